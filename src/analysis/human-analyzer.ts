@@ -1,0 +1,149 @@
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import type { Human as HumanInstance, Config as HumanConfig, FaceResult } from '@vladmandic/human';
+import { initTensorflow } from '../runtime/tf-runtime.js';
+import { humanDistDir, humanModelDir, requireFromProject, tfWasmDir } from '../runtime/package-paths.js';
+import type { RgbImage } from '../imaging/rgb-image.js';
+import type { FaceAnalysis } from './face-analysis.js';
+
+export interface AnalyzerSettings {
+  /** Faces below this detector confidence are ignored. */
+  readonly minDetectionScore: number;
+  /** Upper bound on faces analyzed per image; the largest are kept. */
+  readonly maxFaces: number;
+}
+
+export const DEFAULT_ANALYZER_SETTINGS: AnalyzerSettings = {
+  minDetectionScore: 0.5,
+  maxFaces: 10,
+};
+
+export interface AnalyzeOptions {
+  /** Also compute Human's 1024-d `faceres` descriptor (only the human-faceres engine needs it). */
+  readonly faceres?: boolean;
+  /** Run the antispoof and liveness models (default on); off only to time the stages apart. */
+  readonly presentationAttackDetection?: boolean;
+}
+
+const RAD_TO_DEG = 180 / Math.PI;
+
+/**
+ * The shared analyzer: Human's BlazeFace detector, the 468-point mesh with iris refinement,
+ * head pose, and the antispoof/liveness models. Frame caching is disabled: every call is a
+ * fresh still image, never a video stream.
+ */
+export class HumanFaceAnalyzer {
+  private constructor(
+    private readonly human: HumanInstance,
+    private readonly settings: AnalyzerSettings,
+  ) {}
+
+  static async create(settings: Partial<AnalyzerSettings> = {}): Promise<HumanFaceAnalyzer> {
+    const full = { ...DEFAULT_ANALYZER_SETTINGS, ...settings };
+    await initTensorflow();
+    const { Human } = requireFromProject<{ Human: new (config: Partial<HumanConfig>) => HumanInstance }>(
+      path.join(humanDistDir(), 'human.node-wasm.js'),
+    );
+    // Load every model once (faceres included); per call we only toggle what runs.
+    const human = new Human(humanConfig(full, true));
+    await human.load();
+    return new HumanFaceAnalyzer(human, full);
+  }
+
+  get humanVersion(): string {
+    return this.human.version;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Faces in the image, largest first. Calls are serialized: Human keeps per-call state. */
+  analyze(image: RgbImage, options: AnalyzeOptions = {}): Promise<FaceAnalysis[]> {
+    const run = this.queue.then(() => this.analyzeNow(image, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async analyzeNow(image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis[]> {
+    const tf = this.human.tf;
+    const faceConfig = this.human.config.face;
+    if (faceConfig.description) faceConfig.description.enabled = options.faceres ?? false;
+    const pad = options.presentationAttackDetection ?? true;
+    if (faceConfig.antispoof) faceConfig.antispoof.enabled = pad;
+    if (faceConfig.liveness) faceConfig.liveness.enabled = pad;
+    const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32');
+    try {
+      const result = await this.human.detect(input);
+      if (result.error) throw new Error(`face analysis failed: ${result.error}`);
+      return result.face
+        .filter((face) => face.boxScore >= this.settings.minDetectionScore && face.mesh.length >= 468)
+        .map((face) => toFaceAnalysis(face, options.faceres ?? false))
+        .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+    } finally {
+      input.dispose();
+    }
+  }
+}
+
+function humanConfig(settings: AnalyzerSettings, faceres: boolean): Partial<HumanConfig> {
+  const never = { skipFrames: 0, skipTime: 0 };
+  return {
+    backend: 'wasm',
+    wasmPath: tfWasmDir(),
+    modelBasePath: pathToFileURL(humanModelDir()).href + '/',
+    debug: false,
+    async: false,
+    warmup: 'none',
+    cacheSensitivity: 0,
+    cacheModels: false,
+    filter: { enabled: false } as HumanConfig['filter'],
+    face: {
+      enabled: true,
+      detector: {
+        ...never,
+        enabled: true,
+        rotation: true,
+        maxDetected: settings.maxFaces,
+        minConfidence: settings.minDetectionScore,
+        iouThreshold: 0.1,
+        square: false,
+        mask: false,
+        return: false,
+        cropFactor: 1.6,
+      },
+      mesh: { enabled: true, keepInvalid: false },
+      attention: { enabled: false },
+      iris: { ...never, enabled: true },
+      description: { ...never, enabled: faceres, minConfidence: 0 },
+      emotion: { ...never, enabled: false },
+      antispoof: { ...never, enabled: true },
+      liveness: { ...never, enabled: true },
+      gear: { enabled: false },
+    } as HumanConfig['face'],
+    body: { enabled: false } as HumanConfig['body'],
+    hand: { enabled: false } as HumanConfig['hand'],
+    object: { enabled: false } as HumanConfig['object'],
+    gesture: { enabled: false },
+    segmentation: { enabled: false } as HumanConfig['segmentation'],
+  };
+}
+
+function toFaceAnalysis(face: FaceResult, withFaceres: boolean): FaceAnalysis {
+  // Human's box is its enlarged crop for the mesh model; the mesh's extent is the tight face box.
+  const xs = face.mesh.slice(0, 468).map((p) => p[0]);
+  const ys = face.mesh.slice(0, 468).map((p) => p[1]);
+  const x = Math.min(...xs);
+  const y = Math.min(...ys);
+  const width = Math.max(...xs) - x;
+  const height = Math.max(...ys) - y;
+  const angle = face.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
+  const analysis: FaceAnalysis = {
+    box: { x, y, width, height },
+    detectionScore: face.boxScore,
+    mesh: face.mesh.map(([px, py]) => ({ x: px, y: py })),
+    meshDepth: face.mesh.map((p) => p[2] ?? 0),
+    pose: { yaw: angle.yaw * RAD_TO_DEG, pitch: angle.pitch * RAD_TO_DEG, roll: angle.roll * RAD_TO_DEG },
+    presentation: { antispoof: face.real ?? 0, liveness: face.live ?? 0 },
+    ...(withFaceres && face.embedding ? { faceres: Float32Array.from(face.embedding) } : {}),
+  };
+  return analysis;
+}

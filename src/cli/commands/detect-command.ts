@@ -1,0 +1,34 @@
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command.js';
+import { readImageBytes } from '../../imaging/read-image-file.js';
+import { InvalidArgument } from '../../errors/domain-errors.js';
+import { faceServiceForCli } from '../face-service-for-cli.js';
+import { forEachImage } from '../for-each-image.js';
+
+export const detectCommand: CliCommand = {
+  name: 'detect',
+  summary: 'find faces: boxes, head pose, quality, presentation-attack scores',
+  usage: 'facekey detect <images…> [--json]',
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+    if (positionals.length === 0) throw new InvalidArgument('detect needs at least one image');
+    const service = await faceServiceForCli([], positionals.length);
+    try {
+      return await forEachImage(positionals, io, values.json, async (file) => {
+        const result = await service.detect(await readImageBytes(file));
+        return {
+          json: { image: result.image, faces: result.faces, timings: result.timings },
+          text: [
+            `${file}: ${result.faces.length} face(s) in ${result.image.width}×${result.image.height} ${result.image.format}`,
+            ...result.faces.map((f, i) => {
+              const b = f.face.box;
+              return `  #${i + 1} box ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}×${Math.round(b.height)}  score ${f.face.detectionScore.toFixed(2)}  yaw ${f.face.pose.yaw.toFixed(0)}° pitch ${f.face.pose.pitch.toFixed(0)}° roll ${f.face.pose.roll.toFixed(0)}°  quality ${f.quality.score.toFixed(2)}  antispoof ${f.presentation.scores.antispoof.toFixed(2)} liveness ${f.presentation.scores.liveness.toFixed(2)}`;
+            }),
+          ],
+        };
+      });
+    } finally {
+      await service.close();
+    }
+  },
+};

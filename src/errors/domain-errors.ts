@@ -1,0 +1,76 @@
+/**
+ * Typed domain errors. Each carries a stable machine-readable `code` (used by the CLI's one-line
+ * errors and, later, by the HTTP problem+json mapper) and never embeds biometric data in its message.
+ */
+export abstract class FacekeyError extends Error {
+  abstract readonly code: string;
+  /** HTTP status a transport should map this error to. */
+  abstract readonly status: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export class InvalidImage extends FacekeyError {
+  readonly code = 'invalid_image';
+  readonly status = 422;
+}
+
+export class ImageTooLarge extends FacekeyError {
+  readonly code = 'image_too_large';
+  readonly status = 413;
+}
+
+export class FaceNotFound extends FacekeyError {
+  readonly code = 'face_not_found';
+  readonly status = 422;
+}
+
+export class MultipleFaces extends FacekeyError {
+  readonly code = 'multiple_faces';
+  readonly status = 422;
+}
+
+export class QualityTooLow extends FacekeyError {
+  readonly code = 'quality_too_low';
+  readonly status = 422;
+}
+
+export class SpoofSuspected extends FacekeyError {
+  readonly code = 'spoof_suspected';
+  readonly status = 422;
+}
+
+export class EngineMismatch extends FacekeyError {
+  readonly code = 'engine_mismatch';
+  readonly status = 409;
+}
+
+export class UnknownEngine extends FacekeyError {
+  readonly code = 'unknown_engine';
+  readonly status = 400;
+}
+
+export class InvalidTemplate extends FacekeyError {
+  readonly code = 'invalid_template';
+  readonly status = 422;
+}
+
+export class Overloaded extends FacekeyError {
+  readonly code = 'overloaded';
+  readonly status = 503;
+}
+
+export class InvalidArgument extends FacekeyError {
+  readonly code = 'invalid_argument';
+  readonly status = 400;
+}
+
+export class NotCalibrated extends FacekeyError {
+  readonly code = 'not_calibrated';
+  readonly status = 409;
+}

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { listLabelledImages } from './labelled-images.js';
+import { computeEngineOutcomes, type EngineOutcomes } from './engine-outcomes.js';
+import { allVsAllScores } from './comparison-scores.js';
+import { fitFusionWeights, type FusionFit } from './fit-fusion-weights.js';
+import { extrapolatedThresholdForFmr, sortedScores } from './metrics/index.js';
+import { createEngine, engineIds } from '../engines/engine-registry.js';
+import { FusionEngine } from '../engines/fusion/fusion-engine.js';
+import { FUSION_WEIGHTS_FILE, type FusionWeights } from '../engines/fusion/fusion-weights.js';
+import { CALIBRATION_FILE, type CalibrationTable, type EngineCalibration } from '../matcher/calibration/calibration-table.js';
+import { createTemplate } from '../templates/template.js';
+import type { EnrollmentOutcome } from './embed-images.js';
+import { projectRoot } from '../runtime/project-root.js';
+
+export const CALIBRATED_FMRS = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] as const;
+
+/** Engines the fusion weights are fit over; plain dlib-resnet is left out, its TTA twin dominates it. */
+export const FUSION_CANDIDATES = ['dlib-resnet-tta', 'human-faceres', 'geometry'] as const;
+
+export interface CalibrateOptions {
+  readonly imagesDir: string;
+  readonly command: string;
+  readonly cacheFile?: string;
+  readonly workers?: number;
+  /** Where calibration/ lives; the repository by default. */
+  readonly outputRoot?: string;
+}
+
+export interface CalibrationResult {
+  readonly table: CalibrationTable;
+  readonly fusion: FusionWeights;
+  readonly fit: FusionFit;
+  readonly files: string[];
+}
+
+/**
+ * Measures every engine on all-vs-all comparisons of a labelled image set, fits the fusion
+ * weights, and stores thresholds for target FMRs 1e-2 … 1e-6. Where the impostor set is too
+ * small for a target, the threshold comes from an exponential tail fit and is marked so.
+ */
+export async function calibrate(options: CalibrateOptions): Promise<CalibrationResult> {
+  const labelled = listLabelledImages(options.imagesDir);
+  const files = labelled.map((l) => l.file);
+  const identities = labelled.map((l) => l.identity);
+  const baseIds = engineIds().filter((id) => id !== 'fusion');
+  const base = await computeEngineOutcomes({
+    files,
+    engineIds: baseIds,
+    ...(options.cacheFile ? { cacheFile: options.cacheFile } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
+  });
+  const scores = new Map(base.map((o) => [o.engine, allVsAllScores(o.outcomes, identities)]));
+  const candidates = FUSION_CANDIDATES.filter((id) => scores.has(id));
+  const fit = fitFusionWeights({
+    engines: candidates,
+    genuine: candidates.map((id) => scores.get(id)!.genuine),
+    impostor: candidates.map((id) => scores.get(id)!.impostor),
+  });
+  const fusion: FusionWeights = {
+    components: candidates.filter((id) => fit.weights[id]! > 0).map((id) => ({ engine: id, weight: fit.weights[id]! })),
+    fitOn: `${path.basename(options.imagesDir.replace(/\/images\/?$/, ''))}: all-vs-all over ${files.length} images`,
+    objective: fit.objective,
+  };
+  const fusionEngine = new FusionEngine(fusion.components.map((c) => createEngine(c.engine)), fusion);
+  const fused = fuseOutcomes(fusionEngine, base);
+  const engines = [...base, fused].map((run) => engineCalibration(run, run === fused ? allVsAllScores(run.outcomes, identities) : scores.get(run.engine)!));
+  const table: CalibrationTable = {
+    description: `Thresholds per target FMR from all-vs-all comparisons of ${files.length} images of ${new Set(identities).size} people (${options.imagesDir}).`,
+    command: options.command,
+    generatedAt: new Date().toISOString(),
+    engines,
+  };
+  const root = options.outputRoot ?? projectRoot();
+  const written = [path.join(root, CALIBRATION_FILE), path.join(root, FUSION_WEIGHTS_FILE)];
+  fs.mkdirSync(path.dirname(written[0]!), { recursive: true });
+  writeAtomically(written[0]!, JSON.stringify(table, null, 2) + '\n');
+  writeAtomically(written[1]!, JSON.stringify(fusion, null, 2) + '\n');
+  return { table, fusion, fit, files: written };
+}
+
+function fuseOutcomes(engine: FusionEngine, base: readonly EngineOutcomes[]): EngineOutcomes {
+  const parts = engine.componentIds.map((id) => base.find((b) => b.engine === id)!.outcomes);
+  const outcomes = parts[0]!.map((_, i): EnrollmentOutcome => {
+    const failed = parts.map((p) => p[i]!).find((o) => !o.ok);
+    if (failed) return failed;
+    return { ok: true, template: createTemplate(engine, engine.fuse(parts.map((p) => (p[i] as Extract<EnrollmentOutcome, { ok: true }>).template.vector))) };
+  });
+  return { engine: engine.id, version: engine.version, outcomes };
+}
+
+function engineCalibration(run: EngineOutcomes, all: { genuine: Float64Array; impostor: Float64Array }): EngineCalibration {
+  const impostor = sortedScores(all.impostor);
+  const finite = impostor.filter((s) => Number.isFinite(s));
+  const mean = finite.reduce((a, b) => a + b, 0) / (finite.length || 1);
+  const std = Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (finite.length || 1));
+  return {
+    engine: run.engine,
+    version: run.version,
+    genuineCount: all.genuine.length,
+    impostorCount: impostor.length,
+    impostorMean: mean,
+    impostorStd: std,
+    thresholds: CALIBRATED_FMRS.map((targetFmr) => {
+      const t = extrapolatedThresholdForFmr(impostor, targetFmr);
+      return { targetFmr, threshold: t.threshold, method: t.method };
+    }),
+  };
+}
+
+/** Write-then-rename, so a crash never leaves a half-written calibration file. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}

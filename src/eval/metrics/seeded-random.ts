@@ -1,0 +1,22 @@
+/**
+ * A small deterministic PRNG (mulberry32) so randomized checks and simulations are reproducible
+ * from a seed; Math.random cannot be seeded.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal samples by Box–Muller, driven by `uniform`. */
+export function gaussian(uniform: () => number): () => number {
+  return () => {
+    const u = 1 - uniform(); // (0, 1], so the logarithm is finite
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
+  };
+}

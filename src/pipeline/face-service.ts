@@ -1,0 +1,8 @@
+import type { DetectResult, ProcessOptions, ProcessResult } from './face-pipeline.js';
+
+/** The pipeline as callers see it, whether it runs in this thread or in a worker pool. */
+export interface FaceService {
+  detect(image: Uint8Array): Promise<DetectResult>;
+  process(image: Uint8Array, options: ProcessOptions): Promise<ProcessResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,21 @@
+import { serveWorker } from '../pool/worker-entry.js';
+import { FacePipeline, type PipelineSettings, type ProcessOptions } from './face-pipeline.js';
+
+export interface PipelineWorkerData {
+  readonly engineIds: readonly string[];
+  readonly settings: Partial<PipelineSettings>;
+}
+
+export type PipelineRequest =
+  | { readonly op: 'detect'; readonly image: Uint8Array }
+  | { readonly op: 'process'; readonly image: Uint8Array; readonly options: ProcessOptions };
+
+/** One inference lane: loads Human and the engines once, then serves requests one at a time. */
+serveWorker<PipelineRequest, unknown>(async (workerData) => {
+  const { engineIds, settings } = workerData as PipelineWorkerData;
+  const pipeline = await FacePipeline.create(engineIds, settings);
+  return async (request) => {
+    const result = request.op === 'detect' ? await pipeline.detect(request.image) : await pipeline.process(request.image, request.options);
+    return { result };
+  };
+});
