@@ -1,0 +1,197 @@
+import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
+import { InvalidArgument } from '../errors/domain-errors.js';
+import { eyeAspectRatios, interEyeDistance } from '../quality/eye-openness.js';
+
+/**
+ * Multi-frame liveness for a short burst (typically 3–15 frames) of one face. The burst is live when
+ *  (a) the median per-frame antispoof and liveness scores reach the policy minimums,
+ *  (b) a challenge is met: a blink (the eye aspect ratio dips and the eye reopens) or a head turn
+ *      (yaw range across the burst), and
+ *  (c) the face actually moves between frames: a replayed still (identical frames) has zero mesh motion.
+ * Every threshold is policy (configuration); every verdict carries the measured evidence.
+ */
+export interface BurstLivenessPolicy {
+  /** Fewer frames than this cannot be judged ('too_few_frames'). */
+  readonly minFrames: number;
+  /** Minimum median of the per-frame antispoof scores ('spoof_score_low'). */
+  readonly minAntispoof: number;
+  /** Minimum median of the per-frame liveness scores ('liveness_score_low'). */
+  readonly minLiveness: number;
+  /** A frame whose mean eye aspect ratio is below this counts as eyes closed… */
+  readonly blinkClosedEar: number;
+  /** …when frames before and after it are above this (eyes open). */
+  readonly blinkOpenEar: number;
+  /**
+   * Alternatively (people whose open eyes stay under `blinkOpenEar`): a frame whose ratio is at least
+   * this fraction below the most open frame before it and the most open frame after it.
+   */
+  readonly minRelativeEarDrop: number;
+  /** Head-turn challenge: max − min yaw over the burst, in degrees. */
+  readonly minYawRangeDeg: number;
+  /**
+   * Mean displacement of the mesh points between two consecutive frames, as a fraction of the
+   * inter-eye distance, above which that pair of frames counts as moving.
+   */
+  readonly minMotion: number;
+  /** Consecutive frame pairs that must be moving ('no_motion' otherwise). */
+  readonly minMovingPairs: number;
+}
+
+export const DEFAULT_BURST_LIVENESS_POLICY: BurstLivenessPolicy = {
+  minFrames: 3,
+  minAntispoof: 0.5,
+  minLiveness: 0.5,
+  blinkClosedEar: 0.15,
+  blinkOpenEar: 0.22,
+  minRelativeEarDrop: 0.4,
+  minYawRangeDeg: 12,
+  minMotion: 0.002,
+  minMovingPairs: 1,
+};
+
+export type BurstLivenessReason = 'too_few_frames' | 'spoof_score_low' | 'liveness_score_low' | 'no_challenge' | 'no_motion';
+
+export interface BurstLivenessEvidence {
+  readonly frames: number;
+  /** Median antispoof score (non-finite scores count as 0); null without frames. */
+  readonly antispoofMedian: number | null;
+  readonly livenessMedian: number | null;
+  /** Smallest / largest per-frame mean eye aspect ratio; null without frames. */
+  readonly minEar: number | null;
+  readonly maxEar: number | null;
+  readonly blinkDetected: boolean;
+  readonly headTurnDetected: boolean;
+  /** max − min of the finite yaw values, degrees (0 with fewer than two). */
+  readonly yawRangeDeg: number;
+  /** Mean over consecutive frame pairs of the normalised mesh motion; null with fewer than two frames. */
+  readonly meanMotion: number | null;
+  /** Consecutive frame pairs whose motion exceeds `policy.minMotion`. */
+  readonly movingPairs: number;
+  readonly policy: BurstLivenessPolicy;
+}
+
+export interface LivenessVerdict {
+  readonly live: boolean;
+  /** Why the burst is not live; empty when it is. */
+  readonly reasons: BurstLivenessReason[];
+  readonly evidence: BurstLivenessEvidence;
+}
+
+/** Judges a burst of analyses of the same face, in capture order. */
+export function assessBurstLiveness(frames: readonly FaceAnalysis[], policy: Partial<BurstLivenessPolicy> = {}): LivenessVerdict {
+  const effective = resolvePolicy(policy);
+  const ears = frames.map((frame) => {
+    const ear = eyeAspectRatios(frame.mesh);
+    return (ear.left + ear.right) / 2;
+  });
+  const antispoofMedian = median(frames.map((frame) => finiteOrZero(frame.presentation.antispoof)));
+  const livenessMedian = median(frames.map((frame) => finiteOrZero(frame.presentation.liveness)));
+  const blinkDetected = detectBlink(ears, effective);
+  const yawRangeDeg = range(frames.map((frame) => frame.pose.yaw).filter(Number.isFinite));
+  const headTurnDetected = yawRangeDeg >= effective.minYawRangeDeg;
+  const motions = frames.slice(1).map((frame, i) => meshMotion(frames[i]!.mesh, frame.mesh));
+  const movingPairs = motions.filter((motion) => motion > effective.minMotion).length;
+
+  const reasons: BurstLivenessReason[] = [];
+  const enoughFrames = frames.length >= effective.minFrames;
+  if (!enoughFrames) reasons.push('too_few_frames');
+  if (antispoofMedian !== null && antispoofMedian < effective.minAntispoof) reasons.push('spoof_score_low');
+  if (livenessMedian !== null && livenessMedian < effective.minLiveness) reasons.push('liveness_score_low');
+  // Challenge and motion are only meaningful on a burst long enough to be judged.
+  if (enoughFrames && !blinkDetected && !headTurnDetected) reasons.push('no_challenge');
+  if (enoughFrames && movingPairs < effective.minMovingPairs) reasons.push('no_motion');
+
+  return {
+    live: reasons.length === 0,
+    reasons,
+    evidence: {
+      frames: frames.length,
+      antispoofMedian,
+      livenessMedian,
+      minEar: ears.length > 0 ? Math.min(...ears) : null,
+      maxEar: ears.length > 0 ? Math.max(...ears) : null,
+      blinkDetected,
+      headTurnDetected,
+      yawRangeDeg,
+      meanMotion: motions.length > 0 ? motions.reduce((a, b) => a + b, 0) / motions.length : null,
+      movingPairs,
+      policy: effective,
+    },
+  };
+}
+
+/**
+ * A blink is a frame whose eyes are closed while some earlier and some later frame has them open:
+ * absolutely (below `blinkClosedEar`, open frames above `blinkOpenEar`) or relatively (at least
+ * `minRelativeEarDrop` below the most open frame on each side). Eyes that close and stay closed are no blink.
+ */
+export function detectBlink(ears: readonly number[], policy: BurstLivenessPolicy = DEFAULT_BURST_LIVENESS_POLICY): boolean {
+  const openBefore: number[] = [];
+  let running = -Infinity;
+  for (const ear of ears) {
+    openBefore.push(running);
+    running = Math.max(running, ear);
+  }
+  running = -Infinity;
+  for (let i = ears.length - 1; i >= 0; i -= 1) {
+    const ear = ears[i]!;
+    const before = openBefore[i]!;
+    const after = running;
+    running = Math.max(running, ear);
+    if (!Number.isFinite(before) || !Number.isFinite(after)) continue;
+    const absolute = ear < policy.blinkClosedEar && before > policy.blinkOpenEar && after > policy.blinkOpenEar;
+    const openLevel = Math.min(before, after);
+    const relative = openLevel > 0 && ear <= (1 - policy.minRelativeEarDrop) * openLevel;
+    if (absolute || relative) return true;
+  }
+  return false;
+}
+
+/**
+ * Mean displacement of corresponding mesh points between two frames, divided by the mean inter-eye
+ * distance of the two (0 for a degenerate mesh). Identical meshes give exactly 0.
+ */
+export function meshMotion(a: readonly Point2[], b: readonly Point2[]): number {
+  const count = Math.min(a.length, b.length);
+  const scale = (interEyeDistance(a) + interEyeDistance(b)) / 2;
+  if (count === 0 || !(scale > 0)) return 0;
+  let total = 0;
+  for (let i = 0; i < count; i += 1) total += Math.hypot(a[i]!.x - b[i]!.x, a[i]!.y - b[i]!.y);
+  const motion = total / count / scale;
+  return Number.isFinite(motion) ? motion : 0;
+}
+
+function resolvePolicy(overrides: Partial<BurstLivenessPolicy>): BurstLivenessPolicy {
+  const policy: Record<string, number> = { ...DEFAULT_BURST_LIVENESS_POLICY };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined && key in DEFAULT_BURST_LIVENESS_POLICY) policy[key] = value;
+  }
+  const p = policy as unknown as BurstLivenessPolicy;
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(policy)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`${key} must be a finite non-negative number`);
+  }
+  if (!Number.isInteger(p.minFrames) || p.minFrames < 2) problems.push('minFrames must be an integer ≥ 2');
+  if (!Number.isInteger(p.minMovingPairs) || p.minMovingPairs < 1) problems.push('minMovingPairs must be an integer ≥ 1');
+  if (p.minAntispoof > 1 || p.minLiveness > 1) problems.push('score minimums must lie in [0, 1]');
+  if (!(p.blinkClosedEar < p.blinkOpenEar)) problems.push('blinkClosedEar must be below blinkOpenEar');
+  if (!(p.minRelativeEarDrop > 0 && p.minRelativeEarDrop < 1)) problems.push('minRelativeEarDrop must lie in (0, 1)');
+  if (problems.length > 0) throw new InvalidArgument(`invalid burst liveness policy: ${problems.join('; ')}`, { problems });
+  return Object.freeze({ ...p });
+}
+
+function finiteOrZero(value: number): number {
+  return Number.isFinite(value) ? value : 0;
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function range(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  return Math.max(...values) - Math.min(...values);
+}

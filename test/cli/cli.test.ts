@@ -1,0 +1,84 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot } from '../../src/runtime/project-root.js';
+import { DEEPFACE_DIR, sharedDataMissingReason } from '../shared-data.js';
+
+const run = promisify(execFile);
+const skip = sharedDataMissingReason();
+
+/** Runs the real CLI as a user would, in its own process. */
+async function facekey(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot(), 'src/cli/main.ts'), ...args], {
+      cwd: projectRoot(),
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const img = (name: string): string => path.join(DEEPFACE_DIR, name);
+
+test('compare --json: a same-person pair matches, a different-person pair does not; both exit 0', { skip, timeout: 300_000 }, async () => {
+  const same = await facekey('compare', img('img1.jpg'), img('img2.jpg'), '--json');
+  assert.equal(same.code, 0, same.stderr);
+  const a = JSON.parse(same.stdout) as { score: number; match: boolean; threshold: number; targetFmr: number; engine: { id: string; version: string } };
+  assert.equal(a.match, true);
+  assert.ok(a.score >= a.threshold);
+  assert.equal(a.engine.id, 'dlib-resnet');
+  assert.equal(a.targetFmr, 1e-4);
+
+  const different = await facekey('compare', img('img1.jpg'), img('img3.jpg'), '--json');
+  assert.equal(different.code, 0, different.stderr);
+  const b = JSON.parse(different.stdout) as { score: number; match: boolean; threshold: number };
+  assert.equal(b.match, false);
+  assert.ok(b.score < b.threshold);
+  assert.equal(b.threshold, a.threshold);
+});
+
+test('bad input: non-zero exit and a one-line error naming the problem', { skip, timeout: 300_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-cli-'));
+  const text = path.join(dir, 'notes.jpg');
+  fs.writeFileSync(text, 'this is not a photo');
+  const result = await facekey('compare', img('img1.jpg'), text, '--json');
+  assert.notEqual(result.code, 0);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0]!, /invalid_image/);
+
+  const missing = await facekey('compare', img('img1.jpg'), path.join(dir, 'nope.png'));
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr.trim(), /^facekey compare: invalid_image: .*nope\.png/);
+
+  const unknown = await facekey('compare', img('img1.jpg'), img('img2.jpg'), '--engine', 'magic');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown_engine/);
+
+  const usage = await facekey('compare', img('img1.jpg'));
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /exactly two images/);
+});
+
+test('engines lists every registered engine with its template format', async () => {
+  const result = await facekey('engines', '--json');
+  assert.equal(result.code, 0, result.stderr);
+  const engines = JSON.parse(result.stdout) as Array<{ id: string; dimension: number; dtype: string }>;
+  const ids = engines.map((e) => e.id);
+  for (const id of ['dlib-resnet', 'human-faceres', 'geometry', 'fusion']) assert.ok(ids.includes(id), `${id} missing from ${ids}`);
+  assert.equal(engines.find((e) => e.id === 'dlib-resnet')!.dimension, 128);
+});
+
+test('detect on a group photo reports every face; quality explains a refusal', { skip, timeout: 300_000 }, async () => {
+  const result = await facekey('detect', img('couple.jpg'), '--json');
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as { faces: Array<{ face: { box: { width: number } } }> };
+  assert.ok(report.faces.length >= 2);
+});

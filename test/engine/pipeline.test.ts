@@ -1,0 +1,88 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { FacePipeline } from '../../src/pipeline/face-pipeline.js';
+import { decodeTemplate } from '../../src/templates/template-codec.js';
+import { cosineSimilarity } from '../../src/matcher/similarity.js';
+import { EngineMismatch, FaceNotFound, ImageTooLarge, InvalidImage, MultipleFaces } from '../../src/errors/domain-errors.js';
+import { deepface, deepfacePairs, sharedDataMissingReason } from '../shared-data.js';
+
+const skip = sharedDataMissingReason();
+const ENGINES = ['dlib-resnet', 'human-faceres', 'geometry'];
+
+test('face pipeline on real photos', { skip, timeout: 600_000 }, async (t) => {
+  const pipeline = await FacePipeline.create(ENGINES);
+  const templatesOf = async (file: string) => {
+    const result = await pipeline.process(deepface(file), { engines: ENGINES, multipleFaces: 'largest' });
+    return new Map(result.selected.templates.map((x) => [x.engine, decodeTemplate(x.template)]));
+  };
+
+  await t.test('same-person pairs score above different-person pairs, for every engine', async () => {
+    const pairs = deepfacePairs(8);
+    const cache = new Map<string, Awaited<ReturnType<typeof templatesOf>>>();
+    const get = async (f: string) => cache.get(f) ?? cache.set(f, await templatesOf(f)).get(f)!;
+    for (const engine of ENGINES) {
+      const genuine: number[] = [];
+      const impostor: number[] = [];
+      for (const p of pairs) {
+        const score = cosineSimilarity((await get(p.left)).get(engine)!, (await get(p.right)).get(engine)!);
+        (p.same ? genuine : impostor).push(score);
+      }
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      assert.ok(mean(genuine) > mean(impostor), `${engine}: genuine mean ${mean(genuine)} <= impostor mean ${mean(impostor)}`);
+      if (engine !== 'geometry') {
+        // The learned engines separate these pairs completely.
+        assert.ok(Math.min(...genuine) > Math.max(...impostor), `${engine}: genuine ${genuine} vs impostor ${impostor}`);
+      }
+    }
+  });
+
+  await t.test('every stage reports its evidence', async () => {
+    const result = await pipeline.process(deepface('img1.jpg'), { engines: ['dlib-resnet'], multipleFaces: 'error' });
+    assert.equal(result.facesFound, 1);
+    assert.equal(result.selected.face.landmarks, 478);
+    assert.ok(result.selected.quality.score > 0 && result.selected.quality.score <= 1);
+    assert.ok(result.selected.presentation.scores.antispoof >= 0);
+    assert.ok(result.timings.embedMs['dlib-resnet']! > 0);
+    const template = decodeTemplate(result.selected.templates[0]!.template);
+    assert.equal(template.engineId, 'dlib-resnet');
+    assert.equal(template.dimension, 128);
+  });
+
+  await t.test('a mirrored photo of the same person still matches closely', async () => {
+    const a = (await templatesOf('img11.jpg')).get('dlib-resnet')!;
+    const b = (await templatesOf('img11_reflection.jpg')).get('dlib-resnet')!;
+    assert.ok(cosineSimilarity(a, b) > 0.9);
+  });
+
+  await t.test('a WebP file named .jpg decodes by its content', async () => {
+    const result = await pipeline.process(deepface('img47.jpg'), { engines: ['dlib-resnet'], multipleFaces: 'largest' });
+    assert.equal(result.image.format, 'webp');
+  });
+
+  await t.test('several faces: largest by default, an error when the caller asks', async () => {
+    const group = deepface('couple.jpg');
+    const largest = await pipeline.process(group, { engines: ['dlib-resnet'], multipleFaces: 'largest' });
+    assert.ok(largest.facesFound >= 2);
+    await assert.rejects(pipeline.process(group, { engines: ['dlib-resnet'], multipleFaces: 'error' }), MultipleFaces);
+  });
+
+  await t.test('no face → FaceNotFound', async () => {
+    const sky = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#6aa0d8' } }).jpeg().toBuffer();
+    await assert.rejects(pipeline.process(new Uint8Array(sky), { engines: ['dlib-resnet'], multipleFaces: 'largest' }), FaceNotFound);
+  });
+
+  await t.test('bad input gives typed errors, never a crash', async () => {
+    const jpeg = deepface('img1.jpg');
+    await assert.rejects(pipeline.process(new Uint8Array(0), { engines: [], multipleFaces: 'largest' }), InvalidImage);
+    await assert.rejects(pipeline.process(new TextEncoder().encode('not an image at all'), { engines: [], multipleFaces: 'largest' }), InvalidImage);
+    await assert.rejects(pipeline.process(jpeg.subarray(0, jpeg.length >> 1), { engines: [], multipleFaces: 'largest' }), InvalidImage);
+    const huge = await sharp({ create: { width: 9000, height: 9000, channels: 3, background: '#000' } }).png({ compressionLevel: 9 }).toBuffer();
+    await assert.rejects(pipeline.process(new Uint8Array(huge), { engines: [], multipleFaces: 'largest' }), ImageTooLarge);
+  });
+
+  await t.test('templates of different engines are never compared', async () => {
+    const templates = await templatesOf('img2.jpg');
+    assert.throws(() => cosineSimilarity(templates.get('dlib-resnet')!, templates.get('human-faceres')!), EngineMismatch);
+  });
+});
