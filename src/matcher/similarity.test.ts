@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomVector, seededRandom } from '../testing/seeded-random.js';
 import { describe, it } from 'node:test';
 import { EngineMismatch, InvalidArgument } from '../errors/domain-errors.js';
 import { createTemplate, quantizeInt8, type FaceTemplate, type TemplateSpec } from '../templates/template.js';
 import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import { cosineSimilarity } from './similarity.js';
 import { dot, l2Norm, l2Normalize } from './vector-math.js';
-
-/** Seeded (mulberry32) so a failing random case reproduces on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomVector(dimension: number, random: () => number): Float32Array {
-  const v = new Float32Array(dimension);
-  for (let i = 0; i < dimension; i++) v[i] = random() * 2 - 1;
-  return v;
-}
 
 /** A vector at a controllable distance from `base`, so similarities cover the whole range, not just ~0. */
 function perturbed(base: Float32Array, noise: number, random: () => number): Float32Array {

@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
 import { InvalidArgument } from '../errors/domain-errors.js';
 import { DEFAULT_BURST_LIVENESS_POLICY, assessBurstLiveness, detectBlink, meshMotion } from './burst-liveness.js';
-import { LEFT_EYE, RIGHT_EYE, eyeAspectRatioOfMesh, interEyeDistance, type EyeIndices } from './eye-aspect-ratio.js';
+import {
+  LEFT_EYE_LANDMARKS as LEFT_EYE,
+  RIGHT_EYE_LANDMARKS as RIGHT_EYE,
+  eyeAspectRatios,
+  interEyeDistance,
+  type EyeLandmarks as EyeIndices,
+} from '../quality/eye-openness.js';
 
 // ---- A parametric synthetic face ------------------------------------------------------------------
 // Points live on a head-shaped surface in units of the inter-eye distance (eye centres at x = ±0.5),
@@ -99,13 +105,12 @@ const turnBurst = (extra: FaceParams = {}) => burst([-9, -6, -3, 0, 3, 6, 9].map
 
 test('eye aspect ratio of the synthetic face equals its lid gap over eye width, for both eyes', () => {
   for (const ear of [0.05, 0.2, 0.32]) {
-    const ratios = eyeAspectRatioOfMesh(syntheticMesh({ ear, jitterPx: 0 }));
+    const ratios = eyeAspectRatios(syntheticMesh({ ear, jitterPx: 0 }));
     assert.ok(Math.abs(ratios.left - ear) < 1e-9, `left ${ratios.left} vs ${ear}`);
     assert.ok(Math.abs(ratios.right - ear) < 1e-9, `right ${ratios.right} vs ${ear}`);
-    assert.ok(Math.abs(ratios.mean - ear) < 1e-9);
   }
   assert.ok(Math.abs(interEyeDistance(syntheticMesh({ jitterPx: 0, scale: 80 })) - 80) < 1e-9, 'eye centres are one unit apart');
-  assert.throws(() => eyeAspectRatioOfMesh(syntheticMesh().slice(0, 100)), InvalidArgument);
+  assert.throws(() => eyeAspectRatios(syntheticMesh().slice(0, 100)), InvalidArgument);
 });
 
 // ---- Passing bursts ----------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ test('closed eyes are refused', () => {
 test('blur and exposure are measured on the image inside the face box', () => {
   const flat = assessQuality(flatImage(128), face());
   assert.deepEqual(codes(flat), ['too_blurry']);
-  assert.match(flat.reasons[0]!.message, /^image too blurry: sharpness 0 < 40$/);
+  assert.match(flat.reasons[0]!.message, /^image too blurry: sharpness 0 < 10$/);
   assertConsistent(flat);
 
   const dark = assessQuality(noiseImage(20, 20), face());

@@ -43,6 +43,24 @@ export function eyeAspectRatio(mesh: readonly Point2[], eye: EyeLandmarks): numb
   return gaps / eye.lidPairs.length / width;
 }
 
+/**
+ * Inter-pupil distance in pixels: between the iris centres (mesh 468 and 473) when the mesh has the
+ * 10 iris points, otherwise between the midpoints of each eye's two corners.
+ */
+export function interEyeDistance(mesh: readonly Point2[]): number {
+  const a = mesh[468];
+  const b = mesh[473];
+  if (mesh.length >= 478 && a && b) return distance(a, b);
+  return distance(eyeCentre(mesh, RIGHT_EYE_LANDMARKS), eyeCentre(mesh, LEFT_EYE_LANDMARKS));
+}
+
+/** Midpoint of an eye's two corners. */
+export function eyeCentre(mesh: readonly Point2[], eye: EyeLandmarks): Point2 {
+  const a = point(mesh, eye.corners[0]);
+  const b = point(mesh, eye.corners[1]);
+  return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+}
+
 function point(mesh: readonly Point2[], index: number): Point2 {
   const p = mesh[index];
   if (!p) throw new InvalidArgument(`mesh point ${index} is missing`, { index });

@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomVector, seededRandom } from '../testing/seeded-random.js';
 import { describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { InvalidTemplate } from '../errors/domain-errors.js';
 import { l2Norm } from '../matcher/vector-math.js';
 import { createTemplate, quantizeInt8, type FaceTemplate, type TemplateSpec } from './template.js';
 import { decodeTemplate, encodeTemplate, TEMPLATE_FORMAT_VERSION } from './template-codec.js';
-
-/** Seeded (mulberry32) so a failing random case reproduces on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomVector(dimension: number, random: () => number): Float32Array {
-  const v = new Float32Array(dimension);
-  // Centred values of both signs exercise the sign handling of the int8 path.
-  for (let i = 0; i < dimension; i++) v[i] = random() * 2 - 1;
-  return v;
-}
 
 function spec(dimension: number, overrides: Partial<TemplateSpec> = {}): TemplateSpec {
   return { id: 'test-engine', version: '1.0', dimension, dtype: 'float32', ...overrides };

@@ -20,3 +20,10 @@ export function gaussian(uniform: () => number): () => number {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
   };
 }
+
+/** Uniform values in [-1, 1): centred, so both signs are exercised. */
+export function randomVector(dimension: number, random: () => number): Float32Array {
+  const v = new Float32Array(dimension);
+  for (let i = 0; i < dimension; i++) v[i] = random() * 2 - 1;
+  return v;
+}

@@ -1,0 +1,49 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { readLfwPairs } from '../../src/eval/lfw-pairs.js';
+import { computeEngineOutcomes } from '../../src/eval/engine-outcomes.js';
+import { outcomeScore } from '../../src/eval/comparison-scores.js';
+import { Calibration } from '../../src/matcher/calibration/calibration-table.js';
+import { DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
+import { LFW_DIR, sharedDataMissingReason } from '../shared-data.js';
+
+/**
+ * Regression gate: the first 150 same-person and 150 different-person pairs of LFW-dev fold 1,
+ * decided exactly as production decides (calibrated threshold for a target FMR of 1e-3).
+ * Measured at commit time: accuracy 99.3%, no failure to enroll. A floor of 97% leaves room for
+ * numeric noise but not for a broken alignment, detector or threshold.
+ */
+const PER_CLASS = 150;
+const TARGET_FMR = 1e-3;
+const FLOOR = { accuracy: 0.97, genuineAccepted: 0.95, impostorRejected: 0.98 };
+
+test('accuracy gate on a fixed LFW subset', { skip: sharedDataMissingReason(), timeout: 1_200_000 }, async () => {
+  const { folds } = readLfwPairs(path.join(LFW_DIR, 'pairs.txt'), path.join(LFW_DIR, 'images'));
+  const fold = folds[0]!;
+  const pairs = [...fold.filter((p) => p.same).slice(0, PER_CLASS), ...fold.filter((p) => !p.same).slice(0, PER_CLASS)];
+  const files = [...new Set(pairs.flatMap((p) => [p.left, p.right]))];
+  const cacheFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-gate-')), 'cache.sqlite');
+  const [run] = await computeEngineOutcomes({ files, engineIds: [DEFAULT_ENGINE_ID], cacheFile });
+  const index = new Map(files.map((f, i) => [f, i]));
+  const { threshold } = Calibration.load().thresholdFor(run!.engine, run!.version, TARGET_FMR);
+
+  let correct = 0;
+  let genuineAccepted = 0;
+  let impostorRejected = 0;
+  for (const p of pairs) {
+    const match = outcomeScore(run!.outcomes[index.get(p.left)!], run!.outcomes[index.get(p.right)!]) >= threshold;
+    if (match === p.same) correct++;
+    if (p.same && match) genuineAccepted++;
+    if (!p.same && !match) impostorRejected++;
+  }
+  const failures = run!.outcomes.filter((o) => !o.ok).length;
+  const accuracy = correct / pairs.length;
+  console.log(`LFW gate (${pairs.length} pairs, ${files.length} images, ${run!.engine}@${run!.version}, FMR ${TARGET_FMR} → threshold ${threshold.toFixed(4)}): accuracy ${(100 * accuracy).toFixed(2)}%, genuine accepted ${genuineAccepted}/${PER_CLASS}, impostors rejected ${impostorRejected}/${PER_CLASS}, FTE ${failures}`);
+  assert.ok(accuracy >= FLOOR.accuracy, `accuracy ${accuracy} < ${FLOOR.accuracy}`);
+  assert.ok(genuineAccepted / PER_CLASS >= FLOOR.genuineAccepted, `genuine accepted ${genuineAccepted}/${PER_CLASS}`);
+  assert.ok(impostorRejected / PER_CLASS >= FLOOR.impostorRejected, `impostors rejected ${impostorRejected}/${PER_CLASS}`);
+  assert.equal(failures, 0, 'no image of the subset may fail to enroll');
+});
