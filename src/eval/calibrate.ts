@@ -1,3 +1,4 @@
+import type { MultipleFacePolicy } from '../pipeline/face-selection.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { listLabelledImages } from './labelled-images.js';
@@ -23,6 +24,7 @@ export interface CalibrateOptions {
   readonly command: string;
   readonly cacheFile?: string;
   readonly workers?: number;
+  readonly multipleFaces?: MultipleFacePolicy;
   /** Where calibration/ lives; the repository by default. */
   readonly outputRoot?: string;
 }
@@ -49,6 +51,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     engineIds: baseIds,
     ...(options.cacheFile ? { cacheFile: options.cacheFile } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.multipleFaces ? { multipleFaces: options.multipleFaces } : {}),
   });
   const scores = new Map(base.map((o) => [o.engine, allVsAllScores(o.outcomes, identities)]));
   const candidates = FUSION_CANDIDATES.filter((id) => scores.has(id));

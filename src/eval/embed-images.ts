@@ -6,6 +6,7 @@ import type { FaceTemplate } from '../templates/template.js';
 import { decodeTemplate } from '../templates/template-codec.js';
 import { FacekeyError } from '../errors/domain-errors.js';
 import type { EmbeddingCache } from './embedding-cache.js';
+import type { MultipleFacePolicy } from '../pipeline/face-selection.js';
 import { startProgress } from '../cli/progress.js';
 
 /** A template, or why the image failed to enroll (kept: failures count as errors, never dropped). */
@@ -20,6 +21,8 @@ export interface EmbedImagesOptions {
   readonly cache: EmbeddingCache;
   /** How many images are in flight at once (the pool's size keeps every worker busy). */
   readonly concurrency: number;
+  /** Which face of a multi-face image is the subject (`central` for photos cropped around their subject). */
+  readonly multipleFaces: MultipleFacePolicy;
   readonly progressLabel?: string;
 }
 
@@ -32,6 +35,7 @@ export type EmbeddingTable = Map<string, EnrollmentOutcome[]>;
  */
 export async function embedImages(options: EmbedImagesOptions): Promise<EmbeddingTable> {
   const { files, engines, service, cache } = options;
+  const variant = `face=${options.multipleFaces}`;
   const table: EmbeddingTable = new Map(engines.map((e) => [e.id, new Array<EnrollmentOutcome>(files.length)]));
   const progress = startProgress(options.progressLabel ?? 'embedding', files.length);
   let next = 0;
@@ -42,7 +46,7 @@ export async function embedImages(options: EmbedImagesOptions): Promise<Embeddin
       const sha = createHash('sha256').update(bytes).digest('hex');
       const missing: TemplateSpec[] = [];
       for (const engine of engines) {
-        const cached = cache.get(sha, engine.id, engine.version);
+        const cached = cache.get(sha, engine.id, engine.version, variant);
         if (cached) table.get(engine.id)![index] = toOutcome(cached);
         else missing.push(engine);
       }
@@ -52,16 +56,16 @@ export async function embedImages(options: EmbedImagesOptions): Promise<Embeddin
   };
   const computeMissing = async (bytes: Uint8Array, sha: string, missing: TemplateSpec[], index: number): Promise<void> => {
     try {
-      const result = await service.process(bytes, { engines: missing.map((e) => e.id), multipleFaces: 'largest' });
+      const result = await service.process(bytes, { engines: missing.map((e) => e.id), multipleFaces: options.multipleFaces });
       for (const t of result.selected.templates) {
         const spec = missing.find((e) => e.id === t.engine)!;
-        cache.put(sha, spec.id, spec.version, { kind: 'template', template: t.template });
+        cache.put(sha, spec.id, spec.version, variant, { kind: 'template', template: t.template });
         table.get(t.engine)![index] = { ok: true, template: decodeTemplate(t.template) };
       }
     } catch (error) {
       if (!(error instanceof FacekeyError)) throw error;
       for (const spec of missing) {
-        cache.put(sha, spec.id, spec.version, { kind: 'failure', code: error.code, message: error.message });
+        cache.put(sha, spec.id, spec.version, variant, { kind: 'failure', code: error.code, message: error.message });
         table.get(spec.id)![index] = { ok: false, code: error.code, message: error.message };
       }
     }

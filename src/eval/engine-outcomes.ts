@@ -7,6 +7,7 @@ import { createTemplate } from '../templates/template.js';
 import { createPooledFaceService } from '../pipeline/pooled-face-service.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { embedImages, type EnrollmentOutcome } from './embed-images.js';
+import type { MultipleFacePolicy } from '../pipeline/face-selection.js';
 
 export interface EngineOutcomes {
   readonly engine: string;
@@ -20,7 +21,11 @@ export interface OutcomeRunOptions {
   readonly engineIds: readonly string[];
   readonly cacheFile?: string;
   readonly workers?: number;
+  readonly multipleFaces?: MultipleFacePolicy;
 }
+
+/** Labelled face sets are cropped around their subject; a bystander may be larger. */
+export const DEFAULT_EVAL_FACE_POLICY: MultipleFacePolicy = 'central';
 
 export const DEFAULT_EMBEDDING_CACHE = path.join('.cache', 'eval', 'embeddings.sqlite');
 
@@ -46,6 +51,7 @@ export async function computeEngineOutcomes(options: OutcomeRunOptions): Promise
       service,
       cache,
       concurrency: workers * 2,
+      multipleFaces: options.multipleFaces ?? DEFAULT_EVAL_FACE_POLICY,
       progressLabel: `embedding ${options.files.length} images`,
     });
     return engines.map((engine) => {

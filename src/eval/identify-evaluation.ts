@@ -1,3 +1,4 @@
+import type { MultipleFacePolicy } from '../pipeline/face-selection.js';
 import { listLabelledImages } from './labelled-images.js';
 import { computeEngineOutcomes, type EngineOutcomes } from './engine-outcomes.js';
 import { outcomeScore } from './comparison-scores.js';
@@ -22,6 +23,7 @@ export interface IdentifyOptions {
   readonly engineIds: readonly string[];
   readonly cacheFile?: string;
   readonly workers?: number;
+  readonly multipleFaces?: MultipleFacePolicy;
   readonly maxRank?: number;
 }
 
@@ -47,6 +49,7 @@ export async function evaluateIdentification(options: IdentifyOptions): Promise<
     engineIds: options.engineIds,
     ...(options.cacheFile ? { cacheFile: options.cacheFile } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.multipleFaces ? { multipleFaces: options.multipleFaces } : {}),
   });
   return runs.map((run) => identifyEngine(run, gallery, probes, options.maxRank ?? 20));
 }

@@ -1,3 +1,4 @@
+import type { MultipleFacePolicy } from '../pipeline/face-selection.js';
 import { readLfwPairs } from './lfw-pairs.js';
 import { listLabelledImages } from './labelled-images.js';
 import { computeEngineOutcomes, type EngineOutcomes } from './engine-outcomes.js';
@@ -54,6 +55,7 @@ export interface VerifyOptions {
   readonly engineIds: readonly string[];
   readonly cacheFile?: string;
   readonly workers?: number;
+  readonly multipleFaces?: MultipleFacePolicy;
 }
 
 /** LFW-protocol k-fold accuracy on the pairs plus all-vs-all TAR@FAR, EER and FTE on every image. */
@@ -69,6 +71,7 @@ export async function evaluateVerification(options: VerifyOptions): Promise<Veri
     engineIds: options.engineIds,
     ...(options.cacheFile ? { cacheFile: options.cacheFile } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.multipleFaces ? { multipleFaces: options.multipleFaces } : {}),
   });
   return {
     pairsFile: options.pairsFile,

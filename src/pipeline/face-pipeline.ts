@@ -13,7 +13,8 @@ import { createEngine } from '../engines/engine-registry.js';
 import type { FaceEngine } from '../engines/engine-port.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
-import { FaceNotFound, MultipleFaces, UnknownEngine } from '../errors/domain-errors.js';
+import { UnknownEngine } from '../errors/domain-errors.js';
+import { selectFace, type MultipleFacePolicy } from './face-selection.js';
 
 export interface PipelineSettings {
   readonly decode: Partial<DecodeLimits>;
@@ -29,8 +30,7 @@ export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
   analyzer: {},
 };
 
-/** What to do when an image holds more than one face. */
-export type MultipleFacePolicy = 'largest' | 'error';
+export type { MultipleFacePolicy } from './face-selection.js';
 
 export interface ProcessOptions {
   /** Engines to compute templates for; empty means analysis only (detect, quality, PAD). */
@@ -140,7 +140,7 @@ export class FacePipeline {
     const decodedAt = performance.now();
     const faces = await this.analyzer.analyze(decoded.image, { faceres: engines.some((e) => e.needs.faceres) });
     const analyzedAt = performance.now();
-    const face = selectFace(faces, options.multipleFaces);
+    const face = selectFace(faces, decoded.image, options.multipleFaces);
     const described = this.describe(decoded.image, face);
     const describedAt = performance.now();
     const embedMs: Record<string, number> = {};
@@ -183,15 +183,6 @@ export class FacePipeline {
       templates: [],
     };
   }
-}
-
-function selectFace(faces: FaceAnalysis[], policy: MultipleFacePolicy): FaceAnalysis {
-  const largest = faces[0];
-  if (!largest) throw new FaceNotFound('no face found in the image');
-  if (faces.length > 1 && policy === 'error') {
-    throw new MultipleFaces(`${faces.length} faces found; expected exactly one`, { faces: faces.length });
-  }
-  return largest;
 }
 
 function imageSummary(decoded: { image: RgbImage; format: string }): { width: number; height: number; format: string } {

@@ -7,7 +7,8 @@ import { evaluateVerification } from '../../eval/verify-evaluation.js';
 import { verificationMarkdown, verificationSummary, writeVerificationReport } from '../../eval/verify-report.js';
 import { evaluateIdentification, REPORTED_FPIRS } from '../../eval/identify-evaluation.js';
 import { calibrate } from '../../eval/calibrate.js';
-import { DEFAULT_EMBEDDING_CACHE } from '../../eval/engine-outcomes.js';
+import { DEFAULT_EMBEDDING_CACHE, DEFAULT_EVAL_FACE_POLICY } from '../../eval/engine-outcomes.js';
+import { parseMultipleFacePolicy } from '../../pipeline/face-selection.js';
 
 const COMMON_OPTIONS = {
   images: { type: 'string' },
@@ -16,6 +17,7 @@ const COMMON_OPTIONS = {
   report: { type: 'string' },
   cache: { type: 'string', default: DEFAULT_EMBEDDING_CACHE },
   workers: { type: 'string', default: String(os.availableParallelism()) },
+  face: { type: 'string', default: DEFAULT_EVAL_FACE_POLICY },
 } as const;
 
 function workersOf(text: string): number {
@@ -39,6 +41,7 @@ async function verify(argv: string[], io: CliIo): Promise<number> {
     engineIds: values.engine ?? engineIds(),
     cacheFile: values.cache,
     workers: workersOf(values.workers),
+    multipleFaces: parseMultipleFacePolicy(values.face),
   });
   const command = `facekey eval verify ${argv.join(' ')}`;
   if (values.report) {
@@ -56,6 +59,7 @@ async function identify(argv: string[], io: CliIo): Promise<number> {
     engineIds: values.engine ?? engineIds(),
     cacheFile: values.cache,
     workers: workersOf(values.workers),
+    multipleFaces: parseMultipleFacePolicy(values.face),
   });
   if (values.json) {
     io.out(JSON.stringify({ engines: results }, null, 2));
@@ -79,6 +83,7 @@ async function calibrateCommand(argv: string[], io: CliIo): Promise<number> {
     command: `facekey eval calibrate ${argv.join(' ')}`,
     cacheFile: values.cache,
     workers: workersOf(values.workers),
+    multipleFaces: parseMultipleFacePolicy(values.face),
   });
   if (values.json) io.out(JSON.stringify(result, null, 2));
   else {
@@ -103,7 +108,8 @@ export const evalCommand: CliCommand = {
   usage:
     'facekey eval verify --pairs FILE --images DIR [--engine ID]… [--json] [--report DIR]\n' +
     '  facekey eval identify --images DIR [--engine ID]… [--json]\n' +
-    '  facekey eval calibrate --images DIR',
+    '  facekey eval calibrate --images DIR\n' +
+    '  common: [--face central|largest|error] (default central) [--workers N] [--cache FILE]',
   async run(argv, io) {
     const [sub, ...rest] = argv;
     const handler = sub ? SUBCOMMANDS[sub] : undefined;
