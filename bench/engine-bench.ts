@@ -24,7 +24,10 @@ function benchImages(): string[] {
   if (fs.existsSync(lfw)) {
     const all = listLabelledImages(lfw);
     const stride = Math.max(1, Math.floor(all.length / IMAGE_COUNT));
-    return all.filter((_, i) => i % stride === 0).slice(0, IMAGE_COUNT).map((l) => l.file);
+    return all
+      .filter((_, i) => i % stride === 0)
+      .slice(0, IMAGE_COUNT)
+      .map((l) => l.file);
   }
   return bundledSampleImages();
 }
@@ -54,7 +57,14 @@ async function stageTimings(files: string[], ids: string[]): Promise<StageRow[]>
   for (const id of ids) {
     const engine = createEngine(id);
     await engine.load();
-    const t = { decode: [] as number[], detectMesh: [] as number[], presentation: [] as number[], quality: [] as number[], align: [] as number[], embed: [] as number[] };
+    const t = {
+      decode: [] as number[],
+      detectMesh: [] as number[],
+      presentation: [] as number[],
+      quality: [] as number[],
+      align: [] as number[],
+      embed: [] as number[],
+    };
     for (let i = 0; i < images.length; i++) {
       const t0 = performance.now();
       const decoded = await decodeImage(images[i]!);
@@ -138,17 +148,24 @@ async function poolThroughput(files: string[], id: string): Promise<PoolRow> {
 const requested = process.argv.slice(2);
 const ids = requested.length > 0 ? requested : engineIds();
 const files = benchImages();
-console.log(`facekey engine benchmark — ${files.length} images (${path.dirname(path.dirname(files[0]!))}), ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, tfjs WASM backend`);
+console.log(
+  `facekey engine benchmark — ${files.length} images (${path.dirname(path.dirname(files[0]!))}), ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, tfjs WASM backend`,
+);
 const stages = await stageTimings(files, ids);
 console.log('\nStage timings, one thread, mean ms per face (detect+mesh includes pose; presentation = antispoof + liveness models):');
 console.log('| engine | decode | detect + mesh | presentation attack | quality | align | embed | sum |');
 console.log('|---|---|---|---|---|---|---|---|');
-for (const r of stages) console.log(`| ${r.engine} | ${ms(r.decode)} | ${ms(r.detectMesh)} | ${ms(r.presentation)} | ${ms(r.quality)} | ${ms(r.align)} | ${ms(r.embed - r.align)} | ${ms(r.total)} |`);
+for (const r of stages)
+  console.log(
+    `| ${r.engine} | ${ms(r.decode)} | ${ms(r.detectMesh)} | ${ms(r.presentation)} | ${ms(r.quality)} | ${ms(r.align)} | ${ms(r.embed - r.align)} | ${ms(r.total)} |`,
+  );
 console.log('\nThrough the worker pool (decode + detect + mesh + align + embed + PAD + quality):');
 console.log('| engine | 1 worker: ms per face (mean / p95) | all workers | faces per second |');
 console.log('|---|---|---|---|');
 for (const id of ids) {
   const r = await poolThroughput(files, id);
-  console.log(`| ${r.engine}${r.engine === DEFAULT_ENGINE_ID ? ' (default)' : ''} | ${ms(r.oneWorkerMsPerFace)} / ${ms(r.oneWorkerP95)} | ${r.workers} | ${r.facesPerSecond.toFixed(1)} |`);
+  console.log(
+    `| ${r.engine}${r.engine === DEFAULT_ENGINE_ID ? ' (default)' : ''} | ${ms(r.oneWorkerMsPerFace)} / ${ms(r.oneWorkerP95)} | ${r.workers} | ${r.facesPerSecond.toFixed(1)} |`,
+  );
 }
 console.log(`\nPeak resident memory (main thread + all workers): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

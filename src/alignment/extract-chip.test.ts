@@ -20,7 +20,11 @@ test('an identity transform copies the top-left corner of the image', () => {
   const image = gradient(64, 64);
   const chip = extractChip(image, { a: 1, b: 0, tx: 0, ty: 0 }, 16);
   assert.equal(chip.width, 16);
-  for (const [x, y] of [[0, 0], [5, 9], [15, 15]] as const) {
+  for (const [x, y] of [
+    [0, 0],
+    [5, 9],
+    [15, 15],
+  ] as const) {
     const o = (y * 16 + x) * 3;
     assert.equal(chip.data[o], x);
     assert.equal(chip.data[o + 1], y);

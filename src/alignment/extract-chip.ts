@@ -15,7 +15,9 @@ export function extractChip(image: RgbImage, imageToChip: SimilarityTransform, s
   const inv = 1 / (k * k);
   for (let v = 0; v < size; v++) {
     for (let u = 0; u < size; u++) {
-      let r = 0, g = 0, bl = 0;
+      let r = 0,
+        g = 0,
+        bl = 0;
       for (let sy = 0; sy < k; sy++) {
         const cy = v + (sy + 0.5) / k - 0.5;
         for (let sx = 0; sx < k; sx++) {
@@ -23,7 +25,9 @@ export function extractChip(image: RgbImage, imageToChip: SimilarityTransform, s
           const x = a * cx - b * cy + tx;
           const y = b * cx + a * cy + ty;
           const sample = bilinear(image, x, y);
-          r += sample[0]; g += sample[1]; bl += sample[2];
+          r += sample[0];
+          g += sample[1];
+          bl += sample[2];
         }
       }
       const o = (v * size + u) * 3;
@@ -42,11 +46,16 @@ function bilinear(image: RgbImage, x: number, y: number): [number, number, numbe
   const { width, height, data } = image;
   const xc = Math.min(Math.max(x, 0), width - 1);
   const yc = Math.min(Math.max(y, 0), height - 1);
-  const x0 = Math.floor(xc), y0 = Math.floor(yc);
-  const x1 = Math.min(x0 + 1, width - 1), y1 = Math.min(y0 + 1, height - 1);
-  const fx = xc - x0, fy = yc - y0;
-  const i00 = (y0 * width + x0) * 3, i01 = (y0 * width + x1) * 3;
-  const i10 = (y1 * width + x0) * 3, i11 = (y1 * width + x1) * 3;
+  const x0 = Math.floor(xc),
+    y0 = Math.floor(yc);
+  const x1 = Math.min(x0 + 1, width - 1),
+    y1 = Math.min(y0 + 1, height - 1);
+  const fx = xc - x0,
+    fy = yc - y0;
+  const i00 = (y0 * width + x0) * 3,
+    i01 = (y0 * width + x1) * 3;
+  const i10 = (y1 * width + x0) * 3,
+    i11 = (y1 * width + x1) * 3;
   for (let c = 0; c < 3; c++) {
     const top = data[i00 + c]! + (data[i01 + c]! - data[i00 + c]!) * fx;
     const bottom = data[i10 + c]! + (data[i11 + c]! - data[i10 + c]!) * fx;
@@ -63,7 +72,9 @@ export function mirrorChip(chip: RgbImage): RgbImage {
     for (let x = 0; x < width; x++) {
       const from = (y * width + x) * 3;
       const to = (y * width + (width - 1 - x)) * 3;
-      out[to] = data[from]!; out[to + 1] = data[from + 1]!; out[to + 2] = data[from + 2]!;
+      out[to] = data[from]!;
+      out[to + 1] = data[from + 1]!;
+      out[to + 2] = data[from + 2]!;
     }
   }
   return { width, height, data: out };

@@ -43,5 +43,15 @@ test('never fits a reflection: a mirrored target gives a residual, not a flip', 
 
 test('refuses degenerate input', () => {
   assert.throws(() => fitSimilarityTransform([{ x: 1, y: 1 }], [{ x: 2, y: 2 }]), RangeError);
-  assert.throws(() => fitSimilarityTransform([{ x: 1, y: 1 }, { x: 1, y: 1 }], square.slice(0, 2)), RangeError);
+  assert.throws(
+    () =>
+      fitSimilarityTransform(
+        [
+          { x: 1, y: 1 },
+          { x: 1, y: 1 },
+        ],
+        square.slice(0, 2),
+      ),
+    RangeError,
+  );
 });

@@ -17,15 +17,28 @@ export function fitSimilarityTransform(from: readonly Point2[], to: readonly Poi
     throw new RangeError(`need at least two point pairs, got ${from.length} and ${to.length}`);
   }
   const n = from.length;
-  let fx = 0, fy = 0, tx = 0, ty = 0;
+  let fx = 0,
+    fy = 0,
+    tx = 0,
+    ty = 0;
   for (let i = 0; i < n; i++) {
-    fx += from[i]!.x; fy += from[i]!.y; tx += to[i]!.x; ty += to[i]!.y;
+    fx += from[i]!.x;
+    fy += from[i]!.y;
+    tx += to[i]!.x;
+    ty += to[i]!.y;
   }
-  fx /= n; fy /= n; tx /= n; ty /= n;
-  let dotSum = 0, crossSum = 0, norm = 0;
+  fx /= n;
+  fy /= n;
+  tx /= n;
+  ty /= n;
+  let dotSum = 0,
+    crossSum = 0,
+    norm = 0;
   for (let i = 0; i < n; i++) {
-    const sx = from[i]!.x - fx, sy = from[i]!.y - fy;
-    const dx = to[i]!.x - tx, dy = to[i]!.y - ty;
+    const sx = from[i]!.x - fx,
+      sy = from[i]!.y - fy;
+    const dx = to[i]!.x - tx,
+      dy = to[i]!.y - ty;
     dotSum += sx * dx + sy * dy;
     crossSum += sx * dy - sy * dx;
     norm += sx * sx + sy * sy;

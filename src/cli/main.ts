@@ -8,8 +8,18 @@ import { compareCommand } from './commands/compare-command.js';
 import { enginesCommand } from './commands/engines-command.js';
 import { evalCommand } from './commands/eval-command.js';
 import { demoCommand } from './commands/demo-command.js';
+import { livenessCommand } from './commands/liveness-command.js';
 
-const COMMANDS: readonly CliCommand[] = [detectCommand, qualityCommand, embedCommand, compareCommand, enginesCommand, evalCommand, demoCommand];
+const COMMANDS: readonly CliCommand[] = [
+  detectCommand,
+  qualityCommand,
+  embedCommand,
+  compareCommand,
+  livenessCommand,
+  enginesCommand,
+  evalCommand,
+  demoCommand,
+];
 
 function usage(): string {
   return ['usage: facekey <command> [options]', '', ...COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`)].join('\n');

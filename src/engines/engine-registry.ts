@@ -14,7 +14,10 @@ const ENGINE_FACTORIES: Record<string, () => FaceEngine> = {
   geometry: () => new GeometryEngine(),
   fusion: () => {
     const weights = loadFusionWeights();
-    return new FusionEngine(weights.components.map((c) => createEngine(c.engine)), weights);
+    return new FusionEngine(
+      weights.components.map((c) => createEngine(c.engine)),
+      weights,
+    );
   },
 };
 

@@ -65,9 +65,14 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     fitOn: `${path.basename(options.imagesDir.replace(/\/images\/?$/, ''))}: all-vs-all over ${files.length} images`,
     objective: fit.objective,
   };
-  const fusionEngine = new FusionEngine(fusion.components.map((c) => createEngine(c.engine)), fusion);
+  const fusionEngine = new FusionEngine(
+    fusion.components.map((c) => createEngine(c.engine)),
+    fusion,
+  );
   const fused = fuseOutcomes(fusionEngine, base);
-  const engines = [...base, fused].map((run) => engineCalibration(run, run === fused ? allVsAllScores(run.outcomes, identities) : scores.get(run.engine)!));
+  const engines = [...base, fused].map((run) =>
+    engineCalibration(run, run === fused ? allVsAllScores(run.outcomes, identities) : scores.get(run.engine)!),
+  );
   const table: CalibrationTable = {
     description: `Thresholds per target FMR from all-vs-all comparisons of ${files.length} images of ${new Set(identities).size} people (${options.imagesDir}).`,
     command: options.command,
@@ -87,7 +92,10 @@ function fuseOutcomes(engine: FusionEngine, base: readonly EngineOutcomes[]): En
   const outcomes = parts[0]!.map((_, i): EnrollmentOutcome => {
     const failed = parts.map((p) => p[i]!).find((o) => !o.ok);
     if (failed) return failed;
-    return { ok: true, template: createTemplate(engine, engine.fuse(parts.map((p) => (p[i] as Extract<EnrollmentOutcome, { ok: true }>).template.vector))) };
+    return {
+      ok: true,
+      template: createTemplate(engine, engine.fuse(parts.map((p) => (p[i] as Extract<EnrollmentOutcome, { ok: true }>).template.vector))),
+    };
   });
   return { engine: engine.id, version: engine.version, outcomes };
 }

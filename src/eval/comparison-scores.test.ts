@@ -21,8 +21,22 @@ test('all-vs-all splits genuine and impostor pairs by identity and keeps failure
 
 test('pair scores follow the folds and mark same-person pairs', () => {
   const outcomes = [ok(1, 0), ok(0, 1), failed];
-  const index = new Map([['x', 0], ['y', 1], ['z', 2]]);
-  const folds = pairFoldScores([[{ left: 'x', right: 'x', same: true }, { left: 'x', right: 'y', same: false }], [{ left: 'x', right: 'z', same: true }]], index, outcomes);
+  const index = new Map([
+    ['x', 0],
+    ['y', 1],
+    ['z', 2],
+  ]);
+  const folds = pairFoldScores(
+    [
+      [
+        { left: 'x', right: 'x', same: true },
+        { left: 'x', right: 'y', same: false },
+      ],
+      [{ left: 'x', right: 'z', same: true }],
+    ],
+    index,
+    outcomes,
+  );
   assert.deepEqual([...folds[0]!.same], [1, 0]);
   assert.ok(Math.abs(folds[0]!.scores[0]! - 1) < 1e-6);
   assert.ok(Math.abs(folds[0]!.scores[1]!) < 1e-6);

@@ -11,8 +11,7 @@ import { startProgress } from '../cli/progress.js';
 
 /** A template, or why the image failed to enroll (kept: failures count as errors, never dropped). */
 export type EnrollmentOutcome =
-  | { readonly ok: true; readonly template: FaceTemplate }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  { readonly ok: true; readonly template: FaceTemplate } | { readonly ok: false; readonly code: string; readonly message: string };
 
 export interface EmbedImagesOptions {
   readonly files: readonly string[];

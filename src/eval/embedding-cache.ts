@@ -38,8 +38,7 @@ export class EmbeddingCache {
 
   get(imageSha256: string, engine: string, version: string, variant: string): CachedEmbedding | undefined {
     const row = this.getStmt.get(imageSha256, engine, version, variant) as
-      | { template: Buffer | null; failure_code: string | null; failure_message: string | null }
-      | undefined;
+      { template: Buffer | null; failure_code: string | null; failure_message: string | null } | undefined;
     if (!row) return undefined;
     if (row.template) return { kind: 'template', template: new Uint8Array(row.template) };
     return { kind: 'failure', code: row.failure_code ?? 'unknown', message: row.failure_message ?? '' };

@@ -23,7 +23,10 @@ export function lfwImagePath(imagesDir: string, name: string, index: number): st
  * pair, `NameA i NameB j` a different-person pair.
  */
 export function parseLfwPairs(text: string, imagesDir: string): PairFolds {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const header = lines[0]?.split(/\s+/).map(Number);
   if (!header || header.length < 2 || !header.every((n) => Number.isInteger(n) && n > 0)) {
     throw new InvalidArgument(`pairs file: first line must be "<folds>\\t<pairs per class>", got "${lines[0] ?? ''}"`);

@@ -34,7 +34,10 @@ export function verificationMarkdown(run: VerificationRun, command: string): str
         pct(e.eer),
         `${pct(e.fte)} (${e.fteCount})`,
         `${e.genuinePairs} / ${e.impostorPairs}`,
-      ].join(' | ').replace(/^/, '| ').concat(' |'),
+      ]
+        .join(' | ')
+        .replace(/^/, '| ')
+        .concat(' |'),
     ),
     '',
     '\\* fewer than 10 impostor scores above the threshold: too little data for a reliable figure.',

@@ -15,7 +15,11 @@ const fixturesMissing = fs.existsSync(FIXTURES) ? false : `shared fixtures not f
 const fixture = (name: string): Uint8Array => new Uint8Array(fs.readFileSync(path.join(FIXTURES, name)));
 
 /** Asserts `promise` rejects with `type` (a domain error, never a raw sharp error) whose message matches. */
-async function rejectsWith(promise: Promise<unknown>, type: new (...args: never[]) => FacekeyError, message: RegExp): Promise<FacekeyError> {
+async function rejectsWith(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => FacekeyError,
+  message: RegExp,
+): Promise<FacekeyError> {
   let caught: unknown;
   await assert.rejects(promise, (error: unknown) => {
     caught = error;
@@ -151,17 +155,24 @@ test('truncated JPEG (first half of img1.jpg) is refused, not grey-filled', { sk
   await rejectsWith(decodeImage(jpeg.subarray(0, 100)), InvalidImage, /JPEG image \(unreadable header\)/);
 });
 
-test('JPEG with a corrupted middle is refused at the default strictness (and why it is the default)', { skip: fixturesMissing }, async () => {
-  const jpeg = fixture('img1.jpg');
-  const corrupt = new Uint8Array(jpeg);
-  const middle = jpeg.length >> 1;
-  for (let i = 0; i < 2000; i++) corrupt[middle + i * 7] = (i * 37) & 0xff;
-  await rejectsWith(decodeImage(corrupt), InvalidImage, /corrupt or truncated JPEG image/);
-  // failOn 'error' lets it through: libjpeg only warns and grey-fills (128) everything after the damage.
-  const lenient = await decodeImage(corrupt, { failOn: 'error', downscaleTo: 0 });
-  const lastRow = lenient.image.data.subarray((lenient.image.height - 1) * lenient.image.width * 3);
-  assert.ok(lastRow.every((v) => v === 128), 'lenient decode grey-fills the damaged part');
-});
+test(
+  'JPEG with a corrupted middle is refused at the default strictness (and why it is the default)',
+  { skip: fixturesMissing },
+  async () => {
+    const jpeg = fixture('img1.jpg');
+    const corrupt = new Uint8Array(jpeg);
+    const middle = jpeg.length >> 1;
+    for (let i = 0; i < 2000; i++) corrupt[middle + i * 7] = (i * 37) & 0xff;
+    await rejectsWith(decodeImage(corrupt), InvalidImage, /corrupt or truncated JPEG image/);
+    // failOn 'error' lets it through: libjpeg only warns and grey-fills (128) everything after the damage.
+    const lenient = await decodeImage(corrupt, { failOn: 'error', downscaleTo: 0 });
+    const lastRow = lenient.image.data.subarray((lenient.image.height - 1) * lenient.image.width * 3);
+    assert.ok(
+      lastRow.every((v) => v === 128),
+      'lenient decode grey-fills the damaged part',
+    );
+  },
+);
 
 test('decompression bomb: a PNG header claiming 100000×100000 is refused from the header, quickly', async () => {
   const png = await pngClaiming(100_000, 100_000);
@@ -214,7 +225,10 @@ test('EXIF orientation 6 is applied: dimensions swap and content rotates 90° cl
   // so red ends up on top and blue at the bottom of a 60×120 image.
   const raw = new Uint8Array(120 * 60 * 3);
   for (let y = 0; y < 60; y++) for (let x = 0; x < 120; x++) raw.set(x < 60 ? [255, 0, 0] : [0, 0, 255], (y * 120 + x) * 3);
-  const jpeg = await sharp(raw, { raw: { width: 120, height: 60, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+  const jpeg = await sharp(raw, { raw: { width: 120, height: 60, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
   assert.equal((await sharp(jpeg).metadata()).orientation, 6);
   const decoded = await decodeImage(jpeg);
   assert.deepEqual([decoded.image.width, decoded.image.height], [60, 120]);
@@ -237,7 +251,9 @@ test('alpha is flattened onto white: hidden colour under transparent pixels is n
   // Left half: red but fully transparent; right half: opaque blue.
   const rgba = new Uint8Array(64 * 48 * 4);
   for (let y = 0; y < 48; y++) for (let x = 0; x < 64; x++) rgba.set(x < 32 ? [255, 0, 0, 0] : [0, 0, 255, 255], (y * 64 + x) * 4);
-  const png = await sharp(rgba, { raw: { width: 64, height: 48, channels: 4 } }).png().toBuffer();
+  const png = await sharp(rgba, { raw: { width: 64, height: 48, channels: 4 } })
+    .png()
+    .toBuffer();
   assert.equal((await sharp(png).metadata()).hasAlpha, true);
   const decoded = await decodeImage(png);
   assert.equal(decoded.image.data.length, 64 * 48 * 3);

@@ -95,18 +95,18 @@ export async function decodeImage(bytes: Uint8Array, limits: Partial<DecodeLimit
   const lim = resolveLimits(limits);
   if (bytes.byteLength === 0) throw new InvalidImage('empty image');
   if (bytes.byteLength > lim.maxBytes) {
-    throw new ImageTooLarge(
-      `image is ${formatBytes(bytes.byteLength)}; the limit is ${formatBytes(lim.maxBytes)}`,
-      { bytes: bytes.byteLength, maxBytes: lim.maxBytes },
-    );
+    throw new ImageTooLarge(`image is ${formatBytes(bytes.byteLength)}; the limit is ${formatBytes(lim.maxBytes)}`, {
+      bytes: bytes.byteLength,
+      maxBytes: lim.maxBytes,
+    });
   }
   const format = detectImageFormat(bytes);
   if (!format) {
     const refused = REFUSED_SIGNATURES.find((s) => s.test(bytes));
-    throw new InvalidImage(
-      `unsupported image format${refused ? ` (${refused.name})` : ''}: expected ${ACCEPTED_LIST}`,
-      { accepted: [...ACCEPTED_FORMATS], ...(refused ? { detected: refused.name } : {}) },
-    );
+    throw new InvalidImage(`unsupported image format${refused ? ` (${refused.name})` : ''}: expected ${ACCEPTED_LIST}`, {
+      accepted: [...ACCEPTED_FORMATS],
+      ...(refused ? { detected: refused.name } : {}),
+    });
   }
 
   // 1. Header only. `limitInputPixels: false` so that we, not sharp, report the oversize with its dimensions.
@@ -124,22 +124,24 @@ export async function decodeImage(bytes: Uint8Array, limits: Partial<DecodeLimit
     throw new InvalidImage(`corrupt ${format.toUpperCase()} image: missing dimensions`, { format });
   }
   if (width > lim.maxDimension || height > lim.maxDimension) {
-    throw new ImageTooLarge(
-      `image is ${width}×${height} px; the largest side allowed is ${lim.maxDimension} px`,
-      { width, height, maxDimension: lim.maxDimension },
-    );
+    throw new ImageTooLarge(`image is ${width}×${height} px; the largest side allowed is ${lim.maxDimension} px`, {
+      width,
+      height,
+      maxDimension: lim.maxDimension,
+    });
   }
   if (width * height > lim.maxPixels) {
     throw new ImageTooLarge(
-      `image is ${width}×${height} px (${(width * height / 1e6).toFixed(1)} MP); the limit is ${(lim.maxPixels / 1e6).toFixed(1)} MP`,
+      `image is ${width}×${height} px (${((width * height) / 1e6).toFixed(1)} MP); the limit is ${(lim.maxPixels / 1e6).toFixed(1)} MP`,
       { width, height, maxPixels: lim.maxPixels },
     );
   }
   if (width < lim.minDimension || height < lim.minDimension) {
-    throw new InvalidImage(
-      `image is too small: ${width}×${height} px; each side must be at least ${lim.minDimension} px`,
-      { width, height, minDimension: lim.minDimension },
-    );
+    throw new InvalidImage(`image is too small: ${width}×${height} px; each side must be at least ${lim.minDimension} px`, {
+      width,
+      height,
+      minDimension: lim.minDimension,
+    });
   }
   // EXIF orientations 5–8 swap the axes.
   const swapped = (header.orientation ?? 1) >= 5;
@@ -177,7 +179,8 @@ export async function decodeImage(bytes: Uint8Array, limits: Partial<DecodeLimit
 function resolveLimits(partial: Partial<DecodeLimits>): DecodeLimits {
   const lim: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...stripUndefined(partial) };
   for (const key of ['maxBytes', 'maxPixels', 'maxDimension', 'minDimension'] as const) {
-    if (!Number.isFinite(lim[key]) || lim[key] < 1) throw new InvalidArgument(`decode limit ${key} must be a positive number`, { [key]: lim[key] });
+    if (!Number.isFinite(lim[key]) || lim[key] < 1)
+      throw new InvalidArgument(`decode limit ${key} must be a positive number`, { [key]: lim[key] });
   }
   if (!Number.isFinite(lim.downscaleTo) || lim.downscaleTo < 0) {
     throw new InvalidArgument('decode limit downscaleTo must be 0 (off) or a positive number of pixels', { downscaleTo: lim.downscaleTo });

@@ -86,7 +86,18 @@ describe('cosineSimilarity', () => {
       const int8 = quantizeInt8(float);
       near(cosineSimilarity(float, float), 1, 1e-6, 'float32:');
       near(cosineSimilarity(int8, int8), 1, 1e-6, 'int8:');
-      near(cosineSimilarity(float, createTemplate(spec(dimension), float.vector.map((x) => x * 7))), 1, 1e-6, 'scaled:');
+      near(
+        cosineSimilarity(
+          float,
+          createTemplate(
+            spec(dimension),
+            float.vector.map((x) => x * 7),
+          ),
+        ),
+        1,
+        1e-6,
+        'scaled:',
+      );
     }
   });
 

@@ -17,10 +17,7 @@ export function cosineSimilarity(a: FaceTemplate, b: FaceTemplate): number {
 /** Throws EngineMismatch unless both templates come from the same engine, version and dimension. */
 export function assertComparable(a: FaceTemplate, b: FaceTemplate): void {
   if (a.engineId === b.engineId && a.engineVersion === b.engineVersion && a.dimension === b.dimension) return;
-  throw new EngineMismatch(
-    `templates are not comparable: ${describe(a)} vs ${describe(b)}`,
-    { left: provenance(a), right: provenance(b) },
-  );
+  throw new EngineMismatch(`templates are not comparable: ${describe(a)} vs ${describe(b)}`, { left: provenance(a), right: provenance(b) });
 }
 
 function provenance(t: FaceTemplate): { engineId: string; engineVersion: string; dimension: number } {

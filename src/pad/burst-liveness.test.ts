@@ -173,7 +173,11 @@ test('a replayed still (identical frames) fails with no_motion even when its pos
   assert.equal(identical.evidence.antispoofMedian, 0.9);
 
   // Deep copies of one mesh with forged yaw values: the challenge looks met, the motion check is not.
-  const forged = [-10, -5, 0, 5, 10].map((yaw) => ({ ...still, mesh: still.mesh.map((p) => ({ ...p })), pose: { yaw, pitch: 0, roll: 0 } }));
+  const forged = [-10, -5, 0, 5, 10].map((yaw) => ({
+    ...still,
+    mesh: still.mesh.map((p) => ({ ...p })),
+    pose: { yaw, pitch: 0, roll: 0 },
+  }));
   const verdict = assessBurstLiveness(forged);
   assert.equal(verdict.evidence.headTurnDetected, true);
   assert.deepEqual(verdict.reasons, ['no_motion']);
@@ -279,9 +283,22 @@ test('detectBlink needs a closed frame with open frames on both sides', () => {
 
 test('meshMotion is zero for identical meshes and scales with inter-eye distance', () => {
   const a = syntheticMesh({ jitterPx: 0 });
-  assert.equal(meshMotion(a, a.map((p) => ({ ...p }))), 0);
+  assert.equal(
+    meshMotion(
+      a,
+      a.map((p) => ({ ...p })),
+    ),
+    0,
+  );
   const shifted = a.map((p) => ({ x: p.x + 2, y: p.y }));
   assert.ok(Math.abs(meshMotion(a, shifted) - 0.02) < 1e-12, '2 px on a 100 px inter-eye distance');
   const big = syntheticMesh({ jitterPx: 0, scale: 200 });
-  assert.ok(Math.abs(meshMotion(big, big.map((p) => ({ x: p.x + 2, y: p.y }))) - 0.01) < 1e-12);
+  assert.ok(
+    Math.abs(
+      meshMotion(
+        big,
+        big.map((p) => ({ x: p.x + 2, y: p.y })),
+      ) - 0.01,
+    ) < 1e-12,
+  );
 });

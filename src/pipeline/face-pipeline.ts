@@ -10,6 +10,7 @@ import {
   type PresentationVerdict,
 } from '../pad/frame-presentation.js';
 import { createEngine } from '../engines/engine-registry.js';
+import { assessBurstLiveness, type BurstLivenessPolicy, type LivenessVerdict } from '../pad/burst-liveness.js';
 import type { FaceEngine } from '../engines/engine-port.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
@@ -17,6 +18,7 @@ import { UnknownEngine } from '../errors/domain-errors.js';
 import { selectFace, type MultipleFacePolicy } from './face-selection.js';
 
 export interface PipelineSettings {
+  readonly burstLiveness: Partial<BurstLivenessPolicy>;
   readonly decode: Partial<DecodeLimits>;
   readonly quality: Partial<QualityPolicy>;
   readonly presentation: PresentationPolicy;
@@ -24,6 +26,7 @@ export interface PipelineSettings {
 }
 
 export const DEFAULT_PIPELINE_SETTINGS: PipelineSettings = {
+  burstLiveness: {},
   decode: {},
   quality: {},
   presentation: DEFAULT_PRESENTATION_POLICY,
@@ -73,6 +76,11 @@ export interface ProcessResult {
   readonly facesFound: number;
   readonly selected: ProcessedFace;
   readonly timings: StageTimings;
+}
+
+export interface BurstResult {
+  readonly frames: number;
+  readonly liveness: LivenessVerdict;
 }
 
 export interface DetectResult {
@@ -168,6 +176,20 @@ export class FacePipeline {
         totalMs: done - started,
       },
     };
+  }
+
+  /**
+   * Multi-frame liveness: a short burst from one camera must show a blink or a head turn and real
+   * motion, besides per-frame PAD scores. The subject is the largest face of each frame.
+   */
+  async assessBurst(frames: readonly Uint8Array[]): Promise<BurstResult> {
+    const analyses: FaceAnalysis[] = [];
+    for (const bytes of frames) {
+      const decoded = await decodeImage(bytes, this.settings.decode);
+      const faces = await this.analyzer.analyze(decoded.image);
+      analyses.push(selectFace(faces, decoded.image, 'largest'));
+    }
+    return { frames: frames.length, liveness: assessBurstLiveness(analyses, this.settings.burstLiveness) };
   }
 
   private describe(image: RgbImage, face: FaceAnalysis): ProcessedFace {

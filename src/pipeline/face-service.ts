@@ -1,8 +1,10 @@
-import type { DetectResult, ProcessOptions, ProcessResult } from './face-pipeline.js';
+import type { BurstResult, DetectResult, ProcessOptions, ProcessResult } from './face-pipeline.js';
 
 /** The pipeline as callers see it, whether it runs in this thread or in a worker pool. */
 export interface FaceService {
   detect(image: Uint8Array): Promise<DetectResult>;
   process(image: Uint8Array, options: ProcessOptions): Promise<ProcessResult>;
+  /** A burst of frames is one task: its frames are analyzed in order by one worker. */
+  assessBurst(frames: readonly Uint8Array[]): Promise<BurstResult>;
   close(): Promise<void>;
 }

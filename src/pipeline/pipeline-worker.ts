@@ -8,14 +8,21 @@ export interface PipelineWorkerData {
 
 export type PipelineRequest =
   | { readonly op: 'detect'; readonly image: Uint8Array }
-  | { readonly op: 'process'; readonly image: Uint8Array; readonly options: ProcessOptions };
+  | { readonly op: 'process'; readonly image: Uint8Array; readonly options: ProcessOptions }
+  | { readonly op: 'burst'; readonly frames: readonly Uint8Array[] };
 
 /** One inference lane: loads Human and the engines once, then serves requests one at a time. */
 serveWorker<PipelineRequest, unknown>(async (workerData) => {
   const { engineIds, settings } = workerData as PipelineWorkerData;
   const pipeline = await FacePipeline.create(engineIds, settings);
   return async (request) => {
-    const result = request.op === 'detect' ? await pipeline.detect(request.image) : await pipeline.process(request.image, request.options);
-    return { result };
+    switch (request.op) {
+      case 'detect':
+        return { result: await pipeline.detect(request.image) };
+      case 'process':
+        return { result: await pipeline.process(request.image, request.options) };
+      case 'burst':
+        return { result: await pipeline.assessBurst(request.frames) };
+    }
   };
 });

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { WorkerPool, siblingModuleUrl } from '../pool/worker-pool.js';
-import type { DetectResult, PipelineSettings, ProcessResult } from './face-pipeline.js';
+import type { BurstResult, DetectResult, PipelineSettings, ProcessResult } from './face-pipeline.js';
 import type { FaceService } from './face-service.js';
 import type { PipelineRequest, PipelineWorkerData } from './pipeline-worker.js';
 
@@ -26,6 +26,7 @@ export async function createPooledFaceService(engineIds: readonly string[], sett
   return {
     detect: (image) => pool.run({ op: 'detect', image }) as Promise<DetectResult>,
     process: (image, options) => pool.run({ op: 'process', image, options }) as Promise<ProcessResult>,
+    assessBurst: (frames) => pool.run({ op: 'burst', frames }) as Promise<BurstResult>,
     close: () => pool.close(),
   };
 }

@@ -119,7 +119,10 @@ test('a worker that calls process.exit mid-task fails that task and is replaced;
       return true;
     });
     const after = await Promise.all(queued);
-    assert.ok(after.every((r) => r.threadId !== first), 'queued tasks ran on a fresh worker');
+    assert.ok(
+      after.every((r) => r.threadId !== first),
+      'queued tasks ran on a fresh worker',
+    );
     const stats = pool.stats();
     assert.equal(stats.restarts, 1);
     assert.equal(stats.failed, 1);
@@ -192,7 +195,11 @@ test('handler errors round-trip: FacekeyError subclasses keep their class, other
 });
 
 test('start() rejects with the typed init error of a worker that fails to load', async () => {
-  const pool = new WorkerPool<unknown, unknown>({ workerUrl: fixture('failing-init-worker'), size: 2, workerData: { mode: 'throw' } satisfies FailingInitData });
+  const pool = new WorkerPool<unknown, unknown>({
+    workerUrl: fixture('failing-init-worker'),
+    size: 2,
+    workerData: { mode: 'throw' } satisfies FailingInitData,
+  });
   await assert.rejects(pool.start(), (err: unknown) => {
     assert.ok(err instanceof NotCalibrated);
     assert.equal(err.message, 'model weights missing');
@@ -263,7 +270,12 @@ test('compiled output: a .js worker runs with plain node (no tsx), as in product
   const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
   const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'facekey-pool-'));
   try {
-    const sources = ['src/errors/domain-errors.ts', 'src/pool/worker-entry.ts', 'src/pool/worker-pool.ts', 'src/pool/test-fixtures/square-worker.ts'];
+    const sources = [
+      'src/errors/domain-errors.ts',
+      'src/pool/worker-entry.ts',
+      'src/pool/worker-pool.ts',
+      'src/pool/test-fixtures/square-worker.ts',
+    ];
     for (const source of sources) {
       const { outputText } = ts.transpileModule(await fs.readFile(path.join(repoRoot, source), 'utf8'), {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },

@@ -160,7 +160,8 @@ export class WorkerPool<Req, Res> {
       throw new InvalidArgument(`maxQueue must be a non-negative integer; got ${maxQueue}`, { maxQueue });
     }
     const timeout = options.taskTimeoutMs;
-    if (timeout !== undefined && !(timeout > 0)) throw new InvalidArgument(`taskTimeoutMs must be positive; got ${timeout}`, { taskTimeoutMs: timeout });
+    if (timeout !== undefined && !(timeout > 0))
+      throw new InvalidArgument(`taskTimeoutMs must be positive; got ${timeout}`, { taskTimeoutMs: timeout });
     this.#workerUrl = options.workerUrl;
     this.#size = size;
     this.#maxQueue = maxQueue;
@@ -192,9 +193,7 @@ export class WorkerPool<Req, Res> {
     const inFlight = this.#busyCount() + this.#queue.length;
     if (inFlight >= this.#size + this.#maxQueue) {
       this.#stats.rejected += 1;
-      return Promise.reject(
-        new Overloaded('all workers are busy and the queue is full', { size: this.#size, maxQueue: this.#maxQueue }),
-      );
+      return Promise.reject(new Overloaded('all workers are busy and the queue is full', { size: this.#size, maxQueue: this.#maxQueue }));
     }
     if (!this.#started) this.start().catch(() => {}); // failures reach the task through #breakPool
     return new Promise<Res>((resolve, reject) => {

@@ -40,7 +40,8 @@ interface FaceSpec {
 
 /** A FaceAnalysis whose eyes are placed so the inter-pupil distance and eye aspect ratio are exact. */
 function face({ interEye = 60, pose = {}, ear = 0.3, iris = true }: FaceSpec = {}): FaceAnalysis {
-  const cx = 200, cy = 180;
+  const cx = 200,
+    cy = 180;
   const eyeWidth = interEye * 0.45;
   const mesh: Point2[] = Array.from({ length: iris ? 478 : 468 }, () => ({ x: cx, y: cy + 40 }));
   const place = (eye: EyeLandmarks, ex: number, outerFirst: boolean): void => {

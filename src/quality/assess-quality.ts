@@ -51,14 +51,7 @@ export const DEFAULT_QUALITY_POLICY: QualityPolicy = Object.freeze({
 
 /** Stable machine-readable reason codes (messages are for people and may change). */
 export type QualityReasonCode =
-  | 'face_too_small'
-  | 'yaw_too_large'
-  | 'pitch_too_large'
-  | 'roll_too_large'
-  | 'too_blurry'
-  | 'underexposed'
-  | 'overexposed'
-  | 'eyes_closed';
+  'face_too_small' | 'yaw_too_large' | 'pitch_too_large' | 'roll_too_large' | 'too_blurry' | 'underexposed' | 'overexposed' | 'eyes_closed';
 
 export interface QualityReason {
   readonly code: QualityReasonCode;
@@ -168,18 +161,23 @@ export function assessQuality(image: RgbImage, face: FaceAnalysis, policy: Parti
 
   const subScores: QualitySubScores = {
     size: unit(atLeast(metrics.interEyePx, p.minInterEyePx)),
-    pose: unit(1 - Math.max(
-      atMost(Math.abs(metrics.yaw), p.maxAbsYaw),
-      atMost(Math.abs(metrics.pitch), p.maxAbsPitch),
-      atMost(Math.abs(metrics.roll), p.maxAbsRoll),
-    )),
+    pose: unit(
+      1 -
+        Math.max(
+          atMost(Math.abs(metrics.yaw), p.maxAbsYaw),
+          atMost(Math.abs(metrics.pitch), p.maxAbsPitch),
+          atMost(Math.abs(metrics.roll), p.maxAbsRoll),
+        ),
+    ),
     sharpness: unit(atLeast(metrics.sharpness, p.minSharpness)),
-    exposure: unit(Math.min(
-      atLeast(metrics.meanLuma, p.minMeanLuma),
-      atLeast(255 - metrics.meanLuma, 255 - p.maxMeanLuma),
-      1 - atMost(metrics.clippedDark, p.maxClippedFraction),
-      1 - atMost(metrics.clippedBright, p.maxClippedFraction),
-    )),
+    exposure: unit(
+      Math.min(
+        atLeast(metrics.meanLuma, p.minMeanLuma),
+        atLeast(255 - metrics.meanLuma, 255 - p.maxMeanLuma),
+        1 - atMost(metrics.clippedDark, p.maxClippedFraction),
+        1 - atMost(metrics.clippedBright, p.maxClippedFraction),
+      ),
+    ),
     eyes: unit(atLeast(metrics.eyeAspectRatio, p.minEyeAspectRatio)),
   };
   const score = Math.min(subScores.size, subScores.pose, subScores.sharpness, subScores.exposure, subScores.eyes);
@@ -204,12 +202,17 @@ export function requireAcceptableQuality(report: QualityReport): void {
  */
 export function faceRegion(face: FaceAnalysis): Box {
   const n = Math.min(face.mesh.length, 468);
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (let i = 0; i < n; i++) {
     const p = face.mesh[i]!;
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
-    x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y);
-    x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y);
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x);
+    y1 = Math.max(y1, p.y);
   }
   if (!(x1 - x0 >= 1 && y1 - y0 >= 1)) return face.box;
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };

@@ -26,11 +26,23 @@ function meshWithEyes(right: { width: number; gap: number }, left: { width: numb
 
 test('landmark indices are the documented MediaPipe eye points', () => {
   assert.deepEqual(RIGHT_EYE_LANDMARKS.corners, [33, 133]);
-  assert.deepEqual(RIGHT_EYE_LANDMARKS.lidPairs.map(([u]) => u), [160, 159, 158]);
-  assert.deepEqual(RIGHT_EYE_LANDMARKS.lidPairs.map(([, l]) => l), [144, 145, 153]);
+  assert.deepEqual(
+    RIGHT_EYE_LANDMARKS.lidPairs.map(([u]) => u),
+    [160, 159, 158],
+  );
+  assert.deepEqual(
+    RIGHT_EYE_LANDMARKS.lidPairs.map(([, l]) => l),
+    [144, 145, 153],
+  );
   assert.deepEqual(LEFT_EYE_LANDMARKS.corners, [362, 263]);
-  assert.deepEqual(LEFT_EYE_LANDMARKS.lidPairs.map(([u]) => u), [387, 386, 385]);
-  assert.deepEqual(LEFT_EYE_LANDMARKS.lidPairs.map(([, l]) => l), [373, 374, 380]);
+  assert.deepEqual(
+    LEFT_EYE_LANDMARKS.lidPairs.map(([u]) => u),
+    [387, 386, 385],
+  );
+  assert.deepEqual(
+    LEFT_EYE_LANDMARKS.lidPairs.map(([, l]) => l),
+    [373, 374, 380],
+  );
 });
 
 test('EAR = mean lid gap / eye width, per eye', () => {
@@ -57,5 +69,8 @@ test('open eyes score well above closed ones', () => {
 test('degenerate eye (zero width) gives 0, and a mesh without the 468 points is refused', () => {
   const mesh = meshWithEyes({ width: 0, gap: 0 }, { width: 30, gap: 9 });
   assert.equal(eyeAspectRatio(mesh, RIGHT_EYE_LANDMARKS), 0);
-  assert.throws(() => eyeAspectRatios(mesh.slice(0, 68)), (e: unknown) => e instanceof InvalidArgument && /468-point/.test(e.message));
+  assert.throws(
+    () => eyeAspectRatios(mesh.slice(0, 68)),
+    (e: unknown) => e instanceof InvalidArgument && /468-point/.test(e.message),
+  );
 });

@@ -15,12 +15,20 @@ export interface EyeLandmarks {
 
 export const RIGHT_EYE_LANDMARKS: EyeLandmarks = {
   corners: [33, 133],
-  lidPairs: [[160, 144], [159, 145], [158, 153]],
+  lidPairs: [
+    [160, 144],
+    [159, 145],
+    [158, 153],
+  ],
 };
 
 export const LEFT_EYE_LANDMARKS: EyeLandmarks = {
   corners: [362, 263],
-  lidPairs: [[387, 373], [386, 374], [385, 380]],
+  lidPairs: [
+    [387, 373],
+    [386, 374],
+    [385, 380],
+  ],
 };
 
 /**

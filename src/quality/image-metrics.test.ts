@@ -37,18 +37,22 @@ function filled(width: number, height: number, luma: (x: number, y: number) => n
   return { width, height, data };
 }
 
-test('sharpness: real LFW faces pass the default threshold, a strong Gaussian blur (σ 2.5 px) drops below it', { skip: lfwMissing }, async () => {
-  for (const [name, face] of LFW_SAMPLES) {
-    const image = await lfw(name);
-    const sharpScore = sharpness(image, face);
-    const mild = sharpness(await withSharp(image, (s) => s.blur(1)), face);
-    const strong = sharpness(await withSharp(image, (s) => s.blur(2.5)), face);
-    assert.ok(sharpScore >= 2 * DEFAULT_QUALITY_POLICY.minSharpness, `${name}: sharp ${sharpScore}`);
-    assert.ok(strong < DEFAULT_QUALITY_POLICY.minSharpness, `${name}: blurred ${strong}`);
-    assert.ok(strong < sharpScore / 5, `${name}: ${strong} vs ${sharpScore}`);
-    assert.ok(mild < sharpScore && strong < mild, `${name}: more blur, lower score (${sharpScore} > ${mild} > ${strong})`);
-  }
-});
+test(
+  'sharpness: real LFW faces pass the default threshold, a strong Gaussian blur (σ 2.5 px) drops below it',
+  { skip: lfwMissing },
+  async () => {
+    for (const [name, face] of LFW_SAMPLES) {
+      const image = await lfw(name);
+      const sharpScore = sharpness(image, face);
+      const mild = sharpness(await withSharp(image, (s) => s.blur(1)), face);
+      const strong = sharpness(await withSharp(image, (s) => s.blur(2.5)), face);
+      assert.ok(sharpScore >= 2 * DEFAULT_QUALITY_POLICY.minSharpness, `${name}: sharp ${sharpScore}`);
+      assert.ok(strong < DEFAULT_QUALITY_POLICY.minSharpness, `${name}: blurred ${strong}`);
+      assert.ok(strong < sharpScore / 5, `${name}: ${strong} vs ${sharpScore}`);
+      assert.ok(mild < sharpScore && strong < mild, `${name}: more blur, lower score (${sharpScore} > ${mild} > ${strong})`);
+    }
+  },
+);
 
 test('sharpness is comparable across resolutions: the same face at 2× and 4× scores alike', { skip: lfwMissing }, async () => {
   const [name, face] = LFW_SAMPLES[0]!;

@@ -38,5 +38,5 @@ export function registerFileModelLoader(tf: Tf): void {
       },
     };
   };
-  tf.io.registerLoadRouter(router as Parameters<Tf["io"]["registerLoadRouter"]>[0]);
+  tf.io.registerLoadRouter(router as Parameters<Tf['io']['registerLoadRouter']>[0]);
 }

@@ -102,7 +102,10 @@ describe('createTemplate', () => {
   it('produces unit-length vectors for random inputs of every dimension', () => {
     const random = seededRandom(1);
     for (const dimension of DIMENSIONS) {
-      const template = createTemplate(spec(dimension), randomVector(dimension, random).map((x) => x * 1000));
+      const template = createTemplate(
+        spec(dimension),
+        randomVector(dimension, random).map((x) => x * 1000),
+      );
       assert.ok(Math.abs(l2Norm(template.vector) - 1) < 1e-6, `dimension ${dimension}`);
     }
   });
@@ -142,7 +145,10 @@ describe('quantizeInt8', () => {
     const maxMagnitude = Math.max(...float.vector.map(Math.abs));
     const int8 = quantizeInt8(float);
     assert.equal(int8.scale, Math.fround(maxMagnitude / 127));
-    assert.deepEqual([...int8.quantized], [...float.vector].map((x) => Math.round(x / int8.scale)));
+    assert.deepEqual(
+      [...int8.quantized],
+      [...float.vector].map((x) => Math.round(x / int8.scale)),
+    );
     assert.ok(Math.abs(l2Norm(int8.vector) - 1) < 1e-6);
   });
 

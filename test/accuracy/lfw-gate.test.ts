@@ -41,7 +41,9 @@ test('accuracy gate on a fixed LFW subset', { skip: sharedDataMissingReason(), t
   }
   const failures = run!.outcomes.filter((o) => !o.ok).length;
   const accuracy = correct / pairs.length;
-  console.log(`LFW gate (${pairs.length} pairs, ${files.length} images, ${run!.engine}@${run!.version}, FMR ${TARGET_FMR} → threshold ${threshold.toFixed(4)}): accuracy ${(100 * accuracy).toFixed(2)}%, genuine accepted ${genuineAccepted}/${PER_CLASS}, impostors rejected ${impostorRejected}/${PER_CLASS}, FTE ${failures}`);
+  console.log(
+    `LFW gate (${pairs.length} pairs, ${files.length} images, ${run!.engine}@${run!.version}, FMR ${TARGET_FMR} → threshold ${threshold.toFixed(4)}): accuracy ${(100 * accuracy).toFixed(2)}%, genuine accepted ${genuineAccepted}/${PER_CLASS}, impostors rejected ${impostorRejected}/${PER_CLASS}, FTE ${failures}`,
+  );
   assert.ok(accuracy >= FLOOR.accuracy, `accuracy ${accuracy} < ${FLOOR.accuracy}`);
   assert.ok(genuineAccepted / PER_CLASS >= FLOOR.genuineAccepted, `genuine accepted ${genuineAccepted}/${PER_CLASS}`);
   assert.ok(impostorRejected / PER_CLASS >= FLOOR.impostorRejected, `impostors rejected ${impostorRejected}/${PER_CLASS}`);

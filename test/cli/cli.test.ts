@@ -30,7 +30,13 @@ const img = (name: string): string => path.join(DEEPFACE_DIR, name);
 test('compare --json: a same-person pair matches, a different-person pair does not; both exit 0', { skip, timeout: 300_000 }, async () => {
   const same = await facekey('compare', img('img1.jpg'), img('img2.jpg'), '--json');
   assert.equal(same.code, 0, same.stderr);
-  const a = JSON.parse(same.stdout) as { score: number; match: boolean; threshold: number; targetFmr: number; engine: { id: string; version: string } };
+  const a = JSON.parse(same.stdout) as {
+    score: number;
+    match: boolean;
+    threshold: number;
+    targetFmr: number;
+    engine: { id: string; version: string };
+  };
   assert.equal(a.match, true);
   assert.ok(a.score >= a.threshold);
   assert.equal(a.engine.id, 'dlib-resnet');

@@ -68,17 +68,47 @@ test('face pipeline on real photos', { skip, timeout: 600_000 }, async (t) => {
   });
 
   await t.test('no face → FaceNotFound', async () => {
-    const sky = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#6aa0d8' } }).jpeg().toBuffer();
+    const sky = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#6aa0d8' } })
+      .jpeg()
+      .toBuffer();
     await assert.rejects(pipeline.process(new Uint8Array(sky), { engines: ['dlib-resnet'], multipleFaces: 'largest' }), FaceNotFound);
   });
 
   await t.test('bad input gives typed errors, never a crash', async () => {
     const jpeg = deepface('img1.jpg');
     await assert.rejects(pipeline.process(new Uint8Array(0), { engines: [], multipleFaces: 'largest' }), InvalidImage);
-    await assert.rejects(pipeline.process(new TextEncoder().encode('not an image at all'), { engines: [], multipleFaces: 'largest' }), InvalidImage);
+    await assert.rejects(
+      pipeline.process(new TextEncoder().encode('not an image at all'), { engines: [], multipleFaces: 'largest' }),
+      InvalidImage,
+    );
     await assert.rejects(pipeline.process(jpeg.subarray(0, jpeg.length >> 1), { engines: [], multipleFaces: 'largest' }), InvalidImage);
-    const huge = await sharp({ create: { width: 9000, height: 9000, channels: 3, background: '#000' } }).png({ compressionLevel: 9 }).toBuffer();
+    const huge = await sharp({ create: { width: 9000, height: 9000, channels: 3, background: '#000' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     await assert.rejects(pipeline.process(new Uint8Array(huge), { engines: [], multipleFaces: 'largest' }), ImageTooLarge);
+  });
+
+  await t.test('a still photo presented as a burst is refused as not live', async () => {
+    const photo = deepface('img1.jpg');
+    const replay = await pipeline.assessBurst([photo, photo, photo, photo]);
+    assert.equal(replay.liveness.live, false);
+    assert.ok(replay.liveness.reasons.includes('no_motion'), replay.liveness.reasons.join(','));
+    // A printed photo waved in front of the camera: it moves, but never blinks or turns.
+    const shifted = await Promise.all(
+      [0, 6, 12, 18].map(
+        async (dx) =>
+          new Uint8Array(
+            await sharp(photo)
+              .extend({ left: dx, right: 18 - dx, top: 0, bottom: 0, background: '#808080' })
+              .jpeg()
+              .toBuffer(),
+          ),
+      ),
+    );
+    const waved = await pipeline.assessBurst(shifted);
+    assert.equal(waved.liveness.live, false);
+    assert.ok(waved.liveness.reasons.includes('no_challenge'), waved.liveness.reasons.join(','));
+    assert.ok(waved.liveness.evidence.antispoofMedian !== null);
   });
 
   await t.test('templates of different engines are never compared', async () => {

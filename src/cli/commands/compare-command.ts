@@ -6,7 +6,7 @@ import { decodeTemplate } from '../../templates/template-codec.js';
 import { cosineSimilarity } from '../../matcher/similarity.js';
 import { Calibration } from '../../matcher/calibration/calibration-table.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
-import { faceServiceForCli } from '../face-service-for-cli.js';
+import { withFaceService } from '../face-service-for-cli.js';
 import { parseTargetFmr, DEFAULT_TARGET_FMR } from '../target-fmr.js';
 
 export const compareCommand: CliCommand = {
@@ -27,8 +27,7 @@ export const compareCommand: CliCommand = {
     const targetFmr = parseTargetFmr(values['target-fmr']);
     const engineId = values.engine;
     const images = await Promise.all(positionals.map((file) => readImageBytes(file)));
-    const service = await faceServiceForCli([engineId], 2);
-    try {
+    return withFaceService([engineId], 2, async (service) => {
       const [a, b] = await Promise.all(images.map((image) => service.process(image, { engines: [engineId], multipleFaces: 'largest' })));
       const left = decodeTemplate(a!.selected.templates[0]!.template);
       const right = decodeTemplate(b!.selected.templates[0]!.template);
@@ -49,11 +48,11 @@ export const compareCommand: CliCommand = {
       };
       if (values.json) io.out(JSON.stringify(result, null, 2));
       else {
-        io.out(`${result.match ? 'MATCH' : 'NO MATCH'}  score ${score.toFixed(4)}  threshold ${decision.threshold.toFixed(4)} (target FMR ${targetFmr}, ${decision.method})  engine ${left.engineId} ${left.engineVersion}`);
+        io.out(
+          `${result.match ? 'MATCH' : 'NO MATCH'}  score ${score.toFixed(4)}  threshold ${decision.threshold.toFixed(4)} (target FMR ${targetFmr}, ${decision.method})  engine ${left.engineId} ${left.engineVersion}`,
+        );
       }
       return 0;
-    } finally {
-      await service.close();
-    }
+    });
   },
 };

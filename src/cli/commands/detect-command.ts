@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { readImageBytes } from '../../imaging/read-image-file.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
-import { faceServiceForCli } from '../face-service-for-cli.js';
+import { withFaceService } from '../face-service-for-cli.js';
 import { forEachImage } from '../for-each-image.js';
 
 export const detectCommand: CliCommand = {
@@ -10,10 +10,13 @@ export const detectCommand: CliCommand = {
   summary: 'find faces: boxes, head pose, quality, presentation-attack scores',
   usage: 'facekey detect <images…> [--json]',
   async run(argv, io) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false } },
+    });
     if (positionals.length === 0) throw new InvalidArgument('detect needs at least one image');
-    const service = await faceServiceForCli([], positionals.length);
-    try {
+    return withFaceService([], positionals.length, async (service) => {
       return await forEachImage(positionals, io, values.json, async (file) => {
         const result = await service.detect(await readImageBytes(file));
         return {
@@ -27,8 +30,6 @@ export const detectCommand: CliCommand = {
           ],
         };
       });
-    } finally {
-      await service.close();
-    }
+    });
   },
 };

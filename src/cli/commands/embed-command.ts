@@ -3,7 +3,7 @@ import type { CliCommand } from '../command.js';
 import { readImageBytes } from '../../imaging/read-image-file.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { DEFAULT_ENGINE_ID } from '../../engines/engine-registry.js';
-import { faceServiceForCli } from '../face-service-for-cli.js';
+import { withFaceService } from '../face-service-for-cli.js';
 import { forEachImage } from '../for-each-image.js';
 
 export const embedCommand: CliCommand = {
@@ -18,8 +18,7 @@ export const embedCommand: CliCommand = {
     });
     if (positionals.length === 0) throw new InvalidArgument('embed needs at least one image');
     const engines = values.engine;
-    const service = await faceServiceForCli(engines, positionals.length);
-    try {
+    return withFaceService(engines, positionals.length, async (service) => {
       return await forEachImage(positionals, io, values.json, async (file) => {
         const result = await service.process(await readImageBytes(file), { engines, multipleFaces: 'largest' });
         const templates = result.selected.templates.map((t) => ({
@@ -30,7 +29,11 @@ export const embedCommand: CliCommand = {
         return {
           json: {
             facesFound: result.facesFound,
-            quality: { score: result.selected.quality.score, acceptable: result.selected.quality.acceptable, reasons: result.selected.quality.reasons },
+            quality: {
+              score: result.selected.quality.score,
+              acceptable: result.selected.quality.acceptable,
+              reasons: result.selected.quality.reasons,
+            },
             presentation: result.selected.presentation,
             templates,
             timings: result.timings,
@@ -38,8 +41,6 @@ export const embedCommand: CliCommand = {
           text: templates.map((t) => `${file}\t${t.engine}@${t.engineVersion}\t${t.template}`),
         };
       });
-    } finally {
-      await service.close();
-    }
+    });
   },
 };

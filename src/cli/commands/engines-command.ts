@@ -11,7 +11,9 @@ export const enginesCommand: CliCommand = {
       return { id, version, dimension, dtype, metric, default: id === DEFAULT_ENGINE_ID };
     });
     if (argv.includes('--json')) io.out(JSON.stringify(engines, null, 2));
-    else for (const e of engines) io.out(`${e.id}${e.default ? ' (default)' : ''}\tversion ${e.version}\t${e.dimension}-d ${e.dtype} ${e.metric}`);
+    else
+      for (const e of engines)
+        io.out(`${e.id}${e.default ? ' (default)' : ''}\tversion ${e.version}\t${e.dimension}-d ${e.dtype} ${e.metric}`);
     return 0;
   },
 };

@@ -87,9 +87,13 @@ async function calibrateCommand(argv: string[], io: CliIo): Promise<number> {
   });
   if (values.json) io.out(JSON.stringify(result, null, 2));
   else {
-    io.out(`fusion weights: ${result.fusion.components.map((c) => `${c.engine} ${c.weight}`).join(', ')} (TAR@FAR1e-3 ${pct(result.fit.tarAtFar1e3)})`);
+    io.out(
+      `fusion weights: ${result.fusion.components.map((c) => `${c.engine} ${c.weight}`).join(', ')} (TAR@FAR1e-3 ${pct(result.fit.tarAtFar1e3)})`,
+    );
     for (const e of result.table.engines) {
-      io.out(`${e.engine}@${e.version}: ${e.thresholds.map((t) => `FMR ${t.targetFmr} → ${t.threshold.toFixed(4)}${t.method === 'empirical' ? '' : ' (extrapolated)'}`).join(', ')}`);
+      io.out(
+        `${e.engine}@${e.version}: ${e.thresholds.map((t) => `FMR ${t.targetFmr} → ${t.threshold.toFixed(4)}${t.method === 'empirical' ? '' : ' (extrapolated)'}`).join(', ')}`,
+      );
     }
     io.out(`written: ${result.files.join(', ')}`);
   }
@@ -104,7 +108,8 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>
 
 export const evalCommand: CliCommand = {
   name: 'eval',
-  summary: 'NIST-style evaluation: verify (k-fold accuracy, TAR@FAR, EER, FTE, DET), identify (CMC, FNIR@FPIR), calibrate (thresholds per target FMR, fusion weights)',
+  summary:
+    'NIST-style evaluation: verify (k-fold accuracy, TAR@FAR, EER, FTE, DET), identify (CMC, FNIR@FPIR), calibrate (thresholds per target FMR, fusion weights)',
   usage:
     'facekey eval verify --pairs FILE --images DIR [--engine ID]… [--json] [--report DIR]\n' +
     '  facekey eval identify --images DIR [--engine ID]… [--json]\n' +

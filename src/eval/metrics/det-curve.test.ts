@@ -67,7 +67,15 @@ test('the SVG has one polyline per curve, decade ticks, axis labels and an escap
 });
 
 test('zero rates are drawn on the axis minimum, not dropped', () => {
-  const svg = renderDetSvg([{ label: 'perfect', points: [{ threshold: 0.5, fmr: 0, fnmr: 0 }, { threshold: 0.1, fmr: 1, fnmr: 0 }] }]);
+  const svg = renderDetSvg([
+    {
+      label: 'perfect',
+      points: [
+        { threshold: 0.5, fmr: 0, fnmr: 0 },
+        { threshold: 0.1, fmr: 1, fnmr: 0 },
+      ],
+    },
+  ]);
   // Default 800 × 600: the plot spans x 90…770 and y 20…530.
   assert.ok(svg.includes('points="90.00,530.00 770.00,530.00"'), svg.match(/points="[^"]*"/)?.[0]);
 });
@@ -88,7 +96,8 @@ test('renders to a PNG of the requested size with sharp', async () => {
     // A curve was actually drawn: the first curve's colour appears in the pixels.
     const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
     let blueish = 0;
-    for (let i = 0; i < data.length; i += info.channels) if (data[i]! < 40 && data[i + 1]! > 90 && data[i + 1]! < 140 && data[i + 2]! > 150) blueish++;
+    for (let i = 0; i < data.length; i += info.channels)
+      if (data[i]! < 40 && data[i + 1]! > 90 && data[i + 1]! < 140 && data[i + 2]! > 150) blueish++;
     assert.ok(blueish > 100, `${blueish} pixels of the first curve's colour`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -75,8 +75,10 @@ export function renderDetSvg(curves: readonly DetCurve[], options: DetPlotOption
   if (plot.right - plot.left < 100 || plot.bottom - plot.top < 100) throw new InvalidArgument(`plot size ${width}x${height} is too small`);
   const logMinFmr = Math.log10(minFmr);
   const logMinFnmr = Math.log10(minFnmr);
-  const xOf = (fmr: number): number => plot.left + ((Math.log10(Math.max(fmr, minFmr)) - logMinFmr) / -logMinFmr) * (plot.right - plot.left);
-  const yOf = (fnmr: number): number => plot.bottom - ((Math.log10(Math.max(fnmr, minFnmr)) - logMinFnmr) / -logMinFnmr) * (plot.bottom - plot.top);
+  const xOf = (fmr: number): number =>
+    plot.left + ((Math.log10(Math.max(fmr, minFmr)) - logMinFmr) / -logMinFmr) * (plot.right - plot.left);
+  const yOf = (fnmr: number): number =>
+    plot.bottom - ((Math.log10(Math.max(fnmr, minFnmr)) - logMinFnmr) / -logMinFnmr) * (plot.bottom - plot.top);
   const px = (v: number): string => v.toFixed(2);
 
   const parts: string[] = [
@@ -95,24 +97,36 @@ export function renderDetSvg(curves: readonly DetCurve[], options: DetPlotOption
   };
   grid(logMinFmr, (fmr, isDecade) => {
     const x = px(xOf(fmr));
-    parts.push(`<line x1="${x}" y1="${plot.top}" x2="${x}" y2="${plot.bottom}" stroke="${isDecade ? '#bbbbbb' : '#eeeeee'}" stroke-width="1"/>`);
+    parts.push(
+      `<line x1="${x}" y1="${plot.top}" x2="${x}" y2="${plot.bottom}" stroke="${isDecade ? '#bbbbbb' : '#eeeeee'}" stroke-width="1"/>`,
+    );
     if (isDecade) {
-      parts.push(`<text x="${x}" y="${plot.bottom + 22}" font-size="14" text-anchor="middle" fill="#222222">${decadeLabel(Math.round(Math.log10(fmr)))}</text>`);
+      parts.push(
+        `<text x="${x}" y="${plot.bottom + 22}" font-size="14" text-anchor="middle" fill="#222222">${decadeLabel(Math.round(Math.log10(fmr)))}</text>`,
+      );
     }
   });
   grid(logMinFnmr, (fnmr, isDecade) => {
     const y = px(yOf(fnmr));
-    parts.push(`<line x1="${plot.left}" y1="${y}" x2="${plot.right}" y2="${y}" stroke="${isDecade ? '#bbbbbb' : '#eeeeee'}" stroke-width="1"/>`);
+    parts.push(
+      `<line x1="${plot.left}" y1="${y}" x2="${plot.right}" y2="${y}" stroke="${isDecade ? '#bbbbbb' : '#eeeeee'}" stroke-width="1"/>`,
+    );
     if (isDecade) {
-      parts.push(`<text x="${plot.left - 8}" y="${px(yOf(fnmr) + 5)}" font-size="14" text-anchor="end" fill="#222222">${decadeLabel(Math.round(Math.log10(fnmr)))}</text>`);
+      parts.push(
+        `<text x="${plot.left - 8}" y="${px(yOf(fnmr) + 5)}" font-size="14" text-anchor="end" fill="#222222">${decadeLabel(Math.round(Math.log10(fnmr)))}</text>`,
+      );
     }
   });
-  parts.push(`<rect x="${plot.left}" y="${plot.top}" width="${plot.right - plot.left}" height="${plot.bottom - plot.top}" fill="none" stroke="#333333" stroke-width="1"/>`);
+  parts.push(
+    `<rect x="${plot.left}" y="${plot.top}" width="${plot.right - plot.left}" height="${plot.bottom - plot.top}" fill="none" stroke="#333333" stroke-width="1"/>`,
+  );
 
   curves.forEach((curve, c) => {
     const points = curve.points.map((p) => `${px(xOf(p.fmr))},${px(yOf(p.fnmr))}`).join(' ');
     const colour = CURVE_COLOURS[c % CURVE_COLOURS.length]!;
-    parts.push(`<polyline points="${points}" fill="none" stroke="${colour}" stroke-width="2" stroke-linejoin="round" clip-path="url(#plot-area)"/>`);
+    parts.push(
+      `<polyline points="${points}" fill="none" stroke="${colour}" stroke-width="2" stroke-linejoin="round" clip-path="url(#plot-area)"/>`,
+    );
   });
 
   // DET curves fall from top-left to bottom-right, so the bottom-left corner is the emptiest place for the legend.
@@ -123,7 +137,9 @@ export function renderDetSvg(curves: readonly DetCurve[], options: DetPlotOption
     const boxHeight = curves.length * rowHeight + 10;
     const boxLeft = plot.left + 10;
     const boxTop = plot.bottom - 10 - boxHeight;
-    parts.push(`<rect x="${boxLeft}" y="${boxTop}" width="${px(boxWidth)}" height="${boxHeight}" fill="#ffffff" fill-opacity="0.9" stroke="#999999"/>`);
+    parts.push(
+      `<rect x="${boxLeft}" y="${boxTop}" width="${px(boxWidth)}" height="${boxHeight}" fill="#ffffff" fill-opacity="0.9" stroke="#999999"/>`,
+    );
     curves.forEach((curve, c) => {
       const rowY = boxTop + 5 + rowHeight * c + rowHeight / 2;
       const colour = CURVE_COLOURS[c % CURVE_COLOURS.length]!;
@@ -134,10 +150,16 @@ export function renderDetSvg(curves: readonly DetCurve[], options: DetPlotOption
 
   const plotMiddleX = px((plot.left + plot.right) / 2);
   const plotMiddleY = px((plot.top + plot.bottom) / 2);
-  parts.push(`<text x="${plotMiddleX}" y="${height - 20}" font-size="15" text-anchor="middle" fill="#222222">False match rate (FMR)</text>`);
-  parts.push(`<text x="25" y="${plotMiddleY}" font-size="15" text-anchor="middle" fill="#222222" transform="rotate(-90 25 ${plotMiddleY})">False non-match rate (FNMR)</text>`);
+  parts.push(
+    `<text x="${plotMiddleX}" y="${height - 20}" font-size="15" text-anchor="middle" fill="#222222">False match rate (FMR)</text>`,
+  );
+  parts.push(
+    `<text x="25" y="${plotMiddleY}" font-size="15" text-anchor="middle" fill="#222222" transform="rotate(-90 25 ${plotMiddleY})">False non-match rate (FNMR)</text>`,
+  );
   if (options.title) {
-    parts.push(`<text x="${px(width / 2)}" y="30" font-size="18" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`);
+    parts.push(
+      `<text x="${px(width / 2)}" y="30" font-size="18" font-weight="bold" text-anchor="middle" fill="#111111">${escapeXml(options.title)}</text>`,
+    );
   }
   parts.push('</svg>');
   return parts.join('\n');

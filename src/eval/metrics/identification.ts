@@ -50,7 +50,9 @@ function validate(input: IdentificationScores): void {
   for (let i = 0; i < scores.length; i++) {
     const score = scores[i]!;
     if (Number.isNaN(score) || score === Infinity) {
-      throw new InvalidArgument(`score of probe ${Math.floor(i / galleryCount)}, gallery ${i % galleryCount} is ${score}; scores must be finite or -Infinity`);
+      throw new InvalidArgument(
+        `score of probe ${Math.floor(i / galleryCount)}, gallery ${i % galleryCount} is ${score}; scores must be finite or -Infinity`,
+      );
     }
   }
 }

@@ -4,8 +4,20 @@ import * as metrics from './index.js';
 
 test('the index exposes the whole public API as functions', () => {
   for (const name of [
-    'sortedScores', 'countAtOrAbove', 'countBelow', 'nextUp', 'fmrAt', 'fnmrAt', 'thresholdForFmr', 'tarAtFar',
-    'equalErrorRate', 'extrapolatedThresholdForFmr', 'kFoldAccuracy', 'detCurvePoints', 'renderDetSvg', 'renderDetPng',
+    'sortedScores',
+    'countAtOrAbove',
+    'countBelow',
+    'nextUp',
+    'fmrAt',
+    'fnmrAt',
+    'thresholdForFmr',
+    'tarAtFar',
+    'equalErrorRate',
+    'extrapolatedThresholdForFmr',
+    'kFoldAccuracy',
+    'detCurvePoints',
+    'renderDetSvg',
+    'renderDetPng',
     'identificationMetrics',
   ] as const) {
     assert.equal(typeof metrics[name], 'function', name);

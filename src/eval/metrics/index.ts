@@ -1,4 +1,12 @@
-export { FAILURE_TO_ENROLL_SCORE, sortedScores, lowerBound, countAtOrAbove, countBelow, countFailuresToEnroll, isMatch } from './score-distribution.js';
+export {
+  FAILURE_TO_ENROLL_SCORE,
+  sortedScores,
+  lowerBound,
+  countAtOrAbove,
+  countBelow,
+  countFailuresToEnroll,
+  isMatch,
+} from './score-distribution.js';
 export { nextUp } from './next-up.js';
 export {
   MIN_RELIABLE_ERRORS,

@@ -16,16 +16,25 @@ test('separable folds: every fold perfect, threshold in the middle of the gap', 
   const result = kFoldAccuracy([separable, separable, separable]);
   assert.equal(result.mean, 1);
   assert.equal(result.std, 0);
-  assert.deepEqual(result.perFold.map((f) => f.threshold), [0.5, 0.5, 0.5]);
+  assert.deepEqual(
+    result.perFold.map((f) => f.threshold),
+    [0.5, 0.5, 0.5],
+  );
 });
 
 test('a hard pair costs only its own fold, and the threshold comes from the other folds', () => {
   const easy = fold([0.8, 0.9], [0.1, 0.2]);
   const hard = fold([0.8, 0.9, 0.15], [0.1, 0.2]);
   const result = kFoldAccuracy([easy, easy, hard]);
-  assert.deepEqual(result.perFold.map((f) => f.accuracy), [1, 1, 0.8]);
+  assert.deepEqual(
+    result.perFold.map((f) => f.accuracy),
+    [1, 1, 0.8],
+  );
   // Trained on easy+hard, the best threshold still sits at 0.5 (8 of 9 right beats 7 of 9 at 0.125).
-  assert.deepEqual(result.perFold.map((f) => f.threshold), [0.5, 0.5, 0.5]);
+  assert.deepEqual(
+    result.perFold.map((f) => f.threshold),
+    [0.5, 0.5, 0.5],
+  );
   assert.ok(Math.abs(result.mean - 2.8 / 3) < 1e-12);
   const populationStd = Math.sqrt(((1 - 2.8 / 3) ** 2 * 2 + (0.8 - 2.8 / 3) ** 2) / 3);
   assert.ok(Math.abs(result.std - populationStd) < 1e-12, `population std ${populationStd}, got ${result.std}`);

@@ -30,7 +30,10 @@ test('recovers the true threshold of an exponential distribution far beyond the 
     const result = extrapolatedThresholdForFmr(exponentialSample(seed, 100_000, 0.3), 1e-7);
     assert.equal(result.method, 'exponential-tail');
     assert.equal(result.exceedances, 200, '200/n exceeds 1e-3 here, so exactly 200 exceedances');
-    assert.ok(result.tailStart !== null && Math.abs(result.tailStart - (0.3 + Math.log(500))) < 0.5, `tail starts near the 2e-3 quantile, got ${result.tailStart}`);
+    assert.ok(
+      result.tailStart !== null && Math.abs(result.tailStart - (0.3 + Math.log(500))) < 0.5,
+      `tail starts near the 2e-3 quantile, got ${result.tailStart}`,
+    );
     const relativeError = Math.abs(result.threshold - trueThreshold) / trueThreshold;
     assert.ok(relativeError < 0.2, `seed ${seed}: ${result.threshold} vs ${trueThreshold}`);
   }

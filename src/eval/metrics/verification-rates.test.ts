@@ -156,7 +156,10 @@ test('EER matches an O(n²) reference and is bracketed at every threshold (500 r
 
     // Monotone curves: at any threshold one rate is at most the EER and the other at least.
     for (const p of curve) {
-      assert.ok(Math.min(p.fmr, p.fnmr) <= result.eer + 1e-12 && result.eer <= Math.max(p.fmr, p.fnmr) + 1e-12, `seed ${seed}, threshold ${p.t}`);
+      assert.ok(
+        Math.min(p.fmr, p.fnmr) <= result.eer + 1e-12 && result.eer <= Math.max(p.fmr, p.fnmr) + 1e-12,
+        `seed ${seed}, threshold ${p.t}`,
+      );
     }
     assert.ok(result.eer > 0.05 && result.eer < 0.4, `a d' of 1.5 gives an EER near 0.23 plus failures, got ${result.eer}`);
   }

@@ -61,7 +61,10 @@ export class Calibration {
   engine(engine: string, version: string): EngineCalibration {
     const found = this.byKey.get(calibrationKey(engine, version));
     if (!found) {
-      throw new NotCalibrated(`engine ${engine} version ${version} has no calibration; run \`facekey eval calibrate\``, { engine, version });
+      throw new NotCalibrated(`engine ${engine} version ${version} has no calibration; run \`facekey eval calibrate\``, {
+        engine,
+        version,
+      });
     }
     return found;
   }

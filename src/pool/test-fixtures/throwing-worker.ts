@@ -2,7 +2,8 @@ import { FaceNotFound } from '../../errors/domain-errors.js';
 import { serveWorker } from '../worker-entry.js';
 
 /** Test worker whose handler throws: a typed domain error, a plain TypeError, or a non-Error value. */
-export type ThrowRequest = { readonly op: 'face_not_found' } | { readonly op: 'type_error' } | { readonly op: 'string' } | { readonly op: 'ok' };
+export type ThrowRequest =
+  { readonly op: 'face_not_found' } | { readonly op: 'type_error' } | { readonly op: 'string' } | { readonly op: 'ok' };
 
 void serveWorker<ThrowRequest, string>(async () => async (req) => {
   switch (req.op) {
