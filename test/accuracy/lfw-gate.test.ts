@@ -12,13 +12,13 @@ import { LFW_DIR, sharedDataMissingReason } from '../shared-data.js';
 
 /**
  * Regression gate: the first 150 same-person and 150 different-person pairs of LFW-dev fold 1,
- * decided exactly as production decides (calibrated threshold for a target FMR of 1e-3).
- * Measured at commit time: accuracy 99.3%, no failure to enroll. A floor of 97% leaves room for
- * numeric noise but not for a broken alignment, detector or threshold.
+ * decided exactly as production decides (the calibrated threshold for a target FMR of 1e-2).
+ * Measured when the floors were set: accuracy 99.0% (148/150 genuine accepted, 149/150 impostors rejected, no failure to enroll). The floors leave room for numeric
+ * noise, not for a broken detector, alignment, engine or calibration table.
  */
 const PER_CLASS = 150;
-const TARGET_FMR = 1e-3;
-const FLOOR = { accuracy: 0.97, genuineAccepted: 0.95, impostorRejected: 0.98 };
+const TARGET_FMR = 1e-2;
+const FLOOR = { accuracy: 0.97, genuineAccepted: 0.95, impostorRejected: 0.97 };
 
 test('accuracy gate on a fixed LFW subset', { skip: sharedDataMissingReason(), timeout: 1_200_000 }, async () => {
   const { folds } = readLfwPairs(path.join(LFW_DIR, 'pairs.txt'), path.join(LFW_DIR, 'images'));
