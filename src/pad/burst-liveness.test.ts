@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
 import { InvalidArgument } from '../errors/domain-errors.js';
+import { DEFAULT_PRESENTATION_POLICY } from './frame-presentation.js';
 import { DEFAULT_BURST_LIVENESS_POLICY, assessBurstLiveness, detectBlink, meshMotion } from './burst-liveness.js';
 import {
   LEFT_EYE_LANDMARKS as LEFT_EYE,
@@ -212,9 +213,9 @@ test('low antispoof scores fail with spoof_score_low even when a blink is presen
 });
 
 test('low liveness scores fail with liveness_score_low; non-finite scores count as zero', () => {
-  const low = assessBurstLiveness(turnBurst({ liveness: 0.3 }));
+  const low = assessBurstLiveness(turnBurst({ liveness: 0.2 }));
   assert.deepEqual(low.reasons, ['liveness_score_low']);
-  assert.equal(low.evidence.livenessMedian, 0.3);
+  assert.equal(low.evidence.livenessMedian, 0.2);
 
   const nan = assessBurstLiveness(turnBurst({ antispoof: Number.NaN }));
   assert.deepEqual(nan.reasons, ['spoof_score_low']);
@@ -240,16 +241,21 @@ test('a burst shorter than minFrames fails with too_few_frames and still reports
 // ---- Policy --------------------------------------------------------------------------------------------
 
 test('policy thresholds are configuration: overrides change the verdict and are echoed in the evidence', () => {
-  assert.equal(DEFAULT_BURST_LIVENESS_POLICY.minAntispoof, 0.5);
-  assert.equal(DEFAULT_BURST_LIVENESS_POLICY.minLiveness, 0.5);
+  assert.equal(DEFAULT_BURST_LIVENESS_POLICY.minAntispoof, DEFAULT_PRESENTATION_POLICY.minAntispoof);
+  assert.equal(DEFAULT_BURST_LIVENESS_POLICY.minLiveness, DEFAULT_PRESENTATION_POLICY.minLiveness);
 
   const strictTurn = assessBurstLiveness(turnBurst(), { minYawRangeDeg: 25 });
   assert.deepEqual(strictTurn.reasons, ['no_challenge']);
   assert.equal(strictTurn.evidence.policy.minYawRangeDeg, 25);
-  assert.equal(strictTurn.evidence.policy.minAntispoof, 0.5, 'unspecified thresholds keep their defaults');
+  assert.equal(
+    strictTurn.evidence.policy.minAntispoof,
+    DEFAULT_PRESENTATION_POLICY.minAntispoof,
+    'unspecified thresholds keep their defaults',
+  );
 
   assert.deepEqual(assessBurstLiveness(blinkBurst(), { minAntispoof: 0.95 }).reasons, ['spoof_score_low']);
-  assert.equal(assessBurstLiveness(blinkBurst({ antispoof: 0.4 }), { minAntispoof: 0.3 }).live, true);
+  assert.equal(assessBurstLiveness(blinkBurst({ antispoof: 0.25 }), { minAntispoof: 0.2 }).live, true);
+  assert.deepEqual(assessBurstLiveness(blinkBurst({ antispoof: 0.25 })).reasons, ['spoof_score_low']);
   assert.deepEqual(assessBurstLiveness(burst([{}, {}]), { minFrames: 2, minYawRangeDeg: 100 }).reasons, ['no_challenge']);
 
   // Without detector jitter the turn itself is the only motion; the motion threshold decides.
@@ -257,7 +263,7 @@ test('policy thresholds are configuration: overrides change the verdict and are 
   assert.equal(assessBurstLiveness(noJitter).live, true, 'yaw rotation alone moves the mesh');
   assert.ok(assessBurstLiveness(noJitter, { minMotion: 1 }).reasons.includes('no_motion'));
   // An explicit undefined does not erase a default.
-  assert.equal(assessBurstLiveness(blinkBurst(), { minAntispoof: undefined }).evidence.policy.minAntispoof, 0.5);
+  assert.equal(assessBurstLiveness(blinkBurst(), { minAntispoof: undefined }).evidence.policy.minAntispoof, DEFAULT_PRESENTATION_POLICY.minAntispoof);
 });
 
 test('an inconsistent policy is rejected with InvalidArgument', () => {

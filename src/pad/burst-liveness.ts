@@ -1,5 +1,6 @@
 import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
 import { InvalidArgument } from '../errors/domain-errors.js';
+import { DEFAULT_PRESENTATION_POLICY } from './frame-presentation.js';
 import { eyeAspectRatios, interEyeDistance } from '../quality/eye-openness.js';
 
 /**
@@ -39,8 +40,9 @@ export interface BurstLivenessPolicy {
 
 export const DEFAULT_BURST_LIVENESS_POLICY: BurstLivenessPolicy = {
   minFrames: 3,
-  minAntispoof: 0.5,
-  minLiveness: 0.5,
+  // The same per-frame score floors as a single still (see frame-presentation.ts), applied to medians.
+  minAntispoof: DEFAULT_PRESENTATION_POLICY.minAntispoof,
+  minLiveness: DEFAULT_PRESENTATION_POLICY.minLiveness,
   blinkClosedEar: 0.15,
   blinkOpenEar: 0.22,
   minRelativeEarDrop: 0.4,
