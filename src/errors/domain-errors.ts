@@ -74,3 +74,33 @@ export class NotCalibrated extends FacekeyError {
   readonly code = 'not_calibrated';
   readonly status = 409;
 }
+
+export class Unauthorized extends FacekeyError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+}
+
+export class Forbidden extends FacekeyError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+}
+
+export class NotFound extends FacekeyError {
+  readonly code = 'not_found';
+  readonly status = 404;
+}
+
+export class RateLimited extends FacekeyError {
+  readonly code = 'rate_limited';
+  readonly status = 429;
+}
+
+export class ConsentMissing extends FacekeyError {
+  readonly code = 'consent_missing';
+  readonly status = 422;
+}
+
+export class Conflict extends FacekeyError {
+  readonly code = 'conflict';
+  readonly status = 409;
+}

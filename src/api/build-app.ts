@@ -1,0 +1,75 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
+import type { BiometricStore } from '../store/biometric-store.js';
+import { toProblem, sendProblem, problem } from './problem-details.js';
+import { healthRoutes, type Readiness } from './routes/health-routes.js';
+import { tenantRoutes } from './routes/tenant-routes.js';
+import { subjectRoutes } from './routes/subject-routes.js';
+import { biometricRoutes } from './routes/biometric-routes.js';
+import type { BiometricService } from '../biometrics/biometric-service.js';
+
+export interface AppDependencies {
+  readonly store: BiometricStore;
+  readonly biometrics: BiometricService;
+  readonly readiness: Readiness;
+  /** Fastify logger options; `false` in tests. */
+  readonly logger?: boolean | { level: string };
+  readonly bodyLimit?: number;
+}
+
+/**
+ * The HTTP service: thin routes (validate, call one service, map the result) and one error mapper.
+ * Logs carry method, route, status and timing only: request and response bodies — images,
+ * templates, keys — never reach the log.
+ */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 12 * 1024 * 1024,
+    // Unknown fields are refused, never silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const latency = new Histogram({
+    name: 'facekey_http_request_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [metrics],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    latency.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'facekey', version: '0.1.0', description: 'Biometric service: tenants, subjects, enrollment, 1:1 and 1:N.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'fk_<keyId>_<secret>' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error, request, reply) => {
+    const p = toProblem(error);
+    if (p.status >= 500) request.log.error({ err: { message: (error as Error).message, stack: (error as Error).stack } }, 'request failed');
+    return sendProblem(reply, request, p);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, problem(404, 'not_found', `no route ${request.method} ${request.url}`)),
+  );
+
+  await app.register(healthRoutes(deps.readiness));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  await app.register(tenantRoutes(deps.store), { prefix: '/v1' });
+  await app.register(subjectRoutes(deps.store, deps.biometrics), { prefix: '/v1' });
+  await app.register(biometricRoutes(deps.store, deps.biometrics), { prefix: '/v1' });
+  return app;
+}

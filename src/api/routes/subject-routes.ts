@@ -1,0 +1,58 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { BiometricStore } from '../../store/biometric-store.js';
+import type { BiometricService } from '../../biometrics/biometric-service.js';
+import { authenticate, requireTenantScope } from '../authenticate.js';
+import { NotFound } from '../../errors/domain-errors.js';
+
+const subjectBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['externalRef', 'consentId'],
+  properties: {
+    externalRef: { type: 'string', minLength: 1, maxLength: 200 },
+    consentId: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, after: { type: 'string', maxLength: 100 } },
+} as const;
+
+/** Subjects of the calling tenant only: another tenant's ids are simply "not found". */
+export function subjectRoutes(store: BiometricStore, service: BiometricService): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: { externalRef: string; consentId: string } }>(
+      '/subjects',
+      { schema: { tags: ['subjects'], body: subjectBody } },
+      async (request, reply) => {
+        const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
+        return reply.code(201).send(await store.createSubject({ tenantId, ...request.body }));
+      },
+    );
+
+    app.get<{ Querystring: { limit: number; after?: string } }>(
+      '/subjects',
+      { schema: { tags: ['subjects'], querystring: listQuery } },
+      async (request) => {
+        const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
+        return store.listSubjects(tenantId, { limit: request.query.limit, ...(request.query.after ? { after: request.query.after } : {}) });
+      },
+    );
+
+    app.get<{ Params: { id: string } }>('/subjects/:id', { schema: { tags: ['subjects'] } }, async (request) => {
+      const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
+      const subject = await store.getSubject(tenantId, request.params.id);
+      if (!subject) throw new NotFound('subject not found');
+      return subject;
+    });
+
+    app.delete<{ Params: { id: string } }>('/subjects/:id', { schema: { tags: ['subjects'] } }, async (request, reply) => {
+      const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
+      // Crypto-shredding in the store, then out of the in-memory gallery.
+      if (!(await service.deleteSubject(tenantId, request.params.id))) throw new NotFound('subject not found');
+      return reply.code(204).send();
+    });
+  };
+}

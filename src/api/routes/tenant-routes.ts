@@ -1,0 +1,67 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { BiometricStore } from '../../store/biometric-store.js';
+import { authenticate, requireOperator } from '../authenticate.js';
+import { API_KEY_SCOPES, issueApiKey } from '../../auth/api-key.js';
+import { Forbidden, NotFound } from '../../errors/domain-errors.js';
+
+const tenantBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+const apiKeyBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['scopes'],
+  properties: {
+    scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...API_KEY_SCOPES] } },
+    label: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+/** Operators create tenants; operators or a tenant's admin keys issue and revoke that tenant's keys. */
+export function tenantRoutes(store: BiometricStore): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: { name: string } }>('/tenants', { schema: { tags: ['tenants'], body: tenantBody } }, async (request, reply) => {
+      requireOperator(await authenticate(request, store));
+      return reply.code(201).send(await store.createTenant({ name: request.body.name }));
+    });
+
+    app.post<{ Params: { tenantId: string }; Body: { scopes: string[]; label?: string } }>(
+      '/tenants/:tenantId/api-keys',
+      { schema: { tags: ['tenants'], body: apiKeyBody } },
+      async (request, reply) => {
+        const principal = await authenticate(request, store);
+        const { tenantId } = request.params;
+        const isOperator = principal.tenantId === null;
+        if (!isOperator && !(principal.tenantId === tenantId && principal.scopes.includes('admin'))) {
+          throw new NotFound('tenant not found'); // never confirm another tenant exists
+        }
+        if (isOperator && !(await store.getTenant(tenantId))) throw new NotFound('tenant not found');
+        const key = issueApiKey();
+        await store.createApiKey({
+          tenantId,
+          scopes: request.body.scopes,
+          keyId: key.keyId,
+          secretHash: key.secretHash,
+          ...(request.body.label ? { label: request.body.label } : {}),
+        });
+        // The token is returned once and stored only as a hash.
+        return reply.code(201).send({ keyId: key.keyId, token: key.token, scopes: request.body.scopes });
+      },
+    );
+
+    app.delete<{ Params: { keyId: string } }>('/api-keys/:keyId', { schema: { tags: ['tenants'] } }, async (request, reply) => {
+      const principal = await authenticate(request, store);
+      const record = await store.findApiKey(request.params.keyId);
+      const allowed =
+        record && (principal.tenantId === null || (principal.tenantId === record.tenantId && principal.scopes.includes('admin')));
+      if (!record || !allowed)
+        throw principal.tenantId === null ? new NotFound('API key not found') : new Forbidden('not allowed to revoke this key');
+      await store.revokeApiKey(request.params.keyId);
+      return reply.code(204).send();
+    });
+  };
+}

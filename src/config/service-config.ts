@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { InvalidArgument } from '../errors/domain-errors.js';
+
+/** Everything the HTTP service reads from its environment, with the embedded defaults. */
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  /** SQLite file, generated master key and operator key live here. */
+  readonly dataDir: string;
+  /** Selects PostgreSQL instead of the embedded SQLite file. */
+  readonly databaseUrl: string | undefined;
+  /** 64 hex characters; otherwise a key file is generated under dataDir on first start. */
+  readonly masterKeyHex: string | undefined;
+  readonly logLevel: string;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimit: number;
+}
+
+export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgument(`PORT must be an integer 0…65535, got "${env.PORT}"`);
+  const bodyLimit = Number(env.FACEKEY_BODY_LIMIT ?? 12 * 1024 * 1024);
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new InvalidArgument(`FACEKEY_BODY_LIMIT must be an integer ≥ 1024`);
+  const masterKeyHex = env.FACEKEY_MASTER_KEY || undefined;
+  if (masterKeyHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(masterKeyHex)) {
+    throw new InvalidArgument('FACEKEY_MASTER_KEY must be 64 hex characters (32 bytes)');
+  }
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.FACEKEY_DATA_DIR ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    masterKeyHex,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    bodyLimit,
+  };
+}
