@@ -9,6 +9,7 @@ import { enginesCommand } from './commands/engines-command.js';
 import { evalCommand } from './commands/eval-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { livenessCommand } from './commands/liveness-command.js';
+import { serveCommand } from './commands/serve-command.js';
 
 const COMMANDS: readonly CliCommand[] = [
   detectCommand,
@@ -19,6 +20,7 @@ const COMMANDS: readonly CliCommand[] = [
   enginesCommand,
   evalCommand,
   demoCommand,
+  serveCommand,
 ];
 
 function usage(): string {

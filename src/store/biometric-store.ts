@@ -1,0 +1,135 @@
+/**
+ * The persistence port for tenants, API keys, subjects, encrypted templates and idempotency records.
+ *
+ * Every subject-level call takes the tenant id and treats another tenant's subject exactly like one
+ * that does not exist: not-found, empty, `false` — never "forbidden", which would confirm it exists.
+ * Templates go in and come out as plaintext bytes; adapters store them only sealed with the subject's
+ * data key, and deleting a subject destroys that key (crypto-shredding).
+ */
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface NewApiKey {
+  /** null = an operator key, not bound to a tenant. */
+  tenantId: string | null;
+  scopes: string[];
+  /** The public prefix a client presents; unique across all keys. */
+  keyId: string;
+  /** Already hashed by the service; the store keeps exactly what it is given. */
+  secretHash: string;
+  label?: string;
+}
+
+export interface ApiKeyRecord {
+  keyId: string;
+  tenantId: string | null;
+  scopes: string[];
+  secretHash: string;
+  label: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface NewSubject {
+  tenantId: string;
+  /** The tenant's own reference for the person; unique within the tenant. */
+  externalRef: string;
+  consentId: string;
+}
+
+export interface Subject {
+  id: string;
+  tenantId: string;
+  externalRef: string;
+  consentId: string;
+  createdAt: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Cursor: the last id of the previous page. */
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Present only when more items follow; pass it as `after`. */
+  next?: string;
+}
+
+export interface NewTemplate {
+  tenantId: string;
+  subjectId: string;
+  engineId: string;
+  engineVersion: string;
+  /** Opaque encoded template; never parsed by the store. */
+  template: Uint8Array;
+  /** How many templates of this engine one subject may hold; enforced atomically. */
+  maxPerSubject: number;
+}
+
+export interface StoredTemplate {
+  templateId: string;
+  engineId: string;
+  engineVersion: string;
+  template: Uint8Array;
+  createdAt: string;
+}
+
+export interface GalleryQuery {
+  /** Omit to scan every tenant (rebuilding all in-memory indexes at start). */
+  tenantId?: string;
+  engineId: string;
+  engineVersion: string;
+}
+
+export interface GalleryEntry {
+  tenantId: string;
+  subjectId: string;
+  templateId: string;
+  template: Uint8Array;
+}
+
+export interface IdempotentRecord {
+  requestHash: string;
+  response: unknown;
+}
+
+export interface BiometricStore {
+  createTenant(input: { name: string }): Promise<Tenant>;
+  getTenant(id: string): Promise<Tenant | undefined>;
+
+  /** Throws ApiKeyIdTaken for a duplicate keyId, TenantNotFound for an unknown tenant. */
+  createApiKey(input: NewApiKey): Promise<ApiKeyRecord>;
+  /** Revoked keys are returned too (with revokedAt) so the caller can tell revoked from unknown. */
+  findApiKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Idempotent: keeps the first revocation time. False when no such key exists. */
+  revokeApiKey(keyId: string): Promise<boolean>;
+
+  /** Throws ExternalRefTaken when the tenant already uses externalRef, TenantNotFound for an unknown tenant. */
+  createSubject(input: NewSubject): Promise<Subject>;
+  getSubject(tenantId: string, id: string): Promise<Subject | undefined>;
+  listSubjects(tenantId: string, page: PageRequest): Promise<Page<Subject>>;
+  /** Crypto-shredding: the data key, the templates and the subject go in one transaction. False when not found. */
+  deleteSubject(tenantId: string, id: string): Promise<boolean>;
+
+  /** Throws SubjectNotFound, or TemplateLimitReached when the subject already has maxPerSubject templates of this engine. */
+  addTemplate(input: NewTemplate): Promise<{ templateId: string }>;
+  /** Decrypted; throws SubjectNotFound. */
+  listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]>;
+  /** Decrypted, read in batches: never the whole gallery in memory at once. */
+  scanGallery(query: GalleryQuery): AsyncIterable<GalleryEntry>;
+
+  getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined>;
+  /**
+   * First writer wins: returns the record that is stored — this call's if it was first, otherwise the
+   * earlier one, so a caller that lost a race can answer with the winner's response.
+   */
+  putIdempotent(tenantId: string, key: string, requestHash: string, response: unknown): Promise<IdempotentRecord>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,99 @@
+/**
+ * Ordered, append-only schema migrations for one schema. All pending versions apply in a single
+ * transaction under a transaction-scoped advisory lock keyed by the schema name, so two processes
+ * starting together serialize: the second waits, then finds everything applied. Never edit a
+ * released migration: add the next version.
+ */
+import type { Pool } from 'pg';
+import { inTransaction } from './transaction.js';
+
+interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    // Ids are text, not uuid: callers pass ids straight from requests, and an unknown or malformed
+    // id must read as not-found rather than fail with a cast error. COLLATE "C" orders them by bytes,
+    // as SQLite does, whatever the database locale, and lets keyset paging use the indexes.
+    sql: `
+      CREATE TABLE tenants (
+        id text COLLATE "C" PRIMARY KEY,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE api_keys (
+        key_id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" REFERENCES tenants (id),
+        scopes text[] NOT NULL,
+        secret_hash text NOT NULL,
+        label text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+
+      CREATE TABLE subjects (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants (id),
+        external_ref text NOT NULL,
+        consent_id text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT subjects_external_ref_per_tenant UNIQUE (tenant_id, external_ref),
+        -- Target of templates' composite key; also serves tenant-scoped paging.
+        CONSTRAINT subjects_tenant_and_id UNIQUE (tenant_id, id)
+      );
+
+      -- The subject's data key, wrapped by the master key. Its own table, so shredding is one DELETE
+      -- and nothing else in the schema ever holds key material.
+      CREATE TABLE subject_keys (
+        subject_id text COLLATE "C" PRIMARY KEY REFERENCES subjects (id),
+        wrapped_key bytea NOT NULL
+      );
+
+      CREATE TABLE templates (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        subject_id text COLLATE "C" NOT NULL,
+        engine_id text NOT NULL,
+        engine_version text NOT NULL,
+        ciphertext bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        -- Composite: a template can never point at another tenant's subject.
+        FOREIGN KEY (tenant_id, subject_id) REFERENCES subjects (tenant_id, id)
+      );
+      CREATE INDEX templates_by_subject_engine ON templates (subject_id, engine_id);
+      CREATE INDEX templates_by_gallery ON templates (engine_id, engine_version, id);
+
+      CREATE TABLE idempotency_records (
+        tenant_id text COLLATE "C" NOT NULL REFERENCES tenants (id),
+        idempotency_key text NOT NULL,
+        request_hash text NOT NULL,
+        response jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, idempotency_key)
+      );
+    `,
+  },
+];
+
+/** `schema` must already be checked with checkSchemaName; the pool's search_path points at it. */
+export async function migratePostgres(pool: Pool, schema: string): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`facekey.migrations.${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`SET LOCAL search_path TO ${schema}`);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((row) => row.version));
+    for (const migration of POSTGRES_MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
+    }
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * Ordered, append-only schema migrations. Each pending one runs inside a single transaction with
+ * its row in schema_migrations, so a crash leaves the schema either before or after a version,
+ * and rerunning applies nothing twice. Never edit a released migration: add the next version.
+ */
+import type Database from 'better-sqlite3';
+
+interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE tenants (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE api_keys (
+        key_id TEXT PRIMARY KEY,
+        tenant_id TEXT REFERENCES tenants (id),
+        scopes TEXT NOT NULL, -- JSON array of strings
+        secret_hash TEXT NOT NULL,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+
+      CREATE TABLE subjects (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants (id),
+        external_ref TEXT NOT NULL,
+        consent_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (tenant_id, external_ref),
+        UNIQUE (tenant_id, id) -- target of templates' composite key; also serves tenant-scoped paging
+      );
+
+      -- The subject's data key, wrapped by the master key. Its own table, so shredding is one DELETE
+      -- and nothing else in the schema ever holds key material.
+      CREATE TABLE subject_keys (
+        subject_id TEXT PRIMARY KEY REFERENCES subjects (id),
+        wrapped_key BLOB NOT NULL
+      );
+
+      CREATE TABLE templates (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        engine_id TEXT NOT NULL,
+        engine_version TEXT NOT NULL,
+        ciphertext BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        -- Composite: a template can never point at another tenant's subject.
+        FOREIGN KEY (tenant_id, subject_id) REFERENCES subjects (tenant_id, id)
+      );
+      CREATE INDEX templates_by_subject_engine ON templates (subject_id, engine_id);
+      CREATE INDEX templates_by_gallery ON templates (engine_id, engine_version, id);
+
+      CREATE TABLE idempotency_records (
+        tenant_id TEXT NOT NULL REFERENCES tenants (id),
+        idempotency_key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        response TEXT NOT NULL, -- JSON
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, idempotency_key)
+      );
+    `,
+  },
+];
+
+export function migrateSqlite(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
+  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+  // IMMEDIATE takes the write lock before reading what is applied, so two processes opening the
+  // same file at once cannot both decide to apply the same version.
+  db.transaction(() => {
+    for (const migration of SQLITE_MIGRATIONS) {
+      if (applied.get(migration.version) !== undefined) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, new Date().toISOString());
+    }
+  }).immediate();
+}

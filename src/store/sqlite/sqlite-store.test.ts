@@ -1,0 +1,85 @@
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runStoreConformance } from '../store-conformance.js';
+import { migrateSqlite, SQLITE_MIGRATIONS } from './migrations.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const root = mkdtempSync(join(tmpdir(), 'facekey-sqlite-store-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+runStoreConformance('sqlite', async () => {
+  const path = join(root, 'conformance', 'nested', 'facekey.db');
+  const store = new SqliteStore({ path, masterKey: randomBytes(32) });
+  // A second connection sees committed rows (WAL) without going through the adapter.
+  const raw = new Database(path, { readonly: true });
+  return {
+    store,
+    cleanup: async () => {
+      raw.close();
+      await store.close();
+    },
+    rawTemplate: async (templateId) =>
+      (raw.prepare('SELECT ciphertext FROM templates WHERE id = ?').get(templateId) as { ciphertext: Buffer } | undefined)?.ciphertext,
+    hasDataKeyRow: async (subjectId) => raw.prepare('SELECT 1 FROM subject_keys WHERE subject_id = ?').get(subjectId) !== undefined,
+    databaseFiles: () => [path, `${path}-wal`],
+  };
+});
+
+describe('SqliteStore setup', () => {
+  it('applies migrations once and records them; rerunning is a no-op', async () => {
+    const path = join(root, 'migrations.db');
+    await new SqliteStore({ path, masterKey: randomBytes(32) }).close();
+    const db = new Database(path);
+    try {
+      migrateSqlite(db);
+      const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
+      assert.deepEqual(
+        versions.map((row) => row.version),
+        SQLITE_MIGRATIONS.map((migration) => migration.version),
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('opens in WAL mode with full sync, foreign keys and a busy timeout', async () => {
+    const path = join(root, 'pragmas.db');
+    const store = new SqliteStore({ path, masterKey: randomBytes(32), busyTimeoutMs: 1234 });
+    try {
+      const db = (store as unknown as { db: Database.Database }).db;
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(db.pragma('synchronous', { simple: true }), 2); // FULL
+      assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+      assert.equal(db.pragma('busy_timeout', { simple: true }), 1234);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('cannot read templates with a different master key', async () => {
+    const path = join(root, 'rekey.db');
+    const store = new SqliteStore({ path, masterKey: randomBytes(32) });
+    const tenant = await store.createTenant({ name: 't' });
+    const subject = await store.createSubject({ tenantId: tenant.id, externalRef: 'r', consentId: 'c' });
+    await store.addTemplate({
+      tenantId: tenant.id,
+      subjectId: subject.id,
+      engineId: 'e',
+      engineVersion: '1',
+      template: randomBytes(8),
+      maxPerSubject: 1,
+    });
+    await store.close();
+    const wrongKey = new SqliteStore({ path, masterKey: randomBytes(32) });
+    try {
+      await assert.rejects(wrongKey.listTemplates(tenant.id, subject.id), { code: 'ciphertext_rejected' });
+    } finally {
+      await wrongKey.close();
+    }
+  });
+});

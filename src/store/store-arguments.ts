@@ -1,0 +1,32 @@
+/** Argument checks shared by the adapters, so both reject the same inputs with the same errors. */
+import { InvalidArgument } from '../errors/domain-errors.js';
+
+export const MAX_PAGE_LIMIT = 1000;
+
+export function checkPageLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
+    throw new InvalidArgument(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`, { limit });
+  }
+  return limit;
+}
+
+export function checkMaxPerSubject(maxPerSubject: number): number {
+  if (!Number.isInteger(maxPerSubject) || maxPerSubject < 1) {
+    throw new InvalidArgument('maxPerSubject must be a positive integer', { maxPerSubject });
+  }
+  return maxPerSubject;
+}
+
+/** Idempotent responses are replayed later, so they must survive a JSON round trip. */
+export function serializeResponse(response: unknown): string {
+  const json = JSON.stringify(response);
+  if (json === undefined) throw new InvalidArgument('idempotent response must be JSON-serializable');
+  return json;
+}
+
+/** Fetches limit + 1 rows so `next` appears only when another page really exists. */
+export function toPage<T extends { id: string }>(rows: T[], limit: number): { items: T[]; next?: string } {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, next: items[items.length - 1]!.id };
+}

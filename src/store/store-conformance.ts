@@ -1,0 +1,295 @@
+/**
+ * One behavioural contract for every BiometricStore adapter. Each adapter's test file calls
+ * runStoreConformance with a harness; the suite opens one store, and every test makes its own
+ * tenants, so tests stay independent without paying for a fresh database each time.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { BiometricStore, GalleryEntry, GalleryQuery, Subject, Tenant } from './biometric-store.js';
+import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from './store-errors.js';
+
+export interface StoreHarness {
+  store: BiometricStore;
+  cleanup: () => Promise<void>;
+  /** The stored ciphertext of one template row, read straight from the database, bypassing the adapter. */
+  rawTemplate(templateId: string): Promise<Uint8Array | undefined>;
+  /** Whether a wrapped data key row exists for the subject, read straight from the database. */
+  hasDataKeyRow(subjectId: string): Promise<boolean>;
+  /** For file-backed adapters: every file the database lives in (main file, WAL…), scanned for plaintext. */
+  databaseFiles?(): string[];
+}
+
+const ENGINE = { engineId: 'conformance-engine', engineVersion: '1.0' };
+
+export function runStoreConformance(name: string, open: () => Promise<StoreHarness>): void {
+  describe(`BiometricStore conformance: ${name}`, () => {
+    let harness: StoreHarness;
+    let store: BiometricStore;
+
+    before(async () => {
+      harness = await open();
+      store = harness.store;
+    });
+    after(async () => {
+      await harness?.cleanup();
+    });
+
+    async function tenantWithSubject(externalRef = 'person-1'): Promise<{ tenant: Tenant; subject: Subject }> {
+      const tenant = await store.createTenant({ name: `tenant-${randomBytes(3).toString('hex')}` });
+      const subject = await store.createSubject({ tenantId: tenant.id, externalRef, consentId: 'consent-1' });
+      return { tenant, subject };
+    }
+
+    function addTemplate(tenantId: string, subjectId: string, template: Uint8Array, maxPerSubject = 5) {
+      return store.addTemplate({ tenantId, subjectId, ...ENGINE, template, maxPerSubject });
+    }
+
+    async function collect(query: GalleryQuery): Promise<GalleryEntry[]> {
+      const entries: GalleryEntry[] = [];
+      for await (const entry of store.scanGallery(query)) entries.push(entry);
+      return entries;
+    }
+
+    it('creates and reads tenants', async () => {
+      const tenant = await store.createTenant({ name: 'Acme' });
+      assert.equal(tenant.name, 'Acme');
+      assert.ok(!Number.isNaN(Date.parse(tenant.createdAt)));
+      assert.deepEqual(await store.getTenant(tenant.id), tenant);
+      assert.equal(await store.getTenant('no-such-tenant'), undefined);
+    });
+
+    it('creates, reads and pages subjects; rejects an unknown tenant', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      assert.deepEqual(await store.getSubject(tenant.id, subject.id), subject);
+      assert.equal(subject.consentId, 'consent-1');
+      for (let i = 2; i <= 5; i++) await store.createSubject({ tenantId: tenant.id, externalRef: `person-${i}`, consentId: 'c' });
+
+      const seen: string[] = [];
+      const pageSizes: number[] = [];
+      let next: string | undefined;
+      do {
+        const page = await store.listSubjects(tenant.id, { limit: 2, after: next });
+        pageSizes.push(page.items.length);
+        seen.push(...page.items.map((item) => item.id));
+        next = page.next;
+      } while (next !== undefined);
+      assert.deepEqual(pageSizes, [2, 2, 1]);
+      assert.equal(new Set(seen).size, 5);
+      assert.deepEqual(seen, [...seen].sort(), 'pages follow id order');
+      assert.equal((await store.listSubjects(tenant.id, { limit: 5 })).next, undefined, 'no next when the page is exactly the rest');
+
+      await assert.rejects(store.createSubject({ tenantId: 'no-such-tenant', externalRef: 'x', consentId: 'c' }), TenantNotFound);
+    });
+
+    it('keeps externalRef unique per tenant but not across tenants', async () => {
+      const { tenant } = await tenantWithSubject('shared-ref');
+      await assert.rejects(store.createSubject({ tenantId: tenant.id, externalRef: 'shared-ref', consentId: 'c' }), ExternalRefTaken);
+      const other = await store.createTenant({ name: 'other' });
+      const subject = await store.createSubject({ tenantId: other.id, externalRef: 'shared-ref', consentId: 'c' });
+      assert.equal(subject.externalRef, 'shared-ref');
+    });
+
+    it('isolates tenants: another tenant cannot read, list, match against, add to or delete a subject', async () => {
+      const a = await tenantWithSubject();
+      const template = randomBytes(48);
+      await addTemplate(a.tenant.id, a.subject.id, template);
+      await store.putIdempotent(a.tenant.id, 'idem-a', 'hash-a', { ok: true });
+      const b = await store.createTenant({ name: 'B' });
+
+      assert.equal(await store.getSubject(b.id, a.subject.id), undefined);
+      assert.deepEqual((await store.listSubjects(b.id, { limit: 10 })).items, []);
+      await assert.rejects(store.listTemplates(b.id, a.subject.id), SubjectNotFound);
+      await assert.rejects(addTemplate(b.id, a.subject.id, template), SubjectNotFound);
+      assert.equal(await store.deleteSubject(b.id, a.subject.id), false);
+      assert.deepEqual(await collect({ tenantId: b.id, ...ENGINE }), []);
+      assert.equal(await store.getIdempotent(b.id, 'idem-a'), undefined);
+
+      // A's data survived B's attempts.
+      assert.deepEqual(await store.getSubject(a.tenant.id, a.subject.id), a.subject);
+      const aGallery = await collect({ tenantId: a.tenant.id, ...ENGINE });
+      assert.equal(aGallery.length, 1);
+      assert.equal(aGallery[0]!.tenantId, a.tenant.id);
+      const everyone = await collect(ENGINE);
+      assert.ok(everyone.some((entry) => entry.subjectId === a.subject.id && entry.tenantId === a.tenant.id));
+    });
+
+    it('round-trips template bytes exactly, per engine', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const first = new Uint8Array(randomBytes(200));
+      const second = new Uint8Array([0, 255, 0, 1]);
+      const { templateId: firstId } = await addTemplate(tenant.id, subject.id, first);
+      const { templateId: secondId } = await addTemplate(tenant.id, subject.id, second);
+      const other = await store.addTemplate({
+        tenantId: tenant.id,
+        subjectId: subject.id,
+        engineId: 'other-engine',
+        engineVersion: '2',
+        template: new Uint8Array([7]),
+        maxPerSubject: 1,
+      });
+
+      const listed = await store.listTemplates(tenant.id, subject.id);
+      const byId = new Map(listed.map((entry) => [entry.templateId, entry]));
+      assert.equal(listed.length, 3);
+      assert.deepEqual(byId.get(firstId)?.template, first);
+      assert.deepEqual(byId.get(secondId)?.template, second);
+      assert.equal(byId.get(other.templateId)?.engineId, 'other-engine');
+      assert.equal(byId.get(other.templateId)?.engineVersion, '2');
+
+      const scanned = await collect({ tenantId: tenant.id, ...ENGINE });
+      assert.deepEqual(new Set(scanned.map((entry) => entry.templateId)), new Set([firstId, secondId]));
+      assert.deepEqual(scanned.find((entry) => entry.templateId === firstId)?.template, first);
+      assert.deepEqual(await collect({ tenantId: tenant.id, engineId: ENGINE.engineId, engineVersion: '0.9' }), []);
+      await assert.rejects(store.listTemplates(tenant.id, 'no-such-subject'), SubjectNotFound);
+    });
+
+    it('stores ciphertext, never the plaintext template', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      // Distinctive bytes, so finding them anywhere on disk could only mean a leak.
+      const plaintext = Buffer.concat([Buffer.from('FKT1-PLAINTEXT-MARKER:'), randomBytes(64)]);
+      const { templateId } = await addTemplate(tenant.id, subject.id, plaintext);
+      const { templateId: twinId } = await addTemplate(tenant.id, subject.id, plaintext);
+
+      const raw = Buffer.from((await harness.rawTemplate(templateId))!);
+      const twin = Buffer.from((await harness.rawTemplate(twinId))!);
+      assert.notDeepEqual(raw, plaintext);
+      assert.equal(raw.indexOf(plaintext), -1);
+      assert.equal(raw.indexOf(plaintext.subarray(22, 54)), -1, 'not even a fragment of the random part');
+      assert.notDeepEqual(raw, twin, 'fresh IV per template: equal plaintexts do not give equal ciphertexts');
+
+      for (const file of harness.databaseFiles?.() ?? []) {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          continue; // e.g. a WAL already checkpointed away
+        }
+        assert.equal(bytes.indexOf(plaintext.subarray(22)), -1, `plaintext found in ${file}`);
+      }
+    });
+
+    it('enforces the per-subject, per-engine template limit', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      await addTemplate(tenant.id, subject.id, randomBytes(8), 2);
+      await addTemplate(tenant.id, subject.id, randomBytes(8), 2);
+      await assert.rejects(addTemplate(tenant.id, subject.id, randomBytes(8), 2), TemplateLimitReached);
+      await assert.rejects(addTemplate(tenant.id, 'no-such-subject', randomBytes(8), 2), SubjectNotFound);
+    });
+
+    it('holds the template limit under 20 concurrent adds (limit 5 → exactly 5 succeed)', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => addTemplate(tenant.id, subject.id, randomBytes(16), 5)));
+      const fulfilled = results.filter((result) => result.status === 'fulfilled');
+      const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+      assert.equal(fulfilled.length, 5);
+      for (const result of rejected) assert.ok(result.reason instanceof TemplateLimitReached, String(result.reason));
+      assert.equal((await store.listTemplates(tenant.id, subject.id)).length, 5);
+    });
+
+    it('crypto-shreds a deleted subject: key, templates and subject all gone', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const keep = await store.createSubject({ tenantId: tenant.id, externalRef: 'keep', consentId: 'c' });
+      const { templateId } = await addTemplate(tenant.id, subject.id, randomBytes(32));
+      await addTemplate(tenant.id, keep.id, randomBytes(32));
+      assert.equal(await harness.hasDataKeyRow(subject.id), true);
+
+      assert.equal(await store.deleteSubject(tenant.id, subject.id), true);
+
+      assert.equal(await harness.hasDataKeyRow(subject.id), false);
+      assert.equal(await harness.rawTemplate(templateId), undefined);
+      assert.equal(await store.getSubject(tenant.id, subject.id), undefined);
+      await assert.rejects(store.listTemplates(tenant.id, subject.id), SubjectNotFound);
+      const gallery = await collect({ tenantId: tenant.id, ...ENGINE });
+      assert.deepEqual(
+        gallery.map((entry) => entry.subjectId),
+        [keep.id],
+      );
+      assert.equal(await store.deleteSubject(tenant.id, subject.id), false, 'second delete finds nothing');
+      assert.equal(await harness.hasDataKeyRow(keep.id), true, 'other subjects untouched');
+      // The externalRef is free again once the subject is gone.
+      await store.createSubject({ tenantId: tenant.id, externalRef: subject.externalRef, consentId: 'c' });
+    });
+
+    // 101 subjects × 5 = 505 templates: more than one batch in either adapter (256 / 500).
+    it('scans the gallery in batches across more rows than one batch', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const engine = { engineId: `batch-engine-${randomBytes(3).toString('hex')}`, engineVersion: '1' };
+      const subjects = [subject];
+      for (let i = 0; i < 100; i++)
+        subjects.push(await store.createSubject({ tenantId: tenant.id, externalRef: `batch-${i}`, consentId: 'c' }));
+      const expected = new Set<string>();
+      for (const each of subjects) {
+        for (let j = 0; j < 5; j++) {
+          const { templateId } = await store.addTemplate({
+            tenantId: tenant.id,
+            subjectId: each.id,
+            ...engine,
+            template: randomBytes(8),
+            maxPerSubject: 5,
+          });
+          expected.add(templateId);
+        }
+      }
+      const scanned = await collect({ tenantId: tenant.id, ...engine });
+      assert.equal(scanned.length, expected.size);
+      assert.deepEqual(new Set(scanned.map((entry) => entry.templateId)), expected);
+    });
+
+    it('creates, finds and revokes API keys', async () => {
+      const tenant = await store.createTenant({ name: 'keys' });
+      const keyId = `fk_${randomBytes(4).toString('hex')}`;
+      const created = await store.createApiKey({
+        tenantId: tenant.id,
+        scopes: ['enroll', 'identify'],
+        keyId,
+        secretHash: 'hash-1',
+        label: 'till 3',
+      });
+      assert.deepEqual(created, {
+        ...created,
+        keyId,
+        tenantId: tenant.id,
+        scopes: ['enroll', 'identify'],
+        secretHash: 'hash-1',
+        label: 'till 3',
+        revokedAt: null,
+      });
+      assert.deepEqual(await store.findApiKey(keyId), created);
+      await assert.rejects(store.createApiKey({ tenantId: tenant.id, scopes: [], keyId, secretHash: 'other' }), ApiKeyIdTaken);
+      await assert.rejects(
+        store.createApiKey({ tenantId: 'no-such-tenant', scopes: [], keyId: `${keyId}x`, secretHash: 'h' }),
+        TenantNotFound,
+      );
+
+      const operatorKeyId = `${keyId}_op`;
+      const operator = await store.createApiKey({ tenantId: null, scopes: ['admin'], keyId: operatorKeyId, secretHash: 'hash-op' });
+      assert.equal(operator.tenantId, null);
+      assert.equal(operator.label, null);
+
+      assert.equal(await store.revokeApiKey(keyId), true);
+      const revoked = await store.findApiKey(keyId);
+      assert.ok(revoked?.revokedAt);
+      assert.equal(await store.revokeApiKey(keyId), true);
+      assert.equal((await store.findApiKey(keyId))?.revokedAt, revoked.revokedAt, 'first revocation time kept');
+      assert.equal((await store.findApiKey(operatorKeyId))?.revokedAt, null);
+      assert.equal(await store.revokeApiKey('no-such-key'), false);
+      assert.equal(await store.findApiKey('no-such-key'), undefined);
+    });
+
+    it('keeps the first idempotent response (first writer wins)', async () => {
+      const tenant = await store.createTenant({ name: 'idem' });
+      assert.equal(await store.getIdempotent(tenant.id, 'k1'), undefined);
+      const first = { status: 201, body: { subjectId: 's-1', scores: [0.5, 1] } };
+      assert.deepEqual(await store.putIdempotent(tenant.id, 'k1', 'hash-1', first), { requestHash: 'hash-1', response: first });
+      const second = await store.putIdempotent(tenant.id, 'k1', 'hash-2', { status: 500 });
+      assert.deepEqual(second, { requestHash: 'hash-1', response: first }, 'the loser gets the winner back');
+      assert.deepEqual(await store.getIdempotent(tenant.id, 'k1'), { requestHash: 'hash-1', response: first });
+
+      const racers = await Promise.all(['a', 'b', 'c', 'd'].map((hash) => store.putIdempotent(tenant.id, 'k2', hash, { hash })));
+      assert.equal(new Set(racers.map((record) => record.requestHash)).size, 1, 'concurrent writers all see one winner');
+      await assert.rejects(store.putIdempotent('no-such-tenant', 'k', 'h', {}), TenantNotFound);
+    });
+  });
+}
