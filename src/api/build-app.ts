@@ -1,6 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
+import { parseApiKey } from '../auth/api-key.js';
+import { RateLimited } from '../errors/domain-errors.js';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import type { BiometricStore } from '../store/biometric-store.js';
 import { toProblem, sendProblem, problem } from './problem-details.js';
@@ -17,6 +20,8 @@ export interface AppDependencies {
   /** Fastify logger options; `false` in tests. */
   readonly logger?: boolean | { level: string };
   readonly bodyLimit?: number;
+  /** Requests per minute per API key (per client address without a key). */
+  readonly rateLimitPerMinute?: number;
 }
 
 /**
@@ -45,6 +50,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       { method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+  });
+
+  await app.register(rateLimit, {
+    max: deps.rateLimitPerMinute ?? 1200,
+    timeWindow: 60_000,
+    // Per key, not per address: one merchant's terminals share a NAT, and a leaked key is contained.
+    keyGenerator: (request) => parseApiKey((request.headers.authorization ?? '').replace(/^Bearer /, ''))?.keyId ?? request.ip,
+    errorResponseBuilder: (_request, context) =>
+      new RateLimited(`rate limit of ${context.max} requests per minute exceeded; retry after ${context.after}`),
   });
 
   await app.register(swagger, {

@@ -14,6 +14,8 @@ export interface ServiceConfig {
   readonly logLevel: string;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
+  /** Requests per minute per API key. */
+  readonly rateLimitPerMinute: number;
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -21,6 +23,9 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgument(`PORT must be an integer 0…65535, got "${env.PORT}"`);
   const bodyLimit = Number(env.FACEKEY_BODY_LIMIT ?? 12 * 1024 * 1024);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new InvalidArgument(`FACEKEY_BODY_LIMIT must be an integer ≥ 1024`);
+  const rateLimitPerMinute = Number(env.FACEKEY_RATE_LIMIT ?? 1200);
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)
+    throw new InvalidArgument('FACEKEY_RATE_LIMIT must be a positive integer');
   const masterKeyHex = env.FACEKEY_MASTER_KEY || undefined;
   if (masterKeyHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(masterKeyHex)) {
     throw new InvalidArgument('FACEKEY_MASTER_KEY must be 64 hex characters (32 bytes)');
@@ -33,5 +38,6 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     masterKeyHex,
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimit,
+    rateLimitPerMinute,
   };
 }

@@ -36,6 +36,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     store,
     biometrics,
     bodyLimit: config.bodyLimit,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     logger: { level: config.logLevel },
     readiness: async () => ({
       models: true,
