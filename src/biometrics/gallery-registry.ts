@@ -11,6 +11,8 @@ export type IndexFactory = (dimension: number) => GalleryIndex;
  */
 export class GalleryRegistry {
   private readonly indexes = new Map<string, GalleryIndex>();
+  /** Template ids already indexed, so a node's own writes echoed back by NOTIFY are not added twice. */
+  private readonly indexed = new Set<string>();
 
   constructor(
     private readonly engine: TemplateSpec,
@@ -24,11 +26,32 @@ export class GalleryRegistry {
   }
 
   add(tenantId: string, subjectId: string, templateId: string, vector: Float32Array): void {
+    if (this.indexed.has(templateId)) return;
     this.index(tenantId).add({ subjectId, templateId, vector });
+    this.indexed.add(templateId);
   }
 
-  removeSubject(tenantId: string, subjectId: string): void {
+  /** Drops every template of the subject from the index (the index removes by subject). */
+  removeSubject(tenantId: string, subjectId: string, templateIds: Iterable<string> = []): void {
     this.indexes.get(tenantId)?.removeSubject(subjectId);
+    for (const id of templateIds) this.indexed.delete(id);
+  }
+
+  /**
+   * Applies a change another node made (or this node's own, echoed): an insert loads and indexes the
+   * template; a delete re-indexes whatever the subject still has, which is nothing once it is erased.
+   */
+  async applyChange(
+    store: BiometricStore,
+    change: { op: 'insert' | 'delete'; tenantId: string; subjectId: string; templateId: string; engineId: string; engineVersion: string },
+  ): Promise<void> {
+    if (change.engineId !== this.engine.id || change.engineVersion !== this.engine.version) return;
+    if (change.op === 'insert' && this.indexed.has(change.templateId)) return;
+    const remaining = await store.listTemplates(change.tenantId, change.subjectId).catch(() => []);
+    const mine = remaining.filter((t) => t.engineId === this.engine.id && t.engineVersion === this.engine.version);
+    if (change.op === 'delete')
+      this.removeSubject(change.tenantId, change.subjectId, [change.templateId, ...mine.map((t) => t.templateId)]);
+    for (const t of mine) this.add(change.tenantId, change.subjectId, t.templateId, decodeTemplate(t.template).vector);
   }
 
   search(tenantId: string, query: Float32Array, k: number): GalleryHit[] {
@@ -43,6 +66,7 @@ export class GalleryRegistry {
   /** Loads every stored template of the engine; returns how many were indexed. */
   async rebuild(store: BiometricStore): Promise<number> {
     this.indexes.clear();
+    this.indexed.clear();
     let count = 0;
     for await (const entry of store.scanGallery({ engineId: this.engine.id, engineVersion: this.engine.version })) {
       this.add(entry.tenantId, entry.subjectId, entry.templateId, decodeTemplate(entry.template).vector);

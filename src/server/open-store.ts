@@ -3,9 +3,21 @@ import type { ServiceConfig } from '../config/service-config.js';
 import type { BiometricStore } from '../store/biometric-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
+import { listenGalleryChanges, type GalleryChangeHandlers } from '../store/postgres/gallery-change-listener.js';
+
+export interface OpenedStore {
+  readonly store: BiometricStore;
+  readonly kind: 'sqlite' | 'postgres';
+  /** Other processes' writes, where several can share the store (PostgreSQL); absent for the embedded file. */
+  readonly watchGallery?: (handlers: GalleryChangeHandlers) => Promise<{ close(): Promise<void> }>;
+}
 
 /** The embedded SQLite file by default; PostgreSQL when DATABASE_URL is set (several stateless nodes). */
-export async function openStore(config: ServiceConfig, masterKey: Buffer): Promise<{ store: BiometricStore; kind: 'sqlite' | 'postgres' }> {
-  if (config.databaseUrl) return { store: await PostgresStore.open({ connectionString: config.databaseUrl, masterKey }), kind: 'postgres' };
+export async function openStore(config: ServiceConfig, masterKey: Buffer): Promise<OpenedStore> {
+  if (config.databaseUrl) {
+    const connectionString = config.databaseUrl;
+    const store = await PostgresStore.open({ connectionString, masterKey });
+    return { store, kind: 'postgres', watchGallery: (handlers) => listenGalleryChanges(connectionString, store.schema, handlers) };
+  }
   return { store: new SqliteStore({ path: path.join(config.dataDir, 'facekey.sqlite'), masterKey }), kind: 'sqlite' };
 }

@@ -25,12 +25,11 @@ export interface RunningService {
  */
 export async function startService(config: ServiceConfig, pool: PoolSettings = {}): Promise<RunningService> {
   const masterKey = loadOrCreateMasterKey({ keyHex: config.masterKeyHex, keyFile: path.join(config.dataDir, 'master.key') });
-  const { store, kind } = await openStore(config, masterKey);
+  const { store, kind, watchGallery } = await openStore(config, masterKey);
   const operator = await ensureOperatorKey(store, config.dataDir);
   const faces = await createPooledFaceService([DEFAULT_ENGINE_ID], pool);
   const engine = createEngine(DEFAULT_ENGINE_ID);
   const galleries = new GalleryRegistry(engine, (dimension) => new TieredIndex({ dimension }));
-  const indexed = await galleries.rebuild(store);
   const biometrics = new BiometricService(store, faces, Calibration.load(), galleries, engine);
   const app = await buildApp({
     store,
@@ -46,6 +45,13 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       ),
     }),
   });
+  // Subscribe before the rebuild, so a write landing in between is not missed.
+  const watcher = await watchGallery?.({
+    onChange: (change) =>
+      void galleries.applyChange(store, change).catch((error: Error) => app.log.error({ err: error.message }, 'gallery update failed')),
+    onResync: () => void galleries.rebuild(store).catch((error: Error) => app.log.error({ err: error.message }, 'gallery resync failed')),
+  });
+  const indexed = await galleries.rebuild(store);
   const url = await app.listen({ port: config.port, host: config.host });
   app.log.info({ store: kind, templatesIndexed: indexed, engine: `${engine.id}@${engine.version}` }, 'facekey service ready');
   if (operator.created) app.log.info({ file: operator.file }, 'operator API key written (readable only by this user)');
@@ -54,6 +60,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     url,
     close: async () => {
       await app.close();
+      await watcher?.close();
       await faces.close();
       await store.close();
     },

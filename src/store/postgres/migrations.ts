@@ -7,6 +7,9 @@
 import type { Pool } from 'pg';
 import { inTransaction } from './transaction.js';
 
+/** NOTIFY channel of template changes; payloads name their schema, so test schemas never mix. */
+export const GALLERY_CHANNEL = 'facekey_gallery';
+
 interface Migration {
   version: number;
   sql: string;
@@ -75,6 +78,26 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, idempotency_key)
       );
+    `,
+  },
+  {
+    version: 2,
+    // Every node keeps in-memory 1:N indexes; a trigger (not application code, which could forget)
+    // tells all of them about every template written or deleted, so they converge within a second.
+    sql: `
+      CREATE FUNCTION gallery_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        row_data templates;
+      BEGIN
+        IF TG_OP = 'DELETE' THEN row_data := OLD; ELSE row_data := NEW; END IF;
+        PERFORM pg_notify('${GALLERY_CHANNEL}', json_build_object(
+          'schema', TG_TABLE_SCHEMA, 'op', lower(TG_OP), 'tenantId', row_data.tenant_id,
+          'subjectId', row_data.subject_id, 'templateId', row_data.id,
+          'engineId', row_data.engine_id, 'engineVersion', row_data.engine_version)::text);
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER templates_gallery_notify AFTER INSERT OR DELETE ON templates
+        FOR EACH ROW EXECUTE FUNCTION gallery_notify();
     `,
   },
 ];
