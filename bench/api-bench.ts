@@ -56,7 +56,12 @@ try {
   console.log(
     `facekey API benchmark: ${os.availableParallelism()} cores, node ${process.version}, ${SECONDS} s per run, SQLite store, loopback`,
   );
-  const withTemplate = await run('verify with a template', JSON.stringify({ subjectId: subject.id, template }), key, 32);
+  const withTemplate = await run(
+    'verify with a template',
+    JSON.stringify({ subjectId: subject.id, template }),
+    key,
+    Number(process.env.BENCH_CONNECTIONS ?? 16),
+  );
   const image = fs.readFileSync(bundledSampleImages()[0]!).toString('base64');
   const withImage = await run('verify with a photo', JSON.stringify({ subjectId: subject.id, image }), key, 4);
   console.log('| request | req/s (mean) | p50 ms | p99 ms | errors / non-2xx |');
