@@ -6,5 +6,7 @@ export interface FaceService {
   process(image: Uint8Array, options: ProcessOptions): Promise<ProcessResult>;
   /** A burst of frames is one task: its frames are analyzed in order by one worker. */
   assessBurst(frames: readonly Uint8Array[]): Promise<BurstResult>;
+  /** True while at least one inference lane has its models loaded and can take work. */
+  isReady(): boolean;
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ export async function createInProcessFaceService(
     detect: (image) => pipeline.detect(image),
     process: (image, options) => pipeline.process(image, options),
     assessBurst: (frames) => pipeline.assessBurst(frames),
+    isReady: () => true,
     close: async () => {},
   };
 }

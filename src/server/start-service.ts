@@ -38,7 +38,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     rateLimitPerMinute: config.rateLimitPerMinute,
     logger: { level: config.logLevel },
     readiness: async () => ({
-      models: true,
+      models: faces.isReady(),
       store: await store.getTenant('00000000-0000-0000-0000-000000000000').then(
         () => true,
         () => false,

@@ -21,6 +21,7 @@ const noFaces: FaceService = {
   detect: () => Promise.reject(new Error('not used')),
   process: () => Promise.reject(new Error('not used')),
   assessBurst: () => Promise.reject(new Error('not used')),
+  isReady: () => false,
   close: async () => {},
 };
 
