@@ -6,7 +6,15 @@ import type { TemplateSpec, FaceTemplate } from '../templates/template.js';
 import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import { assertComparable } from '../matcher/similarity.js';
 import { dot } from '../matcher/vector-math.js';
-import { ConsentMissing, EngineMismatch, InvalidArgument, NotFound, QualityTooLow, SpoofSuspected } from '../errors/domain-errors.js';
+import {
+  ConsentMissing,
+  EngineMismatch,
+  FacekeyError,
+  InvalidArgument,
+  NotFound,
+  QualityTooLow,
+  SpoofSuspected,
+} from '../errors/domain-errors.js';
 import type { GalleryRegistry } from './gallery-registry.js';
 
 /** A probe or enrollment sample: a photo, or a template computed on a device. */
@@ -72,6 +80,34 @@ export class BiometricService {
     });
     this.galleries.add(tenantId, subjectId, templateId, template.vector);
     return { templateId, capture, engine: this.evidence() };
+  }
+
+  /**
+   * Several captures for one subject: each goes through the gates on its own, so one blurred photo
+   * does not cost the others; refusals come back with their codes and reasons.
+   */
+  async enrollMany(
+    tenantId: string,
+    subjectId: string,
+    samples: readonly Sample[],
+  ): Promise<{
+    accepted: Array<{ index: number; templateId: string; capture: CaptureEvidence }>;
+    refused: Array<{ index: number; code: string; message: string }>;
+    engine: EngineEvidence;
+  }> {
+    const accepted: Array<{ index: number; templateId: string; capture: CaptureEvidence }> = [];
+    const refused: Array<{ index: number; code: string; message: string }> = [];
+    for (const [index, sample] of samples.entries()) {
+      try {
+        const { templateId, capture } = await this.enroll(tenantId, subjectId, sample);
+        accepted.push({ index, templateId, capture });
+      } catch (error) {
+        // A missing subject or consent refuses the whole request, not one capture.
+        if (!(error instanceof FacekeyError) || error instanceof NotFound || error instanceof ConsentMissing) throw error;
+        refused.push({ index, code: error.code, message: error.message });
+      }
+    }
+    return { accepted, refused, engine: this.evidence() };
   }
 
   async verify(

@@ -106,6 +106,35 @@ test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeou
     assert.equal(misuse.status, 409);
   });
 
+  await t.test('batch enrollment: each capture is gated on its own, refusals carry their codes', async () => {
+    const second = (await call('POST', '/v1/subjects', keyA, { externalRef: 'customer-2', consentId: 'consent-2' })).body;
+    const sky = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#6aa0d8' } })
+      .jpeg()
+      .toBuffer();
+    const r = await call('POST', `/v1/subjects/${second.id}/templates/batch`, keyA, {
+      samples: [
+        { image: b64(deepface('img3.jpg')) },
+        { image: b64(new TextEncoder().encode('not an image')) },
+        { image: b64(new Uint8Array(sky)) },
+      ],
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(
+      r.body.accepted.map((a: { index: number }) => a.index),
+      [0],
+    );
+    assert.deepEqual(
+      r.body.refused.map((x: { index: number; code: string }) => [x.index, x.code]),
+      [
+        [1, 'invalid_image'],
+        [2, 'face_not_found'],
+      ],
+    );
+    const missing = await call('POST', '/v1/subjects/nope/templates/batch', keyA, { samples: [{ image: b64(deepface('img3.jpg')) }] });
+    assert.equal(missing.status, 404);
+    assert.equal((await call('DELETE', `/v1/subjects/${second.id}`, keyA)).status, 204);
+  });
+
   await t.test('verify (1:1): same person matches, another does not, with score, threshold, target FMR, engine', async () => {
     const same = await call('POST', '/v1/verify', verifyOnlyA, { subjectId: subject.id, image: b64(deepface('img2.jpg')) });
     assert.equal(same.status, 200, JSON.stringify(same.body));

@@ -72,6 +72,29 @@ export function biometricRoutes(store: BiometricStore, service: BiometricService
       },
     );
 
+    app.post<{ Params: { id: string }; Body: { samples: SampleBody[] } }>(
+      '/subjects/:id/templates/batch',
+      {
+        schema: {
+          tags: ['biometrics'],
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['samples'],
+            properties: { samples: { type: 'array', minItems: 1, maxItems: 10, items: sampleBody() } },
+          },
+        },
+      },
+      async (request, reply) => {
+        const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
+        const samples = request.body.samples.map(sampleOf);
+        const { replayed, response } = await idempotent(store, tenantId, request, () =>
+          service.enrollMany(tenantId, request.params.id, samples),
+        );
+        return reply.code(200).header('idempotent-replayed', String(replayed)).send(response);
+      },
+    );
+
     app.post<{ Body: SampleBody & { subjectId: string; targetFmr?: number } }>(
       '/verify',
       { schema: { tags: ['biometrics'], body: sampleBody({ subjectId: { type: 'string', minLength: 1 }, targetFmr }, ['subjectId']) } },
