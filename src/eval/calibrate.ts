@@ -2,7 +2,7 @@ import type { MultipleFacePolicy } from '../pipeline/face-selection.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { listLabelledImages } from './labelled-images.js';
-import { computeEngineOutcomes, type EngineOutcomes } from './engine-outcomes.js';
+import { computeEngineOutcomes, fuseOutcomes, type EngineOutcomes } from './engine-outcomes.js';
 import { allVsAllScores } from './comparison-scores.js';
 import { fitFusionWeights, type FusionFit } from './fit-fusion-weights.js';
 import { extrapolatedThresholdForFmr, sortedScores } from './metrics/index.js';
@@ -10,8 +10,6 @@ import { createEngine, engineIds } from '../engines/engine-registry.js';
 import { FusionEngine } from '../engines/fusion/fusion-engine.js';
 import { FUSION_WEIGHTS_FILE, type FusionWeights } from '../engines/fusion/fusion-weights.js';
 import { CALIBRATION_FILE, type CalibrationTable, type EngineCalibration } from '../matcher/calibration/calibration-table.js';
-import { createTemplate } from '../templates/template.js';
-import type { EnrollmentOutcome } from './embed-images.js';
 import { projectRoot } from '../runtime/project-root.js';
 
 export const CALIBRATED_FMRS = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] as const;
@@ -69,7 +67,10 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     fusion.components.map((c) => createEngine(c.engine)),
     fusion,
   );
-  const fused = fuseOutcomes(fusionEngine, base);
+  const fused = fuseOutcomes(
+    fusionEngine,
+    fusionEngine.componentIds.map((id) => base.find((b) => b.engine === id)!.outcomes),
+  );
   const engines = [...base, fused].map((run) =>
     engineCalibration(run, run === fused ? allVsAllScores(run.outcomes, identities) : scores.get(run.engine)!),
   );
@@ -85,19 +86,6 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
   writeAtomically(written[0]!, JSON.stringify(table, null, 2) + '\n');
   writeAtomically(written[1]!, JSON.stringify(fusion, null, 2) + '\n');
   return { table, fusion, fit, files: written };
-}
-
-function fuseOutcomes(engine: FusionEngine, base: readonly EngineOutcomes[]): EngineOutcomes {
-  const parts = engine.componentIds.map((id) => base.find((b) => b.engine === id)!.outcomes);
-  const outcomes = parts[0]!.map((_, i): EnrollmentOutcome => {
-    const failed = parts.map((p) => p[i]!).find((o) => !o.ok);
-    if (failed) return failed;
-    return {
-      ok: true,
-      template: createTemplate(engine, engine.fuse(parts.map((p) => (p[i] as Extract<EnrollmentOutcome, { ok: true }>).template.vector))),
-    };
-  });
-  return { engine: engine.id, version: engine.version, outcomes };
 }
 
 function engineCalibration(run: EngineOutcomes, all: { genuine: Float64Array; impostor: Float64Array }): EngineCalibration {

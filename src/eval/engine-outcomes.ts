@@ -54,19 +54,30 @@ export async function computeEngineOutcomes(options: OutcomeRunOptions): Promise
       multipleFaces: options.multipleFaces ?? DEFAULT_EVAL_FACE_POLICY,
       progressLabel: `embedding ${options.files.length} images`,
     });
-    return engines.map((engine) => {
-      if (!(engine instanceof FusionEngine)) return { engine: engine.id, version: engine.version, outcomes: table.get(engine.id)! };
-      const parts = engine.componentIds.map((id) => table.get(id)!);
-      const outcomes = options.files.map((_, i): EnrollmentOutcome => {
-        const failed = parts.map((p) => p[i]!).find((o) => !o.ok);
-        if (failed) return failed;
-        const vectors = parts.map((p) => (p[i] as Extract<EnrollmentOutcome, { ok: true }>).template.vector);
-        return { ok: true, template: createTemplate(engine, engine.fuse(vectors)) };
-      });
-      return { engine: engine.id, version: engine.version, outcomes };
-    });
+    return engines.map((engine) =>
+      engine instanceof FusionEngine
+        ? fuseOutcomes(
+            engine,
+            engine.componentIds.map((id) => table.get(id)!),
+          )
+        : { engine: engine.id, version: engine.version, outcomes: table.get(engine.id)! },
+    );
   } finally {
     await service.close();
     cache.close();
   }
+}
+
+/**
+ * The fusion engine's outcome per image, assembled from its components' templates exactly as the
+ * engine computes it live; an image any component failed on fails with that component's reason.
+ */
+export function fuseOutcomes(engine: FusionEngine, componentOutcomes: ReadonlyArray<readonly EnrollmentOutcome[]>): EngineOutcomes {
+  const outcomes = (componentOutcomes[0] ?? []).map((_, i): EnrollmentOutcome => {
+    const failed = componentOutcomes.map((p) => p[i]!).find((o) => !o.ok);
+    if (failed) return failed;
+    const vectors = componentOutcomes.map((p) => (p[i] as Extract<EnrollmentOutcome, { ok: true }>).template.vector);
+    return { ok: true, template: createTemplate(engine, engine.fuse(vectors)) };
+  });
+  return { engine: engine.id, version: engine.version, outcomes };
 }
