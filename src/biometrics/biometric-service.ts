@@ -151,9 +151,8 @@ export class BiometricService {
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<boolean> {
-    const templateIds = (await this.store.listTemplates(tenantId, subjectId).catch(() => [])).map((t) => t.templateId);
     const deleted = await this.store.deleteSubject(tenantId, subjectId);
-    if (deleted) this.galleries.removeSubject(tenantId, subjectId, templateIds);
+    if (deleted) this.galleries.removeSubject(tenantId, subjectId);
     return deleted;
   }
 

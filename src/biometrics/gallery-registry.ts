@@ -13,6 +13,8 @@ export class GalleryRegistry {
   private readonly indexes = new Map<string, GalleryIndex>();
   /** Template ids already indexed, so a node's own writes echoed back by NOTIFY are not added twice. */
   private readonly indexed = new Set<string>();
+  /** The indexed template ids of each `tenant/subject`, so removing a subject needs no store read. */
+  private readonly bySubject = new Map<string, Set<string>>();
 
   constructor(
     private readonly engine: TemplateSpec,
@@ -29,12 +31,17 @@ export class GalleryRegistry {
     if (this.indexed.has(templateId)) return;
     this.index(tenantId).add({ subjectId, templateId, vector });
     this.indexed.add(templateId);
+    const key = `${tenantId}/${subjectId}`;
+    const ids = this.bySubject.get(key) ?? new Set<string>();
+    this.bySubject.set(key, ids.add(templateId));
   }
 
   /** Drops every template of the subject from the index (the index removes by subject). */
-  removeSubject(tenantId: string, subjectId: string, templateIds: Iterable<string> = []): void {
+  removeSubject(tenantId: string, subjectId: string): void {
     this.indexes.get(tenantId)?.removeSubject(subjectId);
-    for (const id of templateIds) this.indexed.delete(id);
+    const key = `${tenantId}/${subjectId}`;
+    for (const id of this.bySubject.get(key) ?? []) this.indexed.delete(id);
+    this.bySubject.delete(key);
   }
 
   /**
@@ -49,8 +56,7 @@ export class GalleryRegistry {
     if (change.op === 'insert' && this.indexed.has(change.templateId)) return;
     const remaining = await store.listTemplates(change.tenantId, change.subjectId).catch(() => []);
     const mine = remaining.filter((t) => t.engineId === this.engine.id && t.engineVersion === this.engine.version);
-    if (change.op === 'delete')
-      this.removeSubject(change.tenantId, change.subjectId, [change.templateId, ...mine.map((t) => t.templateId)]);
+    if (change.op === 'delete') this.removeSubject(change.tenantId, change.subjectId);
     for (const t of mine) this.add(change.tenantId, change.subjectId, t.templateId, decodeTemplate(t.template).vector);
   }
 
@@ -67,6 +73,7 @@ export class GalleryRegistry {
   async rebuild(store: BiometricStore): Promise<number> {
     this.indexes.clear();
     this.indexed.clear();
+    this.bySubject.clear();
     let count = 0;
     for await (const entry of store.scanGallery({ engineId: this.engine.id, engineVersion: this.engine.version })) {
       this.add(entry.tenantId, entry.subjectId, entry.templateId, decodeTemplate(entry.template).vector);
