@@ -76,6 +76,11 @@ export class SqliteStore implements BiometricStore {
     migrateSqlite(this.db);
   }
 
+  /** The one connection to this file; domain stores share it (see SqliteDatabase). */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
   async createTenant({ name }: { name: string }): Promise<Tenant> {
     const tenant: Tenant = { id: randomUUID(), name, createdAt: now() };
     this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(tenant.id, tenant.name, tenant.createdAt);
