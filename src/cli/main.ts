@@ -10,6 +10,7 @@ import { evalCommand } from './commands/eval-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { livenessCommand } from './commands/liveness-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { networkSimCommand } from './commands/network-sim-command.js';
 
 const COMMANDS: readonly CliCommand[] = [
   detectCommand,
@@ -21,6 +22,7 @@ const COMMANDS: readonly CliCommand[] = [
   evalCommand,
   demoCommand,
   serveCommand,
+  networkSimCommand,
 ];
 
 function usage(): string {

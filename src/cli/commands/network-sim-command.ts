@@ -1,0 +1,24 @@
+import type { CliCommand } from '../command.js';
+import { readNetworkSimConfig } from '../../network-sim/network-sim-config.js';
+import { startNetworkSimulator } from '../../network-sim/start-network-simulator.js';
+
+export const networkSimCommand: CliCommand = {
+  name: 'network-sim',
+  summary:
+    'run the card-network simulator: token vault, assertion verification, authorizations, webhooks (NETWORK_SIM_PORT, NETWORK_SIM_HOST, NETWORK_SIM_DATA_DIR, FACEKEY_JWKS_URL, FACEKEY_ISSUER, NETWORK_SIM_CARD_LIMIT)',
+  usage: 'facekey network-sim',
+  async run(_argv, io) {
+    const simulator = await startNetworkSimulator(readNetworkSimConfig());
+    io.err(`network simulator listening on ${simulator.url}`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void simulator.close().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return 0;
+  },
+};

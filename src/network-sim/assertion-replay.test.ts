@@ -1,0 +1,76 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  localKeys,
+  makeSigningKey,
+  matchingRequest,
+  signAssertion,
+  startTestSimulator,
+  type SigningKey,
+  type TestSimulator,
+} from './network-test-kit.js';
+import { NETWORK_DB_FILE } from './network-store.js';
+
+let facekey: SigningKey;
+let sim: TestSimulator;
+let tokenRef: string;
+
+before(async () => {
+  facekey = await makeSigningKey();
+  sim = await startTestSimulator({ keys: localKeys(facekey) });
+  tokenRef = await sim.tokenize();
+});
+after(async () => {
+  await sim.close();
+});
+
+test('an assertion is single use: the second authorization with its jti is declined as replayed', async () => {
+  const assertion = await signAssertion(facekey, tokenRef);
+  const first = await sim.post('/v1/authorizations', matchingRequest(assertion));
+  assert.equal(first.json.decision, 'approved');
+  const second = await sim.post('/v1/authorizations', matchingRequest(assertion));
+  assert.equal(second.json.decision, 'declined');
+  assert.deepEqual(second.json.reasons, ['assertion_replayed']);
+});
+
+test('a jti is used up by a declined authorization too, so a corrected retry is still a replay', async () => {
+  const assertion = await signAssertion(facekey, tokenRef);
+  const wrong = await sim.post('/v1/authorizations', matchingRequest(assertion, { amount: 9999 }));
+  assert.deepEqual(wrong.json.reasons, ['amount_mismatch']);
+  const corrected = await sim.post('/v1/authorizations', matchingRequest(assertion));
+  assert.deepEqual(corrected.json.reasons, ['assertion_replayed']);
+});
+
+test('a different assertion reusing a jti is a replay even when everything else differs', async () => {
+  const jti = 'shared-jti-' + Math.random();
+  const first = await sim.post('/v1/authorizations', matchingRequest(await signAssertion(facekey, tokenRef, { claims: { jti } })));
+  assert.equal(first.json.decision, 'approved');
+  const other = await signAssertion(facekey, tokenRef, { claims: { jti, amount: 700, merchant_ref: 'order-99' } });
+  const second = await sim.post('/v1/authorizations', matchingRequest(other, { amount: 700, merchantRef: 'order-99' }));
+  assert.deepEqual(second.json.reasons, ['assertion_replayed']);
+});
+
+test('concurrent authorizations carrying the same jti: exactly one is approved', async () => {
+  for (let round = 0; round < 5; round++) {
+    const assertion = await signAssertion(facekey, tokenRef);
+    const results = await Promise.all(Array.from({ length: 8 }, () => sim.post('/v1/authorizations', matchingRequest(assertion))));
+    const decisions = results.map((r) => r.json.decision as string);
+    assert.equal(decisions.filter((d) => d === 'approved').length, 1, decisions.join(','));
+    for (const r of results.filter((x) => x.json.decision === 'declined')) assert.deepEqual(r.json.reasons, ['assertion_replayed']);
+  }
+  // The store agrees: each jti was consumed once, and every attempt was recorded.
+  const db = new Database(path.join(sim.dataDir, NETWORK_DB_FILE), { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        'SELECT presented_jti, COUNT(*) AS attempts, COUNT(jti) AS consumed FROM authorizations GROUP BY presented_jti HAVING attempts = 8',
+      )
+      .all() as { attempts: number; consumed: number }[];
+    assert.equal(rows.length, 5);
+    for (const row of rows) assert.equal(row.consumed, 1);
+  } finally {
+    db.close();
+  }
+});

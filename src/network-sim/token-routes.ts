@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { assertCardAcceptable, formatExpiry } from './card-validation.js';
+import { TokenNotFound } from './network-errors.js';
+import type { NetworkStore } from './network-store.js';
+
+// Ranges and the Luhn check are left to card validation, so every card fault is one 422 invalid_card.
+const tokenBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['pan', 'expiryMonth', 'expiryYear'],
+  properties: {
+    pan: { type: 'string', maxLength: 64 },
+    expiryMonth: { type: 'integer' },
+    expiryYear: { type: 'integer' },
+  },
+} as const;
+
+const tokenRefParams = {
+  type: 'object',
+  required: ['tokenRef'],
+  properties: { tokenRef: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
+/**
+ * The vault. Called by the consumer's own device, never by facekey: facekey only ever sees the
+ * token reference, so it holds no card data. The card number is sealed and never returned.
+ */
+export function tokenRoutes(store: NetworkStore, clock: () => Date): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: { pan: string; expiryMonth: number; expiryYear: number } }>(
+      '/tokens',
+      { schema: { body: tokenBody } },
+      async (request, reply) => {
+        const { pan, expiryMonth, expiryYear } = request.body;
+        const expiry = { month: expiryMonth, year: expiryYear };
+        const now = clock();
+        assertCardAcceptable(pan, expiry, now);
+        const token = store.insertToken({
+          tokenRef: 'tok_' + randomBytes(24).toString('base64url'),
+          pan,
+          expiry: formatExpiry(expiry),
+          createdAt: now.toISOString(),
+        });
+        return reply.code(201).send({ tokenRef: token.tokenRef, last4: token.last4 });
+      },
+    );
+
+    // Deleting twice is not an error: the outcome the caller asked for holds.
+    app.delete<{ Params: { tokenRef: string } }>('/tokens/:tokenRef', { schema: { params: tokenRefParams } }, async (request, reply) => {
+      if (!store.deleteToken(request.params.tokenRef)) throw new TokenNotFound('token not found');
+      return reply.code(204).send();
+    });
+  };
+}
