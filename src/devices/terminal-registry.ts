@@ -1,0 +1,117 @@
+/**
+ * The tenant's registered devices and their public keys. A terminal belongs to exactly one tenant;
+ * tenant-scoped calls treat another tenant's terminal exactly like a missing one, so a terminal id
+ * never confirms that another merchant exists. Revocation is permanent and keeps the row, so a
+ * revoked terminal's requests are told apart from an unknown device's.
+ */
+import { randomUUID } from 'node:crypto';
+import { InvalidArgument } from '../errors/domain-errors.js';
+import type { SqlDatabase } from '../store/sql/sql-database.js';
+import { ed25519PublicJwk, ed25519PublicKeyFromJwk, type Ed25519PublicJwk } from './ed25519-public-key.js';
+
+export const TERMINAL_KINDS = ['checkout', 'enrollment_kiosk', 'temperature_scanner'] as const;
+export type TerminalKind = (typeof TERMINAL_KINDS)[number];
+
+export interface Terminal {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly label: string;
+  readonly kind: TerminalKind;
+  readonly publicKeyJwk: Ed25519PublicJwk;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+export interface NewTerminal {
+  readonly label: string;
+  readonly kind: TerminalKind;
+  /** An Ed25519 public JWK: `{ kty: 'OKP', crv: 'Ed25519', x }`. */
+  readonly publicKey: unknown;
+}
+
+/** What the request verifier needs from the registry. */
+export interface TerminalLookup {
+  get(id: string): Promise<Terminal | undefined>;
+}
+
+interface TerminalRow {
+  id: string;
+  tenant_id: string;
+  label: string;
+  kind: TerminalKind;
+  public_key: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const COLUMNS = 'id, tenant_id, label, kind, public_key, created_at, revoked_at';
+export const MAX_LABEL_LENGTH = 200;
+
+export class TerminalRegistry implements TerminalLookup {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async register(tenantId: string, input: NewTerminal): Promise<Terminal> {
+    const { label, kind } = input;
+    if (typeof label !== 'string' || label.trim().length === 0 || label.length > MAX_LABEL_LENGTH)
+      throw new InvalidArgument(`label must be 1 to ${MAX_LABEL_LENGTH} characters`);
+    if (!TERMINAL_KINDS.includes(kind)) throw new InvalidArgument(`kind must be one of ${TERMINAL_KINDS.join(', ')}`);
+    const publicKey = ed25519PublicKeyFromJwk(input.publicKey);
+    const row: TerminalRow = {
+      id: randomUUID(),
+      tenant_id: tenantId,
+      label,
+      kind,
+      public_key: publicKey,
+      created_at: this.clock().toISOString(),
+      revoked_at: null,
+    };
+    await this.db.run(`INSERT INTO terminals (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+      row.id,
+      row.tenant_id,
+      row.label,
+      row.kind,
+      row.public_key,
+      row.created_at,
+      row.revoked_at,
+    ]);
+    return toTerminal(row);
+  }
+
+  /** Any tenant's terminal: the verifier learns the tenant from the terminal, not the other way round. */
+  async get(id: string): Promise<Terminal | undefined> {
+    const row = await this.db.get<TerminalRow>(`SELECT ${COLUMNS} FROM terminals WHERE id = ?`, [id]);
+    return row && toTerminal(row);
+  }
+
+  /** Revoked terminals included, oldest first. */
+  async list(tenantId: string): Promise<Terminal[]> {
+    const rows = await this.db.all<TerminalRow>(`SELECT ${COLUMNS} FROM terminals WHERE tenant_id = ? ORDER BY created_at, id`, [tenantId]);
+    return rows.map(toTerminal);
+  }
+
+  /** Idempotent, keeping the first revocation time; undefined when the tenant has no such terminal. */
+  async revoke(tenantId: string, id: string): Promise<Terminal | undefined> {
+    await this.db.run('UPDATE terminals SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL', [
+      this.clock().toISOString(),
+      id,
+      tenantId,
+    ]);
+    const row = await this.db.get<TerminalRow>(`SELECT ${COLUMNS} FROM terminals WHERE id = ? AND tenant_id = ?`, [id, tenantId]);
+    return row && toTerminal(row);
+  }
+}
+
+function toTerminal(row: TerminalRow): Terminal {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    label: row.label,
+    kind: row.kind,
+    publicKeyJwk: ed25519PublicJwk(row.public_key),
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
