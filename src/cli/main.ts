@@ -10,6 +10,7 @@ import { evalCommand } from './commands/eval-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { livenessCommand } from './commands/liveness-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { auditCommand } from './commands/audit-command.js';
 import { networkSimCommand } from './commands/network-sim-command.js';
 
 const COMMANDS: readonly CliCommand[] = [
@@ -22,6 +23,7 @@ const COMMANDS: readonly CliCommand[] = [
   evalCommand,
   demoCommand,
   serveCommand,
+  auditCommand,
   networkSimCommand,
 ];
 

@@ -1,0 +1,26 @@
+/**
+ * What the audit trail records. Adding a type is backwards compatible; renaming one is not, since
+ * exported logs keep the old name forever and their hashes cover it.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'consent.granted',
+  'consent.withdrawn',
+  'subject.created',
+  'subject.erased',
+  'enrollment',
+  'verification',
+  'identification',
+  'checkout',
+  'terminal.registered',
+  'terminal.revoked',
+  'token.linked',
+  'token.unlinked',
+  'retention.erased',
+  'personalization.recorded',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export function isAuditEventType(value: unknown): value is AuditEventType {
+  return (AUDIT_EVENT_TYPES as readonly unknown[]).includes(value);
+}

@@ -1,0 +1,131 @@
+import type { SqlDatabase } from '../store/sql/sql-database.js';
+import { migrateTrack } from '../store/sql/sql-migrations.js';
+import type { AuditData, AuditEntry, AuditHead } from './audit-entry.js';
+import { isAuditEventType, type AuditEventType } from './audit-event-type.js';
+import { AuditDataRefused } from './audit-errors.js';
+import { AUDIT_MIGRATIONS, AUDIT_TRACK } from './audit-migrations.js';
+import { assertAuditable } from './auditable-data.js';
+import { auditEntryHash } from './entry-hash.js';
+
+export interface AuditEvent {
+  readonly type: AuditEventType;
+  readonly tenantId: string | null;
+  /** `key:<keyId>`, `terminal:<id>`, `system:retention`, … */
+  readonly actor: string;
+  /** Evidence: scores, thresholds, engine, device, policy decision. Never templates, images or card data. */
+  readonly data: AuditData;
+}
+
+interface EntryRow {
+  seq: number | string;
+  at: string;
+  type: string;
+  tenant_id: string | null;
+  actor: string;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS = 'seq, at, type, tenant_id, actor, data, prev_hash, hash';
+
+/** The append-only, hash-chained audit trail, in the platform's SQL database (either dialect). */
+export class AuditLog implements AsyncIterable<AuditEntry> {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  migrate(): Promise<void> {
+    return migrateTrack(this.db, AUDIT_TRACK, AUDIT_MIGRATIONS);
+  }
+
+  /** Throws AuditDataRefused, appending nothing, if the event could carry biometric or card data. */
+  async append(event: AuditEvent): Promise<AuditEntry> {
+    // Callers holding only an AuditSink pass the type as a plain string.
+    if (!isAuditEventType(event.type)) throw new AuditDataRefused(`unknown audit event type "${event.type}"`, { path: 'type' });
+    assertAuditable(event.data, 'data');
+    assertAuditable(event.actor, 'actor');
+    assertAuditable(event.tenantId ?? null, 'tenantId');
+    // Hash exactly what a reader will get back from the stored JSON text (undefined members dropped).
+    const data = JSON.parse(JSON.stringify(event.data)) as AuditData;
+    return this.db.transaction(async (tx) => {
+      // Updating the head first takes the lock (SQLite already holds it from BEGIN IMMEDIATE), so
+      // no other appender, in this process or another, can read the same head before we commit.
+      const head = await tx.get<{ seq: number | string; hash: string }>(
+        'UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash',
+      );
+      if (!head) throw new Error('audit_head has no row: run AuditLog.migrate() first');
+      const fields = {
+        seq: Number(head.seq),
+        at: this.clock().toISOString(),
+        type: event.type,
+        tenantId: event.tenantId ?? null,
+        actor: event.actor,
+        data,
+        prevHash: head.hash,
+      };
+      const entry: AuditEntry = { ...fields, hash: auditEntryHash(fields) };
+      await tx.run(`INSERT INTO audit_entries (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+        entry.seq,
+        entry.at,
+        entry.type,
+        entry.tenantId,
+        entry.actor,
+        JSON.stringify(entry.data),
+        entry.prevHash,
+        entry.hash,
+      ]);
+      await tx.run('UPDATE audit_head SET hash = ? WHERE id = 1', [entry.hash]);
+      return entry;
+    });
+  }
+
+  async head(): Promise<AuditHead> {
+    const row = await this.db.get<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_head WHERE id = 1');
+    if (!row) throw new Error('audit_head has no row: run AuditLog.migrate() first');
+    return { seq: Number(row.seq), hash: row.hash };
+  }
+
+  /** Entries in seq order, starting after `afterSeq`. */
+  async entries({ afterSeq = 0, limit = 100 }: { afterSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+    const rows = await this.db.all<EntryRow>(`SELECT ${COLUMNS} FROM audit_entries WHERE seq > ? ORDER BY seq LIMIT ?`, [afterSeq, limit]);
+    return rows.map(toEntry);
+  }
+
+  /** Every entry after `afterSeq` up to `throughSeq`, a page at a time, so an export never holds the whole log. */
+  async *iterate({
+    afterSeq = 0,
+    throughSeq = Number.MAX_SAFE_INTEGER,
+    pageSize = 500,
+  }: { afterSeq?: number; throughSeq?: number; pageSize?: number } = {}): AsyncGenerator<AuditEntry> {
+    let after = afterSeq;
+    for (;;) {
+      const page = await this.entries({ afterSeq: after, limit: pageSize });
+      for (const entry of page) {
+        if (entry.seq > throughSeq) return;
+        yield entry;
+      }
+      if (page.length < pageSize) return;
+      after = page[page.length - 1]!.seq;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<AuditEntry> {
+    return this.iterate();
+  }
+}
+
+function toEntry(row: EntryRow): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    at: row.at,
+    // Stored by append(), which only takes AuditEventType; verification re-checks every field anyway.
+    type: row.type as AuditEventType,
+    tenantId: row.tenant_id,
+    actor: row.actor,
+    data: JSON.parse(row.data) as AuditData,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}

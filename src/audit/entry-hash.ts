@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { AuditEntry } from './audit-entry.js';
+
+/** The first entry's prevHash: there is no predecessor to commit to. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * SHA-256 (hex) of the RFC 8785 canonical JSON of everything in the entry but its own hash.
+ * Canonical JSON makes the hash independent of key order and number formatting, so an auditor can
+ * recompute it with any JCS implementation, in any language.
+ */
+export function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): string {
+  const { seq, at, type, tenantId, actor, data, prevHash } = entry;
+  const canonical = canonicalize({ seq, at, type, tenantId, actor, data, prevHash });
+  if (canonical === undefined) throw new Error('audit entry has no JSON form');
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
