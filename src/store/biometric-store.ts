@@ -99,6 +99,17 @@ export interface IdempotentRecord {
   response: unknown;
 }
 
+/** How long a completed idempotency record is replayed before it expires and is purged. */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What reserveIdempotent found: `reserved` — the caller now holds the key and must complete
+ * (putIdempotent) or release it; `pending` — another run holds it; `completed` — the stored
+ * response to replay.
+ */
+export type IdempotentReservation =
+  { state: 'reserved' } | { state: 'pending'; requestHash: string } | { state: 'completed'; record: IdempotentRecord };
+
 export interface BiometricStore {
   createTenant(input: { name: string }): Promise<Tenant>;
   getTenant(id: string): Promise<Tenant | undefined>;
@@ -124,12 +135,25 @@ export interface BiometricStore {
   /** Decrypted, read in batches: never the whole gallery in memory at once. */
   scanGallery(query: GalleryQuery): AsyncIterable<GalleryEntry>;
 
+  /** The completed, unexpired record; pending reservations and expired records read as absent. */
   getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined>;
   /**
-   * First writer wins: returns the record that is stored — this call's if it was first, otherwise the
-   * earlier one, so a caller that lost a race can answer with the winner's response.
+   * Atomically claims the key before the request runs, so two identical requests cannot both run.
+   * The reservation lapses after leaseMs, so a run that crashed without releasing it does not block
+   * the key until its records expire. An expired record is replaced. Throws TenantNotFound.
    */
-  putIdempotent(tenantId: string, key: string, requestHash: string, response: unknown): Promise<IdempotentRecord>;
+  reserveIdempotent(tenantId: string, key: string, requestHash: string, leaseMs: number): Promise<IdempotentReservation>;
+  /**
+   * Stores the response, kept for ttlMs (default DEFAULT_IDEMPOTENCY_TTL_MS); it replaces a pending
+   * reservation or an expired record. Otherwise the first writer wins: returns the record that is
+   * stored — this call's if it was first, else the earlier one, so a caller that lost a race can
+   * answer with the winner's response.
+   */
+  putIdempotent(tenantId: string, key: string, requestHash: string, response: unknown, ttlMs?: number): Promise<IdempotentRecord>;
+  /** Drops the caller's pending reservation (its run failed), so a retry can run. Completed records stay. */
+  releaseIdempotent(tenantId: string, key: string, requestHash: string): Promise<void>;
+  /** Deletes expired records and lapsed reservations; returns how many. */
+  purgeExpiredIdempotent(): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -30,3 +30,11 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): { it
   const items = rows.slice(0, limit);
   return { items, next: items[items.length - 1]!.id };
 }
+
+/** TTLs and leases are milliseconds; a mistake here would keep records forever or drop them at once. */
+export function checkDurationMs(name: string, ms: number): number {
+  if (!Number.isInteger(ms) || ms < 1 || ms > 366 * 24 * 60 * 60 * 1000) {
+    throw new InvalidArgument(`${name} must be an integer number of milliseconds from 1 to one year`, { [name]: ms });
+  }
+  return ms;
+}

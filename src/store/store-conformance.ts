@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { BiometricStore, GalleryEntry, GalleryQuery, Subject, Tenant } from './biometric-store.js';
+import { InvalidArgument } from '../errors/domain-errors.js';
 import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from './store-errors.js';
 
 export interface StoreHarness {
@@ -290,6 +291,66 @@ export function runStoreConformance(name: string, open: () => Promise<StoreHarne
       const racers = await Promise.all(['a', 'b', 'c', 'd'].map((hash) => store.putIdempotent(tenant.id, 'k2', hash, { hash })));
       assert.equal(new Set(racers.map((record) => record.requestHash)).size, 1, 'concurrent writers all see one winner');
       await assert.rejects(store.putIdempotent('no-such-tenant', 'k', 'h', {}), TenantNotFound);
+    });
+
+    it('reserves an idempotency key for exactly one of several concurrent runs', async () => {
+      const tenant = await store.createTenant({ name: 'idem-reserve' });
+      const claims = await Promise.all([1, 2, 3, 4].map(() => store.reserveIdempotent(tenant.id, 'r1', 'hash-r', 60_000)));
+      assert.equal(claims.filter((c) => c.state === 'reserved').length, 1, 'one run holds the key');
+      assert.deepEqual(
+        claims.filter((c) => c.state !== 'reserved'),
+        [1, 2, 3].map(() => ({ state: 'pending', requestHash: 'hash-r' })),
+      );
+      assert.equal(await store.getIdempotent(tenant.id, 'r1'), undefined, 'a reservation is not a response');
+
+      const response = { templateId: 't-1' };
+      assert.deepEqual(await store.putIdempotent(tenant.id, 'r1', 'hash-r', response), { requestHash: 'hash-r', response });
+      assert.deepEqual(await store.reserveIdempotent(tenant.id, 'r1', 'hash-r', 60_000), {
+        state: 'completed',
+        record: { requestHash: 'hash-r', response },
+      });
+      const other = await store.createTenant({ name: 'idem-reserve-other' });
+      assert.deepEqual(await store.reserveIdempotent(other.id, 'r1', 'hash-r', 60_000), { state: 'reserved' }, 'keys are per tenant');
+
+      await assert.rejects(store.reserveIdempotent('no-such-tenant', 'r', 'h', 60_000), TenantNotFound);
+      await assert.rejects(store.reserveIdempotent(tenant.id, 'r', 'h', 0), InvalidArgument);
+    });
+
+    it('releases a failed run so a retry can run, but never drops a completed record', async () => {
+      const tenant = await store.createTenant({ name: 'idem-release' });
+      assert.equal((await store.reserveIdempotent(tenant.id, 'r2', 'hash-a', 60_000)).state, 'reserved');
+      await store.releaseIdempotent(tenant.id, 'r2', 'hash-b');
+      assert.equal((await store.reserveIdempotent(tenant.id, 'r2', 'hash-a', 60_000)).state, 'pending', 'only the holder releases');
+      await store.releaseIdempotent(tenant.id, 'r2', 'hash-a');
+      assert.equal((await store.reserveIdempotent(tenant.id, 'r2', 'hash-a', 60_000)).state, 'reserved', 'the retry holds it now');
+
+      await store.putIdempotent(tenant.id, 'r2', 'hash-a', { ok: true });
+      await store.releaseIdempotent(tenant.id, 'r2', 'hash-a');
+      assert.deepEqual(await store.getIdempotent(tenant.id, 'r2'), { requestHash: 'hash-a', response: { ok: true } });
+    });
+
+    it('lets reservations lapse and records expire, and purges both', async () => {
+      const tenant = await store.createTenant({ name: 'idem-expiry' });
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      assert.equal((await store.reserveIdempotent(tenant.id, 'lapsing', 'hash-1', 100)).state, 'reserved');
+      assert.equal((await store.reserveIdempotent(tenant.id, 'lapsing', 'hash-1', 100)).state, 'pending');
+      await store.putIdempotent(tenant.id, 'short', 'hash-s', { n: 1 }, 100);
+      await store.putIdempotent(tenant.id, 'long', 'hash-l', { n: 2 });
+      assert.deepEqual(await store.getIdempotent(tenant.id, 'short'), { requestHash: 'hash-s', response: { n: 1 } });
+      await pause(250);
+
+      // A crashed run's reservation no longer blocks the key; an expired record is neither replayed nor kept.
+      assert.equal((await store.reserveIdempotent(tenant.id, 'lapsing', 'hash-2', 60_000)).state, 'reserved');
+      assert.equal(await store.getIdempotent(tenant.id, 'short'), undefined);
+      assert.deepEqual(await store.putIdempotent(tenant.id, 'short', 'hash-t', { n: 3 }), { requestHash: 'hash-t', response: { n: 3 } });
+
+      await store.putIdempotent(tenant.id, 'purged', 'hash-p', { n: 4 }, 100);
+      await pause(250);
+      assert.ok((await store.purgeExpiredIdempotent()) >= 1);
+      assert.equal((await store.reserveIdempotent(tenant.id, 'lapsing', 'hash-3', 60_000)).state, 'pending', 'a live reservation survives');
+      assert.deepEqual(await store.getIdempotent(tenant.id, 'long'), { requestHash: 'hash-l', response: { n: 2 } });
+      assert.deepEqual(await store.getIdempotent(tenant.id, 'short'), { requestHash: 'hash-t', response: { n: 3 } });
+      await assert.rejects(store.putIdempotent(tenant.id, 'k', 'h', {}, -5), InvalidArgument);
     });
   });
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { BiometricStore } from '../../store/biometric-store.js';
+import { DEFAULT_IDEMPOTENCY_TTL_MS, type BiometricStore } from '../../store/biometric-store.js';
 import type { BiometricService, Sample } from '../../biometrics/biometric-service.js';
-import { authenticate, requireTenantScope } from '../authenticate.js';
+import { tenantCaller } from '../authenticate.js';
 import { Conflict, InvalidArgument } from '../../errors/domain-errors.js';
 
 const sampleProperties = {
@@ -26,44 +26,82 @@ function sampleOf(body: SampleBody): Sample {
   return body.image !== undefined ? { image: bytes(body.image) } : { template: bytes(body.template!) };
 }
 
-/**
- * Replays the stored response for a repeated Idempotency-Key; the same key with another body is a
- * conflict, so a retried enrollment never creates a second template.
- */
-async function idempotent<T>(
-  store: BiometricStore,
-  tenantId: string,
-  request: FastifyRequest,
-  run: () => Promise<T>,
-): Promise<{ replayed: boolean; response: T }> {
-  const key = request.headers['idempotency-key'];
-  if (typeof key !== 'string' || key.length === 0) return { replayed: false, response: await run() };
-  if (key.length > 200) throw new InvalidArgument('Idempotency-Key is longer than 200 characters');
-  const requestHash = createHash('sha256')
-    .update(JSON.stringify({ url: request.url, body: request.body }))
-    .digest('hex');
-  const previous = await store.getIdempotent(tenantId, key);
-  if (previous) {
-    if (previous.requestHash !== requestHash) throw new Conflict('this Idempotency-Key was used with a different request');
-    return { replayed: true, response: previous.response as T };
-  }
-  // Two identical requests racing can both run; the store keeps the first response and both callers
-  // receive it. Reserving the key before running would close that window (left for the checkout work).
-  const response = await run();
-  const stored = await store.putIdempotent(tenantId, key, requestHash, response);
-  return { replayed: JSON.stringify(stored.response) !== JSON.stringify(response), response: stored.response as T };
+export interface IdempotencyOptions {
+  /** How long a response is replayed for its Idempotency-Key (default 24 h); expired records are purged. */
+  ttlMs: number;
+  /**
+   * How long a reservation holds a key whose run has not finished: a process that dies mid-run
+   * cannot release it, and this bounds how long retries see 409. Far above any enrollment's duration.
+   */
+  leaseMs: number;
+  /** Expired records are purged at most this often, piggybacking on requests (no timer to stop). */
+  purgeIntervalMs: number;
 }
 
-export function biometricRoutes(store: BiometricStore, service: BiometricService): FastifyPluginAsync {
+export const DEFAULT_IDEMPOTENCY: IdempotencyOptions = {
+  ttlMs: DEFAULT_IDEMPOTENCY_TTL_MS,
+  leaseMs: 5 * 60 * 1000,
+  purgeIntervalMs: 10 * 60 * 1000,
+};
+
+/**
+ * Replays the stored response for a repeated Idempotency-Key; the same key with another body is a
+ * conflict, so a retried enrollment never creates a second template. The key is reserved before the
+ * run, so an identical request arriving while the first still runs gets 409 instead of running too;
+ * a failed run releases the key so the client's retry can proceed.
+ */
+function idempotency(store: BiometricStore, options: IdempotencyOptions) {
+  let lastPurge = Date.now();
+  return async function idempotent<T>(
+    tenantId: string,
+    request: FastifyRequest,
+    run: () => Promise<T>,
+  ): Promise<{ replayed: boolean; response: T }> {
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || key.length === 0) return { replayed: false, response: await run() };
+    if (key.length > 200) throw new InvalidArgument('Idempotency-Key is longer than 200 characters');
+    if (Date.now() - lastPurge >= options.purgeIntervalMs) {
+      lastPurge = Date.now();
+      store.purgeExpiredIdempotent().catch((error: unknown) => request.log.warn({ err: error }, 'idempotency purge failed'));
+    }
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify({ url: request.url, body: request.body }))
+      .digest('hex');
+    const claim = await store.reserveIdempotent(tenantId, key, requestHash, options.leaseMs);
+    if (claim.state !== 'reserved') {
+      const holder = claim.state === 'completed' ? claim.record.requestHash : claim.requestHash;
+      if (holder !== requestHash) throw new Conflict('this Idempotency-Key was used with a different request');
+      if (claim.state === 'pending') throw new Conflict('request with this Idempotency-Key is in progress');
+      return { replayed: true, response: claim.record.response as T };
+    }
+    let response: T;
+    try {
+      response = await run();
+    } catch (error) {
+      await store.releaseIdempotent(tenantId, key, requestHash).catch(() => undefined);
+      throw error;
+    }
+    const stored = await store.putIdempotent(tenantId, key, requestHash, response, options.ttlMs);
+    // Differs only if our lease lapsed and another run completed the key first: answer with its response.
+    return { replayed: JSON.stringify(stored.response) !== JSON.stringify(response), response: stored.response as T };
+  };
+}
+
+export function biometricRoutes(
+  store: BiometricStore,
+  service: BiometricService,
+  idempotencyOptions: IdempotencyOptions = DEFAULT_IDEMPOTENCY,
+): FastifyPluginAsync {
+  const idempotent = idempotency(store, idempotencyOptions);
   return async (app) => {
     app.post<{ Params: { id: string }; Body: SampleBody }>(
       '/subjects/:id/templates',
       { schema: { tags: ['biometrics'], body: sampleBody() } },
       async (request, reply) => {
-        const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
+        const { tenantId, actor } = await tenantCaller(request, store, 'enroll');
         const sample = sampleOf(request.body);
-        const { replayed, response } = await idempotent(store, tenantId, request, () =>
-          service.enroll(tenantId, request.params.id, sample),
+        const { replayed, response } = await idempotent(tenantId, request, () =>
+          service.enroll(tenantId, request.params.id, sample, { actor }),
         );
         return reply
           .code(replayed ? 200 : 201)
@@ -86,10 +124,10 @@ export function biometricRoutes(store: BiometricStore, service: BiometricService
         },
       },
       async (request, reply) => {
-        const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
+        const { tenantId, actor } = await tenantCaller(request, store, 'enroll');
         const samples = request.body.samples.map(sampleOf);
-        const { replayed, response } = await idempotent(store, tenantId, request, () =>
-          service.enrollMany(tenantId, request.params.id, samples),
+        const { replayed, response } = await idempotent(tenantId, request, () =>
+          service.enrollMany(tenantId, request.params.id, samples, { actor }),
         );
         return reply.code(200).header('idempotent-replayed', String(replayed)).send(response);
       },
@@ -99,8 +137,8 @@ export function biometricRoutes(store: BiometricStore, service: BiometricService
       '/verify',
       { schema: { tags: ['biometrics'], body: sampleBody({ subjectId: { type: 'string', minLength: 1 }, targetFmr }, ['subjectId']) } },
       async (request) => {
-        const tenantId = requireTenantScope(await authenticate(request, store), 'verify');
-        return service.verify(tenantId, request.body.subjectId, sampleOf(request.body), request.body.targetFmr);
+        const { tenantId, actor } = await tenantCaller(request, store, 'verify');
+        return service.verify(tenantId, request.body.subjectId, sampleOf(request.body), request.body.targetFmr, { actor });
       },
     );
 
@@ -108,8 +146,8 @@ export function biometricRoutes(store: BiometricStore, service: BiometricService
       '/identify',
       { schema: { tags: ['biometrics'], body: sampleBody({ targetFmr }) } },
       async (request) => {
-        const tenantId = requireTenantScope(await authenticate(request, store), 'identify');
-        return service.identify(tenantId, sampleOf(request.body), request.body.targetFmr);
+        const { tenantId, actor } = await tenantCaller(request, store, 'identify');
+        return service.identify(tenantId, sampleOf(request.body), request.body.targetFmr, { actor });
       },
     );
   };

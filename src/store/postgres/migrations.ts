@@ -100,6 +100,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION gallery_notify();
     `,
   },
+  {
+    version: 3,
+    // Idempotency keys are reserved (state 'pending') before the request runs, and every record
+    // expires so the table does not grow forever. Existing records get the default 24 h from creation.
+    sql: `
+      ALTER TABLE idempotency_records ADD COLUMN state text NOT NULL DEFAULT 'completed'
+        CHECK (state IN ('pending', 'completed'));
+      ALTER TABLE idempotency_records ADD COLUMN expires_at timestamptz;
+      UPDATE idempotency_records SET expires_at = created_at + interval '24 hours';
+      ALTER TABLE idempotency_records ALTER COLUMN expires_at SET NOT NULL;
+      CREATE INDEX idempotency_records_by_expiry ON idempotency_records (expires_at);
+    `,
+  },
 ];
 
 /** `schema` must already be checked with checkSchemaName; the pool's search_path points at it. */

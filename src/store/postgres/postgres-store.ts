@@ -13,6 +13,7 @@ import type {
   GalleryEntry,
   GalleryQuery,
   IdempotentRecord,
+  IdempotentReservation,
   NewApiKey,
   NewSubject,
   NewTemplate,
@@ -22,7 +23,8 @@ import type {
   Subject,
   Tenant,
 } from '../biometric-store.js';
-import { checkMaxPerSubject, checkPageLimit, serializeResponse, toPage } from '../store-arguments.js';
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../biometric-store.js';
+import { checkDurationMs, checkMaxPerSubject, checkPageLimit, serializeResponse, toPage } from '../store-arguments.js';
 import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
 import { newWrappedSubjectKey, openForSubject, sealForSubject } from '../subject-encryption.js';
 import { migratePostgres } from './migrations.js';
@@ -250,19 +252,66 @@ export class PostgresStore implements BiometricStore {
 
   async getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined> {
     const { rows } = await this.pool.query<{ request_hash: string; response: unknown }>(
-      'SELECT request_hash, response FROM idempotency_records WHERE tenant_id = $1 AND idempotency_key = $2',
+      `SELECT request_hash, response FROM idempotency_records
+       WHERE tenant_id = $1 AND idempotency_key = $2 AND state = 'completed' AND expires_at > now()`,
       [tenantId, key],
     );
     return rows[0] && { requestHash: rows[0].request_hash, response: rows[0].response };
   }
 
-  async putIdempotent(tenantId: string, key: string, requestHash: string, response: unknown): Promise<IdempotentRecord> {
+  async reserveIdempotent(tenantId: string, key: string, requestHash: string, leaseMs: number): Promise<IdempotentReservation> {
+    checkDurationMs('leaseMs', leaseMs);
+    // The upsert either claims the key (absent or expired) or waits for a concurrent claim to
+    // commit and changes nothing; the loser then reads what holds the key. If that row lapses or is
+    // released in between, the read finds nothing and the claim is tried again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const claimed = await this.pool.query(
+          `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, state, expires_at)
+           VALUES ($1, $2, $3, 'null'::jsonb, 'pending', now() + $4 * interval '1 millisecond')
+           ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET
+             request_hash = excluded.request_hash, response = excluded.response, created_at = now(),
+             state = 'pending', expires_at = excluded.expires_at
+           WHERE idempotency_records.expires_at <= now()
+           RETURNING 1`,
+          [tenantId, key, requestHash, leaseMs],
+        );
+        if (claimed.rowCount === 1) return { state: 'reserved' };
+      } catch (error) {
+        if (pgCode(error) === FOREIGN_KEY_VIOLATION) throw new TenantNotFound('tenant not found');
+        throw error;
+      }
+      const { rows } = await this.pool.query<{ request_hash: string; response: unknown; state: string }>(
+        `SELECT request_hash, response, state FROM idempotency_records
+         WHERE tenant_id = $1 AND idempotency_key = $2 AND expires_at > now()`,
+        [tenantId, key],
+      );
+      const row = rows[0];
+      if (row?.state === 'completed') return { state: 'completed', record: { requestHash: row.request_hash, response: row.response } };
+      if (row) return { state: 'pending', requestHash: row.request_hash };
+    }
+    throw new Error('idempotency key kept changing hands while being reserved');
+  }
+
+  async putIdempotent(
+    tenantId: string,
+    key: string,
+    requestHash: string,
+    response: unknown,
+    ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS,
+  ): Promise<IdempotentRecord> {
     const json = serializeResponse(response);
+    checkDurationMs('ttlMs', ttlMs);
     try {
       const inserted = await this.pool.query<{ request_hash: string; response: unknown }>(
-        `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response) VALUES ($1, $2, $3, $4::jsonb)
-         ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING request_hash, response`,
-        [tenantId, key, requestHash, json],
+        `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, state, expires_at)
+         VALUES ($1, $2, $3, $4::jsonb, 'completed', now() + $5 * interval '1 millisecond')
+         ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET
+           request_hash = excluded.request_hash, response = excluded.response, created_at = now(),
+           state = 'completed', expires_at = excluded.expires_at
+         WHERE idempotency_records.state = 'pending' OR idempotency_records.expires_at <= now()
+         RETURNING request_hash, response`,
+        [tenantId, key, requestHash, json, ttlMs],
       );
       const row = inserted.rows[0];
       if (row) return { requestHash: row.request_hash, response: row.response };
@@ -272,6 +321,19 @@ export class PostgresStore implements BiometricStore {
     }
     // Lost the race: the earlier record is committed (the conflict waited for it), so read it back.
     return (await this.getIdempotent(tenantId, key))!;
+  }
+
+  async releaseIdempotent(tenantId: string, key: string, requestHash: string): Promise<void> {
+    await this.pool.query(
+      `DELETE FROM idempotency_records
+       WHERE tenant_id = $1 AND idempotency_key = $2 AND request_hash = $3 AND state = 'pending'`,
+      [tenantId, key, requestHash],
+    );
+  }
+
+  async purgeExpiredIdempotent(): Promise<number> {
+    const result = await this.pool.query('DELETE FROM idempotency_records WHERE expires_at <= now()');
+    return result.rowCount ?? 0;
   }
 
   async close(): Promise<void> {

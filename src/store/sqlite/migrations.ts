@@ -71,6 +71,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    // Idempotency keys are reserved (state 'pending') before the request runs, and every record
+    // expires so the table does not grow forever. Existing records get the default 24 h from
+    // creation. ISO-8601 UTC text compares in time order, like the other timestamps here.
+    sql: `
+      ALTER TABLE idempotency_records ADD COLUMN state TEXT NOT NULL DEFAULT 'completed'
+        CHECK (state IN ('pending', 'completed'));
+      ALTER TABLE idempotency_records ADD COLUMN expires_at TEXT;
+      UPDATE idempotency_records SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+1 day');
+      CREATE INDEX idempotency_records_by_expiry ON idempotency_records (expires_at);
+    `,
+  },
 ];
 
 export function migrateSqlite(db: Database.Database): void {

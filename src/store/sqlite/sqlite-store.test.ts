@@ -47,6 +47,34 @@ describe('SqliteStore setup', () => {
     }
   });
 
+  it('upgrades a version-1 database: stored idempotency records stay replayable and expire 24 h after creation', async () => {
+    const path = join(root, 'upgrade.db');
+    const db = new Database(path);
+    try {
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      db.exec(SQLITE_MIGRATIONS[0]!.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (1, ?)').run(new Date().toISOString());
+      const created = new Date(Date.now() - 60_000).toISOString();
+      db.prepare("INSERT INTO tenants VALUES ('t1', 'old', ?)").run(created);
+      db.prepare("INSERT INTO idempotency_records VALUES ('t1', 'k1', 'h1', '{\"ok\":1}', ?)").run(created);
+      migrateSqlite(db);
+      const row = db.prepare("SELECT state, expires_at FROM idempotency_records WHERE idempotency_key = 'k1'").get() as {
+        state: string;
+        expires_at: string;
+      };
+      assert.equal(row.state, 'completed');
+      assert.equal(row.expires_at, new Date(Date.parse(created) + 24 * 3600_000).toISOString());
+    } finally {
+      db.close();
+    }
+    const store = new SqliteStore({ path, masterKey: randomBytes(32) });
+    try {
+      assert.deepEqual(await store.getIdempotent('t1', 'k1'), { requestHash: 'h1', response: { ok: 1 } });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('opens in WAL mode with full sync, foreign keys and a busy timeout', async () => {
     const path = join(root, 'pragmas.db');
     const store = new SqliteStore({ path, masterKey: randomBytes(32), busyTimeoutMs: 1234 });

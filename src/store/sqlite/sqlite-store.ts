@@ -13,6 +13,7 @@ import type {
   GalleryEntry,
   GalleryQuery,
   IdempotentRecord,
+  IdempotentReservation,
   NewApiKey,
   NewSubject,
   NewTemplate,
@@ -22,7 +23,8 @@ import type {
   Subject,
   Tenant,
 } from '../biometric-store.js';
-import { checkMaxPerSubject, checkPageLimit, serializeResponse, toPage } from '../store-arguments.js';
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../biometric-store.js';
+import { checkDurationMs, checkMaxPerSubject, checkPageLimit, serializeResponse, toPage } from '../store-arguments.js';
 import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
 import { newWrappedSubjectKey, openForSubject, sealForSubject } from '../subject-encryption.js';
 import { migrateSqlite } from './migrations.js';
@@ -252,25 +254,85 @@ export class SqliteStore implements BiometricStore {
 
   async getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined> {
     const row = this.db
-      .prepare('SELECT request_hash, response FROM idempotency_records WHERE tenant_id = ? AND idempotency_key = ?')
-      .get(tenantId, key) as { request_hash: string; response: string } | undefined;
+      .prepare(
+        `SELECT request_hash, response FROM idempotency_records
+         WHERE tenant_id = ? AND idempotency_key = ? AND state = 'completed' AND expires_at > ?`,
+      )
+      .get(tenantId, key, now()) as { request_hash: string; response: string } | undefined;
     return row && { requestHash: row.request_hash, response: JSON.parse(row.response) as unknown };
   }
 
-  async putIdempotent(tenantId: string, key: string, requestHash: string, response: unknown): Promise<IdempotentRecord> {
+  async reserveIdempotent(tenantId: string, key: string, requestHash: string, leaseMs: number): Promise<IdempotentReservation> {
+    checkDurationMs('leaseMs', leaseMs);
+    // IMMEDIATE: another process on the same file cannot read "absent" between our read and insert.
+    const reserve = this.db.transaction((): IdempotentReservation => {
+      const at = new Date();
+      const row = this.db
+        .prepare(
+          `SELECT request_hash, response, state FROM idempotency_records
+           WHERE tenant_id = ? AND idempotency_key = ? AND expires_at > ?`,
+        )
+        .get(tenantId, key, at.toISOString()) as { request_hash: string; response: string; state: string } | undefined;
+      if (row?.state === 'completed') {
+        return { state: 'completed', record: { requestHash: row.request_hash, response: JSON.parse(row.response) as unknown } };
+      }
+      if (row) return { state: 'pending', requestHash: row.request_hash };
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO idempotency_records
+             (tenant_id, idempotency_key, request_hash, response, created_at, state, expires_at)
+           VALUES (?, ?, ?, 'null', ?, 'pending', ?)`,
+        )
+        .run(tenantId, key, requestHash, at.toISOString(), new Date(at.getTime() + leaseMs).toISOString());
+      return { state: 'reserved' };
+    });
+    try {
+      return reserve.immediate();
+    } catch (error) {
+      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
+      throw error;
+    }
+  }
+
+  async putIdempotent(
+    tenantId: string,
+    key: string,
+    requestHash: string,
+    response: unknown,
+    ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS,
+  ): Promise<IdempotentRecord> {
     const json = serializeResponse(response);
+    checkDurationMs('ttlMs', ttlMs);
+    const at = new Date();
     try {
       this.db
         .prepare(
-          `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, created_at)
-           VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
+          `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, created_at, state, expires_at)
+           VALUES (?, ?, ?, ?, ?, 'completed', ?)
+           ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET
+             request_hash = excluded.request_hash, response = excluded.response, created_at = excluded.created_at,
+             state = 'completed', expires_at = excluded.expires_at
+           WHERE idempotency_records.state = 'pending' OR idempotency_records.expires_at <= excluded.created_at`,
         )
-        .run(tenantId, key, requestHash, json, now());
+        .run(tenantId, key, requestHash, json, at.toISOString(), new Date(at.getTime() + ttlMs).toISOString());
     } catch (error) {
       if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
       throw error;
     }
     return (await this.getIdempotent(tenantId, key))!;
+  }
+
+  async releaseIdempotent(tenantId: string, key: string, requestHash: string): Promise<void> {
+    this.db
+      .prepare(
+        `DELETE FROM idempotency_records
+         WHERE tenant_id = ? AND idempotency_key = ? AND request_hash = ? AND state = 'pending'`,
+      )
+      .run(tenantId, key, requestHash);
+  }
+
+  async purgeExpiredIdempotent(): Promise<number> {
+    return this.db.prepare('DELETE FROM idempotency_records WHERE expires_at <= ?').run(now()).changes;
   }
 
   async close(): Promise<void> {
