@@ -33,3 +33,13 @@ export function requireTenantScope(principal: Principal, scope: ApiKeyScope): st
     throw new Forbidden(`this API key lacks the "${scope}" scope`);
   return principal.tenantId;
 }
+
+/** A tenant key with the scope, and how the audit trail names it. */
+export async function tenantCaller(
+  request: FastifyRequest,
+  store: BiometricStore,
+  scope: ApiKeyScope,
+): Promise<{ tenantId: string; actor: string }> {
+  const principal = await authenticate(request, store);
+  return { tenantId: requireTenantScope(principal, scope), actor: `key:${principal.keyId}` };
+}

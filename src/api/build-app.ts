@@ -5,17 +5,20 @@ import rateLimit from '@fastify/rate-limit';
 import { parseApiKey } from '../auth/api-key.js';
 import { RateLimited } from '../errors/domain-errors.js';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
-import type { BiometricStore } from '../store/biometric-store.js';
 import { toProblem, sendProblem, problem } from './problem-details.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { tenantRoutes } from './routes/tenant-routes.js';
 import { subjectRoutes } from './routes/subject-routes.js';
 import { biometricRoutes } from './routes/biometric-routes.js';
-import type { BiometricService } from '../biometrics/biometric-service.js';
+import { consentRoutes } from './routes/consent-routes.js';
+import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
+import { terminalRoutes } from '../devices/terminal-routes.js';
+import { signedTerminalAuthenticator } from '../devices/fastify-terminal-auth.js';
+import type { Platform } from '../server/compose-platform.js';
 
 export interface AppDependencies {
-  readonly store: BiometricStore;
-  readonly biometrics: BiometricService;
+  /** Every domain service; see composePlatform. */
+  readonly platform: Platform;
   readonly readiness: Readiness;
   /** Fastify logger options; `false` in tests. */
   readonly logger?: boolean | { level: string };
@@ -63,8 +66,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'facekey', version: '0.1.0', description: 'Biometric service: tenants, subjects, enrollment, 1:1 and 1:N.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'fk_<keyId>_<secret>' } } },
+      info: {
+        title: 'facekey',
+        version: '0.2.0',
+        description: 'Pay by face: tenants, consent, subjects, enrollment, 1:1 and 1:N, signed terminals, checkout with signed assertions.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'fk_<keyId>_<secret>' },
+          terminalSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Signature',
+            description: "RFC 9421 HTTP Message Signature by the terminal's Ed25519 key (Signature-Input, Signature, Content-Digest)",
+          },
+        },
+      },
       security: [{ apiKey: [] }],
     },
   });
@@ -82,8 +99,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes(deps.readiness));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
-  await app.register(tenantRoutes(deps.store), { prefix: '/v1' });
-  await app.register(subjectRoutes(deps.store, deps.biometrics), { prefix: '/v1' });
-  await app.register(biometricRoutes(deps.store, deps.biometrics), { prefix: '/v1' });
+  const { store, biometrics, consent, checkout, terminals, nonces, signingKeys } = deps.platform;
+  await app.register(jwksRoutes(signingKeys));
+  await app.register(tenantRoutes(store), { prefix: '/v1' });
+  await app.register(subjectRoutes(store, consent), { prefix: '/v1' });
+  await app.register(consentRoutes(store, consent), { prefix: '/v1' });
+  await app.register(biometricRoutes(store, biometrics), { prefix: '/v1' });
+  await app.register(terminalRoutes(store, terminals), { prefix: '/v1' });
+  await app.register(checkoutRoutes(checkout, signedTerminalAuthenticator(terminals, nonces)), { prefix: '/v1' });
   return app;
 }

@@ -16,6 +16,22 @@ import {
   SpoofSuspected,
 } from '../errors/domain-errors.js';
 import type { GalleryRegistry } from './gallery-registry.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { AuditData } from '../audit/audit-entry.js';
+import type { AuditEventType } from '../audit/audit-event-type.js';
+
+/** Who asked, for the audit trail: `key:<keyId>`, `terminal:<id>`, `system:…`. */
+export interface CallContext {
+  readonly actor: string;
+}
+
+const UNATTRIBUTED: CallContext = { actor: 'unattributed' };
+
+export interface BiometricCollaborators {
+  /** Throws ConsentMissing unless the consent is active for payment; enrollment is refused without it. */
+  readonly requireConsent?: (tenantId: string, consentId: string) => Promise<unknown>;
+  readonly audit?: AuditSink;
+}
 
 /** A probe or enrollment sample: a photo, or a template computed on a device. */
 export type Sample = { readonly image: Uint8Array } | { readonly template: Uint8Array };
@@ -59,17 +75,20 @@ export class BiometricService {
     private readonly galleries: GalleryRegistry,
     private readonly engine: TemplateSpec,
     private readonly policy: BiometricPolicy = DEFAULT_BIOMETRIC_POLICY,
+    private readonly collaborators: BiometricCollaborators = {},
   ) {}
 
   async enroll(
     tenantId: string,
     subjectId: string,
     sample: Sample,
+    context: CallContext = UNATTRIBUTED,
   ): Promise<{ templateId: string; capture: CaptureEvidence; engine: EngineEvidence }> {
     const subject = await this.store.getSubject(tenantId, subjectId);
     if (!subject) throw new NotFound('subject not found');
     if (!subject.consentId) throw new ConsentMissing('the subject has no consent record; enrollment needs one');
-    const { template, capture } = await this.templateOf(sample, { gate: true });
+    await this.collaborators.requireConsent?.(tenantId, subject.consentId);
+    const { template, capture } = await this.capture(sample);
     const { templateId } = await this.store.addTemplate({
       tenantId,
       subjectId,
@@ -79,6 +98,12 @@ export class BiometricService {
       maxPerSubject: this.policy.maxTemplatesPerSubject,
     });
     this.galleries.add(tenantId, subjectId, templateId, template.vector);
+    await this.audit(tenantId, context, 'enrollment', {
+      subjectId,
+      templateId,
+      source: 'image' in sample ? 'image' : 'device_template',
+      ...qualityEvidence(capture),
+    });
     return { templateId, capture, engine: this.evidence() };
   }
 
@@ -90,6 +115,7 @@ export class BiometricService {
     tenantId: string,
     subjectId: string,
     samples: readonly Sample[],
+    context: CallContext = UNATTRIBUTED,
   ): Promise<{
     accepted: Array<{ index: number; templateId: string; capture: CaptureEvidence }>;
     refused: Array<{ index: number; code: string; message: string }>;
@@ -99,7 +125,7 @@ export class BiometricService {
     const refused: Array<{ index: number; code: string; message: string }> = [];
     for (const [index, sample] of samples.entries()) {
       try {
-        const { templateId, capture } = await this.enroll(tenantId, subjectId, sample);
+        const { templateId, capture } = await this.enroll(tenantId, subjectId, sample, context);
         accepted.push({ index, templateId, capture });
       } catch (error) {
         // A missing subject or consent refuses the whole request, not one capture.
@@ -115,23 +141,32 @@ export class BiometricService {
     subjectId: string,
     probe: Sample,
     targetFmr?: number,
+    context: CallContext = UNATTRIBUTED,
   ): Promise<Decision & { match: boolean; capture: CaptureEvidence }> {
+    const { template, capture } = await this.capture(probe);
+    const score = await this.scoreSubject(tenantId, subjectId, template);
+    const decision = this.decide(score, targetFmr);
+    const match = score >= decision.threshold;
+    await this.audit(tenantId, context, 'verification', { subjectId, match, ...decisionEvidence(decision) });
+    return { ...decision, match, capture };
+  }
+
+  /** The best score of the probe against the subject's templates of this engine; NotFound without one. */
+  async scoreSubject(tenantId: string, subjectId: string, probe: FaceTemplate): Promise<number> {
     const stored = await this.store.listTemplates(tenantId, subjectId);
-    const { template, capture } = await this.templateOf(probe, { gate: true });
     const references = stored
       .filter((t) => t.engineId === this.engine.id && t.engineVersion === this.engine.version)
       .map((t) => decodeTemplate(t.template));
     if (references.length === 0) throw new NotFound(`subject has no ${this.engine.id} template`);
-    for (const r of references) assertComparable(template, r);
-    const score = Math.max(...references.map((r) => dot(r.vector, template.vector)));
-    const decision = this.decide(score, targetFmr);
-    return { ...decision, match: score >= decision.threshold, capture };
+    for (const r of references) assertComparable(probe, r);
+    return Math.max(...references.map((r) => dot(r.vector, probe.vector)));
   }
 
   async identify(
     tenantId: string,
     probe: Sample,
     targetFmr?: number,
+    context: CallContext = UNATTRIBUTED,
   ): Promise<{
     candidates: Array<{ subjectId: string; score: number }>;
     threshold: number;
@@ -140,14 +175,40 @@ export class BiometricService {
     engine: EngineEvidence;
     capture: CaptureEvidence;
   }> {
-    const { template, capture } = await this.templateOf(probe, { gate: true });
+    const { template, capture } = await this.capture(probe);
+    const found = this.search(tenantId, template, targetFmr);
+    await this.audit(tenantId, context, 'identification', {
+      candidates: found.candidates.map((c) => ({ subjectId: c.subjectId, score: c.score })),
+      gallerySize: this.gallerySize(tenantId),
+      ...decisionEvidence({ ...found, score: found.candidates[0]?.score ?? 0 }),
+    });
+    return { ...found, capture };
+  }
+
+  /** Open set: only candidates above the calibrated threshold, so a stranger gets none. */
+  search(
+    tenantId: string,
+    probe: FaceTemplate,
+    targetFmr?: number,
+  ): {
+    candidates: Array<{ subjectId: string; score: number }>;
+    threshold: number;
+    targetFmr: number;
+    thresholdMethod: string;
+    engine: EngineEvidence;
+  } {
     const { threshold, targetFmr: fmr, thresholdMethod, engine } = this.decide(0, targetFmr);
-    // Open set: only candidates above the calibrated threshold, so a stranger gets none.
-    const candidates = this.galleries
-      .search(tenantId, template.vector, this.policy.maxCandidates)
-      .filter((hit) => hit.score >= threshold)
-      .map((hit) => ({ subjectId: hit.subjectId, score: hit.score }));
-    return { candidates, threshold, targetFmr: fmr, thresholdMethod, engine, capture };
+    const best = new Map<string, number>();
+    for (const hit of this.galleries.search(tenantId, probe.vector, this.policy.maxCandidates)) {
+      if (hit.score >= threshold && hit.score > (best.get(hit.subjectId) ?? -Infinity)) best.set(hit.subjectId, hit.score);
+    }
+    const candidates = [...best].map(([subjectId, score]) => ({ subjectId, score })).sort((a, b) => b.score - a.score);
+    return { candidates, threshold, targetFmr: fmr, thresholdMethod, engine };
+  }
+
+  /** Templates in the tenant's gallery: each one is a chance of a false match for a stranger's probe. */
+  gallerySize(tenantId: string): number {
+    return this.galleries.size(tenantId);
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<boolean> {
@@ -156,10 +217,14 @@ export class BiometricService {
     return deleted;
   }
 
-  private decide(score: number, targetFmr: number | undefined): Decision {
+  decide(score: number, targetFmr: number | undefined): Decision {
     const fmr = targetFmr ?? this.policy.defaultTargetFmr;
     const t = this.calibration.thresholdFor(this.engine.id, this.engine.version, fmr);
     return { score, threshold: t.threshold, targetFmr: fmr, thresholdMethod: t.method, engine: this.evidence() };
+  }
+
+  private async audit(tenantId: string, context: CallContext, type: AuditEventType, data: AuditData): Promise<void> {
+    await this.collaborators.audit?.append({ type, tenantId, actor: context.actor, data });
   }
 
   private evidence(): EngineEvidence {
@@ -167,7 +232,7 @@ export class BiometricService {
   }
 
   /** A photo goes through the pipeline and its quality and PAD gates; a device template is checked for its engine. */
-  private async templateOf(sample: Sample, { gate }: { gate: boolean }): Promise<{ template: FaceTemplate; capture: CaptureEvidence }> {
+  async capture(sample: Sample): Promise<{ template: FaceTemplate; capture: CaptureEvidence }> {
     if ('template' in sample) {
       const template = decodeTemplate(sample.template);
       if (template.engineId !== this.engine.id || template.engineVersion !== this.engine.version) {
@@ -184,13 +249,32 @@ export class BiometricService {
     if (sample.image.length === 0) throw new InvalidArgument('empty image');
     const result = await this.faces.process(sample.image, { engines: [this.engine.id], multipleFaces: 'largest' });
     const { quality, presentation, templates } = result.selected;
-    if (gate && !presentation.passed)
+    if (!presentation.passed)
       throw new SpoofSuspected(`presentation attack suspected: ${presentation.reasons.join(', ')}`, { reasons: presentation.reasons });
-    if (gate && !quality.acceptable) {
+    if (!quality.acceptable) {
       throw new QualityTooLow(`capture refused: ${quality.reasons.map((r) => r.message).join('; ')}`, {
         reasons: quality.reasons.map((r) => r.code),
       });
     }
     return { template: decodeTemplate(templates[0]!.template), capture: { quality, presentation } };
   }
+}
+
+function decisionEvidence(decision: Decision): AuditData {
+  return {
+    score: decision.score,
+    threshold: decision.threshold,
+    targetFmr: decision.targetFmr,
+    thresholdMethod: decision.thresholdMethod,
+    engine: `${decision.engine.id}@${decision.engine.version}`,
+  };
+}
+
+/** Quality and PAD verdicts are evidence; the capture itself never reaches the audit trail. */
+function qualityEvidence(capture: CaptureEvidence): AuditData {
+  if (!capture.quality) return {};
+  return {
+    quality: capture.quality.score,
+    presentationPassed: capture.presentation?.passed ?? null,
+  };
 }

@@ -1,70 +1,7 @@
 #!/usr/bin/env node
-import { FacekeyError } from '../errors/domain-errors.js';
-import type { CliCommand, CliIo } from './command.js';
-import { detectCommand } from './commands/detect-command.js';
-import { qualityCommand } from './commands/quality-command.js';
-import { embedCommand } from './commands/embed-command.js';
-import { compareCommand } from './commands/compare-command.js';
-import { enginesCommand } from './commands/engines-command.js';
-import { evalCommand } from './commands/eval-command.js';
-import { demoCommand } from './commands/demo-command.js';
-import { livenessCommand } from './commands/liveness-command.js';
-import { serveCommand } from './commands/serve-command.js';
-import { auditCommand } from './commands/audit-command.js';
-import { networkSimCommand } from './commands/network-sim-command.js';
-
-const COMMANDS: readonly CliCommand[] = [
-  detectCommand,
-  qualityCommand,
-  embedCommand,
-  compareCommand,
-  livenessCommand,
-  enginesCommand,
-  evalCommand,
-  demoCommand,
-  serveCommand,
-  auditCommand,
-  networkSimCommand,
-];
-
-function usage(): string {
-  return ['usage: facekey <command> [options]', '', ...COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`)].join('\n');
-}
-
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    io.err(`facekey: unknown command "${name}"\n${usage()}`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: ${command.usage}\n${command.summary}`);
-    return 0;
-  }
-  try {
-    return await command.run(rest, io);
-  } catch (error) {
-    io.err(`facekey ${name}: ${describeError(error)}`);
-    return error instanceof FacekeyError || isUsageError(error) ? 2 : 1;
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof FacekeyError) return `${error.code}: ${error.message}`;
-  if (isUsageError(error)) return `invalid_argument: ${(error as Error).message}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** node:util parseArgs reports unknown or malformed options with these codes. */
-function isUsageError(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code ?? '';
-  return code.startsWith('ERR_PARSE_ARGS');
-}
+/** The `facekey` bin: runs one command with the process's arguments. runCli lives apart so tests import it without running it. */
+import type { CliIo } from './command.js';
+import { runCli } from './run-cli.js';
 
 const io: CliIo = { out: (line) => process.stdout.write(line + '\n'), err: (line) => process.stderr.write(line + '\n') };
 process.exitCode = await runCli(process.argv.slice(2), io);

@@ -16,6 +16,24 @@ export interface ServiceConfig {
   readonly bodyLimit: number;
   /** Requests per minute per API key. */
   readonly rateLimitPerMinute: number;
+  /** facekey's public base URL: the `iss` of its assertions. Default http://127.0.0.1:PORT. */
+  readonly publicUrl: string;
+  /** Enrollments inactive this long are erased. */
+  readonly retentionDays: number;
+  /** Largest expected number of false-positive identifications a face-only checkout may carry. */
+  readonly riskBudget: number;
+  /** Minor units; above this a checkout always needs a second factor. */
+  readonly faceOnlyAmountLimit: number;
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, integer = false): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new InvalidArgument(`${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
+  }
+  return value;
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -30,8 +48,14 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   if (masterKeyHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(masterKeyHex)) {
     throw new InvalidArgument('FACEKEY_MASTER_KEY must be 64 hex characters (32 bytes)');
   }
+  const publicUrl = env.FACEKEY_PUBLIC_URL || `http://127.0.0.1:${port}`;
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new InvalidArgument('FACEKEY_PUBLIC_URL must be an http(s) URL');
   return {
     port,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    retentionDays: positiveNumber(env, 'FACEKEY_RETENTION_DAYS', 730, true),
+    riskBudget: positiveNumber(env, 'FACEKEY_RISK_BUDGET', 1e-3),
+    faceOnlyAmountLimit: positiveNumber(env, 'FACEKEY_FACE_ONLY_LIMIT', 10_000, true),
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.FACEKEY_DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,

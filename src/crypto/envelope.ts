@@ -20,6 +20,7 @@ const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
 // even if someone copies bytes between columns sealed under the same key.
 const DATA_KEY_PURPOSE = 'facekey/data-key/';
 const TEMPLATE_PURPOSE = 'facekey/template/';
+const SIGNING_KEY_PURPOSE = 'facekey/signing-key/';
 
 export const ENVELOPE_KEY_BYTES = KEY_BYTES;
 
@@ -46,6 +47,15 @@ export function sealTemplate(dataKey: Buffer, plaintext: Uint8Array, aad: string
 
 export function openTemplate(dataKey: Buffer, sealed: Uint8Array, aad: string): Buffer {
   return open(dataKey, sealed, TEMPLATE_PURPOSE + aad);
+}
+
+/** A platform signing key (assertions, receipts), sealed by the master key and bound to its key id. */
+export function sealSigningKey(masterKey: Buffer, privateKey: Uint8Array, kid: string): Buffer {
+  return seal(masterKey, privateKey, SIGNING_KEY_PURPOSE + kid);
+}
+
+export function openSigningKey(masterKey: Buffer, sealed: Uint8Array, kid: string): Buffer {
+  return open(masterKey, sealed, SIGNING_KEY_PURPOSE + kid);
 }
 
 function seal(key: Buffer, plaintext: Uint8Array, aad: string): Buffer {

@@ -6,11 +6,8 @@ import { openStore } from './open-store.js';
 import { ensureOperatorKey } from './operator-key.js';
 import { createPooledFaceService, type PoolSettings } from '../pipeline/pooled-face-service.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
-import { GalleryRegistry } from '../biometrics/gallery-registry.js';
-import { BiometricService } from '../biometrics/biometric-service.js';
-import { Calibration } from '../matcher/calibration/calibration-table.js';
-import { TieredIndex } from '../matcher/index/tiered-index.js';
 import { buildApp } from '../api/build-app.js';
+import { composePlatform } from './compose-platform.js';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -25,15 +22,21 @@ export interface RunningService {
  */
 export async function startService(config: ServiceConfig, pool: PoolSettings = {}): Promise<RunningService> {
   const masterKey = loadOrCreateMasterKey({ keyHex: config.masterKeyHex, keyFile: path.join(config.dataDir, 'master.key') });
-  const { store, kind, watchGallery } = await openStore(config, masterKey);
+  const { store, sql, kind, watchGallery } = await openStore(config, masterKey);
   const operator = await ensureOperatorKey(store, config.dataDir);
   const faces = await createPooledFaceService([DEFAULT_ENGINE_ID], pool);
   const engine = createEngine(DEFAULT_ENGINE_ID);
-  const galleries = new GalleryRegistry(engine, (dimension) => new TieredIndex({ dimension }));
-  const biometrics = new BiometricService(store, faces, Calibration.load(), galleries, engine);
+  const platform = await composePlatform(
+    { store, sql, faces, engine, masterKey },
+    {
+      issuer: config.publicUrl,
+      retentionDays: config.retentionDays,
+      risk: { riskBudget: config.riskBudget, faceOnlyAmountLimit: config.faceOnlyAmountLimit },
+    },
+  );
+  const { galleries } = platform;
   const app = await buildApp({
-    store,
-    biometrics,
+    platform,
     bodyLimit: config.bodyLimit,
     rateLimitPerMinute: config.rateLimitPerMinute,
     logger: { level: config.logLevel },
@@ -52,6 +55,18 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     onResync: () => void galleries.rebuild(store).catch((error: Error) => app.log.error({ err: error.message }, 'gallery resync failed')),
   });
   const indexed = await galleries.rebuild(store);
+  // Retention: erase inactive enrollments (and finish any opt-out a crash interrupted) now and hourly.
+  const sweep = (): void =>
+    void platform.consent
+      .sweepRetention()
+      .then((erased) => erased.length > 0 && app.log.info({ erased: erased.length }, 'retention sweep erased enrollments'))
+      .catch((error: Error) => app.log.error({ err: error.message }, 'retention sweep failed'));
+  sweep();
+  const retentionTimer = setInterval(sweep, 3_600_000);
+  retentionTimer.unref();
+  const stopNoncePurge = platform.nonces.purgeEvery(600_000, (error: unknown) =>
+    app.log.error({ err: String(error) }, 'nonce purge failed'),
+  );
   const url = await app.listen({ port: config.port, host: config.host });
   app.log.info({ store: kind, templatesIndexed: indexed, engine: `${engine.id}@${engine.version}` }, 'facekey service ready');
   if (operator.created) app.log.info({ file: operator.file }, 'operator API key written (readable only by this user)');
@@ -59,9 +74,12 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     app,
     url,
     close: async () => {
+      clearInterval(retentionTimer);
+      stopNoncePurge();
       await app.close();
       await watcher?.close();
       await faces.close();
+      await sql.close();
       await store.close();
     },
   };

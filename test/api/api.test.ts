@@ -9,11 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/build-app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createInProcessFaceService } from '../../src/pipeline/in-process-face-service.js';
-import { BiometricService } from '../../src/biometrics/biometric-service.js';
-import { GalleryRegistry } from '../../src/biometrics/gallery-registry.js';
-import { ExactIndex } from '../../src/matcher/index/exact-index.js';
-import { Calibration } from '../../src/matcher/calibration/calibration-table.js';
-import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
+import { DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
+import { composeTestPlatform } from '../../src/testing/test-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
 
@@ -21,14 +18,13 @@ const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 
 test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeout: 600_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-api-'));
-  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey: randomBytes(32) });
+  const masterKey = randomBytes(32);
+  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const faces = await createInProcessFaceService([DEFAULT_ENGINE_ID]);
-  const engine = createEngine(DEFAULT_ENGINE_ID);
-  const galleries = new GalleryRegistry(engine, (dimension) => new ExactIndex({ dimension }));
-  const biometrics = new BiometricService(store, faces, Calibration.load(), galleries, engine);
+  const platform = await composeTestPlatform(store, faces, masterKey);
   const { file } = await ensureOperatorKey(store, dir);
   const operator = fs.readFileSync(file, 'utf8').trim();
-  const app: FastifyInstance = await buildApp({ store, biometrics, readiness: async () => ({ store: true, models: true }) });
+  const app: FastifyInstance = await buildApp({ platform, readiness: async () => ({ store: true, models: true }) });
   t.after(async () => {
     await app.close();
     await faces.close();
@@ -76,14 +72,27 @@ test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeou
   const keyA = (await call('POST', `/v1/tenants/${tenantA.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
   const keyB = (await call('POST', `/v1/tenants/${tenantB.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
   const verifyOnlyA = (await call('POST', `/v1/tenants/${tenantA.id}/api-keys`, operator, { scopes: ['verify'] })).body.token;
-  const subject = (await call('POST', '/v1/subjects', keyA, { externalRef: 'customer-1', consentId: 'consent-1' })).body;
+  const optIn = async (token: string) =>
+    (
+      await call('POST', '/v1/consents', token, {
+        textVersion: 'eu-2026-11',
+        purposes: ['payment'],
+        jurisdiction: 'EU',
+        deviceId: 'kiosk-1',
+      })
+    ).body.id as string;
+  const subject = (await call('POST', '/v1/subjects', keyA, { externalRef: 'customer-1', consentId: await optIn(keyA) })).body;
 
   await t.test('strict validation: unknown fields and missing consent are refused', async () => {
     const unknown = await call('POST', '/v1/subjects', keyA, { externalRef: 'c2', consentId: 'k', extra: true });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.code, 'invalid_argument');
     assert.equal((await call('POST', '/v1/subjects', keyA, { externalRef: 'c3' })).status, 400);
-    assert.equal((await call('POST', '/v1/subjects', keyA, { externalRef: 'customer-1', consentId: 'k' })).status, 409);
+    const noConsent = await call('POST', '/v1/subjects', keyA, { externalRef: 'c4', consentId: 'no-such-consent' });
+    assert.equal(noConsent.body.code, 'consent_missing');
+    const otherTenantsConsent = await call('POST', '/v1/subjects', keyA, { externalRef: 'c5', consentId: await optIn(keyB) });
+    assert.equal(otherTenantsConsent.body.code, 'consent_missing');
+    assert.equal((await call('POST', '/v1/subjects', keyA, { externalRef: 'customer-1', consentId: await optIn(keyA) })).status, 409);
   });
 
   await t.test('enrollment returns its capture evidence; retries with an Idempotency-Key do not duplicate', async () => {
@@ -107,7 +116,7 @@ test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeou
   });
 
   await t.test('batch enrollment: each capture is gated on its own, refusals carry their codes', async () => {
-    const second = (await call('POST', '/v1/subjects', keyA, { externalRef: 'customer-2', consentId: 'consent-2' })).body;
+    const second = (await call('POST', '/v1/subjects', keyA, { externalRef: 'customer-2', consentId: await optIn(keyA) })).body;
     const sky = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#6aa0d8' } })
       .jpeg()
       .toBuffer();

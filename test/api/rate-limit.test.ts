@@ -1,14 +1,12 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/build-app.js';
-import type { BiometricStore } from '../../src/store/biometric-store.js';
-import type { BiometricService } from '../../src/biometrics/biometric-service.js';
+import type { Platform } from '../../src/server/compose-platform.js';
 
 test('requests beyond the per-key rate limit get 429 problem+json rate_limited', async () => {
   // /health touches neither the store nor the biometric service.
   const app = await buildApp({
-    store: {} as BiometricStore,
-    biometrics: {} as BiometricService,
+    platform: {} as Platform,
     readiness: async () => ({}),
     rateLimitPerMinute: 3,
   });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { BiometricStore } from '../../store/biometric-store.js';
-import type { BiometricService } from '../../biometrics/biometric-service.js';
-import { authenticate, requireTenantScope } from '../authenticate.js';
+import type { ConsentService } from '../../consent/consent-service.js';
+import { authenticate, requireTenantScope, tenantCaller } from '../authenticate.js';
 import { NotFound } from '../../errors/domain-errors.js';
 
 const subjectBody = {
@@ -20,15 +20,15 @@ const listQuery = {
   properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, after: { type: 'string', maxLength: 100 } },
 } as const;
 
-/** Subjects of the calling tenant only: another tenant's ids are simply "not found". */
-export function subjectRoutes(store: BiometricStore, service: BiometricService): FastifyPluginAsync {
+/** Subjects exist only under an active consent (see consent-routes). Subjects of the calling tenant only: another tenant's ids are simply "not found". */
+export function subjectRoutes(store: BiometricStore, consent: ConsentService): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: { externalRef: string; consentId: string } }>(
       '/subjects',
       { schema: { tags: ['subjects'], body: subjectBody } },
       async (request, reply) => {
-        const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
-        return reply.code(201).send(await store.createSubject({ tenantId, ...request.body }));
+        const { tenantId, actor } = await tenantCaller(request, store, 'enroll');
+        return reply.code(201).send(await consent.createSubject(tenantId, actor, request.body));
       },
     );
 
@@ -49,9 +49,9 @@ export function subjectRoutes(store: BiometricStore, service: BiometricService):
     });
 
     app.delete<{ Params: { id: string } }>('/subjects/:id', { schema: { tags: ['subjects'] } }, async (request, reply) => {
-      const tenantId = requireTenantScope(await authenticate(request, store), 'enroll');
-      // Crypto-shredding in the store, then out of the in-memory gallery.
-      if (!(await service.deleteSubject(tenantId, request.params.id))) throw new NotFound('subject not found');
+      const { tenantId, actor } = await tenantCaller(request, store, 'enroll');
+      // The same erasure as a consumer's opt-out: templates shredded, tokens unlinked, receipt issued.
+      await consent.optOut(tenantId, actor, request.params.id, 'all');
       return reply.code(204).send();
     });
   };

@@ -8,11 +8,7 @@ import type { CliIo } from '../command.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import { SqliteDatabase } from '../../store/sql/sqlite-database.js';
 
-// main.ts is the bin entry and runs the CLI with process.argv as soon as it is imported: give that
-// run an argv that only prints this command's usage, and do not let its status become the file's.
-process.argv = [process.argv[0]!, 'facekey', 'audit', '--help'];
-const { runCli } = await import('../main.js');
-process.exitCode = undefined;
+import { runCli } from '../run-cli.js';
 
 interface Run {
   readonly code: number;

@@ -12,12 +12,14 @@ export interface SqlMigration {
 }
 
 export async function migrateTrack(db: SqlDatabase, track: string, migrations: readonly SqlMigration[]): Promise<void> {
-  await db.run(
-    'CREATE TABLE IF NOT EXISTS domain_migrations (track TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (track, version))',
-  );
   await db.transaction(async (tx) => {
-    // Serializes processes migrating the same database: the second waits here, then finds the work done.
+    // Serializes processes migrating the same database: the second waits here, then finds the work
+    // done. The bookkeeping table is created under the lock too: two concurrent CREATE TABLE IF NOT
+    // EXISTS race in PostgreSQL's catalog.
     if (db.dialect === 'postgres') await tx.run("SELECT pg_advisory_xact_lock(hashtext('facekey_domain_migrations'))");
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS domain_migrations (track TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (track, version))',
+    );
     const applied = new Set(
       (await tx.all<{ version: number }>('SELECT version FROM domain_migrations WHERE track = ?', [track])).map((r) => Number(r.version)),
     );

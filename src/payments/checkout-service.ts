@@ -1,0 +1,331 @@
+import { FacekeyError, NotFound } from '../errors/domain-errors.js';
+import type { BiometricService, CaptureEvidence, EngineEvidence } from '../biometrics/biometric-service.js';
+import type { FaceService } from '../pipeline/face-service.js';
+import type { FaceTemplate } from '../templates/template.js';
+import type { LivenessVerdict } from '../pad/burst-liveness.js';
+import type { ConsentService } from '../consent/consent-service.js';
+import type { OrderHistory, OrderItem, Usual } from '../personalization/order-history.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import type { AuditData } from '../audit/audit-entry.js';
+import type { PaymentStore, SecondFactorKind } from './payment-store.js';
+import type { SecondFactorLookup } from './second-factor.js';
+import type { AssertionIssuer } from './assertion-issuer.js';
+import { assessRisk, type CheckoutReason, type RiskSettings } from './risk-policy.js';
+
+export type CheckoutProbe = { readonly image: Uint8Array } | { readonly frames: readonly Uint8Array[] } | { readonly template: Uint8Array };
+
+export interface CheckoutRequest {
+  readonly tenantId: string;
+  readonly terminalId: string;
+  /** The signed request's nonce; the assertion carries it. */
+  readonly nonce: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly merchantRef: string;
+  readonly probe: CheckoutProbe;
+  /** The consumer presented their id (an app QR code, a loyalty card): verification instead of identification. */
+  readonly subjectId?: string;
+  readonly secondFactor?: { readonly kind: SecondFactorKind; readonly value: string };
+  /** Recorded only for consumers who granted `personalization`. */
+  readonly basket?: readonly OrderItem[];
+}
+
+export interface LivenessEvidence {
+  readonly method: 'burst' | 'single_frame' | 'device';
+  readonly passed: boolean;
+  readonly reasons: readonly string[];
+  readonly scores?: Record<string, number | boolean | null | undefined>;
+}
+
+/** A probe turned into a template, with the liveness evidence; no template when the burst was not live. */
+interface CheckoutCapture {
+  readonly template?: FaceTemplate;
+  readonly liveness: LivenessEvidence;
+  readonly capture?: CaptureEvidence;
+}
+
+export interface CheckoutEvidence {
+  readonly engine: EngineEvidence;
+  readonly score: number | null;
+  readonly threshold: number;
+  readonly targetFmr: number;
+  readonly thresholdMethod: string;
+  readonly liveness: LivenessEvidence;
+  readonly risk: {
+    readonly templatesSearched: number;
+    readonly expectedFalseMatches: number;
+    readonly budget: number;
+    readonly candidates: number;
+  };
+  readonly capture?: CaptureEvidence;
+}
+
+export interface CheckoutResult {
+  readonly outcome: 'approved' | 'declined' | 'second_factor_required';
+  readonly reasons: readonly CheckoutReason[];
+  readonly evidence: CheckoutEvidence | null;
+  readonly assertion?: { readonly jws: string; readonly jti: string; readonly expiresAt: string };
+  readonly subjectId?: string;
+  readonly personalization?: Usual;
+}
+
+export interface CheckoutDeps {
+  readonly biometrics: BiometricService;
+  readonly faces: FaceService;
+  readonly consent: ConsentService;
+  readonly payments: PaymentStore;
+  readonly secondFactors: SecondFactorLookup;
+  readonly orders: OrderHistory;
+  readonly issuer: AssertionIssuer;
+  readonly audit: AuditSink;
+  readonly risk: RiskSettings;
+  readonly clock?: () => Date;
+}
+
+/** Capture errors a shopper can fix at the terminal become reasons, not failures of the request. */
+const CAPTURE_REASONS: Record<string, CheckoutReason> = {
+  spoof_suspected: 'spoof_suspected',
+  quality_too_low: 'quality_too_low',
+  face_not_found: 'face_not_found',
+  multiple_faces: 'multiple_faces',
+  invalid_image: 'invalid_image',
+};
+
+/**
+ * Pay by face: presentation-attack detection, identification in the merchant's gallery (or
+ * verification of a presented id), the risk policy, then a signed single-use assertion binding the
+ * consumer's network token to this amount, merchant, terminal and request. Every outcome carries
+ * its reasons and evidence and lands in the audit trail.
+ */
+export class CheckoutService {
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: CheckoutDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  async checkout(request: CheckoutRequest): Promise<CheckoutResult> {
+    const result = await this.decide(request);
+    await this.deps.audit.append({
+      type: 'checkout',
+      tenantId: request.tenantId,
+      actor: `terminal:${request.terminalId}`,
+      data: {
+        outcome: result.outcome,
+        reasons: [...result.reasons],
+        subjectId: result.subjectId ?? null,
+        amount: request.amount,
+        currency: request.currency,
+        merchantRef: request.merchantRef,
+        nonce: request.nonce,
+        assertionId: result.assertion?.jti ?? null,
+        ...(result.evidence ? auditableEvidence(result.evidence) : {}),
+      },
+    });
+    return result;
+  }
+
+  private async decide(request: CheckoutRequest): Promise<CheckoutResult> {
+    const { tenantId, terminalId } = request;
+    const { payments, risk } = this.deps;
+    if (await this.locked('terminal', terminalId)) return { outcome: 'declined', reasons: ['terminal_locked'], evidence: null };
+
+    let probe: CheckoutCapture;
+    try {
+      probe = await this.probeOf(request.probe);
+    } catch (error) {
+      const reason = error instanceof FacekeyError ? CAPTURE_REASONS[error.code] : undefined;
+      if (!reason) throw error;
+      if (reason === 'spoof_suspected') await this.fail('terminal', terminalId);
+      const liveness: LivenessEvidence = { method: 'single_frame', passed: reason !== 'spoof_suspected', reasons: [reason] };
+      const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.decide(0, risk.targetFmr);
+      return {
+        outcome: 'declined',
+        reasons: [reason],
+        evidence: { engine, score: null, threshold, targetFmr, thresholdMethod, liveness, risk: this.riskEvidence(0, 0, 0) },
+      };
+    }
+    if (!probe.liveness.passed || !probe.template) {
+      await this.fail('terminal', terminalId);
+      const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.decide(0, risk.targetFmr);
+      return {
+        outcome: 'declined',
+        reasons: ['spoof_suspected'],
+        evidence: {
+          engine,
+          score: null,
+          threshold,
+          targetFmr,
+          thresholdMethod,
+          liveness: probe.liveness,
+          risk: this.riskEvidence(0, 0, 0),
+        },
+      };
+    }
+
+    const search = await this.candidates(request, probe.template);
+    const decision = assessRisk(
+      {
+        templatesSearched: search.templatesSearched,
+        fmr: search.targetFmr,
+        candidates: search.candidates,
+        amount: request.amount,
+        secondFactorChecked: search.narrowed,
+        livenessVerified: probe.liveness.method !== 'device',
+      },
+      risk,
+    );
+    const evidence: CheckoutEvidence = {
+      engine: search.engine,
+      score: search.bestScore,
+      threshold: search.threshold,
+      targetFmr: search.targetFmr,
+      thresholdMethod: search.thresholdMethod,
+      liveness: probe.liveness,
+      risk: this.riskEvidence(search.templatesSearched, decision.expectedFalseMatches, search.candidates.length),
+      ...(probe.capture ? { capture: probe.capture } : {}),
+    };
+    if (decision.outcome !== 'approve') {
+      if (decision.outcome === 'second_factor_required') return { outcome: decision.outcome, reasons: decision.reasons, evidence };
+      await this.fail('terminal', terminalId);
+      if (request.subjectId) await this.fail('subject', request.subjectId);
+      return { outcome: 'declined', reasons: decision.reasons, evidence };
+    }
+
+    const subjectId = decision.subjectId;
+    if (await this.locked('subject', subjectId)) return { outcome: 'declined', reasons: ['subject_locked'], evidence };
+    const consent = await this.deps.consent.consentOfSubject(tenantId, subjectId).catch(() => undefined);
+    if (!consent || consent.withdrawnAt || !consent.purposes.includes('payment')) {
+      return { outcome: 'declined', reasons: ['consent_missing'], evidence };
+    }
+    const [token] = await payments.tokens(tenantId, subjectId);
+    if (!token) return { outcome: 'declined', reasons: ['no_payment_token'], evidence };
+
+    const assertion = await this.deps.issuer.issue({
+      token_ref: token.tokenRef,
+      amount: request.amount,
+      currency: request.currency,
+      merchant: tenantId,
+      merchant_ref: request.merchantRef,
+      terminal: terminalId,
+      nonce: request.nonce,
+      engine: { id: search.engine.id, version: search.engine.version },
+      score: search.bestScore ?? 0,
+      threshold: search.threshold,
+      target_fmr: search.targetFmr,
+      liveness: { method: probe.liveness.method, passed: probe.liveness.passed },
+      second_factor: search.narrowed ? request.secondFactor!.kind : null,
+    });
+    const now = this.now();
+    await payments.clearFailures('subject', subjectId, now);
+    await this.deps.consent.touch(tenantId, consent.id);
+    let personalization: Usual | undefined;
+    if (consent.purposes.includes('personalization')) {
+      personalization = await this.deps.orders.usual(tenantId, subjectId);
+      if (request.basket?.length) await this.deps.orders.record(tenantId, subjectId, request.basket, now);
+    }
+    return { outcome: 'approved', reasons: [], evidence, assertion, subjectId, ...(personalization ? { personalization } : {}) };
+  }
+
+  /** Identification in the gallery; a presented id → verification; a second factor → only the people it fits. */
+  private async candidates(request: CheckoutRequest, template: FaceTemplate) {
+    const { biometrics, payments, secondFactors, risk } = this.deps;
+    const base = biometrics.decide(0, risk.targetFmr);
+    const scoreEach = async (subjectIds: readonly string[]) => {
+      const scored: Array<{ subjectId: string; score: number }> = [];
+      for (const subjectId of subjectIds) {
+        const score = await biometrics.scoreSubject(request.tenantId, subjectId, template).catch((error: unknown) => {
+          if (error instanceof NotFound) return null;
+          throw error;
+        });
+        if (score !== null) scored.push({ subjectId, score });
+      }
+      return scored.sort((a, b) => b.score - a.score);
+    };
+    let scored: Array<{ subjectId: string; score: number }>;
+    let templatesSearched: number;
+    let narrowed = false;
+    if (request.secondFactor) {
+      const lookup = secondFactors.of(request.tenantId, request.secondFactor.kind, request.secondFactor.value);
+      let subjectIds = await payments.subjectsWithFactor(request.tenantId, request.secondFactor.kind, lookup);
+      if (request.subjectId) subjectIds = subjectIds.filter((id) => id === request.subjectId);
+      scored = await scoreEach(subjectIds);
+      templatesSearched = subjectIds.length;
+      narrowed = true;
+    } else if (request.subjectId) {
+      scored = await scoreEach([request.subjectId]);
+      templatesSearched = 1;
+    } else {
+      scored = biometrics.search(request.tenantId, template, risk.targetFmr).candidates;
+      templatesSearched = biometrics.gallerySize(request.tenantId);
+    }
+    const candidates = scored.filter((c) => c.score >= base.threshold);
+    return { ...base, candidates, bestScore: scored[0]?.score ?? null, templatesSearched, narrowed };
+  }
+
+  private async probeOf(probe: CheckoutProbe): Promise<CheckoutCapture> {
+    if ('template' in probe) {
+      const { template } = await this.deps.biometrics.capture(probe);
+      return { template, liveness: { method: 'device', passed: true, reasons: [] } };
+    }
+    if ('image' in probe) {
+      // capture() refuses a frame whose PAD scores fail (SpoofSuspected), so reaching here means it passed.
+      const { template, capture } = await this.deps.biometrics.capture(probe);
+      const scores = capture.presentation?.scores as Record<string, number> | undefined;
+      return { template, capture, liveness: { method: 'single_frame', passed: true, reasons: [], ...(scores ? { scores } : {}) } };
+    }
+    const { liveness } = await this.deps.faces.assessBurst(probe.frames);
+    const evidence = burstEvidence(liveness);
+    if (!liveness.live) return { liveness: evidence };
+    const { template, capture } = await this.deps.biometrics.capture({ image: probe.frames[0]! });
+    return { template, capture, liveness: evidence };
+  }
+
+  private async locked(scope: 'subject' | 'terminal', id: string): Promise<boolean> {
+    const { lockedUntil } = await this.deps.payments.failureState(scope, id);
+    return lockedUntil !== null && lockedUntil > this.now();
+  }
+
+  private async fail(scope: 'subject' | 'terminal', id: string): Promise<void> {
+    const max = scope === 'subject' ? this.deps.risk.maxSubjectFailures : this.deps.risk.maxTerminalFailures;
+    const until = new Date(this.clock().getTime() + this.deps.risk.lockoutSeconds * 1000).toISOString();
+    await this.deps.payments.recordFailure(scope, id, max, this.now(), until);
+  }
+
+  private riskEvidence(templatesSearched: number, expectedFalseMatches: number, candidates: number): CheckoutEvidence['risk'] {
+    return { templatesSearched, expectedFalseMatches, budget: this.deps.risk.riskBudget, candidates };
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+}
+
+function burstEvidence(verdict: LivenessVerdict): LivenessEvidence {
+  const e = verdict.evidence;
+  return {
+    method: 'burst',
+    passed: verdict.live,
+    reasons: verdict.reasons,
+    scores: {
+      frames: e.frames,
+      antispoofMedian: e.antispoofMedian,
+      livenessMedian: e.livenessMedian,
+      blinkDetected: e.blinkDetected,
+      headTurnDetected: e.headTurnDetected,
+      meanMotion: e.meanMotion,
+    },
+  };
+}
+
+/** The audit keeps the decision's evidence, never the capture itself. */
+function auditableEvidence(evidence: CheckoutEvidence): AuditData {
+  return {
+    engine: `${evidence.engine.id}@${evidence.engine.version}`,
+    score: evidence.score,
+    threshold: evidence.threshold,
+    targetFmr: evidence.targetFmr,
+    liveness: { method: evidence.liveness.method, passed: evidence.liveness.passed, reasons: [...evidence.liveness.reasons] },
+    risk: evidence.risk,
+  };
+}

@@ -1,0 +1,100 @@
+import type { BiometricStore } from '../store/biometric-store.js';
+import type { SqlDatabase } from '../store/sql/sql-database.js';
+import type { FaceService } from '../pipeline/face-service.js';
+import type { TemplateSpec } from '../templates/template.js';
+import { GalleryRegistry } from '../biometrics/gallery-registry.js';
+import { BiometricService, DEFAULT_BIOMETRIC_POLICY } from '../biometrics/biometric-service.js';
+import { Calibration } from '../matcher/calibration/calibration-table.js';
+import { TieredIndex } from '../matcher/index/tiered-index.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { ConsentStore } from '../consent/consent-store.js';
+import { ConsentService } from '../consent/consent-service.js';
+import { PaymentStore } from '../payments/payment-store.js';
+import { SecondFactorLookup } from '../payments/second-factor.js';
+import { SigningKeys } from '../payments/signing-keys.js';
+import { AssertionIssuer } from '../payments/assertion-issuer.js';
+import { CheckoutService } from '../payments/checkout-service.js';
+import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../payments/risk-policy.js';
+import { OrderHistory } from '../personalization/order-history.js';
+import { TerminalRegistry } from '../devices/terminal-registry.js';
+import { NonceStore } from '../devices/nonce-store.js';
+import { migrateDevices } from '../devices/device-migrations.js';
+
+export interface PlatformSettings {
+  /** The `iss` of assertions: facekey's public base URL. */
+  readonly issuer: string;
+  readonly retentionDays: number;
+  readonly risk?: Partial<RiskSettings>;
+  readonly calibration?: Calibration;
+  readonly clock?: () => Date;
+}
+
+export interface PlatformParts {
+  readonly store: BiometricStore;
+  readonly sql: SqlDatabase;
+  readonly faces: FaceService;
+  readonly engine: TemplateSpec;
+  readonly masterKey: Buffer;
+}
+
+export type Platform = Awaited<ReturnType<typeof composePlatform>>;
+
+/**
+ * Builds every domain service over one biometric store and one SQL database, migrating the domain
+ * tracks first. The service, the tests and the benchmarks all compose the platform here, so what
+ * is tested is what runs.
+ */
+export async function composePlatform(parts: PlatformParts, settings: PlatformSettings) {
+  const { store, sql, faces, engine, masterKey } = parts;
+  const clock = settings.clock ?? (() => new Date());
+  const audit = new AuditLog(sql, clock);
+  const consents = new ConsentStore(sql);
+  const payments = new PaymentStore(sql);
+  const orders = new OrderHistory(sql);
+  const terminals = new TerminalRegistry(sql, clock);
+  const nonces = new NonceStore(sql, clock);
+  await audit.migrate();
+  await consents.migrate();
+  await payments.migrate();
+  await orders.migrate();
+  await migrateDevices(sql);
+
+  const galleries = new GalleryRegistry(engine, (dimension) => new TieredIndex({ dimension }));
+  let consent: ConsentService | undefined;
+  const biometrics = new BiometricService(
+    store,
+    faces,
+    settings.calibration ?? Calibration.load(),
+    galleries,
+    engine,
+    DEFAULT_BIOMETRIC_POLICY,
+    { audit, requireConsent: (tenantId, consentId) => consent!.requireActive(tenantId, consentId, 'payment') },
+  );
+  const secondFactors = new SecondFactorLookup(masterKey);
+  consent = new ConsentService({
+    consents,
+    store,
+    biometrics,
+    payments,
+    secondFactors,
+    orders,
+    audit,
+    retentionDays: settings.retentionDays,
+    clock,
+  });
+  const signingKeys = new SigningKeys(sql, masterKey);
+  await signingKeys.current();
+  const checkout = new CheckoutService({
+    biometrics,
+    faces,
+    consent,
+    payments,
+    secondFactors,
+    orders,
+    issuer: new AssertionIssuer(signingKeys, settings.issuer, 120, clock),
+    audit,
+    risk: { ...DEFAULT_RISK_SETTINGS, ...settings.risk },
+    clock,
+  });
+  return { store, sql, galleries, biometrics, consent, checkout, audit, terminals, nonces, signingKeys };
+}

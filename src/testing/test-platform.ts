@@ -1,0 +1,18 @@
+import { composePlatform, type Platform, type PlatformSettings } from '../server/compose-platform.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { SqliteDatabase } from '../store/sql/sqlite-database.js';
+import type { FaceService } from '../pipeline/face-service.js';
+import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
+
+/** The whole platform over one SQLite store, as `facekey serve` composes it, for in-process tests. */
+export function composeTestPlatform(
+  store: SqliteStore,
+  faces: FaceService,
+  masterKey: Buffer,
+  settings: Partial<PlatformSettings> = {},
+): Promise<Platform> {
+  return composePlatform(
+    { store, sql: new SqliteDatabase(store.connection), faces, engine: createEngine(DEFAULT_ENGINE_ID), masterKey },
+    { issuer: 'http://facekey.test', retentionDays: 730, ...settings },
+  );
+}

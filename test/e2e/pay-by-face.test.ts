@@ -1,0 +1,315 @@
+/**
+ * Pay by face across two real processes over HTTP: `facekey serve` and `facekey network-sim`, each
+ * with its own port and its own store. A tenant sets up a signed terminal; a consumer opts in,
+ * links a card at the network and pays with a photo; strangers, stills and replays are refused;
+ * the consumer opts out; the audit chain verifies and a tampered export is caught; and no card
+ * number is found anywhere in facekey's files or logs.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createServer } from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/runtime/project-root.js';
+import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
+import { deepface, sharedDataMissingReason } from '../shared-data.js';
+
+const CARD_NUMBER = '4111111111111111';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function start(command: string, env: Record<string, string>, logFile: string): ChildProcess {
+  const log = fs.openSync(logFile, 'a');
+  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot(), 'src/cli/main.ts'), command], {
+    cwd: projectRoot(),
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}): ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready within 90 s`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Card numbers in the bytes (read as latin1, so binary files scan too): the test card anywhere, and
+ * any other run of 13–19 digits that starts with a payment-card industry digit (2–6) and passes the
+ * Luhn check. Epoch-millisecond timestamps (13 digits starting with 1) and the fractional digits of
+ * a number (after a '.') are thereby not cards.
+ */
+function cardNumbersIn(bytes: Buffer): string[] {
+  const text = bytes.toString('latin1');
+  const found = text.includes(CARD_NUMBER) ? [CARD_NUMBER] : [];
+  for (const [run] of text.matchAll(/(?<![\d.])[2-6]\d{12,18}(?!\d)/g)) if (run !== CARD_NUMBER && luhnValid(run)) found.push(run);
+  return found;
+}
+
+test(
+  'pay by face end to end: facekey and the network simulator as two processes',
+  { skip: sharedDataMissingReason(), timeout: 600_000 },
+  async (t) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-e2e-'));
+    const facekeyDir = path.join(root, 'facekey');
+    const networkDir = path.join(root, 'network');
+    const facekeyLog = path.join(root, 'facekey.log');
+    const networkLog = path.join(root, 'network.log');
+    const [facekeyPort, networkPort] = [await freePort(), await freePort()];
+    const facekeyUrl = `http://127.0.0.1:${facekeyPort}`;
+    const networkUrl = `http://127.0.0.1:${networkPort}`;
+
+    const facekey = start(
+      'serve',
+      { PORT: String(facekeyPort), HOST: '127.0.0.1', FACEKEY_DATA_DIR: facekeyDir, FACEKEY_PUBLIC_URL: facekeyUrl, LOG_LEVEL: 'info' },
+      facekeyLog,
+    );
+    const network = start(
+      'network-sim',
+      {
+        NETWORK_SIM_PORT: String(networkPort),
+        NETWORK_SIM_DATA_DIR: networkDir,
+        FACEKEY_JWKS_URL: `${facekeyUrl}/.well-known/jwks.json`,
+        FACEKEY_ISSUER: facekeyUrl,
+        LOG_LEVEL: 'info',
+      },
+      networkLog,
+    );
+    t.after(async () => {
+      await Promise.all([stop(facekey), stop(network)]);
+      if (process.env.FACEKEY_KEEP_E2E === undefined) fs.rmSync(root, { recursive: true, force: true });
+    });
+    await Promise.all([waitFor(`${facekeyUrl}/ready`, facekey, facekeyLog), waitFor(`${networkUrl}/health`, network, networkLog)]);
+
+    const call = async (base: string, method: string, url: string, token: string | undefined, body?: unknown) => {
+      const response = await fetch(base + url, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    };
+    const facekeyCall = (method: string, url: string, token: string | undefined, body?: unknown) =>
+      call(facekeyUrl, method, url, token, body);
+
+    // The merchant: a tenant, an admin key, a registered checkout terminal with its own Ed25519 key.
+    const operator = fs.readFileSync(path.join(facekeyDir, 'operator.key'), 'utf8').trim();
+    const tenant = (await facekeyCall('POST', '/v1/tenants', operator, { name: 'Corner Café' })).body;
+    const admin = (await facekeyCall('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
+    const keys = generateTerminalKeyPair();
+    const terminal = await facekeyCall('POST', '/v1/terminals', admin, { label: 'till 1', kind: 'checkout', publicKey: keys.publicJwk });
+    assert.equal(terminal.status, 201, JSON.stringify(terminal.body));
+
+    const signedCheckout = (body: unknown) => {
+      const json = JSON.stringify(body);
+      const headers = { 'content-type': 'application/json' };
+      const signed = signTerminalRequest(
+        { method: 'POST', url: `${facekeyUrl}/v1/checkout`, headers, body: json },
+        { terminalId: terminal.body.id, privateKey: keys.privateKey },
+      );
+      return { headers: { ...headers, ...signed }, json };
+    };
+    const send = async (request: { headers: Record<string, string>; json: string }) => {
+      const response = await fetch(`${facekeyUrl}/v1/checkout`, { method: 'POST', headers: request.headers, body: request.json });
+      return { status: response.status, body: await response.json() };
+    };
+    const pay = async (probe: Record<string, unknown>, merchantRef: string) =>
+      send(
+        signedCheckout({
+          amount: 1250,
+          currency: 'EUR',
+          merchantRef,
+          ...probe,
+          basket: [{ sku: 'flat-white', name: 'Flat white', quantity: 1 }],
+        }),
+      );
+    const b64 = (name: string) => Buffer.from(deepface(name)).toString('base64');
+
+    // The consumer opts in at the kiosk, enrolls, links a card at the network (never through facekey).
+    const consent = await facekeyCall('POST', '/v1/consents', admin, {
+      textVersion: 'eu-2026-11',
+      purposes: ['payment', 'personalization'],
+      jurisdiction: 'EU',
+      deviceId: 'kiosk-7',
+    });
+    assert.equal(consent.status, 201, JSON.stringify(consent.body));
+    assert.equal(consent.body.textVersion, 'eu-2026-11');
+    assert.match(consent.body.textSha256, /^[0-9a-f]{64}$/);
+    const subject = (await facekeyCall('POST', '/v1/subjects', admin, { externalRef: 'loyalty-42', consentId: consent.body.id })).body;
+    const enrolled = await facekeyCall('POST', `/v1/subjects/${subject.id}/templates`, admin, { image: b64('img1.jpg') });
+    assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+    const card = await call(networkUrl, 'POST', '/v1/tokens', undefined, { pan: CARD_NUMBER, expiryMonth: 12, expiryYear: 2031 });
+    assert.equal(card.status, 201, JSON.stringify(card.body));
+    assert.equal((await facekeyCall('POST', `/v1/subjects/${subject.id}/tokens`, admin, { tokenRef: card.body.tokenRef })).status, 204);
+
+    let approvedRequest: { headers: Record<string, string>; json: string };
+    await t.test('a same-person photo pays: assertion issued by facekey, verified and approved by the network', async () => {
+      approvedRequest = signedCheckout({ amount: 1250, currency: 'EUR', merchantRef: 'order-1', image: b64('img2.jpg') });
+      const checkout = await send(approvedRequest);
+      assert.equal(checkout.status, 200, JSON.stringify(checkout.body));
+      assert.equal(checkout.body.outcome, 'approved', JSON.stringify(checkout.body.reasons));
+      assert.ok(checkout.body.evidence.score >= checkout.body.evidence.threshold);
+      assert.equal(checkout.body.evidence.targetFmr, 1e-5);
+      const authorization = await call(networkUrl, 'POST', '/v1/authorizations', undefined, {
+        assertion: checkout.body.assertion.jws,
+        amount: 1250,
+        currency: 'EUR',
+        merchant: tenant.id,
+        merchantRef: 'order-1',
+      });
+      assert.deepEqual(
+        { decision: authorization.body.decision, reasons: authorization.body.reasons },
+        { decision: 'approved', reasons: [] },
+      );
+      const again = await call(networkUrl, 'POST', '/v1/authorizations', undefined, {
+        assertion: checkout.body.assertion.jws,
+        amount: 1250,
+        currency: 'EUR',
+        merchant: tenant.id,
+        merchantRef: 'order-1',
+      });
+      assert.deepEqual(again.body.reasons, ['assertion_replayed'], 'an assertion is single use');
+    });
+
+    await t.test('the personalization purpose returns "your usual?" on the next payment', async () => {
+      const checkout = await pay({ image: b64('img2.jpg') }, 'order-2');
+      assert.equal(checkout.body.outcome, 'approved');
+      const again = await pay({ image: b64('img2.jpg') }, 'order-3');
+      assert.equal(again.body.personalization.favourites[0].sku, 'flat-white');
+    });
+
+    await t.test('a different person is declined', async () => {
+      const stranger = await pay({ image: b64('img3.jpg') }, 'order-4');
+      assert.equal(stranger.status, 200);
+      assert.equal(stranger.body.outcome, 'declined');
+      assert.deepEqual(stranger.body.reasons, ['no_match']);
+      assert.equal(stranger.body.assertion, undefined);
+    });
+
+    await t.test('a still photo presented as a burst (no blink, no head motion) is refused as not live', async () => {
+      const still = b64('img2.jpg');
+      const replayedStill = await pay({ frames: [still, still, still, still, still] }, 'order-5');
+      assert.equal(replayedStill.body.outcome, 'declined');
+      assert.deepEqual(replayedStill.body.reasons, ['spoof_suspected']);
+      assert.equal(replayedStill.body.evidence.liveness.method, 'burst');
+      assert.equal(replayedStill.body.evidence.liveness.passed, false);
+    });
+
+    await t.test('a replayed terminal request is refused', async () => {
+      const replay = await send(approvedRequest);
+      assert.equal(replay.status, 401);
+      assert.equal(replay.body.code, 'replay_detected');
+    });
+
+    await t.test('after opting out the consumer can no longer pay', async () => {
+      const optOut = await facekeyCall('POST', `/v1/subjects/${subject.id}/opt-out`, admin, {});
+      assert.equal(optOut.status, 200, JSON.stringify(optOut.body));
+      assert.equal(optOut.body.erasure.templatesErased, 1);
+      assert.equal(optOut.body.erasure.tokensUnlinked, 1);
+      assert.equal((await facekeyCall('GET', `/v1/subjects/${subject.id}`, admin)).status, 404);
+      const after = await pay({ image: b64('img2.jpg') }, 'order-6');
+      assert.equal(after.body.outcome, 'declined');
+      assert.deepEqual(after.body.reasons, ['no_match']);
+    });
+
+    await t.test('the audit chain verifies, and tampering with one entry is detected', async () => {
+      // As an auditor would: the CLI in its own process, first against the live database, then offline on an export.
+      const exportFile = path.join(root, 'audit.jsonl');
+      const audit = async (...args: string[]) => {
+        try {
+          const { stdout, stderr } = await promisify(execFile)(
+            process.execPath,
+            ['--import', 'tsx', path.join(projectRoot(), 'src/cli/main.ts'), 'audit', ...args],
+            { cwd: projectRoot(), env: { ...process.env, FACEKEY_DATA_DIR: facekeyDir } },
+          );
+          return { code: 0, output: stdout + stderr };
+        } catch (error) {
+          const failed = error as { code: number; stdout: string; stderr: string };
+          return { code: failed.code, output: failed.stdout + failed.stderr };
+        }
+      };
+      const live = await audit('verify');
+      assert.equal(live.code, 0, live.output);
+      const exported = await audit('export', '--out', exportFile);
+      assert.equal(exported.code, 0, exported.output);
+      const entries = fs.readFileSync(exportFile, 'utf8').trim().split('\n');
+      const types = entries.map((line) => JSON.parse(line).type as string);
+      for (const type of [
+        'consent.granted',
+        'subject.created',
+        'enrollment',
+        'token.linked',
+        'checkout',
+        'consent.withdrawn',
+        'subject.erased',
+      ])
+        assert.ok(types.includes(type), `no ${type} entry in the audit trail`);
+      const offline = await audit('verify', '--file', exportFile);
+      assert.equal(offline.code, 0, offline.output);
+      assert.match(offline.output, new RegExp(`audit chain ok: ${entries.length} entries`));
+
+      const target = types.indexOf('checkout');
+      const tampered = entries.map((line, i) => {
+        if (i !== target) return line;
+        const entry = JSON.parse(line);
+        entry.data.amount = 1;
+        return JSON.stringify(entry);
+      });
+      const tamperedFile = path.join(root, 'audit-tampered.jsonl');
+      fs.writeFileSync(tamperedFile, tampered.join('\n') + '\n');
+      const broken = await audit('verify', '--file', tamperedFile);
+      assert.equal(broken.code, 1, broken.output);
+      assert.match(broken.output, new RegExp(`broken at entry #${JSON.parse(entries[target]!).seq} .*altered`));
+    });
+
+    await t.test("no card number appears in facekey's database files or logs", async () => {
+      const files = [facekeyLog, ...fs.readdirSync(facekeyDir).map((f) => path.join(facekeyDir, f))].filter((f) => fs.statSync(f).isFile());
+      assert.ok(files.some((f) => f.endsWith('facekey.sqlite')));
+      for (const file of files) assert.deepEqual(cardNumbersIn(fs.readFileSync(file)), [], `card number found in ${path.basename(file)}`);
+      // The scan itself works: the network's own log of this run carries no PAN either, but a planted one is found.
+      assert.deepEqual(cardNumbersIn(Buffer.from(`x${CARD_NUMBER}y`)), [CARD_NUMBER]);
+    });
+  },
+);
