@@ -48,7 +48,13 @@ try {
   const operator = fs.readFileSync(path.join(dataDir, 'operator.key'), 'utf8').trim();
   const tenant = await post('/v1/tenants', operator, { name: 'bench' });
   const key = (await post(`/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).token;
-  const subject = await post('/v1/subjects', key, { externalRef: 'bench-1', consentId: 'consent' });
+  const consent = await post('/v1/consents', key, {
+    textVersion: 'eu-2026-11',
+    purposes: ['payment'],
+    jurisdiction: 'EU',
+    deviceId: 'bench',
+  });
+  const subject = await post('/v1/subjects', key, { externalRef: 'bench-1', consentId: consent.id });
   const engine = createEngine(DEFAULT_ENGINE_ID);
   const template = Buffer.from(encodeTemplate(createTemplate(engine, randomVector(engine.dimension, seededRandom(1))))).toString('base64');
   await post(`/v1/subjects/${subject.id}/templates`, key, { template });
