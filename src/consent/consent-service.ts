@@ -92,9 +92,16 @@ export class ConsentService {
   }
 
   async consentOfSubject(tenantId: string, subjectId: string): Promise<Consent> {
-    const consent = await this.deps.consents.findBySubject(tenantId, subjectId);
-    if (!consent) throw new NotFound('subject not found');
-    return consent;
+    const bound = await this.deps.consents.findBySubject(tenantId, subjectId);
+    if (bound) return bound;
+    // A crash between creating the subject and binding its consent leaves the binding undone;
+    // the subject row names its consent, so the binding is completed here instead of lost.
+    const subject = await this.deps.store.getSubject(tenantId, subjectId);
+    if (!subject) throw new NotFound('subject not found');
+    await this.deps.consents.bindSubject(tenantId, subject.consentId, subjectId);
+    const repaired = await this.deps.consents.findBySubject(tenantId, subjectId);
+    if (!repaired) throw new ConsentMissing('the subject has no consent record');
+    return repaired;
   }
 
   /** Activity keeps an enrollment from the retention sweep. */

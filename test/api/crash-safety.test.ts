@@ -66,7 +66,14 @@ test(
       const client = async (c: number): Promise<void> => {
         for (let i = 0; !stop; i++) {
           try {
-            const subject = await post('/v1/subjects', key, { externalRef: `c${c}-${i}`, consentId: 'consent' });
+            const consent = await post('/v1/consents', key, {
+              textVersion: 'eu-2026-11',
+              purposes: ['payment'],
+              jurisdiction: 'EU',
+              deviceId: `kiosk-${c}`,
+            });
+            if (consent.status !== 201) continue;
+            const subject = await post('/v1/subjects', key, { externalRef: `c${c}-${i}`, consentId: consent.body.id });
             if (subject.status !== 201) continue;
             acknowledgedSubjects.push(subject.body.id);
             const template = Buffer.from(encodeTemplate(createTemplate(engine, randomVector(engine.dimension, random)))).toString('base64');
