@@ -80,6 +80,12 @@ describe('assertAuditable', () => {
     refusal({ refs: ['ok', '378282246310005'] });
   });
 
+  it('accepts UUIDs whose all-digit groups happen to pass the Luhn check, but not the same digits grouped as a card', () => {
+    const id = '41111111-1111-1111-a111-111111111111';
+    assert.doesNotThrow(() => assertAuditable({ templateId: id, note: `subject ${id}` }, 'data'));
+    assert.throws(() => assertAuditable({ note: '4111-1111-1111-1111' }, 'data'), AuditDataRefused);
+  });
+
   it('refuses values that are not plain JSON', () => {
     refusal({ blob: Buffer.from('x') });
     refusal({ blob: new Float32Array(4) });

@@ -28,6 +28,8 @@ import { checkDurationMs, checkMaxPerSubject, checkPageLimit, serializeResponse,
 import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
 import { newWrappedSubjectKey, openForSubject, sealForSubject } from '../subject-encryption.js';
 import { migrateSqlite } from './migrations.js';
+import { connectionQueue } from './connection-queue.js';
+import type { SerialQueue } from '../sql/serial-queue.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created if missing. */
@@ -60,6 +62,7 @@ interface ApiKeyRow {
 export class SqliteStore implements BiometricStore {
   private readonly db: Database.Database;
   private readonly masterKey: Buffer;
+  private readonly queue: SerialQueue;
 
   constructor({ path, masterKey, busyTimeoutMs = 5000 }: SqliteStoreOptions) {
     mkdirSync(dirname(path), { recursive: true });
@@ -76,17 +79,25 @@ export class SqliteStore implements BiometricStore {
     // and ciphertexts do not linger in the file.
     this.db.pragma('secure_delete = ON');
     migrateSqlite(this.db);
+    this.queue = connectionQueue(this.db);
   }
 
   /** The one connection to this file; domain stores share it (see SqliteDatabase). */
+  /** Writes wait for any open domain transaction on this connection (see connection-queue.ts). */
+  private exclusive<T>(write: () => T | Promise<T>): Promise<T> {
+    return this.queue.run(async () => write());
+  }
+
   get connection(): Database.Database {
     return this.db;
   }
 
   async createTenant({ name }: { name: string }): Promise<Tenant> {
-    const tenant: Tenant = { id: randomUUID(), name, createdAt: now() };
-    this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(tenant.id, tenant.name, tenant.createdAt);
-    return tenant;
+    return this.exclusive(() => {
+      const tenant: Tenant = { id: randomUUID(), name, createdAt: now() };
+      this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(tenant.id, tenant.name, tenant.createdAt);
+      return tenant;
+    });
   }
 
   async getTenant(id: string): Promise<Tenant | undefined> {
@@ -96,25 +107,27 @@ export class SqliteStore implements BiometricStore {
   }
 
   async createApiKey(input: NewApiKey): Promise<ApiKeyRecord> {
-    const record: ApiKeyRecord = {
-      keyId: input.keyId,
-      tenantId: input.tenantId,
-      scopes: [...input.scopes],
-      secretHash: input.secretHash,
-      label: input.label ?? null,
-      createdAt: now(),
-      revokedAt: null,
-    };
-    try {
-      this.db
-        .prepare('INSERT INTO api_keys (key_id, tenant_id, scopes, secret_hash, label, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(record.keyId, record.tenantId, JSON.stringify(record.scopes), record.secretHash, record.label, record.createdAt);
-    } catch (error) {
-      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ApiKeyIdTaken('an API key with this key id exists');
-      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
-      throw error;
-    }
-    return record;
+    return this.exclusive(() => {
+      const record: ApiKeyRecord = {
+        keyId: input.keyId,
+        tenantId: input.tenantId,
+        scopes: [...input.scopes],
+        secretHash: input.secretHash,
+        label: input.label ?? null,
+        createdAt: now(),
+        revokedAt: null,
+      };
+      try {
+        this.db
+          .prepare('INSERT INTO api_keys (key_id, tenant_id, scopes, secret_hash, label, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(record.keyId, record.tenantId, JSON.stringify(record.scopes), record.secretHash, record.label, record.createdAt);
+      } catch (error) {
+        if (sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ApiKeyIdTaken('an API key with this key id exists');
+        if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
+        throw error;
+      }
+      return record;
+    });
   }
 
   async findApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
@@ -123,27 +136,31 @@ export class SqliteStore implements BiometricStore {
   }
 
   async revokeApiKey(keyId: string): Promise<boolean> {
-    const result = this.db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?').run(now(), keyId);
-    return result.changes > 0;
+    return this.exclusive(() => {
+      const result = this.db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?').run(now(), keyId);
+      return result.changes > 0;
+    });
   }
 
   async createSubject({ tenantId, externalRef, consentId }: NewSubject): Promise<Subject> {
-    const subject: Subject = { id: randomUUID(), tenantId, externalRef, consentId, createdAt: now() };
-    const wrappedKey = newWrappedSubjectKey(this.masterKey, tenantId, subject.id);
-    const insert = this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO subjects (id, tenant_id, external_ref, consent_id, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(subject.id, tenantId, externalRef, consentId, subject.createdAt);
-      this.db.prepare('INSERT INTO subject_keys (subject_id, wrapped_key) VALUES (?, ?)').run(subject.id, wrappedKey);
+    return this.exclusive(() => {
+      const subject: Subject = { id: randomUUID(), tenantId, externalRef, consentId, createdAt: now() };
+      const wrappedKey = newWrappedSubjectKey(this.masterKey, tenantId, subject.id);
+      const insert = this.db.transaction(() => {
+        this.db
+          .prepare('INSERT INTO subjects (id, tenant_id, external_ref, consent_id, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(subject.id, tenantId, externalRef, consentId, subject.createdAt);
+        this.db.prepare('INSERT INTO subject_keys (subject_id, wrapped_key) VALUES (?, ?)').run(subject.id, wrappedKey);
+      });
+      try {
+        insert();
+      } catch (error) {
+        if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE') throw new ExternalRefTaken('externalRef is already used in this tenant');
+        if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
+        throw error;
+      }
+      return subject;
     });
-    try {
-      insert();
-    } catch (error) {
-      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE') throw new ExternalRefTaken('externalRef is already used in this tenant');
-      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
-      throw error;
-    }
-    return subject;
   }
 
   async getSubject(tenantId: string, id: string): Promise<Subject | undefined> {
@@ -160,42 +177,46 @@ export class SqliteStore implements BiometricStore {
   }
 
   async deleteSubject(tenantId: string, id: string): Promise<boolean> {
-    const shred = this.db.transaction(() => {
-      const exists = this.db.prepare('SELECT 1 FROM subjects WHERE tenant_id = ? AND id = ?').get(tenantId, id);
-      if (exists === undefined) return false;
-      // Key first: from here on the templates are unreadable, whatever else happens to their bytes.
-      this.db.prepare('DELETE FROM subject_keys WHERE subject_id = ?').run(id);
-      this.db.prepare('DELETE FROM templates WHERE tenant_id = ? AND subject_id = ?').run(tenantId, id);
-      this.db.prepare('DELETE FROM subjects WHERE tenant_id = ? AND id = ?').run(tenantId, id);
-      return true;
+    return this.exclusive(() => {
+      const shred = this.db.transaction(() => {
+        const exists = this.db.prepare('SELECT 1 FROM subjects WHERE tenant_id = ? AND id = ?').get(tenantId, id);
+        if (exists === undefined) return false;
+        // Key first: from here on the templates are unreadable, whatever else happens to their bytes.
+        this.db.prepare('DELETE FROM subject_keys WHERE subject_id = ?').run(id);
+        this.db.prepare('DELETE FROM templates WHERE tenant_id = ? AND subject_id = ?').run(tenantId, id);
+        this.db.prepare('DELETE FROM subjects WHERE tenant_id = ? AND id = ?').run(tenantId, id);
+        return true;
+      });
+      return shred.immediate();
     });
-    return shred.immediate();
   }
 
   async addTemplate(input: NewTemplate): Promise<{ templateId: string }> {
-    const { tenantId, subjectId, engineId, engineVersion, template } = input;
-    const maxPerSubject = checkMaxPerSubject(input.maxPerSubject);
-    const add = this.db.transaction(() => {
-      const wrappedKey = this.wrappedKeyOf(tenantId, subjectId);
-      const { count } = this.db
-        .prepare('SELECT count(*) AS count FROM templates WHERE subject_id = ? AND engine_id = ?')
-        .get(subjectId, engineId) as { count: number };
-      if (count >= maxPerSubject) {
-        throw new TemplateLimitReached(`subject already has ${maxPerSubject} templates for this engine`, { engineId, maxPerSubject });
-      }
-      const templateId = randomUUID();
-      const ciphertext = sealForSubject(this.masterKey, wrappedKey, { tenantId, subjectId, templateId }, template);
-      this.db
-        .prepare(
-          `INSERT INTO templates (id, tenant_id, subject_id, engine_id, engine_version, ciphertext, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(templateId, tenantId, subjectId, engineId, engineVersion, ciphertext, now());
-      return { templateId };
+    return this.exclusive(() => {
+      const { tenantId, subjectId, engineId, engineVersion, template } = input;
+      const maxPerSubject = checkMaxPerSubject(input.maxPerSubject);
+      const add = this.db.transaction(() => {
+        const wrappedKey = this.wrappedKeyOf(tenantId, subjectId);
+        const { count } = this.db
+          .prepare('SELECT count(*) AS count FROM templates WHERE subject_id = ? AND engine_id = ?')
+          .get(subjectId, engineId) as { count: number };
+        if (count >= maxPerSubject) {
+          throw new TemplateLimitReached(`subject already has ${maxPerSubject} templates for this engine`, { engineId, maxPerSubject });
+        }
+        const templateId = randomUUID();
+        const ciphertext = sealForSubject(this.masterKey, wrappedKey, { tenantId, subjectId, templateId }, template);
+        this.db
+          .prepare(
+            `INSERT INTO templates (id, tenant_id, subject_id, engine_id, engine_version, ciphertext, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(templateId, tenantId, subjectId, engineId, engineVersion, ciphertext, now());
+        return { templateId };
+      });
+      // IMMEDIATE: the count and the insert hold the write lock together, so no other process can
+      // slip a template in between and push the subject over its limit.
+      return add.immediate();
     });
-    // IMMEDIATE: the count and the insert hold the write lock together, so no other process can
-    // slip a template in between and push the subject over its limit.
-    return add.immediate();
   }
 
   async listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]> {
@@ -263,35 +284,37 @@ export class SqliteStore implements BiometricStore {
   }
 
   async reserveIdempotent(tenantId: string, key: string, requestHash: string, leaseMs: number): Promise<IdempotentReservation> {
-    checkDurationMs('leaseMs', leaseMs);
-    // IMMEDIATE: another process on the same file cannot read "absent" between our read and insert.
-    const reserve = this.db.transaction((): IdempotentReservation => {
-      const at = new Date();
-      const row = this.db
-        .prepare(
-          `SELECT request_hash, response, state FROM idempotency_records
-           WHERE tenant_id = ? AND idempotency_key = ? AND expires_at > ?`,
-        )
-        .get(tenantId, key, at.toISOString()) as { request_hash: string; response: string; state: string } | undefined;
-      if (row?.state === 'completed') {
-        return { state: 'completed', record: { requestHash: row.request_hash, response: JSON.parse(row.response) as unknown } };
+    return this.exclusive(() => {
+      checkDurationMs('leaseMs', leaseMs);
+      // IMMEDIATE: another process on the same file cannot read "absent" between our read and insert.
+      const reserve = this.db.transaction((): IdempotentReservation => {
+        const at = new Date();
+        const row = this.db
+          .prepare(
+            `SELECT request_hash, response, state FROM idempotency_records
+             WHERE tenant_id = ? AND idempotency_key = ? AND expires_at > ?`,
+          )
+          .get(tenantId, key, at.toISOString()) as { request_hash: string; response: string; state: string } | undefined;
+        if (row?.state === 'completed') {
+          return { state: 'completed', record: { requestHash: row.request_hash, response: JSON.parse(row.response) as unknown } };
+        }
+        if (row) return { state: 'pending', requestHash: row.request_hash };
+        this.db
+          .prepare(
+            `INSERT OR REPLACE INTO idempotency_records
+               (tenant_id, idempotency_key, request_hash, response, created_at, state, expires_at)
+             VALUES (?, ?, ?, 'null', ?, 'pending', ?)`,
+          )
+          .run(tenantId, key, requestHash, at.toISOString(), new Date(at.getTime() + leaseMs).toISOString());
+        return { state: 'reserved' };
+      });
+      try {
+        return reserve.immediate();
+      } catch (error) {
+        if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
+        throw error;
       }
-      if (row) return { state: 'pending', requestHash: row.request_hash };
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO idempotency_records
-             (tenant_id, idempotency_key, request_hash, response, created_at, state, expires_at)
-           VALUES (?, ?, ?, 'null', ?, 'pending', ?)`,
-        )
-        .run(tenantId, key, requestHash, at.toISOString(), new Date(at.getTime() + leaseMs).toISOString());
-      return { state: 'reserved' };
     });
-    try {
-      return reserve.immediate();
-    } catch (error) {
-      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
-      throw error;
-    }
   }
 
   async putIdempotent(
@@ -301,38 +324,44 @@ export class SqliteStore implements BiometricStore {
     response: unknown,
     ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS,
   ): Promise<IdempotentRecord> {
-    const json = serializeResponse(response);
-    checkDurationMs('ttlMs', ttlMs);
-    const at = new Date();
-    try {
-      this.db
-        .prepare(
-          `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, created_at, state, expires_at)
-           VALUES (?, ?, ?, ?, ?, 'completed', ?)
-           ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET
-             request_hash = excluded.request_hash, response = excluded.response, created_at = excluded.created_at,
-             state = 'completed', expires_at = excluded.expires_at
-           WHERE idempotency_records.state = 'pending' OR idempotency_records.expires_at <= excluded.created_at`,
-        )
-        .run(tenantId, key, requestHash, json, at.toISOString(), new Date(at.getTime() + ttlMs).toISOString());
-    } catch (error) {
-      if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
-      throw error;
-    }
-    return (await this.getIdempotent(tenantId, key))!;
+    return this.exclusive(async () => {
+      const json = serializeResponse(response);
+      checkDurationMs('ttlMs', ttlMs);
+      const at = new Date();
+      try {
+        this.db
+          .prepare(
+            `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, created_at, state, expires_at)
+             VALUES (?, ?, ?, ?, ?, 'completed', ?)
+             ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET
+               request_hash = excluded.request_hash, response = excluded.response, created_at = excluded.created_at,
+               state = 'completed', expires_at = excluded.expires_at
+             WHERE idempotency_records.state = 'pending' OR idempotency_records.expires_at <= excluded.created_at`,
+          )
+          .run(tenantId, key, requestHash, json, at.toISOString(), new Date(at.getTime() + ttlMs).toISOString());
+      } catch (error) {
+        if (sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new TenantNotFound('tenant not found');
+        throw error;
+      }
+      return (await this.getIdempotent(tenantId, key))!;
+    });
   }
 
   async releaseIdempotent(tenantId: string, key: string, requestHash: string): Promise<void> {
-    this.db
-      .prepare(
-        `DELETE FROM idempotency_records
-         WHERE tenant_id = ? AND idempotency_key = ? AND request_hash = ? AND state = 'pending'`,
-      )
-      .run(tenantId, key, requestHash);
+    return this.exclusive(() => {
+      this.db
+        .prepare(
+          `DELETE FROM idempotency_records
+           WHERE tenant_id = ? AND idempotency_key = ? AND request_hash = ? AND state = 'pending'`,
+        )
+        .run(tenantId, key, requestHash);
+    });
   }
 
   async purgeExpiredIdempotent(): Promise<number> {
-    return this.db.prepare('DELETE FROM idempotency_records WHERE expires_at <= ?').run(now()).changes;
+    return this.exclusive(() => {
+      return this.db.prepare('DELETE FROM idempotency_records WHERE expires_at <= ?').run(now()).changes;
+    });
   }
 
   async close(): Promise<void> {
