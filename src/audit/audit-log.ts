@@ -28,6 +28,8 @@ interface EntryRow {
 }
 
 const COLUMNS = 'seq, at, type, tenant_id, actor, data, prev_hash, hash';
+/** Bounds one transaction's size under a burst. */
+const MAX_GROUP = 256;
 
 /** The append-only, hash-chained audit trail, in the platform's SQL database (either dialect). */
 export class AuditLog implements AsyncIterable<AuditEntry> {
@@ -40,7 +42,12 @@ export class AuditLog implements AsyncIterable<AuditEntry> {
     return migrateTrack(this.db, AUDIT_TRACK, AUDIT_MIGRATIONS);
   }
 
-  /** Throws AuditDataRefused, appending nothing, if the event could carry biometric or card data. */
+  /**
+   * Throws AuditDataRefused, appending nothing, if the event could carry biometric or card data.
+   * Appends that arrive while a commit is in flight are chained and committed together in the next
+   * transaction (group commit): one synchronous disk write serves them all, each caller still
+   * resolves only once its entry is durable.
+   */
   async append(event: AuditEvent): Promise<AuditEntry> {
     // Callers holding only an AuditSink pass the type as a plain string.
     if (!isAuditEventType(event.type)) throw new AuditDataRefused(`unknown audit event type "${event.type}"`, { path: 'type' });
@@ -49,35 +56,71 @@ export class AuditLog implements AsyncIterable<AuditEntry> {
     assertAuditable(event.tenantId ?? null, 'tenantId');
     // Hash exactly what a reader will get back from the stored JSON text (undefined members dropped).
     const data = JSON.parse(JSON.stringify(event.data)) as AuditData;
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.waiting.push({ event: { ...event, data }, resolve, reject });
+      if (!this.committing) void this.commitWaiting();
+    });
+  }
+
+  private readonly waiting: Array<{ event: AuditEvent; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }> = [];
+  private committing = false;
+
+  private async commitWaiting(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, MAX_GROUP);
+        try {
+          const entries = await this.appendBatch(batch.map((w) => w.event));
+          batch.forEach((w, i) => w.resolve(entries[i]!));
+        } catch (error) {
+          for (const w of batch) w.reject(error);
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  private appendBatch(events: readonly AuditEvent[]): Promise<AuditEntry[]> {
     return this.db.transaction(async (tx) => {
-      // Updating the head first takes the lock (SQLite already holds it from BEGIN IMMEDIATE), so
+      // Advancing the head first takes the lock (SQLite already holds it from BEGIN IMMEDIATE), so
       // no other appender, in this process or another, can read the same head before we commit.
       const head = await tx.get<{ seq: number | string; hash: string }>(
-        'UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash',
+        'UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash',
+        [events.length],
       );
       if (!head) throw new Error('audit_head has no row: run AuditLog.migrate() first');
-      const fields = {
-        seq: Number(head.seq),
-        at: this.clock().toISOString(),
-        type: event.type,
-        tenantId: event.tenantId ?? null,
-        actor: event.actor,
-        data,
-        prevHash: head.hash,
-      };
-      const entry: AuditEntry = { ...fields, hash: auditEntryHash(fields) };
-      await tx.run(`INSERT INTO audit_entries (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
-        entry.seq,
-        entry.at,
-        entry.type,
-        entry.tenantId,
-        entry.actor,
-        JSON.stringify(entry.data),
-        entry.prevHash,
-        entry.hash,
-      ]);
-      await tx.run('UPDATE audit_head SET hash = ? WHERE id = 1', [entry.hash]);
-      return entry;
+      const at = this.clock().toISOString();
+      let seq = Number(head.seq) - events.length;
+      let prevHash = head.hash;
+      const entries: AuditEntry[] = [];
+      for (const event of events) {
+        const fields = {
+          seq: ++seq,
+          at,
+          type: event.type,
+          tenantId: event.tenantId ?? null,
+          actor: event.actor,
+          data: event.data,
+          prevHash,
+        };
+        const entry: AuditEntry = { ...fields, hash: auditEntryHash(fields) };
+        await tx.run(`INSERT INTO audit_entries (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+          entry.seq,
+          entry.at,
+          entry.type,
+          entry.tenantId,
+          entry.actor,
+          JSON.stringify(entry.data),
+          entry.prevHash,
+          entry.hash,
+        ]);
+        entries.push(entry);
+        prevHash = entry.hash;
+      }
+      await tx.run('UPDATE audit_head SET hash = ? WHERE id = 1', [prevHash]);
+      return entries;
     });
   }
 

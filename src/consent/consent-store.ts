@@ -133,12 +133,17 @@ export class ConsentStore {
     return this.get(tenantId, id);
   }
 
+  /**
+   * Records activity at day granularity: retention is counted in days, and skipping the write on
+   * every other payment of the day saves a synchronous commit per checkout.
+   */
   async touch(tenantId: string, id: string, at: string): Promise<void> {
+    const dayBefore = new Date(new Date(at).getTime() - 86_400_000).toISOString();
     await this.db.run('UPDATE consents SET last_active_at = ? WHERE tenant_id = ? AND id = ? AND last_active_at < ?', [
       at,
       tenantId,
       id,
-      at,
+      dayBefore,
     ]);
   }
 

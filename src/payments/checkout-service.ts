@@ -217,7 +217,7 @@ export class CheckoutService {
       second_factor: search.narrowed ? request.secondFactor!.kind : null,
     });
     const now = this.now();
-    await payments.clearFailures('subject', subjectId, now);
+    if ((await payments.failureState('subject', subjectId)).failures > 0) await payments.clearFailures('subject', subjectId, now);
     await this.deps.consent.touch(tenantId, consent.id);
     let personalization: Usual | undefined;
     if (consent.purposes.includes('personalization')) {
