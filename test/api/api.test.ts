@@ -52,7 +52,19 @@ test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeou
     assert.equal((await call('GET', '/ready')).body.status, 'ready');
     const openapi = await call('GET', '/openapi.json');
     assert.equal(openapi.body.openapi.startsWith('3'), true);
-    for (const p of ['/v1/tenants', '/v1/subjects', '/v1/verify', '/v1/identify', '/v1/subjects/{id}/templates'])
+    for (const p of [
+      '/v1/tenants',
+      '/v1/subjects',
+      '/v1/verify',
+      '/v1/identify',
+      '/v1/subjects/{id}/templates',
+      '/v1/consents',
+      '/v1/subjects/{id}/opt-out',
+      '/v1/subjects/{id}/export',
+      '/v1/terminals',
+      '/v1/checkout',
+      '/.well-known/jwks.json',
+    ])
       assert.ok(openapi.body.paths[p], `${p} missing`);
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     assert.match(metrics.body, /facekey_http_request_seconds/);
