@@ -1,0 +1,93 @@
+/** The checkout route in process: only signed checkout terminals of an active registration may pay. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { buildApp } from '../../src/api/build-app.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { composeTestPlatform } from '../../src/testing/test-platform.js';
+import { ensureOperatorKey } from '../../src/server/operator-key.js';
+import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
+import type { FaceService } from '../../src/pipeline/face-service.js';
+
+const noFaces = {} as FaceService;
+
+test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-api-'));
+  const masterKey = randomBytes(32);
+  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const platform = await composeTestPlatform(store, noFaces, masterKey);
+  const app = await buildApp({ platform, readiness: async () => ({}) });
+  t.after(async () => {
+    await app.close();
+    await platform.sql.close();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
+  const inject = async (
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    token?: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ) => {
+    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const r = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
+    return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined };
+  };
+  const tenant = (await inject('POST', '/v1/tenants', operator, { name: 'shop' })).body;
+  const admin = (await inject('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
+  const register = async (kind: string) => {
+    const keys = generateTerminalKeyPair();
+    const terminal = (await inject('POST', '/v1/terminals', admin, { label: kind, kind, publicKey: keys.publicJwk })).body;
+    return { id: terminal.id as string, keys };
+  };
+  const signed = (terminal: { id: string; keys: ReturnType<typeof generateTerminalKeyPair> }, body: unknown) => {
+    const json = JSON.stringify(body);
+    const headers = { 'content-type': 'application/json', host: 'terminal.test' };
+    const signature = signTerminalRequest(
+      { method: 'POST', url: 'http://terminal.test/v1/checkout', headers: { 'content-type': 'application/json' }, body: json },
+      { terminalId: terminal.id, privateKey: terminal.keys.privateKey },
+    );
+    return inject('POST', '/v1/checkout', undefined, json, { ...headers, ...signature });
+  };
+  const order = { amount: 100, currency: 'EUR', merchantRef: 'x', template: Buffer.from('not a template').toString('base64') };
+
+  await t.test('an unsigned request is refused with signature_missing, an API key is no substitute', async () => {
+    const r = await inject('POST', '/v1/checkout', admin, order);
+    assert.equal(r.status, 401);
+    assert.equal(r.body.code, 'signature_missing');
+  });
+
+  await t.test('a signed checkout terminal reaches the checkout service; bad probes are stable problems', async () => {
+    const till = await register('checkout');
+    const r = await signed(till, order);
+    assert.equal(r.body.code, 'invalid_template', JSON.stringify(r.body));
+    const both = await signed(till, { ...order, image: order.template });
+    assert.equal(both.body.code, 'invalid_argument');
+  });
+
+  await t.test('an enrollment kiosk cannot take payments, and a revoked terminal is refused', async () => {
+    const kiosk = await register('enrollment_kiosk');
+    assert.equal((await signed(kiosk, order)).body.code, 'forbidden');
+    const till = await register('checkout');
+    assert.equal((await inject('DELETE', `/v1/terminals/${till.id}`, admin)).status, 204);
+    const revoked = await signed(till, order);
+    assert.deepEqual([revoked.status, revoked.body.code], [403, 'device_revoked']);
+  });
+
+  await t.test('the JWKS is public and holds the ES256 signing key', async () => {
+    const jwks = await inject('GET', '/.well-known/jwks.json');
+    assert.equal(jwks.status, 200);
+    assert.deepEqual(
+      jwks.body.keys.map((k: { kty: string; crv: string; alg: string }) => [k.kty, k.crv, k.alg]),
+      [['EC', 'P-256', 'ES256']],
+    );
+    assert.equal('d' in jwks.body.keys[0], false, 'never the private part');
+  });
+});
