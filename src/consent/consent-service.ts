@@ -7,6 +7,7 @@ import type { OrderHistory } from '../personalization/order-history.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { ConsentStore, Consent, ErasureReason, ErasureReceipt } from './consent-store.js';
 import { consentText, consentTextDigest, type ConsentPurpose } from './consent-texts.js';
+import type { ReceiptSigner } from './receipt-signer.js';
 
 export interface ConsentGrant {
   readonly textVersion: string;
@@ -23,6 +24,7 @@ export interface ConsentServiceDeps {
   readonly secondFactors: SecondFactorLookup;
   readonly orders: OrderHistory;
   readonly audit: AuditSink;
+  readonly receipts: ReceiptSigner;
   /** Inactive enrollments are erased after this many days. */
   readonly retentionDays: number;
   readonly clock?: () => Date;
@@ -40,7 +42,8 @@ export class ConsentService {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async grant(tenantId: string, actor: string, grant: ConsentGrant): Promise<Consent> {
+  /** The consent and its receipt: a JWS the consumer keeps as proof of what they agreed to. */
+  async grant(tenantId: string, actor: string, grant: ConsentGrant): Promise<Consent & { receipt: string }> {
     const text = consentText(grant.textVersion);
     if (!text) throw new InvalidArgument(`unknown consent text version "${grant.textVersion}"`);
     if (!text.jurisdictions.includes(grant.jurisdiction)) {
@@ -62,7 +65,7 @@ export class ConsentService {
       actor,
       data: { consentId: consent.id, textVersion: text.version, purposes, jurisdiction: grant.jurisdiction, deviceId: grant.deviceId },
     });
-    return consent;
+    return { ...consent, receipt: await this.deps.receipts.consent(consent, consent.textSha256) };
   }
 
   async get(tenantId: string, consentId: string): Promise<Consent> {
@@ -139,7 +142,7 @@ export class ConsentService {
     actor: string,
     subjectId: string,
     purposes: readonly ConsentPurpose[] | 'all' = 'all',
-  ): Promise<{ consent: Consent; erasure: ErasureReceipt | null; ordersErased: number }> {
+  ): Promise<{ consent: Consent; erasure: (ErasureReceipt & { receipt: string }) | null; ordersErased: number }> {
     const consent = await this.consentOfSubject(tenantId, subjectId);
     const updated = (await this.deps.consents.withdraw(tenantId, consent.id, purposes, this.now()))!;
     await this.deps.audit.append({
@@ -153,7 +156,11 @@ export class ConsentService {
       return { consent: updated, erasure: null, ordersErased };
     }
     const erasure = await this.erase(updated, 'opt_out', actor);
-    return { consent: updated, erasure, ordersErased: erasure.ordersErased };
+    return {
+      consent: updated,
+      erasure: { ...erasure, receipt: await this.deps.receipts.erasure(erasure) },
+      ordersErased: erasure.ordersErased,
+    };
   }
 
   /** Art. 15/20: everything held about the person, biometrics only as a count. */

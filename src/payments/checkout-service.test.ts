@@ -48,6 +48,8 @@ describe('checkout service (device templates, second factors, look-alikes, locko
       jurisdiction: 'EU',
       deviceId: 'k',
     });
+    const receipt = await jwtVerify(consent.receipt, createLocalJWKSet(await platform.signingKeys.jwks()), { currentDate: now });
+    assert.deepEqual(receipt.payload.purposes, [...purposes].sort(), 'the signed consent receipt names the purposes granted');
     const subject = await platform.consent.createSubject(tenantId, 'test', { externalRef: name, consentId: consent.id });
     await platform.biometrics.enroll(tenantId, subject.id, { template: templateOf(vector) });
     await platform.consent.linkToken(tenantId, 'test', subject.id, `tok_${name}_0123456789abcdef`);
@@ -164,6 +166,12 @@ describe('checkout service (device templates, second factors, look-alikes, locko
   it('opting out erases at once: no more payments, a receipt, and the audit chain records it', async () => {
     const { erasure } = await platform.consent.optOut(tenantId, 'test', subjects.carol!);
     assert.deepEqual([erasure?.reason, erasure?.templatesErased, erasure?.tokensUnlinked], ['opt_out', 1, 1]);
+    const { payload, protectedHeader } = await jwtVerify(erasure!.receipt, createLocalJWKSet(await platform.signingKeys.jwks()), {
+      issuer: 'http://facekey.test',
+      currentDate: now,
+    });
+    assert.equal(protectedHeader.typ, 'facekey-erasure-receipt+jwt');
+    assert.deepEqual([payload.reason, payload.templates_erased, payload.consent_id], ['opt_out', 1, erasure!.consentId]);
     assert.equal(await store.getSubject(tenantId, subjects.carol!), undefined);
     const after = await pay(carol, { secondFactor: { kind: 'phone_last4', value: '3333' } });
     assert.deepEqual(after.reasons, ['second_factor_mismatch']);

@@ -16,6 +16,7 @@ import { AssertionIssuer } from '../payments/assertion-issuer.js';
 import { CheckoutService } from '../payments/checkout-service.js';
 import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../payments/risk-policy.js';
 import { OrderHistory } from '../personalization/order-history.js';
+import { ReceiptSigner } from '../consent/receipt-signer.js';
 import { TerminalRegistry } from '../devices/terminal-registry.js';
 import { NonceStore } from '../devices/nonce-store.js';
 import { migrateDevices } from '../devices/device-migrations.js';
@@ -70,6 +71,10 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     DEFAULT_BIOMETRIC_POLICY,
     { audit, requireConsent: (tenantId, consentId) => consent!.requireActive(tenantId, consentId, 'payment') },
   );
+
+  const signingKeys = new SigningKeys(sql, masterKey);
+  await signingKeys.current();
+  const receipts = new ReceiptSigner(signingKeys, settings.issuer);
   const secondFactors = new SecondFactorLookup(masterKey);
   consent = new ConsentService({
     consents,
@@ -79,11 +84,10 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     secondFactors,
     orders,
     audit,
+    receipts,
     retentionDays: settings.retentionDays,
     clock,
   });
-  const signingKeys = new SigningKeys(sql, masterKey);
-  await signingKeys.current();
   const checkout = new CheckoutService({
     biometrics,
     faces,
