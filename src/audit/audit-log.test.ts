@@ -59,6 +59,21 @@ forEachDialect('AuditLog', (database) => {
     assert.deepEqual(result.ok && result.head, await log.head());
   });
 
+  it('commits appends that arrive together in one transaction (group commit)', async () => {
+    let commits = 0;
+    // The clock is read once per commit, so counting its calls counts commits.
+    const counting = new AuditLog(database(), () => {
+      commits++;
+      return at;
+    });
+    const entries = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => counting.append({ type: 'verification', tenantId: 't9', actor: 'key:k', data: { n: i } })),
+    );
+    assert.equal(new Set(entries.map((e) => e.seq)).size, 25);
+    assert.equal(commits, 1, `25 appends of one event-loop turn took ${commits} commits`);
+    assert.equal((await verifyAuditChain(log)).ok, true);
+  });
+
   it('pages through every entry in order, and stops at a given seq', async () => {
     const head = await log.head();
     const all = [];

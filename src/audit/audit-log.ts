@@ -58,7 +58,11 @@ export class AuditLog implements AsyncIterable<AuditEntry> {
     const data = JSON.parse(JSON.stringify(event.data)) as AuditData;
     return new Promise<AuditEntry>((resolve, reject) => {
       this.waiting.push({ event: { ...event, data }, resolve, reject });
-      if (!this.committing) void this.commitWaiting();
+      if (this.committing) return;
+      this.committing = true;
+      // Wait for the end of this event-loop turn, so every request that arrived in it joins the
+      // same commit: SQLite commits synchronously, and started at once each commit would hold one.
+      setImmediate(() => void this.commitWaiting());
     });
   }
 
@@ -66,7 +70,6 @@ export class AuditLog implements AsyncIterable<AuditEntry> {
   private committing = false;
 
   private async commitWaiting(): Promise<void> {
-    this.committing = true;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, MAX_GROUP);
