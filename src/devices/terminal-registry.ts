@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgument } from '../errors/domain-errors.js';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
 import { ed25519PublicJwk, ed25519PublicKeyFromJwk, type Ed25519PublicJwk } from './ed25519-public-key.js';
+import type { AuditSink } from '../audit/audit-sink.js';
 
 export const TERMINAL_KINDS = ['checkout', 'enrollment_kiosk', 'temperature_scanner'] as const;
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
@@ -51,9 +52,11 @@ export class TerminalRegistry implements TerminalLookup {
   constructor(
     private readonly db: SqlDatabase,
     private readonly clock: () => Date = () => new Date(),
+    private readonly audit?: AuditSink,
   ) {}
 
-  async register(tenantId: string, input: NewTerminal): Promise<Terminal> {
+  /** `actor` names who registered it in the audit trail. */
+  async register(tenantId: string, input: NewTerminal, actor = 'unattributed'): Promise<Terminal> {
     const { label, kind } = input;
     if (typeof label !== 'string' || label.trim().length === 0 || label.length > MAX_LABEL_LENGTH)
       throw new InvalidArgument(`label must be 1 to ${MAX_LABEL_LENGTH} characters`);
@@ -77,6 +80,7 @@ export class TerminalRegistry implements TerminalLookup {
       row.created_at,
       row.revoked_at,
     ]);
+    await this.audit?.append({ type: 'terminal.registered', tenantId, actor, data: { terminalId: row.id, kind, label } });
     return toTerminal(row);
   }
 
@@ -93,12 +97,13 @@ export class TerminalRegistry implements TerminalLookup {
   }
 
   /** Idempotent, keeping the first revocation time; undefined when the tenant has no such terminal. */
-  async revoke(tenantId: string, id: string): Promise<Terminal | undefined> {
-    await this.db.run('UPDATE terminals SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL', [
+  async revoke(tenantId: string, id: string, actor = 'unattributed'): Promise<Terminal | undefined> {
+    const changed = await this.db.run('UPDATE terminals SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL', [
       this.clock().toISOString(),
       id,
       tenantId,
     ]);
+    if (changed > 0) await this.audit?.append({ type: 'terminal.revoked', tenantId, actor, data: { terminalId: id } });
     const row = await this.db.get<TerminalRow>(`SELECT ${COLUMNS} FROM terminals WHERE id = ? AND tenant_id = ?`, [id, tenantId]);
     return row && toTerminal(row);
   }

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { BiometricStore } from '../store/biometric-store.js';
-import { authenticate, requireTenantScope } from '../api/authenticate.js';
+import { authenticate, requireTenantScope, tenantCaller } from '../api/authenticate.js';
 import { NotFound } from '../errors/domain-errors.js';
 import { MAX_LABEL_LENGTH, TERMINAL_KINDS, type NewTerminal, type TerminalRegistry } from './terminal-registry.js';
 
@@ -41,8 +41,8 @@ const terminalParams = {
 export function terminalRoutes(store: BiometricStore, registry: TerminalRegistry): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: NewTerminal }>('/terminals', { schema: { tags: ['terminals'], body: terminalBody } }, async (request, reply) => {
-      const tenantId = requireTenantScope(await authenticate(request, store), 'admin');
-      return reply.code(201).send(await registry.register(tenantId, request.body));
+      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
+      return reply.code(201).send(await registry.register(tenantId, request.body, actor));
     });
 
     app.get('/terminals', { schema: { tags: ['terminals'] } }, async (request) => {
@@ -54,8 +54,8 @@ export function terminalRoutes(store: BiometricStore, registry: TerminalRegistry
       '/terminals/:id',
       { schema: { tags: ['terminals'], params: terminalParams } },
       async (request, reply) => {
-        const tenantId = requireTenantScope(await authenticate(request, store), 'admin');
-        if (!(await registry.revoke(tenantId, request.params.id))) throw new NotFound('terminal not found');
+        const { tenantId, actor } = await tenantCaller(request, store, 'admin');
+        if (!(await registry.revoke(tenantId, request.params.id, actor))) throw new NotFound('terminal not found');
         return reply.code(204).send();
       },
     );

@@ -52,7 +52,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const consents = new ConsentStore(sql);
   const payments = new PaymentStore(sql);
   const orders = new OrderHistory(sql);
-  const terminals = new TerminalRegistry(sql, clock);
+  const terminals = new TerminalRegistry(sql, clock, audit);
   const nonces = new NonceStore(sql, clock);
   await audit.migrate();
   await consents.migrate();
