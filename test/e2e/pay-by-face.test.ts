@@ -277,6 +277,7 @@ test(
       const entries = fs.readFileSync(exportFile, 'utf8').trim().split('\n');
       const types = entries.map((line) => JSON.parse(line).type as string);
       for (const type of [
+        'terminal.registered',
         'consent.granted',
         'subject.created',
         'enrollment',
