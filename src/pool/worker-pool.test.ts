@@ -19,7 +19,9 @@ const fixture = (name: string): URL => siblingModuleUrl(import.meta.url, `./test
 type Square = { square: number; threadId: number };
 type Block = { threadId: number; startedAt: number; endedAt: number };
 
-function squarePool(options: { size?: number; maxQueue?: number; workerData?: SquareWorkerData; taskTimeoutMs?: number } = {}) {
+function squarePool(
+  options: { size?: number; maxQueue?: number; workerData?: SquareWorkerData; taskTimeoutMs?: number; drainTimeoutMs?: number } = {},
+) {
   return new WorkerPool<SquareRequest, SquareResponse>({ workerUrl: fixture('square-worker'), ...options });
 }
 
@@ -234,7 +236,36 @@ test('run() before start() starts the pool; transfer lists move buffers both way
   }
 });
 
-test('close() rejects pending work with PoolClosed and terminates every worker thread', async () => {
+test('close() lets accepted tasks finish, refuses new ones at once, then stops every worker', async () => {
+  const counters = new SharedArrayBuffer(8);
+  const heartbeats = new Int32Array(counters);
+  const pool = squarePool({ size: 1, workerData: { counters } });
+  await pool.start();
+  const running = pool.run({ op: 'block', ms: 200 });
+  const queued = pool.run({ op: 'square', n: 7 });
+  const closing = pool.close();
+  await assert.rejects(pool.run({ op: 'square', n: 2 }), PoolClosed);
+  const blocked = (await running) as Block;
+  assert.ok(blocked.endedAt - blocked.startedAt >= 190, 'the running task ran to its end');
+  assert.equal(((await queued) as Square).square, 49);
+  await closing;
+  const afterClose = Atomics.load(heartbeats, 0);
+  await sleep(100);
+  assert.equal(Atomics.load(heartbeats, 0), afterClose, 'no worker thread is left running');
+});
+
+test('close() rejects with PoolClosed what is still running when the drain times out', async () => {
+  const pool = squarePool({ size: 1, drainTimeoutMs: 100 });
+  await pool.start();
+  const running = pool.run({ op: 'block', ms: 3_000 });
+  const outcome = assert.rejects(running, PoolClosed);
+  const before = Date.now();
+  await pool.close();
+  await outcome;
+  assert.ok(Date.now() - before < 2_000, 'close() waited for the task instead of the drain timeout');
+});
+
+test('close() without draining rejects pending work with PoolClosed and terminates every worker thread', async () => {
   const counters = new SharedArrayBuffer(8);
   const heartbeats = new Int32Array(counters);
   const pool = squarePool({ size: 2, workerData: { counters } });
@@ -245,7 +276,7 @@ test('close() rejects pending work with PoolClosed and terminates every worker t
   const running = pool.run({ op: 'block', ms: 300 });
   const queued = [pool.run({ op: 'block', ms: 300 }), pool.run({ op: 'square', n: 1 })];
   const outcomes = [running, ...queued].map((task) => assert.rejects(task, PoolClosed));
-  await pool.close();
+  await pool.close({ drainTimeoutMs: 0 });
   await Promise.all(outcomes);
 
   const afterClose = Atomics.load(heartbeats, 0);
@@ -256,12 +287,13 @@ test('close() rejects pending work with PoolClosed and terminates every worker t
   await pool.close(); // idempotent
 });
 
-test('the constructor validates size, maxQueue and taskTimeoutMs', () => {
+test('the constructor validates size, maxQueue, taskTimeoutMs and drainTimeoutMs', () => {
   const workerUrl = fixture('square-worker');
   assert.throws(() => new WorkerPool({ workerUrl, size: 0 }), { code: 'invalid_argument' });
   assert.throws(() => new WorkerPool({ workerUrl, size: 1.5 }), { code: 'invalid_argument' });
   assert.throws(() => new WorkerPool({ workerUrl, maxQueue: -1 }), { code: 'invalid_argument' });
   assert.throws(() => new WorkerPool({ workerUrl, taskTimeoutMs: 0 }), { code: 'invalid_argument' });
+  assert.throws(() => new WorkerPool({ workerUrl, drainTimeoutMs: -1 }), { code: 'invalid_argument' });
   const defaults = new WorkerPool({ workerUrl }).stats();
   assert.equal(defaults.size, os.availableParallelism());
 });

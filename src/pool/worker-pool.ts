@@ -41,6 +41,8 @@ export interface WorkerPoolOptions {
   readonly workerData?: unknown;
   /** A task running longer than this (from dispatch to a worker) fails with `TaskTimedOut`; its worker is replaced. */
   readonly taskTimeoutMs?: number;
+  /** How long `close()` lets accepted tasks finish before rejecting the rest; defaults to 10 s. */
+  readonly drainTimeoutMs?: number;
 }
 
 export interface WorkerPoolStats {
@@ -142,6 +144,9 @@ export class WorkerPool<Req, Res> {
   readonly #maxQueue: number;
   readonly #workerData: unknown;
   readonly #taskTimeoutMs: number | undefined;
+  readonly #drainTimeoutMs: number;
+  /** Set while close() waits for accepted tasks; called once none is left. */
+  #onIdle: (() => void) | null = null;
 
   readonly #slots = new Set<Slot>();
   readonly #queue: Task[] = [];
@@ -167,6 +172,9 @@ export class WorkerPool<Req, Res> {
     this.#maxQueue = maxQueue;
     this.#workerData = options.workerData;
     this.#taskTimeoutMs = timeout;
+    const drain = options.drainTimeoutMs ?? 10_000;
+    if (!(drain >= 0)) throw new InvalidArgument(`drainTimeoutMs must not be negative; got ${drain}`, { drainTimeoutMs: drain });
+    this.#drainTimeoutMs = drain;
   }
 
   /** Spawns the workers; resolves when all of them loaded their models. Idempotent. */
@@ -208,9 +216,16 @@ export class WorkerPool<Req, Res> {
     return { size: this.#size, ready, busy: this.#busyCount(), queued: this.#queue.length, ...this.#stats };
   }
 
-  /** Rejects queued and running tasks with `PoolClosed` and terminates every worker. Idempotent. */
-  close(): Promise<void> {
+  /**
+   * Refuses new tasks at once (`PoolClosed`), lets the accepted ones — running and queued — finish for
+   * up to `drainTimeoutMs` (the pool's, unless given here), then rejects whatever is left with
+   * `PoolClosed` and terminates every worker. Draining is what lets a service shut down without
+   * failing requests in flight: the HTTP server's close waits for open connections, not for handlers
+   * whose client has already gone, so those still reach the pool after it. Idempotent.
+   */
+  close(options: { drainTimeoutMs?: number } = {}): Promise<void> {
     this.#closed ??= (async () => {
+      await this.#drain(options.drainTimeoutMs ?? this.#drainTimeoutMs);
       const error = new PoolClosed('worker pool is closed');
       for (const task of this.#queue.splice(0)) this.#fail(task, error);
       for (const slot of this.#slots) {
@@ -220,6 +235,22 @@ export class WorkerPool<Req, Res> {
       await this.#terminateAll();
     })();
     return this.#closed;
+  }
+
+  async #drain(timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0 || this.#broken || this.#pendingCount() === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#onIdle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#onIdle = null;
+  }
+
+  #pendingCount(): number {
+    return this.#busyCount() + this.#queue.length;
   }
 
   #busyCount(): number {
@@ -325,6 +356,7 @@ export class WorkerPool<Req, Res> {
     slot.timer = null;
     slot.task = null;
     if (task) settle(task);
+    if (this.#onIdle && this.#pendingCount() === 0) this.#onIdle();
   }
 
   #fail(task: Task, error: Error): void {
@@ -372,6 +404,7 @@ export class WorkerPool<Req, Res> {
     if (this.#broken) return;
     this.#broken = error;
     for (const task of this.#queue.splice(0)) this.#fail(task, error);
+    if (this.#onIdle && this.#pendingCount() === 0) this.#onIdle();
   }
 
   async #terminateAll(): Promise<void> {

@@ -76,7 +76,16 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     close: async () => {
       clearInterval(retentionTimer);
       stopNoncePurge();
-      await app.close();
+      // app.close() waits for open connections, not for handlers: one whose client already left still
+      // awaits the engine pool, so faces.close() drains accepted tasks before it stops the workers.
+      // A keep-alive connection goes idle once its in-flight response is sent and would hold close()
+      // for the whole keep-alive timeout (72 s), so idle ones are reaped while closing.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(reaper);
+      }
       await watcher?.close();
       await faces.close();
       await sql.close();
