@@ -38,23 +38,28 @@ describe('HnswIndex', () => {
     const pick = seededRandom(102);
     const queries = 500;
     let agree = 0;
+    let errorSum = 0;
     for (let q = 0; q < queries; q++) {
       const target = entries[Math.floor(pick() * entries.length)]!;
       const query = perturb(target.vector, g, 0.8);
       const want = exact.search(query, 5);
       const got = hnsw.search(query, 5);
-      if (got[0]?.subjectId === want[0]!.subjectId) agree++;
       assert.ok(got.length <= 5);
       assert.equal(new Set(got.map((h) => h.subjectId)).size, got.length);
-      // Re-ranked scores are exact (int8 copy): within 0.01 of float.
-      assert.ok(Math.abs(got[0]!.score - want[0]!.score) < 0.01 || got[0]!.subjectId !== want[0]!.subjectId);
+      if (got[0]?.subjectId !== want[0]!.subjectId) continue;
+      agree++;
+      // Scores are usearch's int8 cosines: a few thousandths off float, never enough to matter.
+      const error = Math.abs(got[0]!.score - want[0]!.score);
+      assert.ok(error < 0.02, `score ${got[0]!.score} vs float ${want[0]!.score}`);
+      errorSum += error;
     }
     assert.ok(agree / queries >= 0.99, `recall@1 ${agree / queries}`);
+    assert.ok(errorSum / agree < 0.005, `mean score error ${errorSum / agree}`);
   });
 
   it('finds identities from new noisy samples, one hit per subject', () => {
     const options = { dimension: D, identities: 1_000, templatesPerIdentity: 4 };
-    const hnsw = new HnswIndex({ dimension: D, storage: 'f16', rerankQuantization: 'f32' });
+    const hnsw = new HnswIndex({ dimension: D, storage: 'f16' });
     hnsw.addMany(syntheticEntries(options));
     let correct = 0;
     for (const probe of syntheticProbes(options, 200)) {
@@ -67,35 +72,41 @@ describe('HnswIndex', () => {
     assert.ok(correct >= 198, `identity recall ${correct}/200`);
   });
 
-  it('removes subjects (single adds), and compacts after many removals', () => {
-    const options = { dimension: D, identities: 1_500, templatesPerIdentity: 2 };
+  it('removes subjects (single adds), and reuses their slots instead of growing', () => {
+    const options = { dimension: D, identities: 3_000, templatesPerIdentity: 2 };
+    const all = [...syntheticEntries(options)];
     const hnsw = new HnswIndex({ dimension: D });
-    for (const entry of syntheticEntries(options)) hnsw.add(entry);
+    for (const entry of all.slice(0, 3_000)) hnsw.add(entry);
     assert.equal(hnsw.size, 3_000);
     assert.equal(hnsw.removeSubject('s3'), 2);
     assert.equal(hnsw.removeSubject('s3'), 0);
     assert.equal(hnsw.size, 2_998);
-    const probes = syntheticProbes(options, 300);
-    for (const probe of probes) {
+    const probes = syntheticProbes(options, 600);
+    for (const probe of probes.slice(0, 300)) {
       assert.ok(hnsw.search(probe.vector, 3).every((h) => h.subjectId !== 's3'));
     }
-    // Remove 60% of subjects: crosses the tombstone threshold and triggers a rebuild.
+    const before = hnsw.memoryBytes();
+    // Remove 60% of the subjects, then enrol as many new ones: the freed slots take them.
     let removed = 2;
     for (let i = 0; i < 900; i++) if (i !== 3) removed += hnsw.removeSubject(`s${i}`);
     assert.equal(removed, 1_800);
     assert.equal(hnsw.size, 1_200);
+    hnsw.addMany(all.slice(3_000, 4_800));
+    assert.equal(hnsw.size, 3_000);
+    assert.ok(hnsw.memoryBytes() <= before * 1.05, `${hnsw.memoryBytes()} bytes after churn, ${before} before`);
     let correct = 0;
     let live = 0;
     for (const probe of probes) {
       const hits = hnsw.search(probe.vector, 3);
       const identity = Number(probe.subjectId.slice(1));
       assert.ok(hits.every((h) => Number(h.subjectId.slice(1)) >= 900));
-      if (identity >= 900) {
+      if (identity >= 900 && identity < 2_400) {
         live++;
         if (hits[0]!.subjectId === probe.subjectId) correct++;
+        assert.match(hits[0]!.templateId, /^s\d+-t[01]$/);
       }
     }
-    assert.ok(live > 50 && correct >= live - 1, `${correct}/${live}`);
+    assert.ok(live > 200 && correct >= live - 2, `${correct}/${live}`);
   });
 
   it('searches an empty index and refuses wrong dimensions', () => {

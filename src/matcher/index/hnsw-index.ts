@@ -8,80 +8,101 @@ import {
   type GalleryEntry,
   type GalleryHit,
   type GalleryIndex,
-  type VectorQuantization,
 } from './gallery-index.js';
-import { PackedVectorStore } from './packed-store.js';
+import { SlotTable } from './slot-table.js';
 import { SubjectTopK } from './subject-top-k.js';
 
-/** How usearch stores the vectors it navigates with. */
+/**
+ * How usearch stores the vectors it navigates and scores with. usearch's int8 cast rescales each
+ * vector to norm 127 and truncates, so int8 cosines are within ~0.003 of float on average (~0.012 at
+ * worst at 1M); f16 is within 0.0001 at twice the vector bytes. (e4m3 was as small and more precise,
+ * but 3× slower to build and search on this hardware.)
+ */
 export type HnswStorage = 'int8' | 'f16' | 'f32';
 
 export interface HnswIndexOptions {
   dimension: number;
-  /** usearch vector storage (default 'int8'; usearch scales each vector by its L2 norm). */
+  /** usearch vector storage (default 'int8'). */
   storage?: HnswStorage;
-  /** Exact copy used for re-ranking (default 'int8': symmetric per-vector scale). */
-  rerankQuantization?: VectorQuantization;
-  /** HNSW M (default 16). */
+  /**
+   * HNSW M (default 14). usearch allocates nodes in 64-byte steps: with M ≤ 14 a node without upper
+   * levels (key, level, 2M level-0 links) fits 128 B; M=16 needs 192 B, 64 B more per template. At 1M,
+   * M=14 needed ef 448 for the recall M=16 had at 384; M=8 lost a fifth of recall@1.
+   */
   connectivity?: number;
   /** ef at construction (default 64). */
   expansionAdd?: number;
-  /** ef at search (default 256: at 1M clustered templates ef=64 gave recall@1 0.80; usearch uses max(ef, k')). */
+  /**
+   * ef at search (default 448). At 1M clustered templates (M=16) recall@1 was 0.80 with ef=64,
+   * 0.984–0.991 with 256 and ≥ 0.998 with 384; with M=14, 0.996 at 384 and 1.0 at 448 (p99 ≈ 2 ms).
+   * The misses are the graph's, so ef, not re-ranking, is the lever.
+   */
   expansionSearch?: number;
   /** Threads for bulk insertion (default: available parallelism). */
   threads?: number;
-  /** Compact (rebuild) once tombstones exceed this share of slots (default 0.25). */
-  rebuildTombstoneRatio?: number;
 }
 
 const BATCH = 16_384;
 
 /** Bytes per element for each usearch storage kind. */
 const STORAGE_BYTES: Record<HnswStorage, number> = { int8: 1, f16: 2, f32: 4 };
+const SCALAR_KIND: Record<HnswStorage, ScalarKind> = {
+  int8: ScalarKind.I8,
+  f16: ScalarKind.F16,
+  f32: ScalarKind.F32,
+};
 
 /**
- * Approximate 1:N index: usearch HNSW proposes k' = max(8k, 256) candidates, which are then
- * re-scored exactly against the index's own copy of the vectors and reduced to one hit per
- * subject. usearch keys are the store's slot numbers; removal calls usearch's `remove` and
- * tombstones the slot, and the whole index is compacted once tombstones pile up.
+ * Approximate 1:N index. usearch holds the only copy of the vectors, and its cosine distances on
+ * them are the scores. Exact re-ranking needed a second int8 copy (usearch's JavaScript API cannot
+ * hand stored vectors back): 136 B of ~500 B per template at 1M. Measured at 1M, re-ranking 256
+ * candidates against float vectors changed no top-1 subject (the misses are the graph's), and the
+ * int8 scores differ from float by 0.003 on average, well inside a threshold's margin.
+ *
+ * The search asks for k' = max(8k, 32) neighbours (ef_search still bounds the exploration) and keeps
+ * one hit per subject. usearch keys are slot numbers of a compact SlotTable. Removing a subject
+ * removes its keys from usearch and frees its slots; usearch and the table both reuse freed slots
+ * for later additions, so churn does not grow the index (no rebuild, which would need the vectors).
  */
 export class HnswIndex implements GalleryIndex {
   readonly dimension: number;
   readonly storage: HnswStorage;
-  readonly rerankQuantization: VectorQuantization;
   readonly connectivity: number;
   readonly expansionAdd: number;
   readonly expansionSearch: number;
   private readonly threads: number;
-  private readonly rebuildTombstoneRatio: number;
-  private store: PackedVectorStore;
-  private graph: UsearchIndex;
-  private live = 0;
-  private tombstones = 0;
+  private readonly slots = new SlotTable();
+  private readonly graph: UsearchIndex;
 
   constructor(options: HnswIndexOptions) {
     assertDimension(options.dimension);
     this.dimension = options.dimension;
     this.storage = options.storage ?? 'int8';
-    this.rerankQuantization = options.rerankQuantization ?? 'int8';
-    this.connectivity = options.connectivity ?? 16;
+    this.connectivity = options.connectivity ?? 14;
     this.expansionAdd = options.expansionAdd ?? 64;
-    this.expansionSearch = options.expansionSearch ?? 256;
+    this.expansionSearch = options.expansionSearch ?? 448;
     this.threads = Math.max(1, options.threads ?? availableParallelism());
-    this.rebuildTombstoneRatio = options.rebuildTombstoneRatio ?? 0.25;
-    this.store = new PackedVectorStore(this.dimension, this.rerankQuantization);
-    this.graph = this.newGraph();
+    this.graph = new UsearchIndex({
+      dimensions: this.dimension,
+      metric: MetricKind.Cos,
+      quantization: SCALAR_KIND[this.storage],
+      connectivity: this.connectivity,
+      expansion_add: this.expansionAdd,
+      expansion_search: this.expansionSearch,
+      multi: false,
+    });
   }
 
   get size(): number {
-    return this.live;
+    return this.slots.size;
   }
 
   add(entry: GalleryEntry): void {
     assertEntry(this.dimension, entry);
-    const slot = this.store.append(entry);
-    this.graph.add(BigInt(slot), entry.vector, 1);
-    this.live++;
+    const slot = this.slots.allocate(entry.subjectId, entry.templateId);
+    // usearch sizes its per-thread contexts from the thread count of the add that grew it; a later
+    // bulk add with more threads than that fails ("Reserve capacity ahead of insertions!").
+    this.graph.add(BigInt(slot), entry.vector, this.threads);
   }
 
   addMany(entries: Iterable<GalleryEntry>): void {
@@ -92,13 +113,11 @@ export class HnswIndex implements GalleryIndex {
     const flush = (): void => {
       if (pending === 0) return;
       this.graph.add(keys.subarray(0, pending), matrix.subarray(0, pending * d), this.threads);
-      this.live += pending;
       pending = 0;
     };
     for (const entry of entries) {
       assertEntry(d, entry);
-      const slot = this.store.append(entry);
-      keys[pending] = BigInt(slot);
+      keys[pending] = BigInt(this.slots.allocate(entry.subjectId, entry.templateId));
       matrix.set(entry.vector, pending * d);
       pending++;
       if (pending === BATCH) flush();
@@ -106,104 +125,57 @@ export class HnswIndex implements GalleryIndex {
     flush();
   }
 
-  /** Reserves room for `templates` more templates (avoids repeated growth in bulk loads). */
+  /** Reserves slot bookkeeping for `templates` more templates (avoids repeated growth in bulk loads). */
   reserve(templates: number): void {
-    this.store.reserve(this.store.length + templates);
+    this.slots.reserve(this.slots.length + templates);
   }
 
   removeSubject(subjectId: string): number {
-    const ordinal = this.store.subjectOrdinal(subjectId);
-    if (ordinal === undefined) return 0;
-    let removed = 0;
-    for (let s = 0; s < this.store.length; s++) {
-      if (this.store.subjectAt(s) === ordinal) {
-        this.graph.remove(BigInt(s));
-        this.store.tombstone(s);
-        removed++;
-      }
-    }
-    this.store.forgetSubject(subjectId);
-    this.live -= removed;
-    this.tombstones += removed;
-    if (this.tombstones > 1024 && this.tombstones > this.rebuildTombstoneRatio * this.store.length) {
-      this.rebuild();
-    }
-    return removed;
+    const freed = this.slots.releaseSubject(subjectId);
+    if (freed.length > 0) this.graph.remove(BigUint64Array.from(freed, (slot) => BigInt(slot)));
+    return freed.length;
   }
 
   search(query: Float32Array, k: number): GalleryHit[] {
     assertVector(this.dimension, query, 'query');
     assertK(k);
-    if (this.live === 0) return [];
-    // usearch ranks by its own quantized scores; the true best can sit below its top 64 at 1M
-    // templates (recall@1 0.989 with 64), so a wider list goes to the exact re-rank, which is cheap.
-    const wanted = Math.min(Math.max(k * 8, 256), this.live);
+    if (this.slots.size === 0) return [];
+    // A subject has several templates, so k subjects need more than k neighbours.
+    const wanted = Math.min(Math.max(k * 8, 32), this.slots.size);
     const matches = this.graph.search(query, wanted, 1);
     const top = new SubjectTopK(k);
-    const keys = matches.keys;
+    const { keys, distances } = matches;
     for (let i = 0; i < keys.length; i++) {
       const slot = Number(keys[i]!);
-      if (!this.store.isLive(slot)) continue; // tombstone or padding
-      top.offer(this.store.score(slot, query), this.store.subjectAt(slot), slot);
+      if (!this.slots.isLive(slot)) continue;
+      top.offer(1 - distances[i]!, this.slots.subjectAt(slot), slot);
     }
     return top.drain().map((hit) => ({
-      subjectId: this.store.subjectName(hit.subject),
-      templateId: this.store.templateIdAt(hit.slot),
+      subjectId: this.slots.subjectName(hit.subject),
+      templateId: this.slots.templateIdAt(hit.slot),
       score: hit.score,
     }));
   }
 
   /**
-   * Estimate: the re-ranking store, plus usearch's per-node cost — the stored vector, the key,
-   * level-0 neighbour list (2M 32-bit slots + header), expected upper levels (geometric with
-   * p = 1/M), and per-slot bookkeeping (vector and node pointers, key lookup table).
+   * Estimate: the slot table, plus usearch's per-node cost: the vector (8-byte aligned) and the
+   * node — key, level, level-0 neighbour list (count + 2M 32-bit slots) and one list of M per upper
+   * level (a node reaches level l with probability M^-l) — allocated in 64-byte steps, plus
+   * per-capacity bookkeeping: node and vector pointers, and the key lookup hash table (16-byte
+   * entries plus a 16-byte header per 64, at most 2/3 full, sized to a power of two).
    */
   memoryBytes(): number {
-    const nodes = this.store.length;
-    const capacity = this.graph.capacity();
+    const nodes = this.slots.length;
     const m = this.connectivity;
-    const vector = this.dimension * STORAGE_BYTES[this.storage];
-    const level0 = 4 + 2 * m * 4;
-    const upper = (4 + m * 4) / (m - 1);
-    const node = 8 + 2 + level0 + upper + vector;
-    const perCapacitySlot = 8 + 8 + 16;
-    return this.store.memoryBytes() + Math.round(nodes * node + capacity * perCapacitySlot);
-  }
-
-  /** Rebuilds the graph and the store from the live templates, dropping tombstones. */
-  rebuild(): void {
-    const old = this.store;
-    const oldLength = old.length;
-    const d = this.dimension;
-    this.store = new PackedVectorStore(d, this.rerankQuantization, Math.max(1024, this.live));
-    this.graph = this.newGraph();
-    this.live = 0;
-    this.tombstones = 0;
-    const entries = function* (): Generator<GalleryEntry> {
-      const vector = new Float32Array(d);
-      for (let s = 0; s < oldLength; s++) {
-        if (!old.isLive(s)) continue;
-        yield {
-          subjectId: old.subjectName(old.subjectAt(s)),
-          templateId: old.templateIdAt(s),
-          vector: old.vectorAt(s, vector),
-        };
-      }
-    };
-    this.addMany(entries());
-  }
-
-  private newGraph(): UsearchIndex {
-    const quantization = this.storage === 'int8' ? ScalarKind.I8 : this.storage === 'f16' ? ScalarKind.F16 : ScalarKind.F32;
-    return new UsearchIndex({
-      dimensions: this.dimension,
-      // usearch's int8 cast rescales by the L2 norm, so int8 storage needs the cosine kernel.
-      metric: this.storage === 'int8' ? MetricKind.Cos : MetricKind.IP,
-      quantization,
-      connectivity: this.connectivity,
-      expansion_add: this.expansionAdd,
-      expansion_search: this.expansionSearch,
-      multi: false,
-    });
+    const vector = Math.ceil((this.dimension * STORAGE_BYTES[this.storage]) / 8) * 8;
+    let node = 0;
+    for (let level = 0; level < 8; level++) {
+      const share = Math.pow(m, -level) - Math.pow(m, -level - 1);
+      node += share * Math.ceil((8 + 2 + 4 + 2 * m * 4 + level * (4 + m * 4)) / 64) * 64;
+    }
+    const capacity = this.graph.capacity();
+    const lookupSlots = capacity > 0 ? 2 ** Math.ceil(Math.log2(capacity * 1.5)) : 0;
+    const bookkeeping = capacity * (8 + 8) + lookupSlots * (16 + 16 / 64);
+    return this.slots.memoryBytes() + Math.round(nodes * (node + vector) + bookkeeping);
   }
 }

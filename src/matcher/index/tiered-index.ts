@@ -15,8 +15,8 @@ export interface TieredIndexOptions {
 /**
  * Exact search while small, HNSW once large. The switch happens once, when an add takes the size
  * above the threshold: the HNSW tier is built in bulk from the exact tier, which is then dropped.
- * There is no switch back when removals shrink the gallery (HNSW with exact re-ranking stays
- * correct at any size; this avoids flapping around the threshold).
+ * There is no switch back when removals shrink the gallery (HNSW stays correct at any size, and
+ * this avoids flapping around the threshold).
  */
 export class TieredIndex implements GalleryIndex {
   readonly dimension: number;
