@@ -16,6 +16,7 @@ import {
   SpoofSuspected,
 } from '../errors/domain-errors.js';
 import type { GalleryRegistry } from './gallery-registry.js';
+import { SubjectNotFound } from '../store/store-errors.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { AuditData } from '../audit/audit-entry.js';
 import type { AuditEventType } from '../audit/audit-event-type.js';
@@ -42,6 +43,12 @@ export interface BiometricPolicy {
   readonly defaultTargetFmr: number;
   readonly maxCandidates: number;
 }
+
+/**
+ * How far below the threshold an approximate index score may sit and still be re-scored exactly:
+ * above the largest int8 error measured by bench:search (0.012 at 1M templates).
+ */
+const APPROXIMATE_SCORE_MARGIN = 0.03;
 
 export const DEFAULT_BIOMETRIC_POLICY: BiometricPolicy = { maxTemplatesPerSubject: 5, defaultTargetFmr: 1e-5, maxCandidates: 10 };
 
@@ -176,7 +183,7 @@ export class BiometricService {
     capture: CaptureEvidence;
   }> {
     const { template, capture } = await this.capture(probe);
-    const found = this.search(tenantId, template, targetFmr);
+    const found = await this.search(tenantId, template, targetFmr);
     await this.audit(tenantId, context, 'identification', {
       candidates: found.candidates.map((c) => ({ subjectId: c.subjectId, score: c.score })),
       gallerySize: this.gallerySize(tenantId),
@@ -185,24 +192,38 @@ export class BiometricService {
     return { ...found, capture };
   }
 
-  /** Open set: only candidates above the calibrated threshold, so a stranger gets none. */
-  search(
+  /**
+   * Open set: only candidates above the calibrated threshold, so a stranger gets none. The index
+   * may score approximately (int8 HNSW for large galleries), so every subject near the threshold
+   * is re-scored exactly from its stored float templates before anything is decided: the
+   * calibrated thresholds hold for exact cosine scores.
+   */
+  async search(
     tenantId: string,
     probe: FaceTemplate,
     targetFmr?: number,
-  ): {
+  ): Promise<{
     candidates: Array<{ subjectId: string; score: number }>;
     threshold: number;
     targetFmr: number;
     thresholdMethod: string;
     engine: EngineEvidence;
-  } {
+  }> {
     const { threshold, targetFmr: fmr, thresholdMethod, engine } = this.decide(0, targetFmr);
-    const best = new Map<string, number>();
+    const nearThreshold = new Set<string>();
     for (const hit of this.galleries.search(tenantId, probe.vector, this.policy.maxCandidates)) {
-      if (hit.score >= threshold && hit.score > (best.get(hit.subjectId) ?? -Infinity)) best.set(hit.subjectId, hit.score);
+      if (hit.score >= threshold - APPROXIMATE_SCORE_MARGIN) nearThreshold.add(hit.subjectId);
     }
-    const candidates = [...best].map(([subjectId, score]) => ({ subjectId, score })).sort((a, b) => b.score - a.score);
+    const candidates: Array<{ subjectId: string; score: number }> = [];
+    for (const subjectId of nearThreshold) {
+      // A subject erased since the index answered is simply no longer a candidate.
+      const score = await this.scoreSubject(tenantId, subjectId, probe).catch((error: unknown) => {
+        if (error instanceof NotFound || error instanceof SubjectNotFound) return -Infinity;
+        throw error;
+      });
+      if (score >= threshold) candidates.push({ subjectId, score });
+    }
+    candidates.sort((a, b) => b.score - a.score);
     return { candidates, threshold, targetFmr: fmr, thresholdMethod, engine };
   }
 

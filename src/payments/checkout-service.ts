@@ -8,6 +8,7 @@ import type { OrderHistory, OrderItem, Usual } from '../personalization/order-hi
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { AuditData } from '../audit/audit-entry.js';
 import type { PaymentStore, SecondFactorKind } from './payment-store.js';
+import { SubjectNotFound } from '../store/store-errors.js';
 import type { SecondFactorLookup } from './second-factor.js';
 import type { AssertionIssuer } from './assertion-issuer.js';
 import { assessRisk, type CheckoutReason, type RiskSettings } from './risk-policy.js';
@@ -235,7 +236,7 @@ export class CheckoutService {
       const scored: Array<{ subjectId: string; score: number }> = [];
       for (const subjectId of subjectIds) {
         const score = await biometrics.scoreSubject(request.tenantId, subjectId, template).catch((error: unknown) => {
-          if (error instanceof NotFound) return null;
+          if (error instanceof NotFound || error instanceof SubjectNotFound) return null;
           throw error;
         });
         if (score !== null) scored.push({ subjectId, score });
@@ -256,7 +257,7 @@ export class CheckoutService {
       scored = await scoreEach([request.subjectId]);
       templatesSearched = 1;
     } else {
-      scored = biometrics.search(request.tenantId, template, risk.targetFmr).candidates;
+      scored = (await biometrics.search(request.tenantId, template, risk.targetFmr)).candidates;
       templatesSearched = biometrics.gallerySize(request.tenantId);
     }
     const candidates = scored.filter((c) => c.score >= base.threshold);
