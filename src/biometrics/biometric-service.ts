@@ -32,6 +32,8 @@ export interface BiometricCollaborators {
   /** Throws ConsentMissing unless the consent is active for payment; enrollment is refused without it. */
   readonly requireConsent?: (tenantId: string, consentId: string) => Promise<unknown>;
   readonly audit?: AuditSink;
+  /** Sets when retained images expire; the platform's clock, so tests can move time. */
+  readonly clock?: () => Date;
 }
 
 /** A probe or enrollment sample: a photo, or a template computed on a device. */
@@ -42,6 +44,11 @@ export interface BiometricPolicy {
   /** Used when a request names no target FMR. */
   readonly defaultTargetFmr: number;
   readonly maxCandidates: number;
+  /**
+   * Hours an accepted enrollment photo is kept, sealed with the subject's templates; 0 keeps none.
+   * Device templates never carry an image, so they have nothing to keep.
+   */
+  readonly imageRetentionHours: number;
 }
 
 /**
@@ -50,7 +57,12 @@ export interface BiometricPolicy {
  */
 const APPROXIMATE_SCORE_MARGIN = 0.03;
 
-export const DEFAULT_BIOMETRIC_POLICY: BiometricPolicy = { maxTemplatesPerSubject: 5, defaultTargetFmr: 1e-5, maxCandidates: 10 };
+export const DEFAULT_BIOMETRIC_POLICY: BiometricPolicy = {
+  maxTemplatesPerSubject: 5,
+  defaultTargetFmr: 1e-5,
+  maxCandidates: 10,
+  imageRetentionHours: 0,
+};
 
 export interface EngineEvidence {
   readonly id: string;
@@ -104,12 +116,23 @@ export class BiometricService {
       template: encodeTemplate(template),
       maxPerSubject: this.policy.maxTemplatesPerSubject,
     });
+    // Kept only for a capture that passed the gates, bound to the template it became. Before the
+    // index is touched: if the subject was deleted since addTemplate, this fails with SubjectNotFound
+    // and no ghost template enters the gallery.
+    const retainImage = 'image' in sample && this.policy.imageRetentionHours > 0;
+    if (retainImage) {
+      const now = this.collaborators.clock?.() ?? new Date();
+      const expiresAt = new Date(now.getTime() + this.policy.imageRetentionHours * 3_600_000).toISOString();
+      await this.store.retainImage({ tenantId, subjectId, templateId, image: sample.image, expiresAt });
+    }
     this.galleries.add(tenantId, subjectId, templateId, template.vector);
     await this.audit(tenantId, context, 'enrollment', {
       subjectId,
       templateId,
       source: 'image' in sample ? 'image' : 'device_template',
       ...qualityEvidence(capture),
+      // That a photo was kept, and for how long, is evidence an auditor needs; the photo itself never is.
+      ...(retainImage ? { imageRetentionHours: this.policy.imageRetentionHours } : {}),
     });
     return { templateId, capture, engine: this.evidence() };
   }

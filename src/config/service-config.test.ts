@@ -20,3 +20,21 @@ test('environment overrides and validation', () => {
   assert.throws(() => readServiceConfig({ PORT: 'eighty' }), InvalidArgument);
   assert.throws(() => readServiceConfig({ FACEKEY_MASTER_KEY: 'abc' }), InvalidArgument);
 });
+
+test('image retention: off by default, an integer number of hours up to 720 when set', () => {
+  assert.equal(readServiceConfig({}).imageRetentionHours, 0);
+  assert.equal(readServiceConfig({ FACEKEY_IMAGE_RETENTION_HOURS: '' }).imageRetentionHours, 0);
+  assert.equal(readServiceConfig({ FACEKEY_IMAGE_RETENTION_HOURS: '0' }).imageRetentionHours, 0);
+  assert.equal(readServiceConfig({ FACEKEY_IMAGE_RETENTION_HOURS: '24' }).imageRetentionHours, 24);
+  assert.equal(readServiceConfig({ FACEKEY_IMAGE_RETENTION_HOURS: '720' }).imageRetentionHours, 720);
+  for (const bad of ['721', '-1', '1.5', '1e2', 'abc', '0x10', '24h']) {
+    assert.throws(
+      () => readServiceConfig({ FACEKEY_IMAGE_RETENTION_HOURS: bad }),
+      {
+        name: InvalidArgument.name,
+        message: /FACEKEY_IMAGE_RETENTION_HOURS must be an integer from 0 \(no images kept\) to 720/,
+      },
+      bad,
+    );
+  }
+});

@@ -20,6 +20,8 @@ export interface ServiceConfig {
   readonly publicUrl: string;
   /** Enrollments inactive this long are erased. */
   readonly retentionDays: number;
+  /** Hours an enrollment photo is kept (sealed) after enrollment; 0, the default, keeps none. */
+  readonly imageRetentionHours: number;
   /** Largest expected number of false-positive identifications a face-only checkout may carry. */
   readonly riskBudget: number;
   /** Minor units; above this a checkout always needs a second factor. */
@@ -34,6 +36,21 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, 
     throw new InvalidArgument(`${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
   }
   return value;
+}
+
+/** Thirty days: retention is only ever short-lived, so no setting can turn it into keeping photos indefinitely. */
+export const MAX_IMAGE_RETENTION_HOURS = 720;
+
+function imageRetentionHours(env: NodeJS.ProcessEnv): number {
+  const raw = env.FACEKEY_IMAGE_RETENTION_HOURS;
+  if (raw === undefined || raw.trim() === '') return 0;
+  const hours = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || hours > MAX_IMAGE_RETENTION_HOURS) {
+    throw new InvalidArgument(
+      `FACEKEY_IMAGE_RETENTION_HOURS must be an integer from 0 (no images kept) to ${MAX_IMAGE_RETENTION_HOURS}, got "${raw}"`,
+    );
+  }
+  return hours;
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -54,6 +71,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     port,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     retentionDays: positiveNumber(env, 'FACEKEY_RETENTION_DAYS', 730, true),
+    imageRetentionHours: imageRetentionHours(env),
     riskBudget: positiveNumber(env, 'FACEKEY_RISK_BUDGET', 1e-3),
     faceOnlyAmountLimit: positiveNumber(env, 'FACEKEY_FACE_ONLY_LIMIT', 10_000, true),
     host: env.HOST ?? '0.0.0.0',

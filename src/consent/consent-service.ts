@@ -176,6 +176,10 @@ export class ConsentService {
       consent,
       consentText: consentText(consent.textVersion)?.text ?? null,
       biometricTemplates: { count: templates.length, byEngine, note: 'templates are biometric data and are not exported' },
+      retainedImages: {
+        count: subject ? await this.deps.store.countRetainedImages(tenantId, subjectId) : 0,
+        note: "enrollment photos kept for a limited time under the operator's retention setting; biometric data, not exported",
+      },
       paymentTokens: await this.deps.payments.tokens(tenantId, subjectId),
       secondFactors: await this.deps.payments.secondFactorKinds(tenantId, subjectId),
       orders: await this.deps.orders.orders(tenantId, subjectId),

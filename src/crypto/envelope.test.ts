@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { CiphertextRejected, KeyMaterialRejected } from './crypto-errors.js';
-import { generateDataKey, openTemplate, sealTemplate, unwrapDataKey, wrapDataKey } from './envelope.js';
+import { generateDataKey, openImage, openTemplate, sealImage, sealTemplate, unwrapDataKey, wrapDataKey } from './envelope.js';
 
 const AAD = 'tenant-a/subject-1/template-1';
 
@@ -45,6 +45,15 @@ describe('envelope', () => {
     const key = generateDataKey();
     const wrapped = wrapDataKey(key, generateDataKey(), 'x');
     assert.throws(() => openTemplate(key, wrapped, 'x'), CiphertextRejected);
+  });
+
+  it('keeps retained images and templates apart even under the same key and binding', () => {
+    const key = generateDataKey();
+    const image = randomBytes(64);
+    const sealedImage = sealImage(key, image, AAD);
+    assert.deepEqual(openImage(key, sealedImage, AAD), image);
+    assert.throws(() => openTemplate(key, sealedImage, AAD), CiphertextRejected);
+    assert.throws(() => openImage(key, sealTemplate(key, randomBytes(64), AAD), AAD), CiphertextRejected);
   });
 
   it('rejects any flipped byte, truncation and an unknown version', () => {

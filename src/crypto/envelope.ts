@@ -16,10 +16,11 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
 
-// Domain separation: a wrapped data key can never be opened as a template, nor the reverse,
-// even if someone copies bytes between columns sealed under the same key.
+// Domain separation: a wrapped data key, a template and a retained face image can never be opened
+// as one another, even if someone copies bytes between columns sealed under the same key.
 const DATA_KEY_PURPOSE = 'facekey/data-key/';
 const TEMPLATE_PURPOSE = 'facekey/template/';
+const IMAGE_PURPOSE = 'facekey/image/';
 const SIGNING_KEY_PURPOSE = 'facekey/signing-key/';
 
 export const ENVELOPE_KEY_BYTES = KEY_BYTES;
@@ -47,6 +48,15 @@ export function sealTemplate(dataKey: Buffer, plaintext: Uint8Array, aad: string
 
 export function openTemplate(dataKey: Buffer, sealed: Uint8Array, aad: string): Buffer {
   return open(dataKey, sealed, TEMPLATE_PURPOSE + aad);
+}
+
+/** A retained enrollment image, sealed with its subject's data key; `aad` binds it to its row and template. */
+export function sealImage(dataKey: Buffer, plaintext: Uint8Array, aad: string): Buffer {
+  return seal(dataKey, plaintext, IMAGE_PURPOSE + aad);
+}
+
+export function openImage(dataKey: Buffer, sealed: Uint8Array, aad: string): Buffer {
+  return open(dataKey, sealed, IMAGE_PURPOSE + aad);
 }
 
 /** A platform signing key (assertions, receipts), sealed by the master key and bound to its key id. */

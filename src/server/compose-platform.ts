@@ -25,6 +25,8 @@ export interface PlatformSettings {
   /** The `iss` of assertions: facekey's public base URL. */
   readonly issuer: string;
   readonly retentionDays: number;
+  /** Hours an enrollment photo is kept, sealed; 0 or absent keeps none. */
+  readonly imageRetentionHours?: number;
   readonly risk?: Partial<RiskSettings>;
   readonly calibration?: Calibration;
   readonly clock?: () => Date;
@@ -68,8 +70,8 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     settings.calibration ?? Calibration.load(),
     galleries,
     engine,
-    DEFAULT_BIOMETRIC_POLICY,
-    { audit, requireConsent: (tenantId, consentId) => consent!.requireActive(tenantId, consentId, 'payment') },
+    { ...DEFAULT_BIOMETRIC_POLICY, imageRetentionHours: settings.imageRetentionHours ?? DEFAULT_BIOMETRIC_POLICY.imageRetentionHours },
+    { audit, clock, requireConsent: (tenantId, consentId) => consent!.requireActive(tenantId, consentId, 'payment') },
   );
 
   const signingKeys = new SigningKeys(sql, masterKey);

@@ -31,6 +31,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     {
       issuer: config.publicUrl,
       retentionDays: config.retentionDays,
+      imageRetentionHours: config.imageRetentionHours,
       risk: { riskBudget: config.riskBudget, faceOnlyAmountLimit: config.faceOnlyAmountLimit },
     },
   );
@@ -55,12 +56,19 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     onResync: () => void galleries.rebuild(store).catch((error: Error) => app.log.error({ err: error.message }, 'gallery resync failed')),
   });
   const indexed = await galleries.rebuild(store);
-  // Retention: erase inactive enrollments (and finish any opt-out a crash interrupted) now and hourly.
-  const sweep = (): void =>
+  // Retention: erase inactive enrollments (and finish any opt-out a crash interrupted) and purge
+  // expired enrollment photos, now and hourly. The purge runs even with retention turned off, so
+  // photos kept under an earlier setting still go when they expire.
+  const sweep = (): void => {
     void platform.consent
       .sweepRetention()
       .then((erased) => erased.length > 0 && app.log.info({ erased: erased.length }, 'retention sweep erased enrollments'))
       .catch((error: Error) => app.log.error({ err: error.message }, 'retention sweep failed'));
+    void store
+      .purgeExpiredImages(new Date().toISOString())
+      .then((purged) => purged > 0 && app.log.info({ purged }, 'retention sweep purged expired enrollment images'))
+      .catch((error: Error) => app.log.error({ err: error.message }, 'image purge failed'));
+  };
   sweep();
   const retentionTimer = setInterval(sweep, 3_600_000);
   retentionTimer.unref();

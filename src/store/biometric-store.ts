@@ -4,7 +4,8 @@
  * Every subject-level call takes the tenant id and treats another tenant's subject exactly like one
  * that does not exist: not-found, empty, `false` — never "forbidden", which would confirm it exists.
  * Templates go in and come out as plaintext bytes; adapters store them only sealed with the subject's
- * data key, and deleting a subject destroys that key (crypto-shredding).
+ * data key, and deleting a subject destroys that key (crypto-shredding). Retained enrollment images
+ * go in only: sealed the same way, counted, purged when they expire, and never read back.
  */
 
 export interface Tenant {
@@ -94,6 +95,16 @@ export interface GalleryEntry {
   template: Uint8Array;
 }
 
+export interface RetainedImage {
+  tenantId: string;
+  subjectId: string;
+  /** The template this image was enrolled as; it must belong to the same subject. */
+  templateId: string;
+  image: Uint8Array;
+  /** ISO-8601 instant; from then on purgeExpiredImages deletes the image. */
+  expiresAt: string;
+}
+
 export interface IdempotentRecord {
   requestHash: string;
   response: unknown;
@@ -125,7 +136,7 @@ export interface BiometricStore {
   createSubject(input: NewSubject): Promise<Subject>;
   getSubject(tenantId: string, id: string): Promise<Subject | undefined>;
   listSubjects(tenantId: string, page: PageRequest): Promise<Page<Subject>>;
-  /** Crypto-shredding: the data key, the templates and the subject go in one transaction. False when not found. */
+  /** Crypto-shredding: the data key, the templates, retained images and the subject go in one transaction. False when not found. */
   deleteSubject(tenantId: string, id: string): Promise<boolean>;
 
   /** Throws SubjectNotFound, or TemplateLimitReached when the subject already has maxPerSubject templates of this engine. */
@@ -134,6 +145,17 @@ export interface BiometricStore {
   listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]>;
   /** Decrypted, read in batches: never the whole gallery in memory at once. */
   scanGallery(query: GalleryQuery): AsyncIterable<GalleryEntry>;
+
+  /**
+   * Keeps an enrollment image sealed under the subject's data key until expiresAt. Throws
+   * SubjectNotFound (also for another tenant's subject), InvalidArgument when the template is not
+   * the subject's, the image is empty or expiresAt is not an instant.
+   */
+  retainImage(input: RetainedImage): Promise<{ imageId: string }>;
+  /** Images held for the subject, expired ones not yet purged included: what a data export must admit to. 0 when not found. */
+  countRetainedImages(tenantId: string, subjectId: string): Promise<number>;
+  /** Deletes every image whose expiresAt is at or before `now` (ISO-8601); returns how many. */
+  purgeExpiredImages(now: string): Promise<number>;
 
   /** The completed, unexpired record; pending reservations and expired records read as absent. */
   getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined>;

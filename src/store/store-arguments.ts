@@ -38,3 +38,18 @@ export function checkDurationMs(name: string, ms: number): number {
   }
   return ms;
 }
+
+/**
+ * Expiry instants are compared as ISO-8601 UTC text in SQLite, so any other spelling of the same
+ * instant would sort wrongly; both adapters store the normalized form.
+ */
+export function checkInstant(name: string, value: string): string {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new InvalidArgument(`${name} must be an ISO-8601 instant`, { [name]: value });
+  return new Date(ms).toISOString();
+}
+
+export function checkImage(image: Uint8Array): Uint8Array {
+  if (!(image instanceof Uint8Array) || image.byteLength === 0) throw new InvalidArgument('image must be non-empty bytes');
+  return image;
+}

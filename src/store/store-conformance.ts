@@ -16,6 +16,8 @@ export interface StoreHarness {
   cleanup: () => Promise<void>;
   /** The stored ciphertext of one template row, read straight from the database, bypassing the adapter. */
   rawTemplate(templateId: string): Promise<Uint8Array | undefined>;
+  /** The stored ciphertext of one retained image row, read straight from the database, bypassing the adapter. */
+  rawImage(imageId: string): Promise<Uint8Array | undefined>;
   /** Whether a wrapped data key row exists for the subject, read straight from the database. */
   hasDataKeyRow(subjectId: string): Promise<boolean>;
   /** For file-backed adapters: every file the database lives in (main file, WAL…), scanned for plaintext. */
@@ -45,6 +47,33 @@ export function runStoreConformance(name: string, open: () => Promise<StoreHarne
 
     function addTemplate(tenantId: string, subjectId: string, template: Uint8Array, maxPerSubject = 5) {
       return store.addTemplate({ tenantId, subjectId, ...ENGINE, template, maxPerSubject });
+    }
+
+    function retain(tenantId: string, subjectId: string, templateId: string, image: Uint8Array, expiresAt = inHours(1)) {
+      return store.retainImage({ tenantId, subjectId, templateId, image, expiresAt });
+    }
+
+    function inHours(hours: number, from = Date.now()): string {
+      return new Date(from + hours * 3_600_000).toISOString();
+    }
+
+    /** The instant `ms`, written as local time at a UTC offset of `hours` (e.g. 2024-01-01T05:00:00.000+05:00). */
+    function withOffset(ms: number, hours: number): string {
+      const sign = hours < 0 ? '-' : '+';
+      const hh = String(Math.abs(hours)).padStart(2, '0');
+      return new Date(ms + hours * 3_600_000).toISOString().replace('Z', `${sign}${hh}:00`);
+    }
+
+    function scanDatabaseFiles(needle: Buffer): void {
+      for (const file of harness.databaseFiles?.() ?? []) {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          continue; // e.g. a WAL already checkpointed away
+        }
+        assert.equal(bytes.indexOf(needle), -1, `plaintext found in ${file}`);
+      }
     }
 
     async function collect(query: GalleryQuery): Promise<GalleryEntry[]> {
@@ -160,15 +189,7 @@ export function runStoreConformance(name: string, open: () => Promise<StoreHarne
       assert.equal(raw.indexOf(plaintext.subarray(22, 54)), -1, 'not even a fragment of the random part');
       assert.notDeepEqual(raw, twin, 'fresh IV per template: equal plaintexts do not give equal ciphertexts');
 
-      for (const file of harness.databaseFiles?.() ?? []) {
-        let bytes: Buffer;
-        try {
-          bytes = readFileSync(file);
-        } catch {
-          continue; // e.g. a WAL already checkpointed away
-        }
-        assert.equal(bytes.indexOf(plaintext.subarray(22)), -1, `plaintext found in ${file}`);
-      }
+      scanDatabaseFiles(plaintext.subarray(22));
     });
 
     it('enforces the per-subject, per-engine template limit', async () => {
@@ -211,6 +232,102 @@ export function runStoreConformance(name: string, open: () => Promise<StoreHarne
       assert.equal(await harness.hasDataKeyRow(keep.id), true, 'other subjects untouched');
       // The externalRef is free again once the subject is gone.
       await store.createSubject({ tenantId: tenant.id, externalRef: subject.externalRef, consentId: 'c' });
+    });
+
+    it('retains an image only sealed, bound to a template of its own subject', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const { templateId } = await addTemplate(tenant.id, subject.id, randomBytes(32));
+      // Distinctive bytes, so finding them anywhere on disk could only mean a leak.
+      const image = Buffer.concat([Buffer.from('FKI1-IMAGE-MARKER:'), randomBytes(4096)]);
+      const { imageId } = await retain(tenant.id, subject.id, templateId, image);
+      const { imageId: twinId } = await retain(tenant.id, subject.id, templateId, image);
+      assert.equal(await store.countRetainedImages(tenant.id, subject.id), 2);
+
+      const raw = Buffer.from((await harness.rawImage(imageId))!);
+      assert.equal(raw.length, 1 + 12 + 16 + image.length, 'the envelope format: version, IV, tag, ciphertext');
+      assert.equal(raw.indexOf(image.subarray(18, 50)), -1, 'not even a fragment of the random part');
+      assert.notDeepEqual(raw, Buffer.from((await harness.rawImage(twinId))!), 'fresh IV per image');
+      scanDatabaseFiles(image.subarray(18));
+
+      const sibling = await store.createSubject({ tenantId: tenant.id, externalRef: 'sibling', consentId: 'c' });
+      await assert.rejects(retain(tenant.id, sibling.id, templateId, image), InvalidArgument, "another subject's template");
+      await assert.rejects(retain(tenant.id, subject.id, 'no-such-template', image), InvalidArgument);
+      await assert.rejects(retain(tenant.id, 'no-such-subject', templateId, image), SubjectNotFound);
+      await assert.rejects(retain(tenant.id, subject.id, templateId, new Uint8Array(0)), InvalidArgument);
+      await assert.rejects(retain(tenant.id, subject.id, templateId, image, 'next tuesday'), InvalidArgument);
+      assert.equal(await store.countRetainedImages(tenant.id, sibling.id), 0);
+      assert.equal(await store.countRetainedImages(tenant.id, 'no-such-subject'), 0);
+      assert.equal(await store.countRetainedImages(tenant.id, subject.id), 2, 'refused calls stored nothing');
+    });
+
+    it('purges expired images and keeps unexpired ones', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const { templateId } = await addTemplate(tenant.id, subject.id, randomBytes(32));
+      const now = Date.now();
+      const expired = await retain(tenant.id, subject.id, templateId, randomBytes(64), inHours(-1, now));
+      const dueNow = await retain(tenant.id, subject.id, templateId, randomBytes(64), inHours(0, now));
+      const kept = await retain(tenant.id, subject.id, templateId, randomBytes(64), inHours(1, now));
+      // Spelled with UTC offsets so that, compared as text against a UTC "now", each would sort on
+      // the wrong side: expiry must be compared as an instant.
+      const expiredOffset = await retain(tenant.id, subject.id, templateId, randomBytes(64), withOffset(now - 3_600_000, 5));
+      const keptOffset = await retain(tenant.id, subject.id, templateId, randomBytes(64), withOffset(now + 3_600_000, -5));
+      assert.equal(await store.countRetainedImages(tenant.id, subject.id), 5, 'expired but not yet purged is still held');
+
+      assert.ok((await store.purgeExpiredImages(new Date(now).toISOString())) >= 3);
+
+      assert.equal(await harness.rawImage(expired.imageId), undefined);
+      assert.equal(await harness.rawImage(dueNow.imageId), undefined, 'expiry is inclusive');
+      assert.equal(await harness.rawImage(expiredOffset.imageId), undefined);
+      assert.ok(await harness.rawImage(kept.imageId));
+      assert.ok(await harness.rawImage(keptOffset.imageId));
+      assert.equal(await store.countRetainedImages(tenant.id, subject.id), 2);
+      assert.equal((await store.listTemplates(tenant.id, subject.id)).length, 1, 'purging images leaves templates alone');
+      await assert.rejects(store.purgeExpiredImages('soon'), InvalidArgument);
+    });
+
+    it('deleting the subject destroys its retained images with its key', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const keep = await store.createSubject({ tenantId: tenant.id, externalRef: 'keep', consentId: 'c' });
+      const { templateId } = await addTemplate(tenant.id, subject.id, randomBytes(32));
+      const { templateId: keepTemplateId } = await addTemplate(tenant.id, keep.id, randomBytes(32));
+      const first = await retain(tenant.id, subject.id, templateId, randomBytes(64));
+      const second = await retain(tenant.id, subject.id, templateId, randomBytes(64));
+      const kept = await retain(tenant.id, keep.id, keepTemplateId, randomBytes(64));
+
+      assert.equal(await store.deleteSubject(tenant.id, subject.id), true);
+
+      assert.equal(await harness.hasDataKeyRow(subject.id), false);
+      assert.equal(await harness.rawImage(first.imageId), undefined);
+      assert.equal(await harness.rawImage(second.imageId), undefined);
+      assert.equal(await store.countRetainedImages(tenant.id, subject.id), 0);
+      assert.ok(await harness.rawImage(kept.imageId), 'other subjects untouched');
+      assert.equal(await store.countRetainedImages(tenant.id, keep.id), 1);
+    });
+
+    it('isolates retained images: another tenant cannot add to, count or delete them', async () => {
+      const a = await tenantWithSubject();
+      const { templateId } = await addTemplate(a.tenant.id, a.subject.id, randomBytes(32));
+      const { imageId } = await retain(a.tenant.id, a.subject.id, templateId, randomBytes(64));
+      const b = await tenantWithSubject();
+      const { templateId: bTemplateId } = await addTemplate(b.tenant.id, b.subject.id, randomBytes(32));
+
+      assert.equal(await store.countRetainedImages(b.tenant.id, a.subject.id), 0);
+      await assert.rejects(retain(b.tenant.id, a.subject.id, templateId, randomBytes(64)), SubjectNotFound);
+      await assert.rejects(
+        retain(b.tenant.id, b.subject.id, templateId, randomBytes(64)),
+        InvalidArgument,
+        "A's template under B's subject",
+      );
+      await assert.rejects(
+        retain(a.tenant.id, a.subject.id, bTemplateId, randomBytes(64)),
+        InvalidArgument,
+        "B's template under A's subject",
+      );
+      assert.equal(await store.deleteSubject(b.tenant.id, a.subject.id), false);
+
+      assert.ok(await harness.rawImage(imageId), "A's image survived B's attempts");
+      assert.equal(await store.countRetainedImages(a.tenant.id, a.subject.id), 1);
+      assert.equal(await store.countRetainedImages(b.tenant.id, b.subject.id), 0);
     });
 
     // 101 subjects × 5 = 505 templates: more than one batch in either adapter (256 / 500).

@@ -53,6 +53,12 @@ runStoreConformance('postgres', async () => {
       const { rows } = await admin.query<{ ciphertext: Buffer }>(`SELECT ciphertext FROM ${schema}.templates WHERE id = $1`, [templateId]);
       return rows[0]?.ciphertext;
     },
+    rawImage: async (imageId) => {
+      const { rows } = await admin.query<{ ciphertext: Buffer }>(`SELECT ciphertext FROM ${schema}.retained_images WHERE id = $1`, [
+        imageId,
+      ]);
+      return rows[0]?.ciphertext;
+    },
     hasDataKeyRow: async (subjectId) => {
       const { rowCount } = await admin.query(`SELECT 1 FROM ${schema}.subject_keys WHERE subject_id = $1`, [subjectId]);
       return (rowCount ?? 0) > 0;
@@ -78,7 +84,7 @@ describe('PostgresStore setup', () => {
       );
       assert.deepEqual(
         tables.rows.map((row) => row.table_name),
-        ['api_keys', 'idempotency_records', 'schema_migrations', 'subject_keys', 'subjects', 'templates', 'tenants'],
+        ['api_keys', 'idempotency_records', 'retained_images', 'schema_migrations', 'subject_keys', 'subjects', 'templates', 'tenants'],
       );
     } finally {
       await Promise.all(stores.map((store) => store.close()));

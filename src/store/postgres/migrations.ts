@@ -113,6 +113,27 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotency_records_by_expiry ON idempotency_records (expires_at);
     `,
   },
+  {
+    version: 4,
+    // Enrollment images, kept only when an operator turns on short-lived retention. Sealed with the
+    // subject's data key like its templates, so shredding that key destroys them too. The foreign
+    // key ties each image to a template of the same subject of the same tenant.
+    sql: `
+      ALTER TABLE templates ADD CONSTRAINT templates_by_owner UNIQUE (tenant_id, subject_id, id);
+      CREATE TABLE retained_images (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        subject_id text COLLATE "C" NOT NULL,
+        template_id text COLLATE "C" NOT NULL,
+        ciphertext bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        FOREIGN KEY (tenant_id, subject_id, template_id) REFERENCES templates (tenant_id, subject_id, id)
+      );
+      CREATE INDEX retained_images_by_subject ON retained_images (subject_id);
+      CREATE INDEX retained_images_by_expiry ON retained_images (expires_at);
+    `,
+  },
 ];
 
 /** `schema` must already be checked with checkSchemaName; the pool's search_path points at it. */

@@ -19,14 +19,24 @@ import type {
   NewTemplate,
   Page,
   PageRequest,
+  RetainedImage,
   StoredTemplate,
   Subject,
   Tenant,
 } from '../biometric-store.js';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../biometric-store.js';
-import { checkDurationMs, checkMaxPerSubject, checkPageLimit, serializeResponse, toPage } from '../store-arguments.js';
+import {
+  checkDurationMs,
+  checkImage,
+  checkInstant,
+  checkMaxPerSubject,
+  checkPageLimit,
+  serializeResponse,
+  toPage,
+} from '../store-arguments.js';
+import { InvalidArgument } from '../../errors/domain-errors.js';
 import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
-import { newWrappedSubjectKey, openForSubject, sealForSubject } from '../subject-encryption.js';
+import { newWrappedSubjectKey, openForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
 import { migratePostgres } from './migrations.js';
 import { checkSchemaName } from './schema-name.js';
 import { inTransaction } from './transaction.js';
@@ -172,6 +182,7 @@ export class PostgresStore implements BiometricStore {
       const locked = await client.query('SELECT 1 FROM subjects WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
       if (locked.rowCount === 0) return false;
       await client.query('DELETE FROM subject_keys WHERE subject_id = $1', [id]);
+      await client.query('DELETE FROM retained_images WHERE tenant_id = $1 AND subject_id = $2', [tenantId, id]);
       await client.query('DELETE FROM templates WHERE tenant_id = $1 AND subject_id = $2', [tenantId, id]);
       await client.query('DELETE FROM subjects WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
       return true;
@@ -248,6 +259,43 @@ export class PostgresStore implements BiometricStore {
       if (rows.length < GALLERY_BATCH) return;
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  async retainImage({ tenantId, subjectId, templateId, image, expiresAt }: RetainedImage): Promise<{ imageId: string }> {
+    checkImage(image);
+    const expires = checkInstant('expiresAt', expiresAt);
+    return inTransaction(this.pool, async (client) => {
+      // FOR SHARE on the subject: a concurrent deleteSubject (FOR UPDATE) waits for this insert, or
+      // this call waits for the delete and then finds no subject; an image never outlives its key.
+      const wrappedKey = await wrappedKeyOf(client, tenantId, subjectId, 'FOR SHARE OF s');
+      const owned = await client.query('SELECT 1 FROM templates WHERE tenant_id = $1 AND subject_id = $2 AND id = $3', [
+        tenantId,
+        subjectId,
+        templateId,
+      ]);
+      if (owned.rowCount === 0) throw new InvalidArgument('templateId is not a template of this subject');
+      const imageId = randomUUID();
+      const ciphertext = sealImageForSubject(this.masterKey, wrappedKey, { tenantId, subjectId, templateId, imageId }, image);
+      await client.query(
+        `INSERT INTO retained_images (id, tenant_id, subject_id, template_id, ciphertext, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [imageId, tenantId, subjectId, templateId, ciphertext, expires],
+      );
+      return { imageId };
+    });
+  }
+
+  async countRetainedImages(tenantId: string, subjectId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM retained_images WHERE tenant_id = $1 AND subject_id = $2',
+      [tenantId, subjectId],
+    );
+    return rows[0]!.count;
+  }
+
+  async purgeExpiredImages(now: string): Promise<number> {
+    const cutoff = checkInstant('now', now);
+    const result = await this.pool.query('DELETE FROM retained_images WHERE expires_at <= $1', [cutoff]);
+    return result.rowCount ?? 0;
   }
 
   async getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined> {
@@ -342,7 +390,12 @@ export class PostgresStore implements BiometricStore {
 }
 
 /** The subject's wrapped data key; SubjectNotFound also when the subject belongs to another tenant. */
-async function wrappedKeyOf(client: PoolClient, tenantId: string, subjectId: string, lock: 'FOR UPDATE OF s' | ''): Promise<Buffer> {
+async function wrappedKeyOf(
+  client: PoolClient,
+  tenantId: string,
+  subjectId: string,
+  lock: 'FOR UPDATE OF s' | 'FOR SHARE OF s' | '',
+): Promise<Buffer> {
   const { rows } = await client.query<{ wrapped_key: Buffer }>(
     `SELECT k.wrapped_key FROM subjects s JOIN subject_keys k ON k.subject_id = s.id
      WHERE s.tenant_id = $1 AND s.id = $2 ${lock}`,

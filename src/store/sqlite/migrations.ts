@@ -84,6 +84,27 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotency_records_by_expiry ON idempotency_records (expires_at);
     `,
   },
+  {
+    version: 3,
+    // Enrollment images, kept only when an operator turns on short-lived retention. Sealed with the
+    // subject's data key like its templates, so shredding that key destroys them too. The foreign
+    // key ties each image to a template of the same subject of the same tenant.
+    sql: `
+      CREATE UNIQUE INDEX templates_by_owner ON templates (tenant_id, subject_id, id);
+      CREATE TABLE retained_images (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        template_id TEXT NOT NULL,
+        ciphertext BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        FOREIGN KEY (tenant_id, subject_id, template_id) REFERENCES templates (tenant_id, subject_id, id)
+      );
+      CREATE INDEX retained_images_by_subject ON retained_images (subject_id);
+      CREATE INDEX retained_images_by_expiry ON retained_images (expires_at);
+    `,
+  },
 ];
 
 export function migrateSqlite(db: Database.Database): void {

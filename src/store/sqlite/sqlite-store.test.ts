@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { runStoreConformance } from '../store-conformance.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite-store.js';
+import { openForSubject, openImageForSubject } from '../subject-encryption.js';
 
 const root = mkdtempSync(join(tmpdir(), 'facekey-sqlite-store-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -25,6 +26,8 @@ runStoreConformance('sqlite', async () => {
     },
     rawTemplate: async (templateId) =>
       (raw.prepare('SELECT ciphertext FROM templates WHERE id = ?').get(templateId) as { ciphertext: Buffer } | undefined)?.ciphertext,
+    rawImage: async (imageId) =>
+      (raw.prepare('SELECT ciphertext FROM retained_images WHERE id = ?').get(imageId) as { ciphertext: Buffer } | undefined)?.ciphertext,
     hasDataKeyRow: async (subjectId) => raw.prepare('SELECT 1 FROM subject_keys WHERE subject_id = ?').get(subjectId) !== undefined,
     databaseFiles: () => [path, `${path}-wal`],
   };
@@ -108,6 +111,43 @@ describe('SqliteStore setup', () => {
       await assert.rejects(wrongKey.listTemplates(tenant.id, subject.id), { code: 'ciphertext_rejected' });
     } finally {
       await wrongKey.close();
+    }
+  });
+
+  it('seals a retained image under its subject key, bound to its row and template, and never as a template', async () => {
+    const path = join(root, 'image-seal.db');
+    const masterKey = randomBytes(32);
+    const store = new SqliteStore({ path, masterKey });
+    try {
+      const tenantId = (await store.createTenant({ name: 't' })).id;
+      const subjectId = (await store.createSubject({ tenantId, externalRef: 'r', consentId: 'c' })).id;
+      const template = { tenantId, subjectId, engineId: 'e', engineVersion: '1', maxPerSubject: 2 };
+      const { templateId } = await store.addTemplate({ ...template, template: randomBytes(8) });
+      const { templateId: otherTemplateId } = await store.addTemplate({ ...template, template: randomBytes(8) });
+      const image = randomBytes(256);
+      const { imageId } = await store.retainImage({
+        tenantId,
+        subjectId,
+        templateId,
+        image,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      });
+
+      const db = store.connection;
+      const { ciphertext } = db.prepare('SELECT ciphertext FROM retained_images WHERE id = ?').get(imageId) as { ciphertext: Buffer };
+      const { wrapped_key: wrappedKey } = db.prepare('SELECT wrapped_key FROM subject_keys WHERE subject_id = ?').get(subjectId) as {
+        wrapped_key: Buffer;
+      };
+      const row = { tenantId, subjectId, templateId, imageId };
+      assert.deepEqual(Buffer.from(openImageForSubject(masterKey, wrappedKey, row, ciphertext)), image);
+      assert.throws(() => openImageForSubject(masterKey, wrappedKey, { ...row, templateId: otherTemplateId }, ciphertext), {
+        code: 'ciphertext_rejected',
+      });
+      assert.throws(() => openForSubject(masterKey, wrappedKey, { tenantId, subjectId, templateId: imageId }, ciphertext), {
+        code: 'ciphertext_rejected',
+      });
+    } finally {
+      await store.close();
     }
   });
 });

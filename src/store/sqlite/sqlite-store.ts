@@ -19,14 +19,24 @@ import type {
   NewTemplate,
   Page,
   PageRequest,
+  RetainedImage,
   StoredTemplate,
   Subject,
   Tenant,
 } from '../biometric-store.js';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../biometric-store.js';
-import { checkDurationMs, checkMaxPerSubject, checkPageLimit, serializeResponse, toPage } from '../store-arguments.js';
+import {
+  checkDurationMs,
+  checkImage,
+  checkInstant,
+  checkMaxPerSubject,
+  checkPageLimit,
+  serializeResponse,
+  toPage,
+} from '../store-arguments.js';
+import { InvalidArgument } from '../../errors/domain-errors.js';
 import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
-import { newWrappedSubjectKey, openForSubject, sealForSubject } from '../subject-encryption.js';
+import { newWrappedSubjectKey, openForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
 import { migrateSqlite } from './migrations.js';
 import { connectionQueue } from './connection-queue.js';
 import type { SerialQueue } from '../sql/serial-queue.js';
@@ -183,6 +193,7 @@ export class SqliteStore implements BiometricStore {
         if (exists === undefined) return false;
         // Key first: from here on the templates are unreadable, whatever else happens to their bytes.
         this.db.prepare('DELETE FROM subject_keys WHERE subject_id = ?').run(id);
+        this.db.prepare('DELETE FROM retained_images WHERE tenant_id = ? AND subject_id = ?').run(tenantId, id);
         this.db.prepare('DELETE FROM templates WHERE tenant_id = ? AND subject_id = ?').run(tenantId, id);
         this.db.prepare('DELETE FROM subjects WHERE tenant_id = ? AND id = ?').run(tenantId, id);
         return true;
@@ -271,6 +282,43 @@ export class SqliteStore implements BiometricStore {
       if (rows.length < GALLERY_BATCH) return;
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  async retainImage({ tenantId, subjectId, templateId, image, expiresAt }: RetainedImage): Promise<{ imageId: string }> {
+    checkImage(image);
+    const expires = checkInstant('expiresAt', expiresAt);
+    return this.exclusive(() => {
+      const retain = this.db.transaction(() => {
+        const wrappedKey = this.wrappedKeyOf(tenantId, subjectId);
+        const owned = this.db
+          .prepare('SELECT 1 FROM templates WHERE tenant_id = ? AND subject_id = ? AND id = ?')
+          .get(tenantId, subjectId, templateId);
+        if (owned === undefined) throw new InvalidArgument('templateId is not a template of this subject');
+        const imageId = randomUUID();
+        const ciphertext = sealImageForSubject(this.masterKey, wrappedKey, { tenantId, subjectId, templateId, imageId }, image);
+        this.db
+          .prepare(
+            `INSERT INTO retained_images (id, tenant_id, subject_id, template_id, ciphertext, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(imageId, tenantId, subjectId, templateId, ciphertext, now(), expires);
+        return { imageId };
+      });
+      // IMMEDIATE: a deleteSubject from another process cannot shred the key between our read and insert.
+      return retain.immediate();
+    });
+  }
+
+  async countRetainedImages(tenantId: string, subjectId: string): Promise<number> {
+    const { count } = this.db
+      .prepare('SELECT count(*) AS count FROM retained_images WHERE tenant_id = ? AND subject_id = ?')
+      .get(tenantId, subjectId) as { count: number };
+    return count;
+  }
+
+  async purgeExpiredImages(at: string): Promise<number> {
+    const cutoff = checkInstant('now', at);
+    return this.exclusive(() => this.db.prepare('DELETE FROM retained_images WHERE expires_at <= ?').run(cutoff).changes);
   }
 
   async getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined> {
