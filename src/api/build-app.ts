@@ -11,6 +11,7 @@ import { tenantRoutes } from './routes/tenant-routes.js';
 import { subjectRoutes } from './routes/subject-routes.js';
 import { biometricRoutes } from './routes/biometric-routes.js';
 import { consentRoutes } from './routes/consent-routes.js';
+import { riskPolicyRoutes } from './routes/risk-policy-routes.js';
 import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
 import { terminalRoutes } from '../devices/terminal-routes.js';
 import { signedTerminalAuthenticator } from '../devices/fastify-terminal-auth.js';
@@ -99,13 +100,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes(deps.readiness));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
-  const { store, biometrics, consent, checkout, terminals, nonces, signingKeys } = deps.platform;
+  const { store, biometrics, consent, checkout, terminals, nonces, signingKeys, riskPolicies } = deps.platform;
   await app.register(jwksRoutes(signingKeys));
   await app.register(tenantRoutes(store), { prefix: '/v1' });
   await app.register(subjectRoutes(store, consent), { prefix: '/v1' });
   await app.register(consentRoutes(store, consent), { prefix: '/v1' });
   await app.register(biometricRoutes(store, biometrics), { prefix: '/v1' });
   await app.register(terminalRoutes(store, terminals), { prefix: '/v1' });
+  await app.register(riskPolicyRoutes(store, riskPolicies), { prefix: '/v1' });
   await app.register(checkoutRoutes(checkout, signedTerminalAuthenticator(terminals, nonces)), { prefix: '/v1' });
   return app;
 }

@@ -17,6 +17,7 @@ export const AUDIT_EVENT_TYPES = [
   'token.unlinked',
   'retention.erased',
   'personalization.recorded',
+  'risk_policy.changed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -263,7 +263,10 @@ test('policy thresholds are configuration: overrides change the verdict and are 
   assert.equal(assessBurstLiveness(noJitter).live, true, 'yaw rotation alone moves the mesh');
   assert.ok(assessBurstLiveness(noJitter, { minMotion: 1 }).reasons.includes('no_motion'));
   // An explicit undefined does not erase a default.
-  assert.equal(assessBurstLiveness(blinkBurst(), { minAntispoof: undefined }).evidence.policy.minAntispoof, DEFAULT_PRESENTATION_POLICY.minAntispoof);
+  assert.equal(
+    assessBurstLiveness(blinkBurst(), { minAntispoof: undefined }).evidence.policy.minAntispoof,
+    DEFAULT_PRESENTATION_POLICY.minAntispoof,
+  );
 });
 
 test('an inconsistent policy is rejected with InvalidArgument', () => {

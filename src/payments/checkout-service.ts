@@ -79,7 +79,8 @@ export interface CheckoutDeps {
   readonly orders: OrderHistory;
   readonly issuer: AssertionIssuer;
   readonly audit: AuditSink;
-  readonly risk: RiskSettings;
+  /** The tenant's risk policy, read per checkout. */
+  readonly risk: { forTenant(tenantId: string): Promise<RiskSettings> };
   readonly clock?: () => Date;
 }
 
@@ -106,7 +107,7 @@ export class CheckoutService {
   }
 
   async checkout(request: CheckoutRequest): Promise<CheckoutResult> {
-    const result = await this.decide(request);
+    const result = await this.decide(request, await this.deps.risk.forTenant(request.tenantId));
     await this.deps.audit.append({
       type: 'checkout',
       tenantId: request.tenantId,
@@ -126,9 +127,9 @@ export class CheckoutService {
     return result;
   }
 
-  private async decide(request: CheckoutRequest): Promise<CheckoutResult> {
+  private async decide(request: CheckoutRequest, risk: RiskSettings): Promise<CheckoutResult> {
     const { tenantId, terminalId } = request;
-    const { payments, risk } = this.deps;
+    const { payments } = this.deps;
     if (await this.locked('terminal', terminalId)) return { outcome: 'declined', reasons: ['terminal_locked'], evidence: null };
 
     let probe: CheckoutCapture;
@@ -137,17 +138,17 @@ export class CheckoutService {
     } catch (error) {
       const reason = error instanceof FacekeyError ? CAPTURE_REASONS[error.code] : undefined;
       if (!reason) throw error;
-      if (reason === 'spoof_suspected') await this.fail('terminal', terminalId);
+      if (reason === 'spoof_suspected') await this.fail('terminal', terminalId, risk);
       const liveness: LivenessEvidence = { method: 'single_frame', passed: reason !== 'spoof_suspected', reasons: [reason] };
       const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.decide(0, risk.targetFmr);
       return {
         outcome: 'declined',
         reasons: [reason],
-        evidence: { engine, score: null, threshold, targetFmr, thresholdMethod, liveness, risk: this.riskEvidence(0, 0, 0) },
+        evidence: { engine, score: null, threshold, targetFmr, thresholdMethod, liveness, risk: this.riskEvidence(risk, 0, 0, 0) },
       };
     }
     if (!probe.liveness.passed || !probe.template) {
-      await this.fail('terminal', terminalId);
+      await this.fail('terminal', terminalId, risk);
       const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.decide(0, risk.targetFmr);
       return {
         outcome: 'declined',
@@ -159,12 +160,12 @@ export class CheckoutService {
           targetFmr,
           thresholdMethod,
           liveness: probe.liveness,
-          risk: this.riskEvidence(0, 0, 0),
+          risk: this.riskEvidence(risk, 0, 0, 0),
         },
       };
     }
 
-    const search = await this.candidates(request, probe.template);
+    const search = await this.candidates(request, probe.template, risk);
     const decision = assessRisk(
       {
         templatesSearched: search.templatesSearched,
@@ -183,13 +184,13 @@ export class CheckoutService {
       targetFmr: search.targetFmr,
       thresholdMethod: search.thresholdMethod,
       liveness: probe.liveness,
-      risk: this.riskEvidence(search.templatesSearched, decision.expectedFalseMatches, search.candidates.length),
+      risk: this.riskEvidence(risk, search.templatesSearched, decision.expectedFalseMatches, search.candidates.length),
       ...(probe.capture ? { capture: probe.capture } : {}),
     };
     if (decision.outcome !== 'approve') {
       if (decision.outcome === 'second_factor_required') return { outcome: decision.outcome, reasons: decision.reasons, evidence };
-      await this.fail('terminal', terminalId);
-      if (request.subjectId) await this.fail('subject', request.subjectId);
+      await this.fail('terminal', terminalId, risk);
+      if (request.subjectId) await this.fail('subject', request.subjectId, risk);
       return { outcome: 'declined', reasons: decision.reasons, evidence };
     }
 
@@ -229,8 +230,8 @@ export class CheckoutService {
   }
 
   /** Identification in the gallery; a presented id → verification; a second factor → only the people it fits. */
-  private async candidates(request: CheckoutRequest, template: FaceTemplate) {
-    const { biometrics, payments, secondFactors, risk } = this.deps;
+  private async candidates(request: CheckoutRequest, template: FaceTemplate, risk: RiskSettings) {
+    const { biometrics, payments, secondFactors } = this.deps;
     const base = biometrics.decide(0, risk.targetFmr);
     const scoreEach = async (subjectIds: readonly string[]) => {
       const scored: Array<{ subjectId: string; score: number }> = [];
@@ -287,14 +288,19 @@ export class CheckoutService {
     return lockedUntil !== null && lockedUntil > this.now();
   }
 
-  private async fail(scope: 'subject' | 'terminal', id: string): Promise<void> {
-    const max = scope === 'subject' ? this.deps.risk.maxSubjectFailures : this.deps.risk.maxTerminalFailures;
-    const until = new Date(this.clock().getTime() + this.deps.risk.lockoutSeconds * 1000).toISOString();
+  private async fail(scope: 'subject' | 'terminal', id: string, risk: RiskSettings): Promise<void> {
+    const max = scope === 'subject' ? risk.maxSubjectFailures : risk.maxTerminalFailures;
+    const until = new Date(this.clock().getTime() + risk.lockoutSeconds * 1000).toISOString();
     await this.deps.payments.recordFailure(scope, id, max, this.now(), until);
   }
 
-  private riskEvidence(templatesSearched: number, expectedFalseMatches: number, candidates: number): CheckoutEvidence['risk'] {
-    return { templatesSearched, expectedFalseMatches, budget: this.deps.risk.riskBudget, candidates };
+  private riskEvidence(
+    risk: RiskSettings,
+    templatesSearched: number,
+    expectedFalseMatches: number,
+    candidates: number,
+  ): CheckoutEvidence['risk'] {
+    return { templatesSearched, expectedFalseMatches, budget: risk.riskBudget, candidates };
   }
 
   private now(): string {

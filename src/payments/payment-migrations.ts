@@ -39,4 +39,14 @@ export const PAYMENT_MIGRATIONS: readonly SqlMigration[] = [
       )
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE tenant_risk_policies (
+        tenant_id TEXT PRIMARY KEY,
+        settings TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )
+    `,
+  },
 ];

@@ -15,6 +15,7 @@ import { SigningKeys } from '../payments/signing-keys.js';
 import { AssertionIssuer } from '../payments/assertion-issuer.js';
 import { CheckoutService } from '../payments/checkout-service.js';
 import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../payments/risk-policy.js';
+import { RiskPolicies } from '../payments/risk-policies.js';
 import { OrderHistory } from '../personalization/order-history.js';
 import { ReceiptSigner } from '../consent/receipt-signer.js';
 import { TerminalRegistry } from '../devices/terminal-registry.js';
@@ -90,6 +91,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     retentionDays: settings.retentionDays,
     clock,
   });
+  const riskPolicies = new RiskPolicies(sql, { ...DEFAULT_RISK_SETTINGS, ...settings.risk }, audit, clock);
   const checkout = new CheckoutService({
     biometrics,
     faces,
@@ -99,8 +101,8 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     orders,
     issuer: new AssertionIssuer(signingKeys, settings.issuer, 120, clock),
     audit,
-    risk: { ...DEFAULT_RISK_SETTINGS, ...settings.risk },
+    risk: riskPolicies,
     clock,
   });
-  return { store, sql, galleries, biometrics, consent, checkout, audit, terminals, nonces, signingKeys };
+  return { store, sql, galleries, biometrics, consent, checkout, audit, terminals, nonces, signingKeys, riskPolicies };
 }

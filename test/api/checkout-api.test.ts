@@ -28,7 +28,7 @@ test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t
   });
   const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
   const inject = async (
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
     token?: string,
     body?: unknown,
@@ -79,6 +79,19 @@ test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t
     assert.equal((await inject('DELETE', `/v1/terminals/${till.id}`, admin)).status, 204);
     const revoked = await signed(till, order);
     assert.deepEqual([revoked.status, revoked.body.code], [403, 'device_revoked']);
+  });
+
+  await t.test('a tenant admin sets its own risk policy within the platform bounds; checkout reads it at once', async () => {
+    const defaults = await inject('GET', '/v1/risk-policy', admin);
+    assert.equal(defaults.body.riskBudget, 1e-3);
+    const set = await inject('PUT', '/v1/risk-policy', admin, { riskBudget: 1e-4, faceOnlyAmountLimit: 2500 });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual([set.body.riskBudget, set.body.faceOnlyAmountLimit, set.body.maxSubjectFailures], [1e-4, 2500, 5]);
+    assert.deepEqual(await platform.riskPolicies.forTenant(tenant.id), set.body);
+    const loose = await inject('PUT', '/v1/risk-policy', admin, { targetFmr: 1e-2 });
+    assert.deepEqual([loose.status, loose.body.code], [400, 'invalid_argument']);
+    const other = (await inject('POST', '/v1/tenants', operator, { name: 'other shop' })).body;
+    assert.equal((await platform.riskPolicies.forTenant(other.id)).riskBudget, 1e-3, "one tenant's policy never touches another's");
   });
 
   await t.test('the JWKS is public and holds the ES256 signing key', async () => {

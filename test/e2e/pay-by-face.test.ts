@@ -9,6 +9,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { decodeJwt } from 'jose';
 import { createServer } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -218,6 +219,19 @@ test(
       assert.equal(checkout.body.outcome, 'approved');
       const again = await pay({ image: b64('img2.jpg') }, 'order-3');
       assert.equal(again.body.personalization.favourites[0].sku, 'flat-white');
+    });
+
+    await t.test('over the tenant risk budget face alone is not enough; the second factor narrows the search and pays', async () => {
+      assert.equal((await facekeyCall('PUT', `/v1/subjects/${subject.id}/second-factors/pin`, admin, { value: '2468' })).status, 204);
+      assert.equal((await facekeyCall('PUT', '/v1/risk-policy', admin, { riskBudget: 1e-6 })).status, 200);
+      const faceOnly = await pay({ image: b64('img2.jpg') }, 'order-risk-1');
+      assert.equal(faceOnly.body.outcome, 'second_factor_required');
+      assert.deepEqual(faceOnly.body.reasons, ['second_factor_required', 'risk_budget_exceeded']);
+      assert.equal(faceOnly.body.evidence.risk.expectedFalseMatches, faceOnly.body.evidence.risk.templatesSearched * 1e-5);
+      const withPin = await pay({ image: b64('img2.jpg'), secondFactor: { kind: 'pin', value: '2468' } }, 'order-risk-2');
+      assert.equal(withPin.body.outcome, 'approved', JSON.stringify(withPin.body.reasons));
+      assert.equal(decodeJwt(withPin.body.assertion.jws).second_factor, 'pin');
+      assert.equal((await facekeyCall('PUT', '/v1/risk-policy', admin, {})).status, 200);
     });
 
     await t.test('a different person is declined', async () => {
