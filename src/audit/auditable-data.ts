@@ -1,4 +1,5 @@
 import { AuditDataRefused } from './audit-errors.js';
+import { luhnValid } from '../cards/luhn.js';
 
 /**
  * The audit log is kept for years and handed to auditors, so it must never hold a face template,
@@ -90,24 +91,11 @@ export function containsCardNumber(text: string): boolean {
       for (let end = start; end < groups.length; end++) {
         digits += groups[end];
         if (digits.length > 19) break;
-        if (digits.length >= 13 && passesLuhn(digits)) return true;
+        if (digits.length >= 13 && luhnValid(digits)) return true;
       }
     }
   }
   return false;
-}
-
-function passesLuhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let digit = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
 }
 
 function refuse(path: string, reason: string): never {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertCardAcceptable, cardExpired, luhnValid } from './card-validation.js';
+import { assertCardAcceptable, cardExpired } from './card-validation.js';
+import { luhnValid } from '../cards/luhn.js';
 import { InvalidCard } from './network-errors.js';
 
 const NOW = new Date('2030-06-15T12:00:00Z');

@@ -1,23 +1,10 @@
 import { InvalidCard } from './network-errors.js';
+import { luhnValid } from '../cards/luhn.js';
 
 /** A card's expiry as printed: valid through the last day of that month. */
 export interface CardExpiry {
   readonly month: number;
   readonly year: number;
-}
-
-export function luhnValid(digits: string): boolean {
-  if (!/^[0-9]+$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
 }
 
 export function cardExpired(expiry: CardExpiry, now: Date): boolean {

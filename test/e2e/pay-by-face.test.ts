@@ -17,6 +17,7 @@ import path from 'node:path';
 import { projectRoot } from '../../src/runtime/project-root.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
+import { luhnValid } from '../../src/cards/luhn.js';
 
 const CARD_NUMBER = '4111111111111111';
 
@@ -60,16 +61,6 @@ async function stop(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
   if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
 }
 
 /**
