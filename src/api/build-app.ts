@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import { parseApiKey } from '../auth/api-key.js';
 import { RateLimited } from '../errors/domain-errors.js';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
-import { toProblem, sendProblem, problem } from './problem-details.js';
+import { answerWithProblems, STRICT_AJV } from './problem-details.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { tenantRoutes } from './routes/tenant-routes.js';
 import { subjectRoutes } from './routes/subject-routes.js';
@@ -37,8 +37,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? 12 * 1024 * 1024,
-    // Unknown fields are refused, never silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: STRICT_AJV,
   });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -88,14 +87,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.setErrorHandler((error, request, reply) => {
-    const p = toProblem(error);
-    if (p.status >= 500) request.log.error({ err: { message: (error as Error).message, stack: (error as Error).stack } }, 'request failed');
-    return sendProblem(reply, request, p);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, problem(404, 'not_found', `no route ${request.method} ${request.url}`)),
-  );
+  answerWithProblems(app);
 
   await app.register(healthRoutes(deps.readiness));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FacekeyError } from '../errors/domain-errors.js';
 
 /** RFC 9457 problem details with facekey's stable machine-readable `code`. */
@@ -51,4 +51,22 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: Pro
     .code(p.status)
     .type('application/problem+json')
     .send({ ...p, instance: request.url });
+}
+
+/** Fastify's validator settings for strict schemas: unknown fields are refused, never silently dropped. */
+export const STRICT_AJV = { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } } as const;
+
+/**
+ * Every error and unknown route of `app` answered as problem+json; a 5xx is logged with its stack,
+ * never with the request body.
+ */
+export function answerWithProblems(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const p = toProblem(error);
+    if (p.status >= 500) request.log.error({ err: { message: (error as Error).message, stack: (error as Error).stack } }, 'request failed');
+    return sendProblem(reply, request, p);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, problem(404, 'not_found', `no route ${request.method} ${request.url}`)),
+  );
 }

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { problem, sendProblem, toProblem } from '../api/problem-details.js';
+import { answerWithProblems, STRICT_AJV } from '../api/problem-details.js';
 import { authorizationRoutes } from './authorization-routes.js';
 import type { AuthorizationDependencies } from './authorization-service.js';
 import { tokenRoutes } from './token-routes.js';
@@ -17,17 +17,9 @@ export async function buildNetworkApp(deps: NetworkAppDependencies): Promise<Fas
   const app = Fastify({
     logger: deps.logger,
     bodyLimit: 64 * 1024,
-    // Unknown fields are refused, never silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: STRICT_AJV,
   });
-  app.setErrorHandler((error, request, reply) => {
-    const p = toProblem(error);
-    if (p.status >= 500) request.log.error({ err: { message: (error as Error).message, stack: (error as Error).stack } }, 'request failed');
-    return sendProblem(reply, request, p);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, problem(404, 'not_found', `no route ${request.method} ${request.url}`)),
-  );
+  answerWithProblems(app);
   app.get('/health', async () => ({ status: 'ok' }));
   await app.register(tokenRoutes(deps.store, deps.clock), { prefix: '/v1' });
   await app.register(authorizationRoutes(deps), { prefix: '/v1' });
