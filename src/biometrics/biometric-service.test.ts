@@ -12,7 +12,7 @@ import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
 import { randomVector, seededRandom } from '../testing/seeded-random.js';
-import type { FaceService } from '../pipeline/face-service.js';
+import { noFaceService } from '../testing/no-face-service.js';
 import { GalleryRegistry } from './gallery-registry.js';
 import { BiometricService } from './biometric-service.js';
 
@@ -50,7 +50,7 @@ after(async () => {
 
 async function serviceWith(skew: number): Promise<BiometricService> {
   const galleries = new GalleryRegistry(engine, (dimension) => skewedIndex(dimension, skew));
-  const service = new BiometricService(store, {} as FaceService, Calibration.load(), galleries, engine);
+  const service = new BiometricService(store, noFaceService, Calibration.load(), galleries, engine);
   if ((await store.listTemplates(tenantId, subjectId)).length === 0)
     await service.enroll(tenantId, subjectId, { template: encodeTemplate(createTemplate(engine, face)) });
   await galleries.rebuild(store);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { FaceService } from '../pipeline/face-service.js';
+import { noFaceService } from '../testing/no-face-service.js';
 import { composeTestPlatform } from '../testing/test-platform.js';
 import type { Platform } from '../server/compose-platform.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
@@ -15,13 +15,6 @@ import { encodeTemplate } from '../templates/template-codec.js';
 import { randomVector, seededRandom } from '../testing/seeded-random.js';
 import { ASSERTION_AUDIENCE, type AssertionClaims } from './assertion-claims.js';
 import type { CheckoutRequest } from './checkout-service.js';
-
-/** Device templates need no face engine; a photo reaching it here would be a bug. */
-const NO_FACES = new Proxy({} as FaceService, {
-  get: () => () => {
-    throw new Error('the face pipeline is not used with device templates');
-  },
-});
 
 const engine = createEngine(DEFAULT_ENGINE_ID);
 const random = seededRandom(7);
@@ -73,7 +66,7 @@ describe('checkout service (device templates, second factors, look-alikes, locko
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-'));
     const masterKey = randomBytes(32);
     store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-    platform = await composeTestPlatform(store, NO_FACES, masterKey, { clock: () => now });
+    platform = await composeTestPlatform(store, noFaceService, masterKey, { clock: () => now });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('alice', alice, ['payment', 'personalization'], '1111');
     await enroll('bob', bob, ['payment'], '2222');

@@ -10,15 +10,13 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { composeTestPlatform } from '../../src/testing/test-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
-import type { FaceService } from '../../src/pipeline/face-service.js';
-
-const noFaces = {} as FaceService;
+import { noFaceService } from '../../src/testing/no-face-service.js';
 
 test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-api-'));
   const masterKey = randomBytes(32);
   const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-  const platform = await composeTestPlatform(store, noFaces, masterKey);
+  const platform = await composeTestPlatform(store, noFaceService, masterKey);
   const app = await buildApp({ platform, readiness: async () => ({}) });
   t.after(async () => {
     await app.close();

@@ -12,18 +12,9 @@ import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-regist
 import { createTemplate } from '../../src/templates/template.js';
 import { encodeTemplate } from '../../src/templates/template-codec.js';
 import { randomVector, seededRandom } from '../../src/testing/seeded-random.js';
-import type { FaceService } from '../../src/pipeline/face-service.js';
+import { noFaceService } from '../../src/testing/no-face-service.js';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** Device templates only: the face pipeline is never reached. */
-const noFaces: FaceService = {
-  detect: () => Promise.reject(new Error('not used')),
-  process: () => Promise.reject(new Error('not used')),
-  assessBurst: () => Promise.reject(new Error('not used')),
-  isReady: () => false,
-  close: async () => {},
-};
 
 async function waitFor(check: () => Promise<boolean>, withinMs: number): Promise<number> {
   const started = Date.now();
@@ -48,7 +39,7 @@ test('two service nodes on one PostgreSQL see each other’s enrollments and era
         onResync: () => void galleries.rebuild(store),
       });
       await galleries.rebuild(store);
-      return { store, watcher, service: new BiometricService(store, noFaces, calibration, galleries, engine) };
+      return { store, watcher, service: new BiometricService(store, noFaceService, calibration, galleries, engine) };
     }),
   );
   const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];

@@ -17,17 +17,8 @@ import { createTemplate } from '../../src/templates/template.js';
 import { encodeTemplate } from '../../src/templates/template-codec.js';
 import { randomVector, seededRandom } from '../../src/testing/seeded-random.js';
 import { verifyAuditChain } from '../../src/audit/verify-chain.js';
-import type { FaceService } from '../../src/pipeline/face-service.js';
+import { noFaceService } from '../../src/testing/no-face-service.js';
 import { TEST_DATABASE_URL } from '../../src/testing/test-databases.js';
-
-/** Device templates only: the face pipeline is never reached. */
-const noFaces: FaceService = {
-  detect: () => Promise.reject(new Error('not used')),
-  process: () => Promise.reject(new Error('not used')),
-  assessBurst: () => Promise.reject(new Error('not used')),
-  isReady: () => false,
-  close: async () => {},
-};
 
 test('pay by face on PostgreSQL: two nodes, one signing key, one nonce space, one audit chain', { timeout: 60_000 }, async () => {
   const schema = `facekey_test_${randomBytes(6).toString('hex')}`;
@@ -38,7 +29,7 @@ test('pay by face on PostgreSQL: two nodes, one signing key, one nonce space, on
     const store = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, masterKey, maxConnections: 4 });
     const sql = await PostgresDatabase.open({ connectionString: TEST_DATABASE_URL, schema, maxConnections: 4 });
     const platform = await composePlatform(
-      { store, sql, faces: noFaces, engine, masterKey },
+      { store, sql, faces: noFaceService, engine, masterKey },
       { issuer: 'http://facekey.test', retentionDays: 730 },
     );
     const watcher = await listenGalleryChanges(TEST_DATABASE_URL, schema, {
