@@ -8,6 +8,7 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import type { ConsentStore, Consent, ErasureReason, ErasureReceipt } from './consent-store.js';
 import { consentText, consentTextDigest, type ConsentPurpose } from './consent-texts.js';
 import type { ReceiptSigner } from './receipt-signer.js';
+import { requireActiveConsent } from './require-active-consent.js';
 
 export interface ConsentGrant {
   readonly textVersion: string;
@@ -87,11 +88,8 @@ export class ConsentService {
   }
 
   /** Throws ConsentMissing unless the consent exists in the tenant, is not withdrawn and covers `purpose`. */
-  async requireActive(tenantId: string, consentId: string, purpose: ConsentPurpose): Promise<Consent> {
-    const consent = await this.deps.consents.get(tenantId, consentId);
-    if (!consent || consent.withdrawnAt) throw new ConsentMissing('no active consent record with this id; enrollment needs one');
-    if (!consent.purposes.includes(purpose)) throw new ConsentMissing(`the consent does not cover the "${purpose}" purpose`);
-    return consent;
+  requireActive(tenantId: string, consentId: string, purpose: ConsentPurpose): Promise<Consent> {
+    return requireActiveConsent(this.deps.consents, tenantId, consentId, purpose);
   }
 
   async consentOfSubject(tenantId: string, subjectId: string): Promise<Consent> {

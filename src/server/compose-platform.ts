@@ -9,6 +9,7 @@ import { TieredIndex } from '../matcher/index/tiered-index.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { ConsentStore } from '../consent/consent-store.js';
 import { ConsentService } from '../consent/consent-service.js';
+import { requireActiveConsent } from '../consent/require-active-consent.js';
 import { PaymentStore } from '../payments/payment-store.js';
 import { SecondFactorLookup } from '../payments/second-factor.js';
 import { SigningKeys } from '../payments/signing-keys.js';
@@ -64,7 +65,6 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   await migrateDevices(sql);
 
   const galleries = new GalleryRegistry(engine, (dimension) => new TieredIndex({ dimension }));
-  let consent: ConsentService | undefined;
   const biometrics = new BiometricService(
     store,
     faces,
@@ -72,14 +72,14 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     galleries,
     engine,
     { ...DEFAULT_BIOMETRIC_POLICY, imageRetentionHours: settings.imageRetentionHours ?? DEFAULT_BIOMETRIC_POLICY.imageRetentionHours },
-    { audit, clock, requireConsent: (tenantId, consentId) => consent!.requireActive(tenantId, consentId, 'payment') },
+    { audit, clock, requireConsent: (tenantId, consentId) => requireActiveConsent(consents, tenantId, consentId, 'payment') },
   );
 
   const signingKeys = new SigningKeys(sql, masterKey);
   await signingKeys.current();
   const receipts = new ReceiptSigner(signingKeys, settings.issuer);
   const secondFactors = new SecondFactorLookup(masterKey);
-  consent = new ConsentService({
+  const consent = new ConsentService({
     consents,
     store,
     biometrics,
