@@ -74,6 +74,15 @@ export interface CaptureEvidence {
   readonly presentation?: ProcessResult['selected']['presentation'];
 }
 
+/** A 1:N search's answer: the people above the calibrated threshold, with the evidence of how it was set. */
+export interface GallerySearch {
+  readonly candidates: Array<{ subjectId: string; score: number }>;
+  readonly threshold: number;
+  readonly targetFmr: number;
+  readonly thresholdMethod: string;
+  readonly engine: EngineEvidence;
+}
+
 export interface Decision {
   readonly score: number;
   readonly threshold: number;
@@ -197,14 +206,7 @@ export class BiometricService {
     probe: Sample,
     targetFmr?: number,
     context: CallContext = UNATTRIBUTED,
-  ): Promise<{
-    candidates: Array<{ subjectId: string; score: number }>;
-    threshold: number;
-    targetFmr: number;
-    thresholdMethod: string;
-    engine: EngineEvidence;
-    capture: CaptureEvidence;
-  }> {
+  ): Promise<GallerySearch & { capture: CaptureEvidence }> {
     const { template, capture } = await this.capture(probe);
     const found = await this.search(tenantId, template, targetFmr);
     await this.audit(tenantId, context, 'identification', {
@@ -221,17 +223,7 @@ export class BiometricService {
    * is re-scored exactly from its stored float templates before anything is decided: the
    * calibrated thresholds hold for exact cosine scores.
    */
-  async search(
-    tenantId: string,
-    probe: FaceTemplate,
-    targetFmr?: number,
-  ): Promise<{
-    candidates: Array<{ subjectId: string; score: number }>;
-    threshold: number;
-    targetFmr: number;
-    thresholdMethod: string;
-    engine: EngineEvidence;
-  }> {
+  async search(tenantId: string, probe: FaceTemplate, targetFmr?: number): Promise<GallerySearch> {
     const { threshold, targetFmr: fmr, thresholdMethod, engine } = this.decide(0, targetFmr);
     const nearThreshold = new Set<string>();
     for (const hit of this.galleries.search(tenantId, probe.vector, this.policy.maxCandidates)) {
