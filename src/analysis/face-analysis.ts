@@ -25,7 +25,8 @@ export interface PresentationScores {
 
 /**
  * Everything the shared analyzer learns about one face in one image, in image pixel coordinates.
- * `mesh` is the 468-point MediaPipe face mesh followed by 10 iris points (478 in all).
+ * `mesh` is the 468-point MediaPipe face mesh (iris refinement, when an analyzer adds it, appends
+ * 10 iris points: 478 in all).
  */
 export interface FaceAnalysis {
   readonly box: Box;
@@ -38,3 +39,10 @@ export interface FaceAnalysis {
   /** Human's 1024-d `faceres` descriptor when an engine asked for it. */
   readonly faceres?: Float32Array;
 }
+
+/**
+ * Names what the analyzer hands to the engines: landmarks and face crops change with the detector
+ * model and with iris refinement, so templates made from different revisions are not comparable.
+ * Engines put it in their version. `bf128`: short-range BlazeFace first, no iris refinement.
+ */
+export const ANALYSIS_REVISION = 'bf128';

@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { Human as HumanInstance, Config as HumanConfig, FaceResult } from '@vladmandic/human';
 import { initTensorflow } from '../runtime/tf-runtime.js';
-import { humanDistDir, humanModelDir, requireFromProject, tfWasmDir } from '../runtime/package-paths.js';
+import { humanDistDir, humanExtraModelDir, humanModelDir, requireFreshFromProject, tfWasmDir } from '../runtime/package-paths.js';
 import type { RgbImage } from '../imaging/rgb-image.js';
 import type { FaceAnalysis } from './face-analysis.js';
 
@@ -27,31 +27,48 @@ export interface AnalyzeOptions {
 
 const RAD_TO_DEG = 180 / Math.PI;
 
+type HumanConstructor = new (config: Partial<HumanConfig>) => HumanInstance;
+
 /**
- * The shared analyzer: Human's BlazeFace detector, the 468-point mesh with iris refinement,
- * head pose, and the antispoof/liveness models. Frame caching is disabled: every call is a
- * fresh still image, never a video stream.
+ * BlazeFace in its two published variants. The short-range one (128×128 input, faces that fill a
+ * good part of the frame, as at a kiosk, a checkout terminal or in a selfie) costs a third of the
+ * full-range one (256×256, small faces in wide shots). Every image goes to the short-range
+ * detector first; only an image in which it finds no face goes to the full-range one.
+ */
+const DETECTORS = {
+  shortRange: () => pathToFileURL(path.join(humanExtraModelDir(), 'blazeface-front.json')).href,
+  fullRange: () => 'blazeface.json',
+} as const;
+
+/**
+ * The shared analyzer: Human's BlazeFace detector, the 468-point mesh, head pose, and the
+ * antispoof/liveness models. Frame caching is disabled: every call is a fresh still image, never
+ * a video stream. Iris refinement is off: it costs two more model runs per face (a quarter of the
+ * analysis time) and nothing downstream needs the pupils; eye corners and lids come from the mesh.
  */
 export class HumanFaceAnalyzer {
   private constructor(
-    private readonly human: HumanInstance,
+    private readonly shortRange: HumanInstance,
+    private readonly fullRange: HumanInstance,
     private readonly settings: AnalyzerSettings,
   ) {}
 
   static async create(settings: Partial<AnalyzerSettings> = {}): Promise<HumanFaceAnalyzer> {
     const full = { ...DEFAULT_ANALYZER_SETTINGS, ...settings };
     await initTensorflow();
-    const { Human } = requireFromProject<{ Human: new (config: Partial<HumanConfig>) => HumanInstance }>(
-      path.join(humanDistDir(), 'human.node-wasm.js'),
-    );
+    // Human keeps its detector model in module state: each detector needs its own bundle instance.
+    const bundle = path.join(humanDistDir(), 'human.node-wasm.js');
+    const humans = [DETECTORS.shortRange(), DETECTORS.fullRange()].map((detectorPath) => {
+      const { Human } = requireFreshFromProject<{ Human: HumanConstructor }>(bundle);
+      return new Human(humanConfig(full, detectorPath));
+    });
     // Load every model once (faceres included); per call we only toggle what runs.
-    const human = new Human(humanConfig(full, true));
-    await human.load();
-    return new HumanFaceAnalyzer(human, full);
+    await Promise.all(humans.map((human) => human.load()));
+    return new HumanFaceAnalyzer(humans[0]!, humans[1]!, full);
   }
 
   get humanVersion(): string {
-    return this.human.version;
+    return this.shortRange.version;
   }
 
   private queue: Promise<unknown> = Promise.resolve();
@@ -64,15 +81,20 @@ export class HumanFaceAnalyzer {
   }
 
   private async analyzeNow(image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis[]> {
-    const tf = this.human.tf;
-    const faceConfig = this.human.config.face;
+    const faces = await this.analyzeWith(this.shortRange, image, options);
+    return faces.length > 0 ? faces : this.analyzeWith(this.fullRange, image, options);
+  }
+
+  private async analyzeWith(human: HumanInstance, image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis[]> {
+    const tf = human.tf;
+    const faceConfig = human.config.face;
     if (faceConfig.description) faceConfig.description.enabled = options.faceres ?? false;
     const pad = options.presentationAttackDetection ?? true;
     if (faceConfig.antispoof) faceConfig.antispoof.enabled = pad;
     if (faceConfig.liveness) faceConfig.liveness.enabled = pad;
     const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32');
     try {
-      const result = await this.human.detect(input);
+      const result = await human.detect(input);
       if (result.error) throw new Error(`face analysis failed: ${result.error}`);
       return result.face
         .filter((face) => face.boxScore >= this.settings.minDetectionScore && face.mesh.length >= 468)
@@ -84,7 +106,7 @@ export class HumanFaceAnalyzer {
   }
 }
 
-function humanConfig(settings: AnalyzerSettings, faceres: boolean): Partial<HumanConfig> {
+function humanConfig(settings: AnalyzerSettings, detectorModelPath: string): Partial<HumanConfig> {
   const never = { skipFrames: 0, skipTime: 0 };
   return {
     backend: 'wasm',
@@ -100,6 +122,7 @@ function humanConfig(settings: AnalyzerSettings, faceres: boolean): Partial<Huma
       enabled: true,
       detector: {
         ...never,
+        modelPath: detectorModelPath,
         enabled: true,
         rotation: true,
         maxDetected: settings.maxFaces,
@@ -112,8 +135,8 @@ function humanConfig(settings: AnalyzerSettings, faceres: boolean): Partial<Huma
       },
       mesh: { enabled: true, keepInvalid: false },
       attention: { enabled: false },
-      iris: { ...never, enabled: true },
-      description: { ...never, enabled: faceres, minConfidence: 0 },
+      iris: { ...never, enabled: false },
+      description: { ...never, enabled: true, minConfidence: 0 },
       emotion: { ...never, enabled: false },
       antispoof: { ...never, enabled: true },
       liveness: { ...never, enabled: true },

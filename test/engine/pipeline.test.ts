@@ -40,7 +40,7 @@ test('face pipeline on real photos', { skip, timeout: 600_000 }, async (t) => {
   await t.test('every stage reports its evidence', async () => {
     const result = await pipeline.process(deepface('img1.jpg'), { engines: ['dlib-resnet'], multipleFaces: 'error' });
     assert.equal(result.facesFound, 1);
-    assert.equal(result.selected.face.landmarks, 478);
+    assert.equal(result.selected.face.landmarks, 468);
     assert.ok(result.selected.quality.score > 0 && result.selected.quality.score <= 1);
     assert.ok(result.selected.presentation.scores.antispoof >= 0);
     assert.ok(result.timings.embedMs['dlib-resnet']! > 0);

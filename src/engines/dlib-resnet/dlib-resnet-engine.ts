@@ -1,13 +1,11 @@
-import path from 'node:path';
-import type * as faceapiTypes from '@vladmandic/face-api';
 import { initTensorflow, type Tf } from '../../runtime/tf-runtime.js';
-import { faceApiDistDir, faceApiModelDir, requireFromProject } from '../../runtime/package-paths.js';
 import { fitSimilarityTransform } from '../../alignment/similarity-transform.js';
 import { extractChip, mirrorChip } from '../../alignment/extract-chip.js';
 import { chipLandmarkPairs, DLIB_RESNET_CHIP, type AlignmentLandmarks } from '../../alignment/dlib-chip-geometry.js';
 import type { RgbImage } from '../../imaging/rgb-image.js';
 import type { EmbedInput, FaceEngine } from '../engine-port.js';
-import type { FaceAnalysis } from '../../analysis/face-analysis.js';
+import { ANALYSIS_REVISION, type FaceAnalysis } from '../../analysis/face-analysis.js';
+import { DlibResnetNet } from './dlib-resnet-net.js';
 
 export interface DlibResnetOptions {
   readonly id: string;
@@ -16,11 +14,9 @@ export interface DlibResnetOptions {
   readonly mirror: boolean;
 }
 
-type FaceApi = typeof faceapiTypes;
-
 /**
  * dlib's 29-layer ResNet (128-d, trained on dlib's aligned 150×150 chips), run through face-api's
- * tfjs port of the weights. Human's detector and dense mesh replace face-api's SSD detector and
+ * tfjs port of the weights (run as fused convolutions, see DlibResnetNet). Human's detector and dense mesh replace face-api's SSD detector and
  * 68-point model: better recall, and a chip aligned on many landmarks instead of a loose crop.
  */
 export class DlibResnetEngine implements FaceEngine {
@@ -30,21 +26,18 @@ export class DlibResnetEngine implements FaceEngine {
   readonly dtype = 'float32' as const;
   readonly metric = 'cosine' as const;
   readonly needs = {};
-  private net: faceapiTypes.FaceRecognitionNet | undefined;
+  private net: DlibResnetNet | undefined;
   private tf: Tf | undefined;
 
   constructor(private readonly options: DlibResnetOptions) {
     this.id = options.id;
-    this.version = `1.0+${options.landmarks}${options.mirror ? '+mirror' : ''}`;
+    this.version = `1.0+${options.landmarks}${options.mirror ? '+mirror' : ''}+${ANALYSIS_REVISION}`;
   }
 
   async load(): Promise<void> {
     if (this.net) return;
     this.tf = await initTensorflow();
-    const faceapi = requireFromProject<FaceApi>(path.join(faceApiDistDir(), 'face-api.node-wasm.js'));
-    const net = new faceapi.FaceRecognitionNet();
-    await net.loadFromDisk(faceApiModelDir());
-    this.net = net;
+    this.net = await DlibResnetNet.load(this.tf);
   }
 
   alignedChip(image: RgbImage, face: FaceAnalysis): RgbImage {
@@ -59,17 +52,18 @@ export class DlibResnetEngine implements FaceEngine {
     const chip = this.alignedChip(image, face);
     const chips = this.options.mirror ? [chip, mirrorChip(chip)] : [chip];
     const size = DLIB_RESNET_CHIP.size;
-    // face-api takes a batch as an array of 3-D tensors; its tfjs typings are a private copy.
-    const inputs = chips.map((c) => tf.tensor3d(Float32Array.from(c.data), [size, size, 3]));
+    const pixels = new Float32Array(chips.length * size * size * 3);
+    chips.forEach((c, i) => pixels.set(c.data, i * size * size * 3));
+    const input = tf.tensor4d(pixels, [chips.length, size, size, 3]);
     try {
-      const output = await net.forward(inputs as unknown as Parameters<typeof net.forward>[0]);
+      const output = net.forward(input);
       const rows = await output.data();
       output.dispose();
       const descriptor = new Float32Array(this.dimension);
       for (let i = 0; i < rows.length; i++) descriptor[i % this.dimension]! += rows[i]!;
       return descriptor;
     } finally {
-      for (const input of inputs) input.dispose();
+      input.dispose();
     }
   }
 }

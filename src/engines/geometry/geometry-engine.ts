@@ -1,4 +1,5 @@
 import type { EmbedInput, FaceEngine } from '../engine-port.js';
+import { ANALYSIS_REVISION } from '../../analysis/face-analysis.js';
 import { IBUG68_FROM_MESH } from '../../alignment/ibug-from-mesh.js';
 
 /**
@@ -14,7 +15,7 @@ const SIGNATURE_LANDMARKS = [0, 4, 8, 12, 16, 17, 21, 22, 26, 27, 30, 31, 33, 35
  */
 export class GeometryEngine implements FaceEngine {
   readonly id = 'geometry';
-  readonly version = '1.0';
+  readonly version = `1.0+${ANALYSIS_REVISION}`;
   readonly dimension = (SIGNATURE_LANDMARKS.length * (SIGNATURE_LANDMARKS.length - 1)) / 2;
   readonly dtype = 'float32' as const;
   readonly metric = 'cosine' as const;

@@ -1,5 +1,6 @@
 import type { EmbedInput, FaceEngine } from '../engine-port.js';
 import { humanPackageVersion } from '../../runtime/package-versions.js';
+import { ANALYSIS_REVISION } from '../../analysis/face-analysis.js';
 
 /**
  * Human's `faceres` descriptor (1024-d). The network runs inside the shared analyzer's detector
@@ -7,7 +8,7 @@ import { humanPackageVersion } from '../../runtime/package-versions.js';
  */
 export class HumanFaceresEngine implements FaceEngine {
   readonly id = 'human-faceres';
-  readonly version = `${humanPackageVersion()}+faceres`;
+  readonly version = `${humanPackageVersion()}+faceres+${ANALYSIS_REVISION}`;
   readonly dimension = 1024;
   readonly dtype = 'float32' as const;
   readonly metric = 'cosine' as const;
