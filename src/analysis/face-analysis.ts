@@ -31,6 +31,8 @@ export interface PresentationScores {
 export interface FaceAnalysis {
   readonly box: Box;
   readonly detectionScore: number;
+  /** Which BlazeFace variant found the face (absent for faces not made by an analyzer, as in tests). */
+  readonly detector?: DetectorRange;
   readonly mesh: readonly Point2[];
   /** Mesh depth per point (same order as `mesh`), in the detector's relative units. */
   readonly meshDepth: readonly number[];
@@ -39,6 +41,9 @@ export interface FaceAnalysis {
   /** Human's 1024-d `faceres` descriptor when an engine asked for it. */
   readonly faceres?: Float32Array;
 }
+
+/** BlazeFace's two variants: short-range (128×128 input) and full-range (256×256). */
+export type DetectorRange = 'short-range' | 'full-range';
 
 /**
  * Names what the analyzer hands to the engines: landmarks and face crops change with the detector

@@ -4,7 +4,7 @@ import type { Human as HumanInstance, Config as HumanConfig, FaceResult } from '
 import { initTensorflow } from '../runtime/tf-runtime.js';
 import { humanDistDir, humanExtraModelDir, humanModelDir, requireFreshFromProject, tfWasmDir } from '../runtime/package-paths.js';
 import type { RgbImage } from '../imaging/rgb-image.js';
-import type { FaceAnalysis } from './face-analysis.js';
+import type { DetectorRange, FaceAnalysis } from './face-analysis.js';
 
 export interface AnalyzerSettings {
   /** Faces below this detector confidence are ignored. */
@@ -81,11 +81,16 @@ export class HumanFaceAnalyzer {
   }
 
   private async analyzeNow(image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis[]> {
-    const faces = await this.analyzeWith(this.shortRange, image, options);
-    return faces.length > 0 ? faces : this.analyzeWith(this.fullRange, image, options);
+    const faces = await this.analyzeWith(this.shortRange, 'short-range', image, options);
+    return faces.length > 0 ? faces : this.analyzeWith(this.fullRange, 'full-range', image, options);
   }
 
-  private async analyzeWith(human: HumanInstance, image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis[]> {
+  private async analyzeWith(
+    human: HumanInstance,
+    detector: DetectorRange,
+    image: RgbImage,
+    options: AnalyzeOptions,
+  ): Promise<FaceAnalysis[]> {
     const tf = human.tf;
     const faceConfig = human.config.face;
     if (faceConfig.description) faceConfig.description.enabled = options.faceres ?? false;
@@ -98,7 +103,7 @@ export class HumanFaceAnalyzer {
       if (result.error) throw new Error(`face analysis failed: ${result.error}`);
       return result.face
         .filter((face) => face.boxScore >= this.settings.minDetectionScore && face.mesh.length >= 468)
-        .map((face) => toFaceAnalysis(face, options.faceres ?? false))
+        .map((face) => toFaceAnalysis(face, detector, options.faceres ?? false))
         .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     } finally {
       input.dispose();
@@ -150,7 +155,7 @@ function humanConfig(settings: AnalyzerSettings, detectorModelPath: string): Par
   };
 }
 
-function toFaceAnalysis(face: FaceResult, withFaceres: boolean): FaceAnalysis {
+function toFaceAnalysis(face: FaceResult, detector: DetectorRange, withFaceres: boolean): FaceAnalysis {
   // Human's box is its enlarged crop for the mesh model; the mesh's extent is the tight face box.
   const xs = face.mesh.slice(0, 468).map((p) => p[0]);
   const ys = face.mesh.slice(0, 468).map((p) => p[1]);
@@ -162,6 +167,7 @@ function toFaceAnalysis(face: FaceResult, withFaceres: boolean): FaceAnalysis {
   const analysis: FaceAnalysis = {
     box: { x, y, width, height },
     detectionScore: face.boxScore,
+    detector,
     mesh: face.mesh.map(([px, py]) => ({ x: px, y: py })),
     meshDepth: face.mesh.map((p) => p[2] ?? 0),
     pose: { yaw: angle.yaw * RAD_TO_DEG, pitch: angle.pitch * RAD_TO_DEG, roll: angle.roll * RAD_TO_DEG },

@@ -9,7 +9,11 @@ import { DlibResnetNet } from './dlib-resnet-net.js';
 
 /** A real face photo shipped inside an installed package, resized to the net's 150×150 input. */
 async function sampleChip(): Promise<Float32Array> {
-  const { data } = await sharp(path.join(faceApiDistDir(), '..', 'demo', 'sample1.jpg')).resize(150, 150, { fit: 'cover' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(path.join(faceApiDistDir(), '..', 'demo', 'sample1.jpg'))
+    .resize(150, 150, { fit: 'cover' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return Float32Array.from(data);
 }
 
@@ -22,7 +26,8 @@ test('the fused network computes what face-api computes, for a batch of two chip
 
   const photo = await sampleChip();
   const mirrored = new Float32Array(photo.length);
-  for (let y = 0; y < 150; y++) for (let x = 0; x < 150; x++) mirrored.set(photo.subarray((y * 150 + x) * 3, (y * 150 + x) * 3 + 3), (y * 150 + 149 - x) * 3);
+  for (let y = 0; y < 150; y++)
+    for (let x = 0; x < 150; x++) mirrored.set(photo.subarray((y * 150 + x) * 3, (y * 150 + x) * 3 + 3), (y * 150 + 149 - x) * 3);
 
   const ours = fused.forward(tf.tensor4d([...photo, ...mirrored], [2, 150, 150, 3]));
   const theirs = await reference.forward([tf.tensor3d(photo, [150, 150, 3]), tf.tensor3d(mirrored, [150, 150, 3])] as never);

@@ -128,7 +128,15 @@ export class DlibResnetNet {
       ]);
     }
     const extraChannels = branch.shape[3] - pooled.shape[3];
-    const shortcut = extraChannels > 0 ? tf.pad(pooled, [[0, 0], [0, 0], [0, 0], [0, extraChannels]]) : pooled;
+    const shortcut =
+      extraChannels > 0
+        ? tf.pad(pooled, [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, extraChannels],
+          ])
+        : pooled;
     return tf.relu(tf.add(shortcut, branch)) as Tensor4D;
   }
 }
