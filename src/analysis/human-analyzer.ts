@@ -35,10 +35,8 @@ type HumanConstructor = new (config: Partial<HumanConfig>) => HumanInstance;
  * full-range one (256×256, small faces in wide shots). Every image goes to the short-range
  * detector first; only an image in which it finds no face goes to the full-range one.
  */
-const DETECTORS = {
-  shortRange: () => pathToFileURL(path.join(humanExtraModelDir(), 'blazeface-front.json')).href,
-  fullRange: () => 'blazeface.json',
-} as const;
+const shortRangeDetectorPath = (): string => pathToFileURL(path.join(humanExtraModelDir(), 'blazeface-front.json')).href;
+const FULL_RANGE_DETECTOR_PATH = 'blazeface.json';
 
 /**
  * The shared analyzer: Human's BlazeFace detector, the 468-point mesh, head pose, and the
@@ -56,15 +54,11 @@ export class HumanFaceAnalyzer {
   static async create(settings: Partial<AnalyzerSettings> = {}): Promise<HumanFaceAnalyzer> {
     const full = { ...DEFAULT_ANALYZER_SETTINGS, ...settings };
     await initTensorflow();
-    // Human keeps its detector model in module state: each detector needs its own bundle instance.
-    const bundle = path.join(humanDistDir(), 'human.node-wasm.js');
-    const humans = [DETECTORS.shortRange(), DETECTORS.fullRange()].map((detectorPath) => {
-      const { Human } = requireFreshFromProject<{ Human: HumanConstructor }>(bundle);
-      return new Human(humanConfig(full, detectorPath));
-    });
-    // Load every model once (faceres included); per call we only toggle what runs.
-    await Promise.all(humans.map((human) => human.load()));
-    return new HumanFaceAnalyzer(humans[0]!, humans[1]!, full);
+    const [shortRange, fullRange] = await Promise.all([
+      loadHuman(full, shortRangeDetectorPath()),
+      loadHuman(full, FULL_RANGE_DETECTOR_PATH),
+    ]);
+    return new HumanFaceAnalyzer(shortRange, fullRange, full);
   }
 
   get humanVersion(): string {
@@ -109,6 +103,18 @@ export class HumanFaceAnalyzer {
       input.dispose();
     }
   }
+}
+
+/**
+ * One Human with the given detector and every other model loaded once (faceres included); per call
+ * the analyzer only toggles what runs. Human keeps its detector model in module state, so each
+ * detector gets its own instance of Human's bundle.
+ */
+async function loadHuman(settings: AnalyzerSettings, detectorModelPath: string): Promise<HumanInstance> {
+  const { Human } = requireFreshFromProject<{ Human: HumanConstructor }>(path.join(humanDistDir(), 'human.node-wasm.js'));
+  const human = new Human(humanConfig(settings, detectorModelPath));
+  await human.load();
+  return human;
 }
 
 function humanConfig(settings: AnalyzerSettings, detectorModelPath: string): Partial<HumanConfig> {

@@ -15,9 +15,10 @@ export interface DlibResnetOptions {
 }
 
 /**
- * dlib's 29-layer ResNet (128-d, trained on dlib's aligned 150×150 chips), run through face-api's
- * tfjs port of the weights (run as fused convolutions, see DlibResnetNet). Human's detector and dense mesh replace face-api's SSD detector and
- * 68-point model: better recall, and a chip aligned on many landmarks instead of a loose crop.
+ * dlib's 29-layer ResNet (128-d, trained on dlib's aligned 150×150 chips), with face-api's tfjs
+ * port of the weights run as fused convolutions (DlibResnetNet). Human's detector and dense mesh
+ * replace face-api's SSD detector and 68-point model: better recall, and a chip aligned on many
+ * landmarks instead of a loose crop.
  */
 export class DlibResnetEngine implements FaceEngine {
   readonly id: string;

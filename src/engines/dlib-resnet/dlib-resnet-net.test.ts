@@ -2,32 +2,30 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import sharp from 'sharp';
-import type * as faceapiTypes from '@vladmandic/face-api';
 import { initTensorflow } from '../../runtime/tf-runtime.js';
-import { faceApiDistDir, faceApiModelDir, requireFromProject } from '../../runtime/package-paths.js';
-import { DlibResnetNet } from './dlib-resnet-net.js';
+import { faceApiDistDir } from '../../runtime/package-paths.js';
+import { mirrorChip } from '../../alignment/extract-chip.js';
+import type { RgbImage } from '../../imaging/rgb-image.js';
+import { DlibResnetNet, loadFaceApiRecognitionNet } from './dlib-resnet-net.js';
 
 /** A real face photo shipped inside an installed package, resized to the net's 150×150 input. */
-async function sampleChip(): Promise<Float32Array> {
+async function sampleChip(): Promise<RgbImage> {
   const { data } = await sharp(path.join(faceApiDistDir(), '..', 'demo', 'sample1.jpg'))
     .resize(150, 150, { fit: 'cover' })
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return Float32Array.from(data);
+  return { width: 150, height: 150, data: new Uint8Array(data) };
 }
 
 test('the fused network computes what face-api computes, for a batch of two chips', { timeout: 120_000 }, async () => {
   const tf = await initTensorflow();
-  const faceapi = requireFromProject<typeof faceapiTypes>(path.join(faceApiDistDir(), 'face-api.node-wasm.js'));
-  const reference = new faceapi.FaceRecognitionNet();
-  await reference.loadFromDisk(faceApiModelDir());
+  const reference = await loadFaceApiRecognitionNet();
   const fused = await DlibResnetNet.load(tf);
 
-  const photo = await sampleChip();
-  const mirrored = new Float32Array(photo.length);
-  for (let y = 0; y < 150; y++)
-    for (let x = 0; x < 150; x++) mirrored.set(photo.subarray((y * 150 + x) * 3, (y * 150 + x) * 3 + 3), (y * 150 + 149 - x) * 3);
+  const chip = await sampleChip();
+  const photo = Float32Array.from(chip.data);
+  const mirrored = Float32Array.from(mirrorChip(chip).data);
 
   const ours = fused.forward(tf.tensor4d([...photo, ...mirrored], [2, 150, 150, 3]));
   const theirs = await reference.forward([tf.tensor3d(photo, [150, 150, 3]), tf.tensor3d(mirrored, [150, 150, 3])] as never);

@@ -6,6 +6,14 @@ import { faceApiDistDir, faceApiModelDir, requireFromProject } from '../../runti
 
 type FaceApi = typeof faceapiTypes;
 
+/** face-api's own FaceRecognitionNet with the weights from its package: the source of our folded weights. */
+export async function loadFaceApiRecognitionNet(): Promise<faceapiTypes.FaceRecognitionNet> {
+  const faceapi = requireFromProject<FaceApi>(path.join(faceApiDistDir(), 'face-api.node-wasm.js'));
+  const net = new faceapi.FaceRecognitionNet();
+  await net.loadFromDisk(faceApiModelDir());
+  return net;
+}
+
 /** One convolution with its affine "scale" layer folded in: conv(x, W·s) + (b·s + β). */
 interface FoldedConv {
   readonly filter: Tensor4D;
@@ -63,9 +71,7 @@ export class DlibResnetNet {
   ) {}
 
   static async load(tf: Tf): Promise<DlibResnetNet> {
-    const faceapi = requireFromProject<FaceApi>(path.join(faceApiDistDir(), 'face-api.node-wasm.js'));
-    const net = new faceapi.FaceRecognitionNet();
-    await net.loadFromDisk(faceApiModelDir());
+    const net = await loadFaceApiRecognitionNet();
     const raw = net.params as unknown as Record<string, unknown>;
     const fold = (p: FaceApiConvParams): FoldedConv =>
       tf.tidy(() => ({
