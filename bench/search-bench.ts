@@ -9,7 +9,8 @@
  * included. The index's own estimate (what its structures should hold) and the delta of V8's
  * heap + ArrayBuffer memory (the JavaScript side alone) explain where the bytes go.
  * BENCH_N (default 1,000,000), BENCH_QUERIES (default 1,000), BENCH_PER_ID (default 5),
- * BENCH_SEED (gallery seed, default 1; check recall on more than one).
+ * BENCH_SEED (gallery seed, default 1; check recall on more than one), BENCH_EF_SEARCH (HNSW
+ * ef_search; default: the index's own).
  */
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -23,6 +24,10 @@ const N = Number(process.env.BENCH_N ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 1_000);
 const PER_ID = Number(process.env.BENCH_PER_ID ?? 5);
 const SEED = Number(process.env.BENCH_SEED ?? 1);
+const EF_SEARCH = process.env.BENCH_EF_SEARCH === undefined ? undefined : Number(process.env.BENCH_EF_SEARCH);
+if (EF_SEARCH !== undefined && !(Number.isInteger(EF_SEARCH) && EF_SEARCH >= 1)) {
+  throw new Error(`BENCH_EF_SEARCH must be a positive integer, got "${process.env.BENCH_EF_SEARCH}"`);
+}
 const DIMENSION = 128;
 const K = 5;
 const WARMUP = 20;
@@ -120,12 +125,13 @@ function main(): void {
   console.log('\ngenerating the gallery (outside the measurements)');
   const entries = generate();
 
-  const settings = new HnswIndex({ dimension: DIMENSION });
+  const hnswOptions = { dimension: DIMENSION, ...(EF_SEARCH === undefined ? {} : { expansionSearch: EF_SEARCH }) };
+  const settings = new HnswIndex(hnswOptions);
   console.log(
     `\nbuilding HNSW (usearch, ${settings.storage} storage, M=${settings.connectivity}, ef_add=${settings.expansionAdd}, ef_search=${settings.expansionSearch}; scores from usearch, no second copy)`,
   );
   const hnswBuild = build('hnsw', entries, () => {
-    const index = new HnswIndex({ dimension: DIMENSION });
+    const index = new HnswIndex(hnswOptions);
     index.reserve(N);
     return index;
   });

@@ -33,9 +33,11 @@ export interface HnswIndexOptions {
   /** ef at construction (default 64). */
   expansionAdd?: number;
   /**
-   * ef at search (default 448). At 1M clustered templates (M=16) recall@1 was 0.80 with ef=64,
-   * 0.984–0.991 with 256 and ≥ 0.998 with 384; with M=14, 0.996 at 384 and 1.0 at 448 (p99 ≈ 2 ms).
-   * The misses are the graph's, so ef, not re-ranking, is the lever.
+   * ef at search (default 384). At 1M clustered templates (M=16) recall@1 was 0.80 with ef=64,
+   * 0.984–0.991 with 256 and ≥ 0.998 with 384; with M=14, 0.994–0.997 at 384 and 0.995–1.0 at 448.
+   * 448 kept p99 near 2 ms on an Intel Xeon but took it to 5.0–5.6 ms on an AMD EPYC (search runs
+   * about twice as slow there); 384 holds p99 at 3.5–3.9 ms on the AMD machine with
+   * recall@1 still above 0.99. The misses are the graph's, so ef, not re-ranking, is the lever.
    */
   expansionSearch?: number;
   /** Threads for bulk insertion (default: available parallelism). */
@@ -80,7 +82,7 @@ export class HnswIndex implements GalleryIndex {
     this.storage = options.storage ?? 'int8';
     this.connectivity = options.connectivity ?? 14;
     this.expansionAdd = options.expansionAdd ?? 64;
-    this.expansionSearch = options.expansionSearch ?? 448;
+    this.expansionSearch = options.expansionSearch ?? 384;
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.graph = new UsearchIndex({
       dimensions: this.dimension,
