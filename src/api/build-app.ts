@@ -92,11 +92,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes(deps.readiness));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
-  const { store, biometrics, consent, checkout, terminals, nonces, signingKeys, riskPolicies } = deps.platform;
+  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies } = deps.platform;
   await app.register(jwksRoutes(signingKeys));
   await app.register(tenantRoutes(store), { prefix: '/v1' });
   await app.register(subjectRoutes(store, consent), { prefix: '/v1' });
-  await app.register(consentRoutes(store, consent), { prefix: '/v1' });
+  await app.register(consentRoutes(store, consent, wallet), { prefix: '/v1' });
   await app.register(biometricRoutes(store, biometrics), { prefix: '/v1' });
   await app.register(terminalRoutes(store, terminals), { prefix: '/v1' });
   await app.register(riskPolicyRoutes(store, riskPolicies), { prefix: '/v1' });

@@ -1,14 +1,13 @@
 import { ConsentMissing, InvalidArgument, NotFound } from '../errors/domain-errors.js';
 import type { BiometricStore, Subject } from '../store/biometric-store.js';
 import type { BiometricService } from '../biometrics/biometric-service.js';
-import type { PaymentStore, SecondFactorKind } from '../payments/payment-store.js';
-import type { SecondFactorLookup } from '../payments/second-factor.js';
 import type { OrderHistory } from '../personalization/order-history.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { ConsentStore, Consent, ErasureReason, ErasureReceipt } from './consent-store.js';
 import { consentText, consentTextDigest, type ConsentPurpose } from './consent-texts.js';
 import type { ReceiptSigner } from './receipt-signer.js';
 import { requireActiveConsent } from './require-active-consent.js';
+import type { SubjectPaymentRecords } from './subject-payment-records.js';
 
 export interface ConsentGrant {
   readonly textVersion: string;
@@ -21,8 +20,7 @@ export interface ConsentServiceDeps {
   readonly consents: ConsentStore;
   readonly store: BiometricStore;
   readonly biometrics: BiometricService;
-  readonly payments: PaymentStore;
-  readonly secondFactors: SecondFactorLookup;
+  readonly payments: SubjectPaymentRecords;
   readonly orders: OrderHistory;
   readonly audit: AuditSink;
   readonly receipts: ReceiptSigner;
@@ -33,7 +31,7 @@ export interface ConsentServiceDeps {
 
 /**
  * The consumer's side of the platform: opt-in (a consent receipt per purpose), the subject bound to
- * it, linked network tokens and second factors, opt-out with immediate erasure and its receipt,
+ * it, opt-out with immediate erasure and its receipt,
  * data export (GDPR Art. 15/20) and the retention sweep.
  */
 export class ConsentService {
@@ -108,24 +106,6 @@ export class ConsentService {
   /** Activity keeps an enrollment from the retention sweep. */
   async touch(tenantId: string, consentId: string): Promise<void> {
     await this.deps.consents.touch(tenantId, consentId, this.now());
-  }
-
-  async linkToken(tenantId: string, actor: string, subjectId: string, tokenRef: string): Promise<void> {
-    const consent = await this.consentOfSubject(tenantId, subjectId);
-    await this.requireActive(tenantId, consent.id, 'payment');
-    await this.deps.payments.linkToken(tenantId, subjectId, tokenRef, this.now());
-    await this.deps.audit.append({ type: 'token.linked', tenantId, actor, data: { subjectId } });
-  }
-
-  async unlinkToken(tenantId: string, actor: string, subjectId: string, tokenRef: string): Promise<void> {
-    await this.consentOfSubject(tenantId, subjectId);
-    if (!(await this.deps.payments.unlinkToken(tenantId, subjectId, tokenRef))) throw new NotFound('token not linked to this subject');
-    await this.deps.audit.append({ type: 'token.unlinked', tenantId, actor, data: { subjectId } });
-  }
-
-  async setSecondFactor(tenantId: string, subjectId: string, kind: SecondFactorKind, value: string): Promise<void> {
-    await this.consentOfSubject(tenantId, subjectId);
-    await this.deps.payments.setSecondFactor(tenantId, subjectId, kind, this.deps.secondFactors.of(tenantId, kind, value), this.now());
   }
 
   /**

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { SigningKeys } from '../payments/signing-keys.js';
+import type { SigningKeys } from '../signing/signing-keys.js';
 import type { Consent } from './consent-store.js';
 import type { ErasureReceipt } from './consent-store.js';
 

@@ -1,5 +1,5 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { ASSERTION_AUDIENCE, ASSERTION_TYPE, type AssertionClaims } from '../payments/assertion-claims.js';
+import { ASSERTION_AUDIENCE, ASSERTION_TYPE, type AssertionClaims } from '../checkout/assertion-claims.js';
 import { IssuerKeysUnavailable } from './network-errors.js';
 
 /**

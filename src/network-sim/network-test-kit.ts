@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTVerifyGetKey } from 'jose';
-import { ASSERTION_AUDIENCE, ASSERTION_TYPE, type AssertionClaims } from '../payments/assertion-claims.js';
+import { ASSERTION_AUDIENCE, ASSERTION_TYPE, type AssertionClaims } from '../checkout/assertion-claims.js';
 import type { NetworkSimConfig } from './network-sim-config.js';
 import { startNetworkSimulator } from './start-network-simulator.js';
 

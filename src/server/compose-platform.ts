@@ -12,11 +12,12 @@ import { ConsentService } from '../consent/consent-service.js';
 import { requireActiveConsent } from '../consent/require-active-consent.js';
 import { PaymentStore } from '../payments/payment-store.js';
 import { SecondFactorLookup } from '../payments/second-factor.js';
-import { SigningKeys } from '../payments/signing-keys.js';
-import { AssertionIssuer } from '../payments/assertion-issuer.js';
-import { CheckoutService } from '../payments/checkout-service.js';
-import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../payments/risk-policy.js';
-import { RiskPolicies } from '../payments/risk-policies.js';
+import { SigningKeys } from '../signing/signing-keys.js';
+import { AssertionIssuer } from '../checkout/assertion-issuer.js';
+import { CheckoutService } from '../checkout/checkout-service.js';
+import { WalletService } from '../payments/wallet-service.js';
+import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../checkout/risk-policy.js';
+import { RiskPolicies } from '../checkout/risk-policies.js';
 import { OrderHistory } from '../personalization/order-history.js';
 import { ReceiptSigner } from '../consent/receipt-signer.js';
 import { TerminalRegistry } from '../devices/terminal-registry.js';
@@ -84,13 +85,13 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     store,
     biometrics,
     payments,
-    secondFactors,
     orders,
     audit,
     receipts,
     retentionDays: settings.retentionDays,
     clock,
   });
+  const wallet = new WalletService({ consent, payments, secondFactors, audit, clock });
   const riskPolicies = new RiskPolicies(sql, { ...DEFAULT_RISK_SETTINGS, ...settings.risk }, audit, clock);
   const checkout = new CheckoutService({
     biometrics,
@@ -104,5 +105,5 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     risk: riskPolicies,
     clock,
   });
-  return { store, sql, galleries, biometrics, consent, checkout, audit, terminals, nonces, signingKeys, riskPolicies };
+  return { store, sql, galleries, biometrics, consent, wallet, checkout, audit, terminals, nonces, signingKeys, riskPolicies };
 }

@@ -15,7 +15,7 @@ const LAYERS: ReadonlyArray<{ readonly floor: string; readonly folders: readonly
   { floor: 'engines', folders: ['engines'] },
   { floor: 'templates', folders: ['templates'] },
   { floor: 'pipeline', folders: ['pipeline', 'pool'] },
-  { floor: 'matcher/store', folders: ['matcher', 'store', 'audit', 'auth', 'eval'] },
+  { floor: 'matcher/store', folders: ['matcher', 'store', 'audit', 'auth', 'eval', 'signing'] },
   { floor: 'domain', folders: ['biometrics', 'personalization', 'devices'] },
   { floor: 'consent', folders: ['consent'] },
   { floor: 'payments', folders: ['payments'] },

@@ -52,8 +52,8 @@ test('pay by face on PostgreSQL: two nodes, one signing key, one nonce space, on
     const subject = await a.platform.consent.createSubject(tenant.id, 'test', { externalRef: 'p1', consentId: consent.id });
     const face = randomVector(engine.dimension, seededRandom(3));
     await a.platform.biometrics.enroll(tenant.id, subject.id, { template: encodeTemplate(createTemplate(engine, face)) });
-    await a.platform.consent.linkToken(tenant.id, 'test', subject.id, 'tok_pg_0123456789abcdef');
-    await a.platform.consent.setSecondFactor(tenant.id, subject.id, 'pin', '2468');
+    await a.platform.wallet.linkToken(tenant.id, 'test', subject.id, 'tok_pg_0123456789abcdef');
+    await a.platform.wallet.setSecondFactor(tenant.id, subject.id, 'pin', '2468');
 
     // Node B learns of the enrollment through NOTIFY, then pays.
     const deadline = Date.now() + 2000;

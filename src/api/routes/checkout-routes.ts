@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { CheckoutProbe, CheckoutService } from '../../payments/checkout-service.js';
+import type { CheckoutProbe, CheckoutService } from '../../checkout/checkout-service.js';
 import type { SecondFactorKind } from '../../payments/payment-store.js';
 import type { OrderItem } from '../../personalization/order-history.js';
-import type { SigningKeys } from '../../payments/signing-keys.js';
+import type { SigningKeys } from '../../signing/signing-keys.js';
 import { registerRawBody } from '../../devices/fastify-terminal-auth.js';
 import { Forbidden, InvalidArgument } from '../../errors/domain-errors.js';
 

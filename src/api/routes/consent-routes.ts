@@ -3,6 +3,7 @@ import type { BiometricStore } from '../../store/biometric-store.js';
 import type { ConsentService } from '../../consent/consent-service.js';
 import { CONSENT_PURPOSES, consentTextDigest, consentTextVersions, type ConsentPurpose } from '../../consent/consent-texts.js';
 import type { SecondFactorKind } from '../../payments/payment-store.js';
+import type { WalletService } from '../../payments/wallet-service.js';
 import { tenantCaller } from '../authenticate.js';
 
 const purposes = { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CONSENT_PURPOSES] } } as const;
@@ -26,7 +27,7 @@ const strictObject = (properties: Record<string, object>, required: string[] = [
  * The consumer's rights, exercised through the merchant's enrollment channel (kiosk, app): opt-in
  * with a consent receipt, card tokens and second factors, opt-out with erasure, data export.
  */
-export function consentRoutes(store: BiometricStore, consent: ConsentService): FastifyPluginAsync {
+export function consentRoutes(store: BiometricStore, consent: ConsentService, wallet: WalletService): FastifyPluginAsync {
   return async (app) => {
     const caller = (request: Parameters<typeof tenantCaller>[0]) => tenantCaller(request, store, 'enroll');
 
@@ -78,7 +79,7 @@ export function consentRoutes(store: BiometricStore, consent: ConsentService): F
       },
       async (request, reply) => {
         const { tenantId, actor } = await caller(request);
-        await consent.linkToken(tenantId, actor, request.params.id, request.body.tokenRef);
+        await wallet.linkToken(tenantId, actor, request.params.id, request.body.tokenRef);
         return reply.code(204).send();
       },
     );
@@ -88,7 +89,7 @@ export function consentRoutes(store: BiometricStore, consent: ConsentService): F
       { schema: { tags: ['consent'] } },
       async (request, reply) => {
         const { tenantId, actor } = await caller(request);
-        await consent.unlinkToken(tenantId, actor, request.params.id, request.params.tokenRef);
+        await wallet.unlinkToken(tenantId, actor, request.params.id, request.params.tokenRef);
         return reply.code(204).send();
       },
     );
@@ -104,7 +105,7 @@ export function consentRoutes(store: BiometricStore, consent: ConsentService): F
       },
       async (request, reply) => {
         const { tenantId } = await caller(request);
-        await consent.setSecondFactor(tenantId, request.params.id, request.params.kind, request.body.value);
+        await wallet.setSecondFactor(tenantId, request.params.id, request.params.kind, request.body.value);
         return reply.code(204).send();
       },
     );

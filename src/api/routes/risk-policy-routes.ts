@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { BiometricStore } from '../../store/biometric-store.js';
-import type { RiskPolicies } from '../../payments/risk-policies.js';
-import type { RiskSettings } from '../../payments/risk-policy.js';
+import type { RiskPolicies } from '../../checkout/risk-policies.js';
+import type { RiskSettings } from '../../checkout/risk-policy.js';
 import { tenantCaller } from '../authenticate.js';
 
 const riskPolicyBody = {

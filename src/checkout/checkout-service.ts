@@ -3,13 +3,13 @@ import type { BiometricService, CaptureEvidence, EngineEvidence } from '../biome
 import type { FaceService } from '../pipeline/face-service.js';
 import type { FaceTemplate } from '../templates/template.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
-import type { ConsentService } from '../consent/consent-service.js';
+import type { ConsentLookup } from './consent-lookup.js';
 import type { OrderHistory, OrderItem, Usual } from '../personalization/order-history.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { AuditData } from '../audit/audit-entry.js';
-import type { PaymentStore, SecondFactorKind } from './payment-store.js';
+import type { PaymentStore, SecondFactorKind } from '../payments/payment-store.js';
 import { SubjectNotFound } from '../store/store-errors.js';
-import type { SecondFactorLookup } from './second-factor.js';
+import type { SecondFactorLookup } from '../payments/second-factor.js';
 import type { AssertionIssuer } from './assertion-issuer.js';
 import { assessRisk, type CheckoutReason, type RiskSettings } from './risk-policy.js';
 
@@ -73,7 +73,7 @@ export interface CheckoutResult {
 export interface CheckoutDeps {
   readonly biometrics: BiometricService;
   readonly faces: FaceService;
-  readonly consent: ConsentService;
+  readonly consent: ConsentLookup;
   readonly payments: PaymentStore;
   readonly secondFactors: SecondFactorLookup;
   readonly orders: OrderHistory;

@@ -45,8 +45,8 @@ describe('checkout service (device templates, second factors, look-alikes, locko
     assert.deepEqual(receipt.payload.purposes, [...purposes].sort(), 'the signed consent receipt names the purposes granted');
     const subject = await platform.consent.createSubject(tenantId, 'test', { externalRef: name, consentId: consent.id });
     await platform.biometrics.enroll(tenantId, subject.id, { template: templateOf(vector) });
-    await platform.consent.linkToken(tenantId, 'test', subject.id, `tok_${name}_0123456789abcdef`);
-    await platform.consent.setSecondFactor(tenantId, subject.id, 'phone_last4', phone);
+    await platform.wallet.linkToken(tenantId, 'test', subject.id, `tok_${name}_0123456789abcdef`);
+    await platform.wallet.setSecondFactor(tenantId, subject.id, 'phone_last4', phone);
     subjects[name] = subject.id;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { ASSERTION_AUDIENCE, ASSERTION_TYPE, type AssertionClaims } from './assertion-claims.js';
-import type { SigningKeys } from './signing-keys.js';
+import type { SigningKeys } from '../signing/signing-keys.js';
 
 export type AssertionBinding = Omit<AssertionClaims, 'iss' | 'aud' | 'iat' | 'exp' | 'jti'>;
 
