@@ -13,13 +13,13 @@ import { biometricRoutes } from './routes/biometric-routes.js';
 import { consentRoutes } from './routes/consent-routes.js';
 import { riskPolicyRoutes } from './routes/risk-policy-routes.js';
 import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
-import { terminalRoutes } from '../devices/terminal-routes.js';
-import { signedTerminalAuthenticator } from '../devices/fastify-terminal-auth.js';
-import type { Platform } from '../server/compose-platform.js';
+import { terminalRoutes } from './routes/terminal-routes.js';
+import { signedTerminalAuthenticator } from './fastify-terminal-auth.js';
+import type { ApiPlatform } from './api-platform.js';
 
 export interface AppDependencies {
-  /** Every domain service; see composePlatform. */
-  readonly platform: Platform;
+  /** Every domain service the API serves; composePlatform builds it. */
+  readonly platform: ApiPlatform;
   readonly readiness: Readiness;
   /** Fastify logger options; `false` in tests. */
   readonly logger?: boolean | { level: string };

@@ -3,8 +3,9 @@ import type { CheckoutProbe, CheckoutService } from '../../checkout/checkout-ser
 import type { SecondFactorKind } from '../../payments/payment-store.js';
 import type { OrderItem } from '../../personalization/order-history.js';
 import type { SigningKeys } from '../../signing/signing-keys.js';
-import { registerRawBody } from '../../devices/fastify-terminal-auth.js';
-import { Forbidden, InvalidArgument } from '../../errors/domain-errors.js';
+import { registerRawBody } from '../fastify-terminal-auth.js';
+import { InvalidArgument } from '../../errors/domain-errors.js';
+import { requireTerminalCapability } from '../../devices/terminal-capabilities.js';
 
 /** A verified terminal request: who signed it, and the nonce the assertion will carry. */
 export interface SignedTerminal {
@@ -81,7 +82,7 @@ export function checkoutRoutes(checkout: CheckoutService, authenticateTerminal: 
       { schema: { tags: ['checkout'], body: checkoutBody, security: [{ terminalSignature: [] }] } },
       async (request) => {
         const { terminal, nonce } = await authenticateTerminal(request);
-        if (terminal.kind !== 'checkout') throw new Forbidden(`a ${terminal.kind} cannot take payments`);
+        requireTerminalCapability(terminal, 'pay');
         const body = request.body;
         return checkout.checkout({
           tenantId: terminal.tenantId,

@@ -4,10 +4,10 @@
  * register more terminals or un-revoke itself.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { BiometricStore } from '../store/biometric-store.js';
-import { authenticate, requireTenantScope, tenantCaller } from '../api/authenticate.js';
-import { NotFound } from '../errors/domain-errors.js';
-import { MAX_LABEL_LENGTH, TERMINAL_KINDS, type NewTerminal, type TerminalRegistry } from './terminal-registry.js';
+import type { BiometricStore } from '../../store/biometric-store.js';
+import { authenticate, requireTenantScope, tenantCaller } from '../authenticate.js';
+import { NotFound } from '../../errors/domain-errors.js';
+import { MAX_LABEL_LENGTH, TERMINAL_KINDS, type NewTerminal, type TerminalRegistry } from '../../devices/terminal-registry.js';
 
 const publicKeyJwk = {
   type: 'object',

@@ -4,9 +4,9 @@
  * registered per plugin scope (content-type parsers are encapsulated), leaving other routes alone.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { NonceClaims } from './nonce-store.js';
-import type { Terminal, TerminalLookup } from './terminal-registry.js';
-import { verifyTerminalSignature, type VerifiedTerminalRequest } from './verify-terminal-request.js';
+import type { NonceClaims } from '../devices/nonce-store.js';
+import type { Terminal, TerminalLookup } from '../devices/terminal-registry.js';
+import { verifyTerminalSignature, type VerifiedTerminalRequest } from '../devices/verify-terminal-request.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

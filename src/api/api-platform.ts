@@ -1,0 +1,25 @@
+import type { BiometricStore } from '../store/biometric-store.js';
+import type { BiometricService } from '../biometrics/biometric-service.js';
+import type { ConsentService } from '../consent/consent-service.js';
+import type { WalletService } from '../payments/wallet-service.js';
+import type { CheckoutService } from '../checkout/checkout-service.js';
+import type { RiskPolicies } from '../checkout/risk-policies.js';
+import type { TerminalRegistry } from '../devices/terminal-registry.js';
+import type { NonceClaims } from '../devices/nonce-store.js';
+import type { SigningKeys } from '../signing/signing-keys.js';
+
+/**
+ * The domain services the HTTP API serves, declared by the API itself so its contract does not
+ * come from the wiring above it (server/compose-platform.ts builds a value of this shape).
+ */
+export interface ApiPlatform {
+  readonly store: BiometricStore;
+  readonly biometrics: BiometricService;
+  readonly consent: ConsentService;
+  readonly wallet: WalletService;
+  readonly checkout: CheckoutService;
+  readonly terminals: TerminalRegistry;
+  readonly nonces: NonceClaims;
+  readonly signingKeys: SigningKeys;
+  readonly riskPolicies: RiskPolicies;
+}
