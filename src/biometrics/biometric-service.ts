@@ -5,7 +5,7 @@ import type { Calibration } from '../matcher/calibration/calibration-table.js';
 import type { TemplateSpec, FaceTemplate } from '../templates/template.js';
 import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import { assertComparable } from '../matcher/similarity.js';
-import { dot } from '../matcher/vector-math.js';
+import { dot } from '../math/vector-math.js';
 import {
   ConsentMissing,
   EngineMismatch,

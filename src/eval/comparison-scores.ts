@@ -1,7 +1,7 @@
 import { FAILURE_TO_ENROLL_SCORE, type PairFold } from './metrics/index.js';
 import type { EnrollmentOutcome } from './embed-images.js';
 import type { ImagePair } from './lfw-pairs.js';
-import { dot } from '../matcher/vector-math.js';
+import { dot } from '../math/vector-math.js';
 
 /** Cosine of two outcomes; a failure to enroll on either side scores -Infinity (a non-match). */
 export function outcomeScore(a: EnrollmentOutcome | undefined, b: EnrollmentOutcome | undefined): number {

@@ -7,7 +7,7 @@ import { decodeTemplate } from '../templates/template-codec.js';
 import { FacekeyError } from '../errors/domain-errors.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 import type { MultipleFacePolicy } from '../pipeline/face-selection.js';
-import { startProgress } from '../cli/progress.js';
+import { startProgress } from '../runtime/progress.js';
 
 /** A template, or why the image failed to enroll (kept: failures count as errors, never dropped). */
 export type EnrollmentOutcome =

@@ -5,7 +5,7 @@ import { EngineMismatch, InvalidArgument } from '../errors/domain-errors.js';
 import { createTemplate, quantizeInt8, type FaceTemplate, type TemplateSpec } from '../templates/template.js';
 import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import { cosineSimilarity } from './similarity.js';
-import { dot, l2Norm, l2Normalize } from './vector-math.js';
+import { dot, l2Norm, l2Normalize } from '../math/vector-math.js';
 
 /** A vector at a controllable distance from `base`, so similarities cover the whole range, not just ~0. */
 function perturbed(base: Float32Array, noise: number, random: () => number): Float32Array {

@@ -1,6 +1,6 @@
 import { EngineMismatch } from '../errors/domain-errors.js';
 import type { FaceTemplate } from '../templates/template.js';
-import { dot } from './vector-math.js';
+import { dot } from '../math/vector-math.js';
 
 /**
  * Cosine similarity in [-1, 1]. Scores from different engines, engine versions or dimensions live in

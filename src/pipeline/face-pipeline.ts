@@ -112,10 +112,6 @@ export class FacePipeline {
     return new FacePipeline(analyzer, engines, full);
   }
 
-  engineDescriptors(): Array<Pick<FaceEngine, 'id' | 'version' | 'dimension' | 'dtype' | 'metric'>> {
-    return [...this.engines.values()].map(({ id, version, dimension, dtype, metric }) => ({ id, version, dimension, dtype, metric }));
-  }
-
   async detect(bytes: Uint8Array): Promise<DetectResult> {
     const started = performance.now();
     const decoded = await decodeImage(bytes, this.settings.decode);

@@ -3,7 +3,7 @@ import { randomVector, seededRandom } from '../testing/seeded-random.js';
 import { describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { InvalidTemplate } from '../errors/domain-errors.js';
-import { l2Norm } from '../matcher/vector-math.js';
+import { l2Norm } from '../math/vector-math.js';
 import { createTemplate, quantizeInt8, type FaceTemplate, type TemplateSpec } from './template.js';
 import { decodeTemplate, encodeTemplate, TEMPLATE_FORMAT_VERSION } from './template-codec.js';
 

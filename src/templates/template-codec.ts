@@ -20,7 +20,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { InvalidTemplate } from '../errors/domain-errors.js';
-import { l2Norm } from '../matcher/vector-math.js';
+import { l2Norm } from '../math/vector-math.js';
 import { assertAllFinite, assertIdentity, int8Template, type FaceTemplate, type TemplateIdentity } from './template.js';
 
 export const TEMPLATE_FORMAT_VERSION = 1;

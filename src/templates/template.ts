@@ -1,6 +1,6 @@
 import type { EngineDescriptor } from '../engines/engine-port.js';
 import { InvalidTemplate } from '../errors/domain-errors.js';
-import { l2Norm, l2Normalize } from '../matcher/vector-math.js';
+import { l2Norm, l2Normalize } from '../math/vector-math.js';
 
 /** Which engine produced a template; templates are comparable only when this matches exactly. */
 export interface TemplateIdentity {

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fuseVectors } from './fuse-vectors.js';
-import { dot, l2Normalize } from '../../matcher/vector-math.js';
+import { dot, l2Normalize } from '../../math/vector-math.js';
 
 function random(n: number, seed: number): Float32Array {
   let s = seed;
