@@ -1,5 +1,7 @@
 import type { FaceService } from '../pipeline/face-service.js';
-import type { ProcessResult } from '../pipeline/face-pipeline.js';
+import type { ProcessedFace, ProcessResult } from '../pipeline/face-pipeline.js';
+import type { LivenessVerdict } from '../pad/burst-liveness.js';
+import { requireAcceptableQuality } from '../quality/assess-quality.js';
 import type { BiometricStore } from '../store/biometric-store.js';
 import type { Calibration } from '../matcher/calibration/calibration-table.js';
 import type { TemplateSpec, FaceTemplate } from '../templates/template.js';
@@ -12,7 +14,6 @@ import {
   FacekeyError,
   InvalidArgument,
   NotFound,
-  QualityTooLow,
   SpoofSuspected,
 } from '../errors/domain-errors.js';
 import type { GalleryRegistry } from './gallery-registry.js';
@@ -284,16 +285,34 @@ export class BiometricService {
     }
     if (sample.image.length === 0) throw new InvalidArgument('empty image');
     const result = await this.faces.process(sample.image, { engines: [this.engine.id], multipleFaces: 'largest' });
-    const { quality, presentation, templates } = result.selected;
-    if (!presentation.passed)
-      throw new SpoofSuspected(`presentation attack suspected: ${presentation.reasons.join(', ')}`, { reasons: presentation.reasons });
-    if (!quality.acceptable) {
-      throw new QualityTooLow(`capture refused: ${quality.reasons.map((r) => r.message).join('; ')}`, {
-        reasons: quality.reasons.map((r) => r.code),
-      });
-    }
-    return { template: decodeTemplate(templates[0]!.template), capture: { quality, presentation } };
+    return gatedCapture(result.selected);
   }
+
+  /**
+   * A burst: its liveness verdict, and when live, the best frame's template through the same PAD
+   * and quality gates as a photo. One task on the face service: the frames are analysed once.
+   */
+  async captureBurst(
+    frames: readonly Uint8Array[],
+  ): Promise<{ liveness: LivenessVerdict; template?: FaceTemplate; capture?: CaptureEvidence }> {
+    if (frames.some((frame) => frame.length === 0)) throw new InvalidArgument('empty frame in the burst');
+    const { liveness, best } = await this.faces.assessBurst(frames, { engines: [this.engine.id] });
+    if (!liveness.live) return { liveness };
+    if (!best) throw new Error('the face service returned a live burst without its best frame');
+    return { liveness, ...gatedCapture(best) };
+  }
+}
+
+/** The one gate a photo or a burst's best frame passes: presentation attack first, then quality. */
+function gatedCapture(selected: Pick<ProcessedFace, 'quality' | 'presentation' | 'templates'>): {
+  template: FaceTemplate;
+  capture: CaptureEvidence;
+} {
+  const { quality, presentation, templates } = selected;
+  if (!presentation.passed)
+    throw new SpoofSuspected(`presentation attack suspected: ${presentation.reasons.join(', ')}`, { reasons: presentation.reasons });
+  requireAcceptableQuality(quality);
+  return { template: decodeTemplate(templates[0]!.template), capture: { quality, presentation } };
 }
 
 function decisionEvidence(decision: Decision): AuditData {

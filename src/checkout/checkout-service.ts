@@ -1,6 +1,5 @@
 import { FacekeyError, NotFound } from '../errors/domain-errors.js';
 import type { BiometricService, CaptureEvidence, EngineEvidence } from '../biometrics/biometric-service.js';
-import type { FaceService } from '../pipeline/face-service.js';
 import type { FaceTemplate } from '../templates/template.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
 import type { ConsentLookup } from './consent-lookup.js';
@@ -72,7 +71,6 @@ export interface CheckoutResult {
 
 export interface CheckoutDeps {
   readonly biometrics: BiometricService;
-  readonly faces: FaceService;
   readonly consent: ConsentLookup;
   readonly payments: PaymentStore;
   readonly secondFactors: SecondFactorLookup;
@@ -276,11 +274,11 @@ export class CheckoutService {
       const scores = capture.presentation?.scores as Record<string, number> | undefined;
       return { template, capture, liveness: { method: 'single_frame', passed: true, reasons: [], ...(scores ? { scores } : {}) } };
     }
-    const { liveness } = await this.deps.faces.assessBurst(probe.frames);
+    // One task: liveness over the burst, and the best frame's template through the capture gates.
+    const { liveness, template, capture } = await this.deps.biometrics.captureBurst(probe.frames);
     const evidence = burstEvidence(liveness);
-    if (!liveness.live) return { liveness: evidence };
-    const { template, capture } = await this.deps.biometrics.capture({ image: probe.frames[0]! });
-    return { template, capture, liveness: evidence };
+    if (!liveness.live || !template) return { liveness: evidence };
+    return { template, ...(capture ? { capture } : {}), liveness: evidence };
   }
 
   private async locked(scope: 'subject' | 'terminal', id: string): Promise<boolean> {

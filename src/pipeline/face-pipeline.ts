@@ -78,9 +78,19 @@ export interface ProcessResult {
   readonly timings: StageTimings;
 }
 
+export interface BurstOptions {
+  /** Engines to compute the best frame's templates for; empty means liveness only. */
+  readonly engines: readonly string[];
+}
+
 export interface BurstResult {
   readonly frames: number;
   readonly liveness: LivenessVerdict;
+  /**
+   * The frame to match with, when the burst is live and engines were asked: the acceptable frame
+   * of highest quality (the first frame when none is acceptable, so its gates give the reason).
+   */
+  readonly best?: ProcessedFace & { readonly frameIndex: number };
 }
 
 export interface DetectResult {
@@ -134,11 +144,7 @@ export class FacePipeline {
   }
 
   async process(bytes: Uint8Array, options: ProcessOptions): Promise<ProcessResult> {
-    const engines = options.engines.map((id) => {
-      const engine = this.engines.get(id);
-      if (!engine) throw new UnknownEngine(`engine "${id}" is not loaded in this pipeline`, { engine: id });
-      return engine;
-    });
+    const engines = this.loaded(options.engines);
     const started = performance.now();
     const decoded = await decodeImage(bytes, this.settings.decode);
     const decodedAt = performance.now();
@@ -148,17 +154,7 @@ export class FacePipeline {
     const described = this.describe(decoded.image, face);
     const describedAt = performance.now();
     const embedMs: Record<string, number> = {};
-    const templates: EngineTemplate[] = [];
-    for (const engine of engines) {
-      const embedStarted = performance.now();
-      const vector = await engine.embed({ image: decoded.image, face });
-      templates.push({
-        engine: engine.id,
-        engineVersion: engine.version,
-        template: encodeTemplate(createTemplate(engine, vector)),
-      });
-      embedMs[engine.id] = performance.now() - embedStarted;
-    }
+    const templates = await this.embed(engines, decoded.image, face, embedMs);
     const done = performance.now();
     return {
       image: imageSummary(decoded),
@@ -178,14 +174,55 @@ export class FacePipeline {
    * Multi-frame liveness: a short burst from one camera must show a blink or a head turn and real
    * motion, besides per-frame PAD scores. The subject is the largest face of each frame.
    */
-  async assessBurst(frames: readonly Uint8Array[]): Promise<BurstResult> {
-    const analyses: FaceAnalysis[] = [];
+  async assessBurst(frames: readonly Uint8Array[], options: BurstOptions = { engines: [] }): Promise<BurstResult> {
+    const engines = this.loaded(options.engines);
+    const analysed: Array<{ image: RgbImage; face: FaceAnalysis }> = [];
     for (const bytes of frames) {
-      const decoded = await decodeImage(bytes, this.settings.decode);
-      const faces = await this.analyzer.analyze(decoded.image);
-      analyses.push(selectFace(faces, decoded.image, 'largest'));
+      const { image } = await decodeImage(bytes, this.settings.decode);
+      analysed.push({ image, face: selectFace(await this.analyzer.analyze(image), image, 'largest') });
     }
-    return { frames: frames.length, liveness: assessBurstLiveness(analyses, this.settings.burstLiveness) };
+    const liveness = assessBurstLiveness(
+      analysed.map(({ face }) => face),
+      this.settings.burstLiveness,
+    );
+    if (!liveness.live || engines.length === 0) return { frames: frames.length, liveness };
+
+    // The frames are already analysed here: the best one is described and embedded in this same
+    // task, so a checkout with a burst is one trip to the worker pool, not two.
+    const described = analysed.map(({ image, face }) => this.describe(image, face));
+    const bestIndex = bestFrameIndex(described);
+    let { image, face } = analysed[bestIndex]!;
+    if (engines.some((e) => e.needs.faceres)) face = selectFace(await this.analyzer.analyze(image, { faceres: true }), image, 'largest');
+    const templates = await this.embed(engines, image, face, {});
+    return { frames: frames.length, liveness, best: { ...described[bestIndex]!, templates, frameIndex: bestIndex } };
+  }
+
+  private loaded(engineIds: readonly string[]): FaceEngine[] {
+    return engineIds.map((id) => {
+      const engine = this.engines.get(id);
+      if (!engine) throw new UnknownEngine(`engine "${id}" is not loaded in this pipeline`, { engine: id });
+      return engine;
+    });
+  }
+
+  private async embed(
+    engines: readonly FaceEngine[],
+    image: RgbImage,
+    face: FaceAnalysis,
+    embedMs: Record<string, number>,
+  ): Promise<EngineTemplate[]> {
+    const templates: EngineTemplate[] = [];
+    for (const engine of engines) {
+      const embedStarted = performance.now();
+      const vector = await engine.embed({ image, face });
+      templates.push({
+        engine: engine.id,
+        engineVersion: engine.version,
+        template: encodeTemplate(createTemplate(engine, vector)),
+      });
+      embedMs[engine.id] = performance.now() - embedStarted;
+    }
+    return templates;
   }
 
   private describe(image: RgbImage, face: FaceAnalysis): ProcessedFace {
@@ -201,6 +238,16 @@ export class FacePipeline {
       templates: [],
     };
   }
+}
+
+/** The acceptable, presentation-passing frame of highest quality; the first frame when there is none. */
+export function bestFrameIndex(frames: ReadonlyArray<Pick<ProcessedFace, 'quality' | 'presentation'>>): number {
+  let best = -1;
+  frames.forEach((frame, index) => {
+    if (!frame.quality.acceptable || !frame.presentation.passed) return;
+    if (best === -1 || frame.quality.score > frames[best]!.quality.score) best = index;
+  });
+  return best === -1 ? 0 : best;
 }
 
 function imageSummary(decoded: { image: RgbImage; format: string }): { width: number; height: number; format: string } {

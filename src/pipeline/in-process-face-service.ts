@@ -10,7 +10,7 @@ export async function createInProcessFaceService(
   return {
     detect: (image) => pipeline.detect(image),
     process: (image, options) => pipeline.process(image, options),
-    assessBurst: (frames) => pipeline.assessBurst(frames),
+    assessBurst: (frames, options) => pipeline.assessBurst(frames, options),
     isReady: () => true,
     close: async () => {},
   };

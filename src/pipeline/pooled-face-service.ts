@@ -26,7 +26,7 @@ export async function createPooledFaceService(engineIds: readonly string[], sett
   return {
     detect: (image) => pool.run({ op: 'detect', image }) as Promise<DetectResult>,
     process: (image, options) => pool.run({ op: 'process', image, options }) as Promise<ProcessResult>,
-    assessBurst: (frames) => pool.run({ op: 'burst', frames }) as Promise<BurstResult>,
+    assessBurst: (frames, options) => pool.run({ op: 'burst', frames, ...(options ? { options } : {}) }) as Promise<BurstResult>,
     isReady: () => pool.stats().ready > 0,
     close: () => pool.close(),
   };

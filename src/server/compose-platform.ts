@@ -95,7 +95,6 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const riskPolicies = new RiskPolicies(sql, { ...DEFAULT_RISK_SETTINGS, ...settings.risk }, audit, clock);
   const checkout = new CheckoutService({
     biometrics,
-    faces,
     consent,
     payments,
     secondFactors,
