@@ -16,6 +16,7 @@ import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
 import { terminalRoutes } from './routes/terminal-routes.js';
 import { signedTerminalAuthenticator } from './fastify-terminal-auth.js';
 import type { ApiPlatform } from './api-platform.js';
+import { SERVICE_DEFAULTS } from '../config/service-config.js';
 
 export interface AppDependencies {
   /** Every domain service the API serves; composePlatform builds it. */
@@ -36,7 +37,7 @@ export interface AppDependencies {
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
-    bodyLimit: deps.bodyLimit ?? 12 * 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? SERVICE_DEFAULTS.bodyLimitBytes,
     ajv: STRICT_AJV,
   });
   const metrics = new Registry();
@@ -56,7 +57,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(rateLimit, {
-    max: deps.rateLimitPerMinute ?? 1200,
+    max: deps.rateLimitPerMinute ?? SERVICE_DEFAULTS.rateLimitPerMinute,
     timeWindow: 60_000,
     // Per key, not per address: one merchant's terminals share a NAT, and a leaked key is contained.
     keyGenerator: (request) => parseApiKey((request.headers.authorization ?? '').replace(/^Bearer /, ''))?.keyId ?? request.ip,

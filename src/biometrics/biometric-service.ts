@@ -21,6 +21,7 @@ import { SubjectNotFound } from '../store/store-errors.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { AuditData } from '../audit/audit-entry.js';
 import type { AuditEventType } from '../audit/audit-event-type.js';
+import { SERVICE_DEFAULTS } from '../config/service-config.js';
 
 /** Who asked, for the audit trail: `key:<keyId>`, `terminal:<id>`, `system:…`. */
 export interface CallContext {
@@ -60,7 +61,7 @@ const APPROXIMATE_SCORE_MARGIN = 0.03;
 
 export const DEFAULT_BIOMETRIC_POLICY: BiometricPolicy = {
   maxTemplatesPerSubject: 5,
-  defaultTargetFmr: 1e-5,
+  defaultTargetFmr: SERVICE_DEFAULTS.targetFmr,
   maxCandidates: 10,
   imageRetentionHours: 0,
 };

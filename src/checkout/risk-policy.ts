@@ -1,3 +1,5 @@
+import { SERVICE_DEFAULTS } from '../config/service-config.js';
+
 /**
  * Decides whether a face is enough to pay. The expected number of false-positive identifications
  * for one probe is about (templates searched) × (calibrated FMR at the threshold); when that
@@ -18,12 +20,12 @@ export interface RiskSettings {
 }
 
 export const DEFAULT_RISK_SETTINGS: RiskSettings = {
-  riskBudget: 1e-3,
-  faceOnlyAmountLimit: 10_000,
+  riskBudget: SERVICE_DEFAULTS.riskBudget,
+  faceOnlyAmountLimit: SERVICE_DEFAULTS.faceOnlyAmountLimit,
   maxSubjectFailures: 5,
   maxTerminalFailures: 20,
   lockoutSeconds: 15 * 60,
-  targetFmr: 1e-5,
+  targetFmr: SERVICE_DEFAULTS.targetFmr,
 };
 
 export type CheckoutReason =

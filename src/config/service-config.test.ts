@@ -38,3 +38,18 @@ test('image retention: off by default, an integer number of hours up to 720 when
     );
   }
 });
+
+test('engine and workers: FACEKEY_ENGINE among the known engines, FACEKEY_WORKERS a small positive integer', () => {
+  const defaults = readServiceConfig({});
+  assert.deepEqual([defaults.engine, defaults.workers], ['dlib-resnet', undefined]);
+  const known = { knownEngines: ['dlib-resnet', 'human-faceres'] };
+  const set = readServiceConfig({ FACEKEY_ENGINE: 'human-faceres', FACEKEY_WORKERS: '3' }, known);
+  assert.deepEqual([set.engine, set.workers], ['human-faceres', 3]);
+  assert.throws(() => readServiceConfig({ FACEKEY_ENGINE: 'arcface' }, known), {
+    name: InvalidArgument.name,
+    message: /FACEKEY_ENGINE must be one of dlib-resnet, human-faceres, got "arcface"/,
+  });
+  for (const bad of ['0', '-2', '1.5', 'four', '257']) {
+    assert.throws(() => readServiceConfig({ FACEKEY_WORKERS: bad }), { name: InvalidArgument.name, message: /^FACEKEY_WORKERS must be/ }, bad);
+  }
+});

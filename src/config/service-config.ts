@@ -1,7 +1,44 @@
 import path from 'node:path';
 import { InvalidArgument } from '../errors/domain-errors.js';
 
-/** Everything the HTTP service reads from its environment, with the embedded defaults. */
+/**
+ * The service's defaults, in one place: the API, the biometric service, checkout's risk policy and
+ * the CLI read them from here.
+ */
+export const SERVICE_DEFAULTS = {
+  /** 1 false match in 100,000 comparisons: the operating point of verify, identify, checkout and `facekey compare`. */
+  targetFmr: 1e-5,
+  /** Largest request body: a burst of 15 camera frames in base64 fits. */
+  bodyLimitBytes: 12 * 1024 * 1024,
+  /** Per API key. */
+  rateLimitPerMinute: 1200,
+  /** Expected false-positive identifications a face-only checkout may carry. */
+  riskBudget: 1e-3,
+  /** Minor units (100.00 in the currency); above this a checkout always needs a second factor. */
+  faceOnlyAmountLimit: 10_000,
+  /** The face engine the service matches with (FACEKEY_ENGINE). */
+  engine: 'dlib-resnet',
+} as const;
+
+/**
+ * Everything the HTTP service reads from its environment, with the embedded defaults:
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | PORT, HOST | listen address | 8080, 0.0.0.0 |
+ * | FACEKEY_DATA_DIR | SQLite file, master key and operator key | ./data |
+ * | DATABASE_URL | PostgreSQL instead of SQLite | unset |
+ * | FACEKEY_MASTER_KEY | 64 hex characters | generated under the data dir |
+ * | FACEKEY_ENGINE | face engine id (see `facekey engines`) | dlib-resnet |
+ * | FACEKEY_WORKERS | face-pipeline worker threads, each with its own models | one per core |
+ * | FACEKEY_BODY_LIMIT | largest request body in bytes | 12 MiB |
+ * | FACEKEY_RATE_LIMIT | requests per minute per API key | 1200 |
+ * | FACEKEY_PUBLIC_URL | `iss` of assertions | http://127.0.0.1:PORT |
+ * | FACEKEY_RETENTION_DAYS | inactive enrollments are erased after | 730 |
+ * | FACEKEY_IMAGE_RETENTION_HOURS | enrollment photos kept, sealed | 0 |
+ * | FACEKEY_RISK_BUDGET, FACEKEY_FACE_ONLY_LIMIT | checkout risk policy | 1e-3, 10000 |
+ * | LOG_LEVEL | | info |
+ */
 export interface ServiceConfig {
   readonly port: number;
   readonly host: string;
@@ -26,6 +63,15 @@ export interface ServiceConfig {
   readonly riskBudget: number;
   /** Minor units; above this a checkout always needs a second factor. */
   readonly faceOnlyAmountLimit: number;
+  /** The face engine the service enrolls and matches with. */
+  readonly engine: string;
+  /** Face-pipeline worker threads; undefined means one per core. */
+  readonly workers: number | undefined;
+}
+
+export interface ServiceConfigOptions {
+  /** Engine ids FACEKEY_ENGINE may name (the engine registry's); unchecked when absent. */
+  readonly knownEngines?: readonly string[];
 }
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, integer = false): number {
@@ -53,12 +99,29 @@ function imageRetentionHours(env: NodeJS.ProcessEnv): number {
   return hours;
 }
 
-export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+function engine(env: NodeJS.ProcessEnv, knownEngines: readonly string[] | undefined): string {
+  const id = env.FACEKEY_ENGINE?.trim() || SERVICE_DEFAULTS.engine;
+  if (knownEngines && !knownEngines.includes(id)) {
+    throw new InvalidArgument(`FACEKEY_ENGINE must be one of ${knownEngines.join(', ')}, got "${id}"`);
+  }
+  return id;
+}
+
+function workers(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.FACEKEY_WORKERS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (!/^\s*\d+\s*$/.test(raw) || Number(raw) < 1 || Number(raw) > 256) {
+    throw new InvalidArgument(`FACEKEY_WORKERS must be an integer from 1 to 256 (worker threads), got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options: ServiceConfigOptions = {}): ServiceConfig {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgument(`PORT must be an integer 0…65535, got "${env.PORT}"`);
-  const bodyLimit = Number(env.FACEKEY_BODY_LIMIT ?? 12 * 1024 * 1024);
+  const bodyLimit = Number(env.FACEKEY_BODY_LIMIT ?? SERVICE_DEFAULTS.bodyLimitBytes);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new InvalidArgument(`FACEKEY_BODY_LIMIT must be an integer ≥ 1024`);
-  const rateLimitPerMinute = Number(env.FACEKEY_RATE_LIMIT ?? 1200);
+  const rateLimitPerMinute = Number(env.FACEKEY_RATE_LIMIT ?? SERVICE_DEFAULTS.rateLimitPerMinute);
   if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)
     throw new InvalidArgument('FACEKEY_RATE_LIMIT must be a positive integer');
   const masterKeyHex = env.FACEKEY_MASTER_KEY || undefined;
@@ -72,8 +135,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     publicUrl: publicUrl.replace(/\/+$/, ''),
     retentionDays: positiveNumber(env, 'FACEKEY_RETENTION_DAYS', 730, true),
     imageRetentionHours: imageRetentionHours(env),
-    riskBudget: positiveNumber(env, 'FACEKEY_RISK_BUDGET', 1e-3),
-    faceOnlyAmountLimit: positiveNumber(env, 'FACEKEY_FACE_ONLY_LIMIT', 10_000, true),
+    riskBudget: positiveNumber(env, 'FACEKEY_RISK_BUDGET', SERVICE_DEFAULTS.riskBudget),
+    faceOnlyAmountLimit: positiveNumber(env, 'FACEKEY_FACE_ONLY_LIMIT', SERVICE_DEFAULTS.faceOnlyAmountLimit, true),
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.FACEKEY_DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,
@@ -81,5 +144,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimit,
     rateLimitPerMinute,
+    engine: engine(env, options.knownEngines),
+    workers: workers(env),
   };
 }

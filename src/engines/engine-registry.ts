@@ -1,4 +1,5 @@
 import { UnknownEngine } from '../errors/domain-errors.js';
+import { SERVICE_DEFAULTS } from '../config/service-config.js';
 import type { FaceEngine } from './engine-port.js';
 import { DlibResnetEngine } from './dlib-resnet/dlib-resnet-engine.js';
 import { HumanFaceresEngine } from './human-faceres/human-faceres-engine.js';
@@ -21,7 +22,8 @@ const ENGINE_FACTORIES: Record<string, () => FaceEngine> = {
   },
 };
 
-export const DEFAULT_ENGINE_ID = 'dlib-resnet';
+/** The service's default engine; defined with the other defaults in service-config. */
+export const DEFAULT_ENGINE_ID: string = SERVICE_DEFAULTS.engine;
 
 export function engineIds(): string[] {
   return Object.keys(ENGINE_FACTORIES);

@@ -5,7 +5,7 @@ import { loadOrCreateMasterKey } from '../crypto/master-key.js';
 import { openStore } from './open-store.js';
 import { ensureOperatorKey } from './operator-key.js';
 import { createPooledFaceService, type PoolSettings } from '../pipeline/pooled-face-service.js';
-import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
+import { createEngine } from '../engines/engine-registry.js';
 import { buildApp } from '../api/build-app.js';
 import { composePlatform } from './compose-platform.js';
 
@@ -24,8 +24,8 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
   const masterKey = loadOrCreateMasterKey({ keyHex: config.masterKeyHex, keyFile: path.join(config.dataDir, 'master.key') });
   const { store, sql, kind, watchGallery } = await openStore(config, masterKey);
   const operator = await ensureOperatorKey(store, config.dataDir);
-  const faces = await createPooledFaceService([DEFAULT_ENGINE_ID], pool);
-  const engine = createEngine(DEFAULT_ENGINE_ID);
+  const faces = await createPooledFaceService([config.engine], { ...(config.workers ? { size: config.workers } : {}), ...pool });
+  const engine = createEngine(config.engine);
   const platform = await composePlatform(
     { store, sql, faces, engine, masterKey },
     {
