@@ -7,6 +7,7 @@ import type { Calibration } from '../matcher/calibration/calibration-table.js';
 import type { TemplateSpec, FaceTemplate } from '../templates/template.js';
 import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import { assertComparable } from '../matcher/similarity.js';
+import { decide, thresholdFor, type MatchDecision, type MatchThreshold } from '../matcher/decide.js';
 import { dot } from '../math/vector-math.js';
 import {
   ConsentMissing,
@@ -77,21 +78,12 @@ export interface CaptureEvidence {
 }
 
 /** A 1:N search's answer: the people above the calibrated threshold, with the evidence of how it was set. */
-export interface GallerySearch {
+export interface GallerySearch extends MatchThreshold {
   readonly candidates: Array<{ subjectId: string; score: number }>;
-  readonly threshold: number;
-  readonly targetFmr: number;
-  readonly thresholdMethod: string;
-  readonly engine: EngineEvidence;
 }
 
-export interface Decision {
-  readonly score: number;
-  readonly threshold: number;
-  readonly targetFmr: number;
-  readonly thresholdMethod: string;
-  readonly engine: EngineEvidence;
-}
+/** A match decision with its evidence (see matcher/decide.ts). */
+export type Decision = MatchDecision;
 
 /**
  * Enrollment, 1:1 verification and open-set 1:N identification for one engine. Every decision
@@ -183,13 +175,12 @@ export class BiometricService {
     probe: Sample,
     targetFmr?: number,
     context: CallContext = UNATTRIBUTED,
-  ): Promise<Decision & { match: boolean; capture: CaptureEvidence }> {
+  ): Promise<Decision & { capture: CaptureEvidence }> {
     const { template, capture } = await this.capture(probe);
     const score = await this.scoreSubject(tenantId, subjectId, template);
     const decision = this.decide(score, targetFmr);
-    const match = score >= decision.threshold;
-    await this.audit(tenantId, context, 'verification', { subjectId, match, ...decisionEvidence(decision) });
-    return { ...decision, match, capture };
+    await this.audit(tenantId, context, 'verification', { subjectId, match: decision.match, ...decisionEvidence(decision) });
+    return { ...decision, capture };
   }
 
   /** The best score of the probe against the subject's templates of this engine; NotFound without one. */
@@ -226,22 +217,30 @@ export class BiometricService {
    * calibrated thresholds hold for exact cosine scores.
    */
   async search(tenantId: string, probe: FaceTemplate, targetFmr?: number): Promise<GallerySearch> {
-    const { threshold, targetFmr: fmr, thresholdMethod, engine } = this.decide(0, targetFmr);
+    const { threshold, targetFmr: fmr, thresholdMethod, engine } = this.threshold(targetFmr);
     const nearThreshold = new Set<string>();
     for (const hit of this.galleries.search(tenantId, probe.vector, this.policy.maxCandidates)) {
       if (hit.score >= threshold - APPROXIMATE_SCORE_MARGIN) nearThreshold.add(hit.subjectId);
     }
-    const candidates: Array<{ subjectId: string; score: number }> = [];
-    for (const subjectId of nearThreshold) {
-      // A subject erased since the index answered is simply no longer a candidate.
+    const candidates = (await this.scoreSubjects(tenantId, [...nearThreshold], probe)).filter((c) => c.score >= threshold);
+    return { candidates, threshold, targetFmr: fmr, thresholdMethod, engine };
+  }
+
+  /**
+   * The one re-scoring loop: exact scores of the probe against each subject's stored templates,
+   * best first. A subject erased (or without a template of this engine) since it was listed is
+   * simply not scored.
+   */
+  async scoreSubjects(tenantId: string, subjectIds: readonly string[], probe: FaceTemplate): Promise<Array<{ subjectId: string; score: number }>> {
+    const scored: Array<{ subjectId: string; score: number }> = [];
+    for (const subjectId of subjectIds) {
       const score = await this.scoreSubject(tenantId, subjectId, probe).catch((error: unknown) => {
-        if (error instanceof NotFound || error instanceof SubjectNotFound) return -Infinity;
+        if (error instanceof NotFound || error instanceof SubjectNotFound) return null;
         throw error;
       });
-      if (score >= threshold) candidates.push({ subjectId, score });
+      if (score !== null) scored.push({ subjectId, score });
     }
-    candidates.sort((a, b) => b.score - a.score);
-    return { candidates, threshold, targetFmr: fmr, thresholdMethod, engine };
+    return scored.sort((a, b) => b.score - a.score);
   }
 
   /** Templates in the tenant's gallery: each one is a chance of a false match for a stranger's probe. */
@@ -255,10 +254,14 @@ export class BiometricService {
     return deleted;
   }
 
+  /** The score decided at this service's engine and the target FMR (the service default when none is given). */
   decide(score: number, targetFmr: number | undefined): Decision {
-    const fmr = targetFmr ?? this.policy.defaultTargetFmr;
-    const t = this.calibration.thresholdFor(this.engine.id, this.engine.version, fmr);
-    return { score, threshold: t.threshold, targetFmr: fmr, thresholdMethod: t.method, engine: this.evidence() };
+    return decide(score, this.evidence(), targetFmr ?? this.policy.defaultTargetFmr, this.calibration);
+  }
+
+  /** The calibrated threshold this service decides at for a target FMR, with its evidence. */
+  threshold(targetFmr: number | undefined): MatchThreshold {
+    return thresholdFor(this.calibration, this.evidence(), targetFmr ?? this.policy.defaultTargetFmr);
   }
 
   private async audit(tenantId: string, context: CallContext, type: AuditEventType, data: AuditData): Promise<void> {
@@ -316,7 +319,7 @@ function gatedCapture(selected: Pick<ProcessedFace, 'quality' | 'presentation' |
   return { template: decodeTemplate(templates[0]!.template), capture: { quality, presentation } };
 }
 
-function decisionEvidence(decision: Decision): AuditData {
+function decisionEvidence(decision: MatchThreshold & { readonly score: number }): AuditData {
   return {
     score: decision.score,
     threshold: decision.threshold,

@@ -1,4 +1,4 @@
-import { FacekeyError, NotFound } from '../errors/domain-errors.js';
+import { FacekeyError } from '../errors/domain-errors.js';
 import type { BiometricService, CaptureEvidence, EngineEvidence } from '../biometrics/biometric-service.js';
 import type { FaceTemplate } from '../templates/template.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
@@ -7,7 +7,6 @@ import type { OrderHistory, OrderItem, Usual } from '../personalization/order-hi
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { AuditData } from '../audit/audit-entry.js';
 import type { PaymentStore, SecondFactorKind } from '../payments/payment-store.js';
-import { SubjectNotFound } from '../store/store-errors.js';
 import type { SecondFactorLookup } from '../payments/second-factor.js';
 import type { AssertionIssuer } from './assertion-issuer.js';
 import { assessRisk, type CheckoutReason, type RiskSettings } from './risk-policy.js';
@@ -138,7 +137,7 @@ export class CheckoutService {
       if (!reason) throw error;
       if (reason === 'spoof_suspected') await this.fail('terminal', terminalId, risk);
       const liveness: LivenessEvidence = { method: 'single_frame', passed: reason !== 'spoof_suspected', reasons: [reason] };
-      const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.decide(0, risk.targetFmr);
+      const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.threshold(risk.targetFmr);
       return {
         outcome: 'declined',
         reasons: [reason],
@@ -147,7 +146,7 @@ export class CheckoutService {
     }
     if (!probe.liveness.passed || !probe.template) {
       await this.fail('terminal', terminalId, risk);
-      const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.decide(0, risk.targetFmr);
+      const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.threshold(risk.targetFmr);
       return {
         outcome: 'declined',
         reasons: ['spoof_suspected'],
@@ -230,18 +229,8 @@ export class CheckoutService {
   /** Identification in the gallery; a presented id → verification; a second factor → only the people it fits. */
   private async candidates(request: CheckoutRequest, template: FaceTemplate, risk: RiskSettings) {
     const { biometrics, payments, secondFactors } = this.deps;
-    const base = biometrics.decide(0, risk.targetFmr);
-    const scoreEach = async (subjectIds: readonly string[]) => {
-      const scored: Array<{ subjectId: string; score: number }> = [];
-      for (const subjectId of subjectIds) {
-        const score = await biometrics.scoreSubject(request.tenantId, subjectId, template).catch((error: unknown) => {
-          if (error instanceof NotFound || error instanceof SubjectNotFound) return null;
-          throw error;
-        });
-        if (score !== null) scored.push({ subjectId, score });
-      }
-      return scored.sort((a, b) => b.score - a.score);
-    };
+    const base = biometrics.threshold(risk.targetFmr);
+    const scoreEach = (subjectIds: readonly string[]) => biometrics.scoreSubjects(request.tenantId, subjectIds, template);
     let scored: Array<{ subjectId: string; score: number }>;
     let templatesSearched: number;
     let narrowed = false;

@@ -1,12 +1,13 @@
 import { InvalidArgument } from '../errors/domain-errors.js';
+import { SERVICE_DEFAULTS } from '../config/service-config.js';
 
-/** 1 false match in 10,000 comparisons unless the caller asks for another operating point. */
-export const DEFAULT_TARGET_FMR = 1e-4;
+/** The service's operating point (service-config), so `facekey compare` decides as the service does. */
+export const DEFAULT_TARGET_FMR: number = SERVICE_DEFAULTS.targetFmr;
 
 export function parseTargetFmr(text: string | undefined): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0 || value >= 1) {
-    throw new InvalidArgument(`--target-fmr must be a number in (0, 1), e.g. 1e-4; got "${text}"`);
+    throw new InvalidArgument(`--target-fmr must be a number in (0, 1), e.g. 1e-5; got "${text}"`);
   }
   return value;
 }

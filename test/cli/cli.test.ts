@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../src/runtime/project-root.js';
+import { SERVICE_DEFAULTS } from '../../src/config/service-config.js';
 import { DEEPFACE_DIR, sharedDataMissingReason } from '../shared-data.js';
 
 const run = promisify(execFile);
@@ -40,7 +41,7 @@ test('compare --json: a same-person pair matches, a different-person pair does n
   assert.equal(a.match, true);
   assert.ok(a.score >= a.threshold);
   assert.equal(a.engine.id, 'dlib-resnet');
-  assert.equal(a.targetFmr, 1e-4);
+  assert.equal(a.targetFmr, SERVICE_DEFAULTS.targetFmr, 'compare decides at the service default operating point');
 
   const different = await facekey('compare', img('img1.jpg'), img('img3.jpg'), '--json');
   assert.equal(different.code, 0, different.stderr);

@@ -5,6 +5,7 @@ import { readImageBytes } from '../../imaging/read-image-file.js';
 import { decodeTemplate } from '../../templates/template-codec.js';
 import { cosineSimilarity } from '../../matcher/similarity.js';
 import { Calibration } from '../../matcher/calibration/calibration-table.js';
+import { decide } from '../../matcher/decide.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { withFaceService } from '../face-service-for-cli.js';
 import { parseTargetFmr, DEFAULT_TARGET_FMR } from '../target-fmr.js';
@@ -12,7 +13,7 @@ import { parseTargetFmr, DEFAULT_TARGET_FMR } from '../target-fmr.js';
 export const compareCommand: CliCommand = {
   name: 'compare',
   summary: 'compare the faces in two images (1:1)',
-  usage: 'facekey compare <imageA> <imageB> [--engine ID] [--target-fmr 1e-4] [--json]',
+  usage: 'facekey compare <imageA> <imageB> [--engine ID] [--target-fmr 1e-5] [--json]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -32,14 +33,9 @@ export const compareCommand: CliCommand = {
       const left = decodeTemplate(a!.selected.templates[0]!.template);
       const right = decodeTemplate(b!.selected.templates[0]!.template);
       const score = cosineSimilarity(left, right);
-      const decision = Calibration.load().thresholdFor(left.engineId, left.engineVersion, targetFmr);
+      const decision = decide(score, { id: left.engineId, version: left.engineVersion }, targetFmr, Calibration.load());
       const result = {
-        score,
-        match: score >= decision.threshold,
-        threshold: decision.threshold,
-        targetFmr,
-        thresholdMethod: decision.method,
-        engine: { id: left.engineId, version: left.engineVersion },
+        ...decision,
         faces: [a!, b!].map((r) => ({
           facesFound: r.facesFound,
           quality: { score: r.selected.quality.score, acceptable: r.selected.quality.acceptable },
@@ -49,7 +45,7 @@ export const compareCommand: CliCommand = {
       if (values.json) io.out(JSON.stringify(result, null, 2));
       else {
         io.out(
-          `${result.match ? 'MATCH' : 'NO MATCH'}  score ${score.toFixed(4)}  threshold ${decision.threshold.toFixed(4)} (target FMR ${targetFmr}, ${decision.method})  engine ${left.engineId} ${left.engineVersion}`,
+          `${result.match ? 'MATCH' : 'NO MATCH'}  score ${score.toFixed(4)}  threshold ${decision.threshold.toFixed(4)} (target FMR ${targetFmr}, ${decision.thresholdMethod})  engine ${left.engineId} ${left.engineVersion}`,
         );
       }
       return 0;
