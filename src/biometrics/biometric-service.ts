@@ -9,14 +9,7 @@ import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import { assertComparable } from '../matcher/similarity.js';
 import { decide, thresholdFor, type MatchDecision, type MatchThreshold } from '../matcher/decide.js';
 import { dot } from '../math/vector-math.js';
-import {
-  ConsentMissing,
-  EngineMismatch,
-  FacekeyError,
-  InvalidArgument,
-  NotFound,
-  SpoofSuspected,
-} from '../errors/domain-errors.js';
+import { ConsentMissing, EngineMismatch, FacekeyError, InvalidArgument, NotFound, SpoofSuspected } from '../errors/domain-errors.js';
 import type { GalleryRegistry } from './gallery-registry.js';
 import { SubjectNotFound } from '../store/store-errors.js';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -231,7 +224,11 @@ export class BiometricService {
    * best first. A subject erased (or without a template of this engine) since it was listed is
    * simply not scored.
    */
-  async scoreSubjects(tenantId: string, subjectIds: readonly string[], probe: FaceTemplate): Promise<Array<{ subjectId: string; score: number }>> {
+  async scoreSubjects(
+    tenantId: string,
+    subjectIds: readonly string[],
+    probe: FaceTemplate,
+  ): Promise<Array<{ subjectId: string; score: number }>> {
     const scored: Array<{ subjectId: string; score: number }> = [];
     for (const subjectId of subjectIds) {
       const score = await this.scoreSubject(tenantId, subjectId, probe).catch((error: unknown) => {

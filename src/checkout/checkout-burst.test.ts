@@ -78,7 +78,12 @@ describe('checkout with a burst', () => {
     const platform = await composeTestPlatform(store, faces, masterKey);
     platforms.push(platform);
     if (!subjectId) {
-      const consent = await platform.consent.grant(tenantId, 'test', { textVersion: 'eu-2026-11', purposes: ['payment'], jurisdiction: 'EU', deviceId: 'k' });
+      const consent = await platform.consent.grant(tenantId, 'test', {
+        textVersion: 'eu-2026-11',
+        purposes: ['payment'],
+        jurisdiction: 'EU',
+        deviceId: 'k',
+      });
       subjectId = (await platform.consent.createSubject(tenantId, 'test', { externalRef: 'dana', consentId: consent.id })).id;
       await platform.biometrics.enroll(tenantId, subjectId, { template: templateOf(face) });
       await platform.wallet.linkToken(tenantId, 'test', subjectId, 'tok_dana_0123456789abcdef');
@@ -88,7 +93,15 @@ describe('checkout with a burst', () => {
 
   const frames = Array.from({ length: 5 }, () => new Uint8Array([1, 2, 3]));
   const pay = (platform: Platform) =>
-    platform.checkout.checkout({ tenantId, terminalId: 'till-9', nonce: 'n-1', amount: 500, currency: 'EUR', merchantRef: 'r', probe: { frames } });
+    platform.checkout.checkout({
+      tenantId,
+      terminalId: 'till-9',
+      nonce: 'n-1',
+      amount: 500,
+      currency: 'EUR',
+      merchantRef: 'r',
+      probe: { frames },
+    });
 
   it('analyses a live burst in one trip to the face service and pays with its best frame', async () => {
     const { faces, trips } = scriptedFaces(true);
@@ -103,7 +116,10 @@ describe('checkout with a burst', () => {
   it('declines a burst that is not live, in the same single trip', async () => {
     const { faces, trips } = scriptedFaces(false);
     const result = await pay(await platformWith(faces));
-    assert.deepEqual(trips.map((t) => t.op), ['burst']);
+    assert.deepEqual(
+      trips.map((t) => t.op),
+      ['burst'],
+    );
     assert.deepEqual([result.outcome, result.reasons], ['declined', ['spoof_suspected']]);
   });
 });

@@ -50,6 +50,10 @@ test('engine and workers: FACEKEY_ENGINE among the known engines, FACEKEY_WORKER
     message: /FACEKEY_ENGINE must be one of dlib-resnet, human-faceres, got "arcface"/,
   });
   for (const bad of ['0', '-2', '1.5', 'four', '257']) {
-    assert.throws(() => readServiceConfig({ FACEKEY_WORKERS: bad }), { name: InvalidArgument.name, message: /^FACEKEY_WORKERS must be/ }, bad);
+    assert.throws(
+      () => readServiceConfig({ FACEKEY_WORKERS: bad }),
+      { name: InvalidArgument.name, message: /^FACEKEY_WORKERS must be/ },
+      bad,
+    );
   }
 });

@@ -51,8 +51,17 @@ export function signatureParams(covered: readonly string[], params: Parameters):
 
 /** Throws MissingComponent for a covered component the request lacks or one that would break the line format. */
 export function signatureBase(covered: readonly string[], params: string, request: HttpRequestParts): string {
+  return messageSignatureBase(covered, params, (name) => componentValue(name, request));
+}
+
+/**
+ * The RFC 9421 base over any message: one `"name": value` line per covered component, then the
+ * signature parameters. The transport says what a component's value is (HTTP: method, path,
+ * headers; another transport: its topic and properties), so every transport signs the same way.
+ */
+export function messageSignatureBase(covered: readonly string[], params: string, component: (name: string) => string | undefined): string {
   const lines = covered.map((name) => {
-    const value = componentValue(name, request);
+    const value = component(name);
     // A line break inside a value would let one component impersonate another line of the base.
     if (value === undefined || /[\r\n]/.test(value)) throw new MissingComponent(`the request has no usable "${name}"`);
     return `"${name}": ${value}`;

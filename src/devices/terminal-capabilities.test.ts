@@ -20,7 +20,8 @@ describe('terminal capabilities', () => {
     assert.equal(terminalMay('coffee_machine' as never, 'pay'), false);
     assert.throws(
       () => requireTerminalCapability({ kind: 'temperature_scanner' }, 'pay'),
-      (error: unknown) => error instanceof FacekeyError && error.code === 'forbidden' && /temperature_scanner cannot take payments/.test(error.message),
+      (error: unknown) =>
+        error instanceof FacekeyError && error.code === 'forbidden' && /temperature_scanner cannot take payments/.test(error.message),
     );
     assert.doesNotThrow(() => requireTerminalCapability({ kind: 'checkout' }, 'pay'));
   });

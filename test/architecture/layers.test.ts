@@ -51,7 +51,8 @@ function sourceFiles(dir: string): string[] {
 /** Static imports, re-exports and dynamic imports with a literal specifier. */
 function importsOf(file: string): ImportLine[] {
   const text = fs.readFileSync(file, 'utf8');
-  const pattern = /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const pattern =
+    /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
   return [...text.matchAll(pattern)].map((m) => ({ file: path.relative(SRC, file), specifier: (m[1] ?? m[2] ?? m[3])! }));
 }
 
@@ -66,7 +67,10 @@ function folderOf(relative: string): string {
 
 describe('architecture: layers', () => {
   it('places every folder of src/ on a floor', () => {
-    const folders = fs.readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = fs
+      .readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     const unplaced = folders.filter((folder) => !floorOf.has(folder) && !isTestKit(`${folder}/`));
     assert.deepEqual(unplaced, [], 'add new folders to LAYERS');
   });

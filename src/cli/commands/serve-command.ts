@@ -5,7 +5,8 @@ import { engineIds } from '../../engines/engine-registry.js';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
-  summary: 'run the HTTP service (PORT, FACEKEY_DATA_DIR, DATABASE_URL, FACEKEY_MASTER_KEY, FACEKEY_ENGINE, FACEKEY_WORKERS; what `npm start` does)',
+  summary:
+    'run the HTTP service (PORT, FACEKEY_DATA_DIR, DATABASE_URL, FACEKEY_MASTER_KEY, FACEKEY_ENGINE, FACEKEY_WORKERS; what `npm start` does)',
   usage: 'facekey serve',
   async run(_argv, io) {
     const service = await startService(readServiceConfig(process.env, { knownEngines: engineIds() }));
