@@ -116,3 +116,38 @@ test('face pipeline on real photos', { skip, timeout: 600_000 }, async (t) => {
     assert.throws(() => cosineSimilarity(templates.get('dlib-resnet')!, templates.get('human-faceres')!), EngineMismatch);
   });
 });
+
+test('a live burst returns its best frame embedded in the same task', { skip, timeout: 300_000 }, async () => {
+  // The shared data has no real live burst, so this pipeline's policy lets a photo shifted across
+  // the frame count as live (any yaw range, no score floors): what is tested is the best frame.
+  const pipeline = await FacePipeline.create(['dlib-resnet'], {
+    burstLiveness: { minYawRangeDeg: 0, minAntispoof: 0, minLiveness: 0, minMotion: 0 },
+  });
+  const photo = deepface('img1.jpg');
+  const frames = await Promise.all(
+    [0, 6, 12].map(
+      async (dx) =>
+        new Uint8Array(
+          await sharp(photo)
+            .extend({ left: dx, right: 12 - dx, top: 0, bottom: 0, background: '#808080' })
+            .jpeg()
+            .toBuffer(),
+        ),
+    ),
+  );
+  const livenessOnly = await pipeline.assessBurst(frames);
+  assert.equal(livenessOnly.liveness.live, true, livenessOnly.liveness.reasons.join(','));
+  assert.equal(livenessOnly.best, undefined, 'no engines asked, no template computed');
+
+  const burst = await pipeline.assessBurst(frames, { engines: ['dlib-resnet'] });
+  const best = burst.best!;
+  assert.ok(best.frameIndex >= 0 && best.frameIndex < frames.length);
+  assert.equal(best.quality.acceptable, true);
+  assert.deepEqual(
+    best.templates.map((t) => t.engine),
+    ['dlib-resnet'],
+  );
+  const single = await pipeline.process(frames[best.frameIndex]!, { engines: ['dlib-resnet'], multipleFaces: 'largest' });
+  const score = cosineSimilarity(decodeTemplate(best.templates[0]!.template), decodeTemplate(single.selected.templates[0]!.template));
+  assert.ok(score > 0.99, `the best frame's template is that frame's template (cosine ${score})`);
+});
