@@ -26,7 +26,16 @@ export interface ServiceConfig {
   readonly riskBudget: number;
   /** Minor units; above this a checkout always needs a second factor. */
   readonly faceOnlyAmountLimit: number;
+  /** Requests per minute per client address without a verified principal (FACEKEY_ADDRESS_RATE_LIMIT). */
+  readonly addressRateLimitPerMinute: number;
+  /** Failed authentications per minute per client address (FACEKEY_FAILED_AUTH_LIMIT). */
+  readonly failedAuthPerMinute: number;
+  /** Bearer token that opens GET /metrics; without one /metrics answers 404 (FACEKEY_METRICS_TOKEN). */
+  readonly metricsToken: string | undefined;
 }
+
+/** Rate limits per minute: verified principal (key or terminal), bare client address, failed authentications. */
+export const DEFAULT_ABUSE_LIMITS = { principalPerMinute: 1200, addressPerMinute: 300, failedAuthPerMinute: 30 } as const;
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, integer = false): number {
   const raw = env[name];
@@ -58,13 +67,15 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgument(`PORT must be an integer 0…65535, got "${env.PORT}"`);
   const bodyLimit = Number(env.FACEKEY_BODY_LIMIT ?? 12 * 1024 * 1024);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new InvalidArgument(`FACEKEY_BODY_LIMIT must be an integer ≥ 1024`);
-  const rateLimitPerMinute = Number(env.FACEKEY_RATE_LIMIT ?? 1200);
+  const rateLimitPerMinute = Number(env.FACEKEY_RATE_LIMIT ?? DEFAULT_ABUSE_LIMITS.principalPerMinute);
   if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)
     throw new InvalidArgument('FACEKEY_RATE_LIMIT must be a positive integer');
   const masterKeyHex = env.FACEKEY_MASTER_KEY || undefined;
   if (masterKeyHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(masterKeyHex)) {
     throw new InvalidArgument('FACEKEY_MASTER_KEY must be 64 hex characters (32 bytes)');
   }
+  const metricsToken = env.FACEKEY_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new InvalidArgument('FACEKEY_METRICS_TOKEN must be at least 16 characters');
   const publicUrl = env.FACEKEY_PUBLIC_URL || `http://127.0.0.1:${port}`;
   if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new InvalidArgument('FACEKEY_PUBLIC_URL must be an http(s) URL');
   return {
@@ -81,5 +92,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimit,
     rateLimitPerMinute,
+    addressRateLimitPerMinute: positiveNumber(env, 'FACEKEY_ADDRESS_RATE_LIMIT', DEFAULT_ABUSE_LIMITS.addressPerMinute, true),
+    failedAuthPerMinute: positiveNumber(env, 'FACEKEY_FAILED_AUTH_LIMIT', DEFAULT_ABUSE_LIMITS.failedAuthPerMinute, true),
+    metricsToken,
   };
 }
