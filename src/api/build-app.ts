@@ -18,6 +18,7 @@ import { STRICT_SCHEMA_CONTROLLER } from './strict-validation.js';
 import { hygienicLogger, refuseQueryCredentials } from './query-hygiene.js';
 import { metricsGate } from './metrics-access.js';
 import { PROBLEM_CLIENT_ERRORS } from './client-error-problems.js';
+import { finishOpenApiDocument } from './openapi-document.js';
 import type { Platform } from '../server/compose-platform.js';
 import { DEFAULT_ABUSE_LIMITS } from '../config/service-config.js';
 
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       },
       security: [{ apiKey: [] }],
     },
+    transformObject: (document) => ('openapiObject' in document ? finishOpenApiDocument(document.openapiObject) : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
