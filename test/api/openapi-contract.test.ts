@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildApp } from '../../src/api/build-app.js';
 import { OPERATIONS } from '../../src/api/openapi-operations.js';
+import { OpenApiContract } from '../../src/testing/openapi-contract-check.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { composeTestPlatform } from '../../src/testing/test-platform.js';
 import { noFaceService } from '../../src/testing/no-face-service.js';
@@ -49,6 +50,16 @@ test('GET /openapi.json: valid for swagger-parser, zero redocly lint errors, one
     const report = JSON.parse(stdout);
     const errors = (report.problems ?? []).filter((p: { severity: string }) => p.severity === 'error');
     assert.equal(report.totals?.errors, 0, JSON.stringify(errors.map((p: any) => `${p.ruleId} ${p.location?.[0]?.pointer}: ${p.message}`), null, 1));
+  });
+
+  await t.test('the contract checker used by the fuzz test notices answers outside the contract', () => {
+    const contract = new OpenApiContract(doc);
+    const problem = JSON.stringify({ type: 'x', title: 'x', status: 400, code: 'invalid_argument', detail: 'x' });
+    assert.deepEqual(contract.check({ method: 'POST', url: '/v1/tenants', status: 400, contentType: 'application/problem+json; charset=utf-8', body: problem }), []);
+    assert.equal(contract.check({ method: 'POST', url: '/v1/tenants', status: 400, contentType: 'text/plain', body: 'bad' }).length, 1);
+    assert.equal(contract.check({ method: 'POST', url: '/v1/tenants', status: 200, contentType: 'application/json', body: '{}' }).length, 1, '200 is not declared: creates answer 201');
+    assert.equal(contract.check({ method: 'POST', url: '/v1/tenants', status: 401, contentType: 'application/problem+json', body: problem }).length, 1, 'status mismatch');
+    assert.equal(contract.check({ method: 'GET', url: '/v1/nowhere', status: 200, contentType: 'application/json', body: '{}' }).length, 1);
   });
 
   await t.test('every operation has its summary, operationId and success statuses; no stale table entries', () => {
