@@ -4,11 +4,10 @@
  * a forged or malformed request can neither burn a legitimate terminal's nonce nor learn whether
  * a device is revoked.
  */
-import { verify } from 'node:crypto';
 import { isInnerList, parseDictionary, type Dictionary, type InnerList } from 'structured-headers';
 import { DeviceRevoked, DeviceUnknown, ReplayDetected, SignatureExpired, SignatureInvalid, SignatureMissing } from './device-errors.js';
 import { contentDigestMatches } from './content-digest.js';
-import { ed25519PublicKeyObject } from './ed25519-public-key.js';
+import { ed25519Verifies } from './ed25519-verify.js';
 import type { NonceClaims } from './nonce-store.js';
 import { MissingComponent, signatureBase, signatureParams, type HttpRequestParts } from './signature-base.js';
 import { NONCE_PATTERN, REQUIRED_COMPONENTS, TERMINAL_SIGNATURE_ALG, TERMINAL_SIGNATURE_TAG } from './signature-profile.js';
@@ -81,7 +80,7 @@ export async function verifyTerminalSignature(
 
   const terminal = await terminals.get(params.keyid);
   if (!terminal) throw new DeviceUnknown('no terminal has this keyid');
-  const valid = verify(null, Buffer.from(base, 'utf8'), ed25519PublicKeyObject(terminal.publicKeyJwk.x), signature);
+  const valid = ed25519Verifies(terminal.publicKeyJwk.x, Buffer.from(base, 'utf8'), signature);
   if (!valid) throw new SignatureInvalid(`signature "${label}" does not verify with the terminal's key`);
   if (terminal.revokedAt !== null) throw new DeviceRevoked('this terminal has been revoked');
 
