@@ -12,6 +12,7 @@ import { composeTestPlatform } from '../../src/testing/test-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair } from '../../src/devices/terminal-client.js';
 import { noFaceService } from '../../src/testing/no-face-service.js';
+import { OpenApiContract } from '../../src/testing/openapi-contract-check.js';
 
 test('request hygiene', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-hygiene-'));
@@ -34,6 +35,7 @@ test('request hygiene', async (t) => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
+  const contract = new OpenApiContract(JSON.parse((await app.inject({ method: 'GET', url: '/openapi.json' })).body));
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, token?: string, payload?: string, headers: Record<string, string> = {}) => {
     const r = await app.inject({
       method,
@@ -41,6 +43,11 @@ test('request hygiene', async (t) => {
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
       ...(payload !== undefined ? { payload } : {}),
     });
+    // Every answer is checked against the published contract (/metrics is deliberately not in it).
+    if (!url.startsWith('/metrics')) {
+      const contentType = r.headers['content-type'] as string | undefined;
+      assert.deepEqual(contract.check({ method, url, status: r.statusCode, contentType, body: r.body }), []);
+    }
     return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined, type: String(r.headers['content-type']) };
   };
   const isProblem = (r: { status: number; body: any; type: string }, status: number) => {
