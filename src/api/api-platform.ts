@@ -7,6 +7,7 @@ import type { RiskPolicies } from '../checkout/risk-policies.js';
 import type { TerminalRegistry } from '../devices/terminal-registry.js';
 import type { NonceClaims } from '../devices/nonce-store.js';
 import type { SigningKeys } from '../signing/signing-keys.js';
+import type { AuditSink } from '../audit/audit-sink.js';
 
 /**
  * The domain services the HTTP API serves, declared by the API itself so its contract does not
@@ -22,4 +23,6 @@ export interface ApiPlatform {
   readonly nonces: NonceClaims;
   readonly signingKeys: SigningKeys;
   readonly riskPolicies: RiskPolicies;
+  /** Tenant and API-key administration is appended here. */
+  readonly audit: AuditSink;
 }

@@ -17,8 +17,11 @@ export async function authenticate(request: FastifyRequest, store: BiometricStor
   const parsed = parseApiKey(token);
   const record = parsed ? await store.findApiKey(parsed.keyId) : undefined;
   if (!parsed || !record || record.revokedAt || !secretMatches(parsed.secret, record.secretHash)) {
-    throw new Unauthorized('missing, malformed, unknown or revoked API key');
+    const refused = new Unauthorized('missing, malformed, unknown or revoked API key');
+    throw request.abuseGuard ? request.abuseGuard.failed(refused) : refused;
   }
+  // Only now, with the secret verified, may the key id choose a rate-limit bucket.
+  request.abuseGuard?.verified(`key:${record.keyId}`);
   return { keyId: record.keyId, tenantId: record.tenantId, scopes: record.scopes };
 }
 

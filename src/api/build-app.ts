@@ -1,9 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import rateLimit from '@fastify/rate-limit';
-import { parseApiKey } from '../auth/api-key.js';
-import { RateLimited } from '../errors/domain-errors.js';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import { answerWithProblems, STRICT_AJV } from './problem-details.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
@@ -16,17 +13,28 @@ import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
 import { terminalRoutes } from './routes/terminal-routes.js';
 import { signedTerminalAuthenticator } from './fastify-terminal-auth.js';
 import type { ApiPlatform } from './api-platform.js';
-import { SERVICE_DEFAULTS } from '../config/service-config.js';
+import { DEFAULT_ABUSE_LIMITS, SERVICE_DEFAULTS } from '../config/service-config.js';
+import { limitedTerminalAuth } from './limited-terminal-auth.js';
+import { registerAbuseLimits, type AbuseLimitSettings } from './abuse-limits.js';
+import { STRICT_SCHEMA_CONTROLLER } from './strict-validation.js';
+import { hygienicLogger, refuseQueryCredentials } from './query-hygiene.js';
+import { metricsGate } from './metrics-access.js';
+import { PROBLEM_CLIENT_ERRORS } from './client-error-problems.js';
+import { finishOpenApiDocument } from './openapi-document.js';
 
 export interface AppDependencies {
   /** Every domain service the API serves; composePlatform builds it. */
   readonly platform: ApiPlatform;
   readonly readiness: Readiness;
   /** Fastify logger options; `false` in tests. */
-  readonly logger?: boolean | { level: string };
+  readonly logger?: boolean | { level: string; stream?: { write(line: string): void } };
+  /** Bearer token for GET /metrics; without it /metrics is closed (404). */
+  readonly metricsToken?: string;
   readonly bodyLimit?: number;
-  /** Requests per minute per API key (per client address without a key). */
+  /** Requests per minute per verified API key or terminal. */
   readonly rateLimitPerMinute?: number;
+  /** Per-address and failed-authentication limits; defaults in DEFAULT_ABUSE_LIMITS. */
+  readonly abuseLimits?: Partial<AbuseLimitSettings>;
 }
 
 /**
@@ -36,10 +44,13 @@ export interface AppDependencies {
  */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: hygienicLogger(deps.logger ?? false),
     bodyLimit: deps.bodyLimit ?? SERVICE_DEFAULTS.bodyLimitBytes,
     ajv: STRICT_AJV,
+    schemaController: STRICT_SCHEMA_CONTROLLER,
+    ...PROBLEM_CLIENT_ERRORS,
   });
+  refuseQueryCredentials(app);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const latency = new Histogram({
@@ -56,13 +67,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     );
   });
 
-  await app.register(rateLimit, {
-    max: deps.rateLimitPerMinute ?? SERVICE_DEFAULTS.rateLimitPerMinute,
-    timeWindow: 60_000,
-    // Per key, not per address: one merchant's terminals share a NAT, and a leaked key is contained.
-    keyGenerator: (request) => parseApiKey((request.headers.authorization ?? '').replace(/^Bearer /, ''))?.keyId ?? request.ip,
-    errorResponseBuilder: (_request, context) =>
-      new RateLimited(`rate limit of ${context.max} requests per minute exceeded; retry after ${context.after}`),
+  registerAbuseLimits(app, {
+    ...DEFAULT_ABUSE_LIMITS,
+    ...(deps.rateLimitPerMinute ? { principalPerMinute: deps.rateLimitPerMinute } : {}),
+    ...deps.abuseLimits,
   });
 
   await app.register(swagger, {
@@ -85,6 +93,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       },
       security: [{ apiKey: [] }],
     },
+    transformObject: (document) => ('openapiObject' in document ? finishOpenApiDocument(document.openapiObject) : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -92,15 +101,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(healthRoutes(deps.readiness));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
-  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies } = deps.platform;
+  const openMetrics = metricsGate(deps.metricsToken);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    openMetrics(request);
+    return reply.type(metrics.contentType).send(await metrics.metrics());
+  });
+  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies, audit } = deps.platform;
   await app.register(jwksRoutes(signingKeys));
-  await app.register(tenantRoutes(store), { prefix: '/v1' });
+  await app.register(tenantRoutes(store, audit), { prefix: '/v1' });
   await app.register(subjectRoutes(store, consent), { prefix: '/v1' });
   await app.register(consentRoutes(store, consent, wallet), { prefix: '/v1' });
   await app.register(biometricRoutes(store, biometrics), { prefix: '/v1' });
   await app.register(terminalRoutes(store, terminals), { prefix: '/v1' });
   await app.register(riskPolicyRoutes(store, riskPolicies), { prefix: '/v1' });
-  await app.register(checkoutRoutes(checkout, signedTerminalAuthenticator(terminals, nonces)), { prefix: '/v1' });
+  await app.register(checkoutRoutes(checkout, limitedTerminalAuth(signedTerminalAuthenticator(terminals, nonces))), { prefix: '/v1' });
   return app;
 }

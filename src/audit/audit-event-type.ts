@@ -18,6 +18,9 @@ export const AUDIT_EVENT_TYPES = [
   'retention.erased',
   'personalization.recorded',
   'risk_policy.changed',
+  'tenant.created',
+  'api_key.issued',
+  'api_key.revoked',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

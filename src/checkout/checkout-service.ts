@@ -9,6 +9,7 @@ import type { AuditData } from '../audit/audit-entry.js';
 import type { PaymentStore, SecondFactorKind } from '../payments/payment-store.js';
 import type { SecondFactorLookup } from '../payments/second-factor.js';
 import type { AssertionIssuer } from './assertion-issuer.js';
+import { SecondFactorAttempts } from './second-factor-attempts.js';
 import { assessRisk, type CheckoutReason, type RiskSettings } from './risk-policy.js';
 
 export type CheckoutProbe = { readonly image: Uint8Array } | { readonly frames: readonly Uint8Array[] } | { readonly template: Uint8Array };
@@ -98,9 +99,11 @@ const CAPTURE_REASONS: Record<string, CheckoutReason> = {
  */
 export class CheckoutService {
   private readonly clock: () => Date;
+  private readonly secondFactorAttempts: SecondFactorAttempts;
 
   constructor(private readonly deps: CheckoutDeps) {
     this.clock = deps.clock ?? (() => new Date());
+    this.secondFactorAttempts = new SecondFactorAttempts(deps.payments, deps.secondFactors, deps.biometrics, this.clock);
   }
 
   async checkout(request: CheckoutRequest): Promise<CheckoutResult> {
@@ -162,6 +165,10 @@ export class CheckoutService {
       };
     }
 
+    const guessed = request.secondFactor && !request.subjectId ? { tenantId, secondFactor: request.secondFactor } : undefined;
+    if (guessed && (await this.secondFactorAttempts.factorLocked(guessed))) {
+      return { outcome: 'declined', reasons: ['second_factor_locked'], evidence: null };
+    }
     const search = await this.candidates(request, probe.template, risk);
     const decision = assessRisk(
       {
@@ -188,6 +195,7 @@ export class CheckoutService {
       if (decision.outcome === 'second_factor_required') return { outcome: decision.outcome, reasons: decision.reasons, evidence };
       await this.fail('terminal', terminalId, risk);
       if (request.subjectId) await this.fail('subject', request.subjectId, risk);
+      if (guessed && search.narrowed) await this.secondFactorAttempts.mismatched(guessed, probe.template, risk);
       return { outcome: 'declined', reasons: decision.reasons, evidence };
     }
 

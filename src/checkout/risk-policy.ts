@@ -39,6 +39,7 @@ export type CheckoutReason =
   | 'liveness_unverified'
   | 'ambiguous_match'
   | 'subject_locked'
+  | 'second_factor_locked'
   | 'terminal_locked'
   | 'consent_missing'
   | 'no_payment_token'

@@ -10,8 +10,12 @@ export const SERVICE_DEFAULTS = {
   targetFmr: 1e-5,
   /** Largest request body: a burst of 15 camera frames in base64 fits. */
   bodyLimitBytes: 12 * 1024 * 1024,
-  /** Per API key. */
+  /** Per verified principal: an API key after its secret matched, a terminal after its signature held. */
   rateLimitPerMinute: 1200,
+  /** Per client address, for requests without a verified principal. */
+  addressRateLimitPerMinute: 300,
+  /** Failed authentications per client address. */
+  failedAuthPerMinute: 30,
   /** Expected false-positive identifications a face-only checkout may carry. */
   riskBudget: 1e-3,
   /** Minor units (100.00 in the currency); above this a checkout always needs a second factor. */
@@ -32,7 +36,10 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_ENGINE | face engine id (see `facekey engines`) | dlib-resnet |
  * | FACEKEY_WORKERS | face-pipeline worker threads, each with its own models | one per core |
  * | FACEKEY_BODY_LIMIT | largest request body in bytes | 12 MiB |
- * | FACEKEY_RATE_LIMIT | requests per minute per API key | 1200 |
+ * | FACEKEY_RATE_LIMIT | requests per minute per verified API key or terminal | 1200 |
+ * | FACEKEY_ADDRESS_RATE_LIMIT | requests per minute per client address without a verified principal | 300 |
+ * | FACEKEY_FAILED_AUTH_LIMIT | failed authentications per minute per client address | 30 |
+ * | FACEKEY_METRICS_TOKEN | bearer token that opens GET /metrics (≥ 16 characters) | unset: /metrics answers 404 |
  * | FACEKEY_PUBLIC_URL | `iss` of assertions | http://127.0.0.1:PORT |
  * | FACEKEY_RETENTION_DAYS | inactive enrollments are erased after | 730 |
  * | FACEKEY_IMAGE_RETENTION_HOURS | enrollment photos kept, sealed | 0 |
@@ -67,12 +74,25 @@ export interface ServiceConfig {
   readonly engine: string;
   /** Face-pipeline worker threads; undefined means one per core. */
   readonly workers: number | undefined;
+  /** Requests per minute per client address without a verified principal (FACEKEY_ADDRESS_RATE_LIMIT). */
+  readonly addressRateLimitPerMinute: number;
+  /** Failed authentications per minute per client address (FACEKEY_FAILED_AUTH_LIMIT). */
+  readonly failedAuthPerMinute: number;
+  /** Bearer token that opens GET /metrics; without one /metrics answers 404 (FACEKEY_METRICS_TOKEN). */
+  readonly metricsToken: string | undefined;
 }
 
 export interface ServiceConfigOptions {
   /** Engine ids FACEKEY_ENGINE may name (the engine registry's); unchecked when absent. */
   readonly knownEngines?: readonly string[];
 }
+
+/** Rate limits per minute: verified principal (key or terminal), bare client address, failed authentications. */
+export const DEFAULT_ABUSE_LIMITS = {
+  principalPerMinute: SERVICE_DEFAULTS.rateLimitPerMinute,
+  addressPerMinute: SERVICE_DEFAULTS.addressRateLimitPerMinute,
+  failedAuthPerMinute: SERVICE_DEFAULTS.failedAuthPerMinute,
+} as const;
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, integer = false): number {
   const raw = env[name];
@@ -128,6 +148,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
   if (masterKeyHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(masterKeyHex)) {
     throw new InvalidArgument('FACEKEY_MASTER_KEY must be 64 hex characters (32 bytes)');
   }
+  const metricsToken = env.FACEKEY_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new InvalidArgument('FACEKEY_METRICS_TOKEN must be at least 16 characters');
   const publicUrl = env.FACEKEY_PUBLIC_URL || `http://127.0.0.1:${port}`;
   if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new InvalidArgument('FACEKEY_PUBLIC_URL must be an http(s) URL');
   return {
@@ -146,5 +168,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
     rateLimitPerMinute,
     engine: engine(env, options.knownEngines),
     workers: workers(env),
+    addressRateLimitPerMinute: positiveNumber(env, 'FACEKEY_ADDRESS_RATE_LIMIT', DEFAULT_ABUSE_LIMITS.addressPerMinute, true),
+    failedAuthPerMinute: positiveNumber(env, 'FACEKEY_FAILED_AUTH_LIMIT', DEFAULT_ABUSE_LIMITS.failedAuthPerMinute, true),
+    metricsToken,
   };
 }

@@ -22,6 +22,12 @@ CREATE TABLE used_nonces (
 );
 CREATE INDEX used_nonces_by_expiry ON used_nonces (expires_at);`,
   },
+  {
+    // One key, one terminal, across tenants and revocations: otherwise a signature made for one
+    // registration would also authenticate as another (a key copied from one merchant's till).
+    version: 2,
+    sql: `CREATE UNIQUE INDEX terminals_public_key ON terminals (public_key);`,
+  },
 ];
 
 /** Terminals and their used nonces, on the `devices` track. */

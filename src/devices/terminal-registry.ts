@@ -5,7 +5,7 @@
  * revoked terminal's requests are told apart from an unknown device's.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidArgument } from '../errors/domain-errors.js';
+import { Conflict, InvalidArgument } from '../errors/domain-errors.js';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
 import { ed25519PublicJwk, ed25519PublicKeyFromJwk, type Ed25519PublicJwk } from './ed25519-public-key.js';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -62,6 +62,10 @@ export class TerminalRegistry implements TerminalLookup {
       throw new InvalidArgument(`label must be 1 to ${MAX_LABEL_LENGTH} characters`);
     if (!TERMINAL_KINDS.includes(kind)) throw new InvalidArgument(`kind must be one of ${TERMINAL_KINDS.join(', ')}`);
     const publicKey = ed25519PublicKeyFromJwk(input.publicKey);
+    // The unique index is the guarantee under concurrency; this check gives the clear answer.
+    if (await this.db.get(`SELECT id FROM terminals WHERE public_key = ?`, [publicKey])) {
+      throw new Conflict('this public key is already registered to a terminal; generate a new key pair for each terminal');
+    }
     const row: TerminalRow = {
       id: randomUUID(),
       tenant_id: tenantId,

@@ -5,10 +5,9 @@
  * message that verified: a forged or malformed message can neither burn a legitimate device's
  * nonce nor learn whether a device is revoked.
  */
-import { verify } from 'node:crypto';
 import type { Parameters } from 'structured-headers';
 import { DeviceRevoked, DeviceUnknown, ReplayDetected, SignatureExpired, SignatureInvalid } from './device-errors.js';
-import { ed25519PublicKeyObject } from './ed25519-public-key.js';
+import { ed25519Verifies } from './ed25519-verify.js';
 import type { NonceClaims } from './nonce-store.js';
 import { messageSignatureBase, MissingComponent, signatureParams } from './signature-base.js';
 import { NONCE_PATTERN, TERMINAL_SIGNATURE_ALG } from './signature-profile.js';
@@ -90,7 +89,7 @@ export async function verifySignedMessage(
 
   const terminal = await terminals.get(params.keyid);
   if (!terminal) throw new DeviceUnknown('no terminal has this keyid');
-  const valid = verify(null, Buffer.from(base, 'utf8'), ed25519PublicKeyObject(terminal.publicKeyJwk.x), message.signature);
+  const valid = ed25519Verifies(terminal.publicKeyJwk.x, Buffer.from(base, 'utf8'), message.signature);
   if (!valid) throw new SignatureInvalid(`signature "${message.label ?? 'signature'}" does not verify with the terminal's key`);
   if (terminal.revokedAt !== null) throw new DeviceRevoked('this terminal has been revoked');
 

@@ -35,12 +35,29 @@ test('an assertion is single use: the second authorization with its jti is decli
   assert.deepEqual(second.json.reasons, ['assertion_replayed']);
 });
 
-test('a jti is used up by a declined authorization too, so a corrected retry is still a replay', async () => {
+test('a presentation that does not fit the assertion does not use it up: the genuine one still authorizes', async () => {
   const assertion = await signAssertion(facekey, tokenRef);
-  const wrong = await sim.post('/v1/authorizations', matchingRequest(assertion, { amount: 9999 }));
-  assert.deepEqual(wrong.json.reasons, ['amount_mismatch']);
-  const corrected = await sim.post('/v1/authorizations', matchingRequest(assertion));
-  assert.deepEqual(corrected.json.reasons, ['assertion_replayed']);
+  for (const [overrides, reasons] of [
+    [{ amount: 9999 }, ['amount_mismatch']],
+    [{ currency: 'USD' }, ['currency_mismatch']],
+    [{ merchant: 'someone-else' }, ['merchant_mismatch']],
+    [{ merchantRef: 'order-other' }, ['merchant_mismatch']],
+  ] as const) {
+    const wrong = await sim.post('/v1/authorizations', matchingRequest(assertion, overrides));
+    assert.deepEqual(wrong.json.reasons, reasons);
+  }
+  const genuine = await sim.post('/v1/authorizations', matchingRequest(assertion));
+  assert.deepEqual({ decision: genuine.json.decision, reasons: genuine.json.reasons }, { decision: 'approved', reasons: [] });
+  const again = await sim.post('/v1/authorizations', matchingRequest(assertion));
+  assert.deepEqual(again.json.reasons, ['assertion_replayed'], 'the approval spent it');
+});
+
+test("a decline for the network's own reasons uses the jti up, so a retry is a replay", async () => {
+  const assertion = await signAssertion(facekey, tokenRef, { claims: { liveness: { method: 'burst', passed: false } } });
+  const declined = await sim.post('/v1/authorizations', matchingRequest(assertion));
+  assert.deepEqual(declined.json.reasons, ['liveness_not_passed']);
+  const retry = await sim.post('/v1/authorizations', matchingRequest(assertion));
+  assert.deepEqual(retry.json.reasons, ['assertion_replayed', 'liveness_not_passed']);
 });
 
 test('a different assertion reusing a jti is a replay even when everything else differs', async () => {

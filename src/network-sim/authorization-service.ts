@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AssertionVerifier } from './assertion-verifier.js';
+import { spendsAssertion } from './spends-assertion.js';
 import { declineReasons, type AuthorizationRequest } from './decline-reasons.js';
 import type { AuthorizationRecord, NetworkStore } from './network-store.js';
 import type { AuthorizationDecidedEvent } from './webhook-dispatcher.js';
@@ -28,9 +29,9 @@ export async function authorize(deps: AuthorizationDependencies, request: Author
     const reasons = declineReasons({ assertion, request, jtiAlreadyConsumed, token, cardLimit: deps.cardLimit, now });
     const authorization: AuthorizationRecord = {
       id: 'auth_' + randomBytes(16).toString('base64url'),
-      // Any signed assertion that reaches a decision uses up its jti, declined or not: the contract
-      // is single use, and a decline must not leave the assertion open for a corrected retry.
-      consumedJti: claims && !jtiAlreadyConsumed ? claims.jti : null,
+      // An approval or the network's own decline uses up the jti (single use: no corrected retry);
+      // a presentation that does not fit the assertion does not (see spends-assertion.ts).
+      consumedJti: claims && !jtiAlreadyConsumed && spendsAssertion(reasons) ? claims.jti : null,
       presentedJti: claims?.jti ?? null,
       tokenRef: claims?.token_ref ?? null,
       amount: request.amount,

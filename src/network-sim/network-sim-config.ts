@@ -15,6 +15,8 @@ export interface NetworkSimConfig {
   /** Largest amount one authorization may carry, in minor units. */
   readonly cardLimit: number;
   readonly logLevel: string;
+  /** Bearer key for /v1 (NETWORK_SIM_API_KEY); generated into the data directory when absent. */
+  readonly apiKey?: string;
   /** Resolves facekey's verification key directly (tests), instead of fetching `jwksUrl`. */
   readonly keys?: JWTVerifyGetKey;
   /** The simulator's notion of now: assertion lifetimes and card expiry are judged against it. */
@@ -36,6 +38,8 @@ export function readNetworkSimConfig(env: NodeJS.ProcessEnv = process.env): Netw
   }
   const jwksUrl = env.FACEKEY_JWKS_URL ?? 'http://127.0.0.1:8080/.well-known/jwks.json';
   if (!URL.canParse(jwksUrl)) throw new InvalidArgument(`FACEKEY_JWKS_URL must be an absolute URL, got "${jwksUrl}"`);
+  const apiKey = env.NETWORK_SIM_API_KEY || undefined;
+  if (apiKey !== undefined && apiKey.length < 24) throw new InvalidArgument('NETWORK_SIM_API_KEY must be at least 24 characters');
   return {
     port,
     host: env.NETWORK_SIM_HOST ?? '127.0.0.1',
@@ -44,5 +48,6 @@ export function readNetworkSimConfig(env: NodeJS.ProcessEnv = process.env): Netw
     issuer: env.FACEKEY_ISSUER ?? 'http://127.0.0.1:8080',
     cardLimit,
     logLevel: env.LOG_LEVEL ?? 'info',
+    ...(apiKey ? { apiKey } : {}),
   };
 }

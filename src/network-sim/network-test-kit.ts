@@ -69,6 +69,8 @@ export function matchingRequest(assertion: string, overrides: Record<string, unk
 
 export interface TestSimulator {
   readonly url: string;
+  /** The acquirer API key every /v1 call carries. */
+  readonly apiKey: string;
   readonly dataDir: string;
   readonly logLines: string[];
   /** Moves the simulator's clock. */
@@ -98,15 +100,18 @@ export async function startTestSimulator(overrides: Partial<NetworkSimConfig> = 
     dataDir,
   });
   const call = async (method: string, p: string, body?: unknown) => {
+    const authorization = { authorization: `Bearer ${running.apiKey}` };
     const response = await fetch(running.url + p, {
       method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: body === undefined ? authorization : { ...authorization, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     return { status: response.status, contentType: response.headers.get('content-type'), json: text ? JSON.parse(text) : undefined };
   };
   const sim: TestSimulator = {
     url: running.url,
+    apiKey: running.apiKey,
     dataDir,
     logLines,
     setNow: (next) => void (now = next),

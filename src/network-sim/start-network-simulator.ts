@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createRemoteJWKSet } from 'jose';
 import { loadOrCreateMasterKey } from '../crypto/master-key.js';
 import { createAssertionVerifier } from './assertion-verifier.js';
+import { loadOrCreateAcquirerKey } from './acquirer-auth.js';
 import { buildNetworkApp } from './build-network-app.js';
 import type { NetworkSimConfig } from './network-sim-config.js';
 import { NetworkStore } from './network-store.js';
@@ -10,6 +11,8 @@ import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export interface RunningNetworkSimulator {
   readonly url: string;
+  /** The acquirer API key /v1 routes need. */
+  readonly apiKey: string;
   close(): Promise<void>;
 }
 
@@ -26,10 +29,12 @@ export async function startNetworkSimulator(config: NetworkSimConfig): Promise<R
   const store = new NetworkStore(config.dataDir, vaultKey);
   const clock = config.clock ?? (() => new Date());
   const keys = config.keys ?? createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5_000 });
+  const apiKey = loadOrCreateAcquirerKey(config.apiKey, config.dataDir);
   let dispatcher: WebhookDispatcher | undefined;
   let app: FastifyInstance | undefined;
   try {
     app = await buildNetworkApp({
+      apiKey,
       store,
       verify: createAssertionVerifier(keys, config.issuer, clock),
       cardLimit: config.cardLimit,
@@ -44,6 +49,7 @@ export async function startNetworkSimulator(config: NetworkSimConfig): Promise<R
     const deliveries = dispatcher;
     return {
       url,
+      apiKey,
       close: async () => {
         await running.close();
         await deliveries.close();

@@ -3,7 +3,7 @@ import { migrateTrack } from '../store/sql/sql-migrations.js';
 import { PAYMENT_MIGRATIONS, PAYMENTS_TRACK } from './payment-migrations.js';
 
 export type SecondFactorKind = 'pin' | 'phone_last4';
-export type LockScope = 'subject' | 'terminal';
+export type LockScope = 'subject' | 'terminal' | 'second_factor';
 
 export interface FailureState {
   readonly failures: number;

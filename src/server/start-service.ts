@@ -40,6 +40,8 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     platform,
     bodyLimit: config.bodyLimit,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    abuseLimits: { addressPerMinute: config.addressRateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute },
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     logger: { level: config.logLevel },
     readiness: async () => ({
       models: faces.isReady(),

@@ -24,7 +24,8 @@ test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeou
   const platform = await composeTestPlatform(store, faces, masterKey);
   const { file } = await ensureOperatorKey(store, dir);
   const operator = fs.readFileSync(file, 'utf8').trim();
-  const app: FastifyInstance = await buildApp({ platform, readiness: async () => ({ store: true, models: true }) });
+  const metricsToken = 'metrics-' + randomBytes(12).toString('hex');
+  const app: FastifyInstance = await buildApp({ platform, metricsToken, readiness: async () => ({ store: true, models: true }) });
   t.after(async () => {
     await app.close();
     await faces.close();
@@ -66,8 +67,11 @@ test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeou
       '/.well-known/jwks.json',
     ])
       assert.ok(openapi.body.paths[p], `${p} missing`);
-    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } });
     assert.match(metrics.body, /facekey_http_request_seconds/);
+    const anonymous = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(anonymous.statusCode, 401, 'metrics are not public');
+    assert.match(String(anonymous.headers['content-type']), /problem\+json/);
   });
 
   await t.test('no key, a bad key: 401 problem+json', async () => {

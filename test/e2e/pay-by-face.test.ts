@@ -11,6 +11,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,8 @@ test(
     const networkLog = path.join(root, 'network.log');
     const [facekeyPort, networkPort] = [await freePort(), await freePort()];
     const facekeyUrl = `http://127.0.0.1:${facekeyPort}`;
+    // The merchant's key at the network simulator (tokens, authorizations, webhooks need it).
+    const acquirerKey = 'nsk_' + randomBytes(24).toString('base64url');
     const networkUrl = `http://127.0.0.1:${networkPort}`;
 
     const facekey = start(
@@ -101,6 +104,7 @@ test(
         NETWORK_SIM_DATA_DIR: networkDir,
         FACEKEY_JWKS_URL: `${facekeyUrl}/.well-known/jwks.json`,
         FACEKEY_ISSUER: facekeyUrl,
+        NETWORK_SIM_API_KEY: acquirerKey,
         LOG_LEVEL: 'info',
       },
       networkLog,
@@ -172,7 +176,7 @@ test(
     const subject = (await facekeyCall('POST', '/v1/subjects', admin, { externalRef: 'loyalty-42', consentId: consent.body.id })).body;
     const enrolled = await facekeyCall('POST', `/v1/subjects/${subject.id}/templates`, admin, { image: b64('img1.jpg') });
     assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
-    const card = await call(networkUrl, 'POST', '/v1/tokens', undefined, { pan: CARD_NUMBER, expiryMonth: 12, expiryYear: 2031 });
+    const card = await call(networkUrl, 'POST', '/v1/tokens', acquirerKey, { pan: CARD_NUMBER, expiryMonth: 12, expiryYear: 2031 });
     assert.equal(card.status, 201, JSON.stringify(card.body));
     assert.equal((await facekeyCall('POST', `/v1/subjects/${subject.id}/tokens`, admin, { tokenRef: card.body.tokenRef })).status, 204);
 
@@ -184,7 +188,7 @@ test(
       assert.equal(checkout.body.outcome, 'approved', JSON.stringify(checkout.body.reasons));
       assert.ok(checkout.body.evidence.score >= checkout.body.evidence.threshold);
       assert.equal(checkout.body.evidence.targetFmr, 1e-5);
-      const authorization = await call(networkUrl, 'POST', '/v1/authorizations', undefined, {
+      const authorization = await call(networkUrl, 'POST', '/v1/authorizations', acquirerKey, {
         assertion: checkout.body.assertion.jws,
         amount: 1250,
         currency: 'EUR',
@@ -195,7 +199,7 @@ test(
         { decision: authorization.body.decision, reasons: authorization.body.reasons },
         { decision: 'approved', reasons: [] },
       );
-      const again = await call(networkUrl, 'POST', '/v1/authorizations', undefined, {
+      const again = await call(networkUrl, 'POST', '/v1/authorizations', acquirerKey, {
         assertion: checkout.body.assertion.jws,
         amount: 1250,
         currency: 'EUR',

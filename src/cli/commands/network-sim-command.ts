@@ -5,7 +5,7 @@ import { startNetworkSimulator } from '../../network-sim/start-network-simulator
 export const networkSimCommand: CliCommand = {
   name: 'network-sim',
   summary:
-    'run the card-network simulator: token vault, assertion verification, authorizations, webhooks (NETWORK_SIM_PORT, NETWORK_SIM_HOST, NETWORK_SIM_DATA_DIR, FACEKEY_JWKS_URL, FACEKEY_ISSUER, NETWORK_SIM_CARD_LIMIT)',
+    'run the card-network simulator: token vault, assertion verification, authorizations, webhooks (NETWORK_SIM_PORT, NETWORK_SIM_HOST, NETWORK_SIM_DATA_DIR, FACEKEY_JWKS_URL, FACEKEY_ISSUER, NETWORK_SIM_CARD_LIMIT, NETWORK_SIM_API_KEY)',
   usage: 'facekey network-sim',
   async run(_argv, io) {
     const simulator = await startNetworkSimulator(readNetworkSimConfig());

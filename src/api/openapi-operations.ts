@@ -1,0 +1,42 @@
+/**
+ * What the published contract says about each operation beyond its request schema: a summary, a
+ * stable operationId and the success statuses. Kept in one table, so routes stay thin and the
+ * contract test fails when a route is added without an entry here.
+ */
+export interface OperationDoc {
+  readonly summary: string;
+  readonly operationId: string;
+  /** Success statuses the route answers with (an idempotent replay answers 200 where a create answers 201). */
+  readonly success: readonly number[];
+}
+
+export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
+  'GET /health': { summary: 'Liveness of the process', operationId: 'getHealth', success: [200] },
+  'GET /ready': { summary: 'Readiness: models loaded, store reachable', operationId: 'getReadiness', success: [200] },
+  'GET /.well-known/jwks.json': { summary: 'Public keys that verify checkout assertions', operationId: 'getJwks', success: [200] },
+  'POST /v1/tenants': { summary: 'Create a tenant (operator)', operationId: 'createTenant', success: [201] },
+  'POST /v1/tenants/{tenantId}/api-keys': { summary: "Issue an API key for a tenant", operationId: 'issueApiKey', success: [201] },
+  'DELETE /v1/api-keys/{keyId}': { summary: 'Revoke an API key', operationId: 'revokeApiKey', success: [204] },
+  'POST /v1/subjects': { summary: 'Create a subject under an active consent', operationId: 'createSubject', success: [201] },
+  'GET /v1/subjects': { summary: "List the tenant's subjects", operationId: 'listSubjects', success: [200] },
+  'GET /v1/subjects/{id}': { summary: 'Get a subject', operationId: 'getSubject', success: [200] },
+  'DELETE /v1/subjects/{id}': { summary: 'Erase a subject and its templates', operationId: 'eraseSubject', success: [204] },
+  'GET /v1/consent-texts': { summary: 'Consent texts by version', operationId: 'listConsentTexts', success: [200] },
+  'POST /v1/consents': { summary: 'Record a consent and get its signed receipt', operationId: 'grantConsent', success: [201] },
+  'GET /v1/consents/{id}': { summary: 'Get a consent', operationId: 'getConsent', success: [200] },
+  'POST /v1/subjects/{id}/opt-out': { summary: 'Withdraw consent (all or some purposes)', operationId: 'optOut', success: [200] },
+  'GET /v1/subjects/{id}/export': { summary: "Export a subject's data (access request)", operationId: 'exportSubject', success: [200] },
+  'POST /v1/subjects/{id}/tokens': { summary: 'Link a network payment token', operationId: 'linkToken', success: [204] },
+  'DELETE /v1/subjects/{id}/tokens/{tokenRef}': { summary: 'Unlink a network payment token', operationId: 'unlinkToken', success: [204] },
+  'PUT /v1/subjects/{id}/second-factors/{kind}': { summary: 'Set a second factor', operationId: 'setSecondFactor', success: [204] },
+  'POST /v1/subjects/{id}/templates': { summary: 'Enroll one sample', operationId: 'enrollSample', success: [200, 201] },
+  'POST /v1/subjects/{id}/templates/batch': { summary: 'Enroll several samples at once', operationId: 'enrollBatch', success: [200] },
+  'POST /v1/verify': { summary: '1:1 verification against a subject', operationId: 'verify', success: [200] },
+  'POST /v1/identify': { summary: "1:N identification in the tenant's gallery", operationId: 'identify', success: [200] },
+  'POST /v1/terminals': { summary: 'Register a terminal and its Ed25519 key', operationId: 'registerTerminal', success: [201] },
+  'GET /v1/terminals': { summary: "List the tenant's terminals", operationId: 'listTerminals', success: [200] },
+  'DELETE /v1/terminals/{id}': { summary: 'Revoke a terminal', operationId: 'revokeTerminal', success: [204] },
+  'GET /v1/risk-policy': { summary: "Get the tenant's risk policy", operationId: 'getRiskPolicy', success: [200] },
+  'PUT /v1/risk-policy': { summary: "Change the tenant's risk policy", operationId: 'setRiskPolicy', success: [200] },
+  'POST /v1/checkout': { summary: 'Pay by face from a signed terminal', operationId: 'checkout', success: [200] },
+};
