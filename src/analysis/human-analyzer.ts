@@ -139,7 +139,8 @@ export class HumanFaceAnalyzer {
     const pad = options.presentationAttackDetection ?? true;
     if (faceConfig.antispoof) faceConfig.antispoof.enabled = pad;
     if (faceConfig.liveness) faceConfig.liveness.enabled = pad;
-    const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32');
+    // float32 already: Human casts any other input to float32, a full-image copy per call.
+    const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'float32');
     try {
       const result = await human.detect(input);
       if (result.error) throw new Error(`face analysis failed: ${result.error}`);
