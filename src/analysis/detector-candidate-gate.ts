@@ -46,9 +46,10 @@ const gates = new WeakMap<object, DetectorCandidateGate>();
  * box, its keypoints and the image are untouched, so the chosen face's mesh, pose and PAD scores
  * are exactly what analysing every face gives for it.
  *
- * The wrapper passes every call through unchanged unless armed. It is armed for one Human
- * `detect` at a time (the analyzer serializes them) and fires once, only on a call with the
- * detector's own NMS arguments, so another model's NMS in the same process is never filtered.
+ * The wrapper passes every call through unchanged unless armed. Every Human `detect` over the same
+ * tfjs goes through `run`, one at a time (the WASM backend runs one op at a time anyway), so an
+ * unarmed analysis never meets another's arming; an arming fires once, and only on a call with
+ * the detector's own NMS arguments, so another model's NMS in the same process is never filtered.
  */
 export class DetectorCandidateGate {
   private armed: Armed | null = null;
@@ -70,23 +71,30 @@ export class DetectorCandidateGate {
     return gate;
   }
 
+  /** Human `detect` calls over this tfjs, one at a time (all of them, so none consumes another's arming). */
+  private queue: Promise<unknown> = Promise.resolve();
+
   /**
-   * Runs `detect` with the gate armed. `candidates` is how many faces the detector found when the
-   * picker ran (null when it did not run, e.g. nothing reached NMS), `picked` whether it chose one.
+   * Runs `detect` once the calls before it are done, armed with `setting` (null: unfiltered).
+   * `candidates` is how many faces the detector found when the picker ran (null when it did not
+   * run, e.g. nothing reached NMS), `picked` whether it chose one.
    */
-  async run<T>(
-    setting: Omit<Armed, 'candidates' | 'picked'>,
+  run<T>(
+    setting: Omit<Armed, 'candidates' | 'picked'> | null,
     detect: () => Promise<T>,
   ): Promise<{ result: T; candidates: number | null; picked: boolean }> {
-    if (this.armed) throw new Error('detector candidate gate is already armed: analyses must be serialized');
-    const armed: Armed = { ...setting };
-    this.armed = armed;
-    try {
-      const result = await detect();
-      return { result, candidates: armed.candidates ?? null, picked: armed.picked ?? false };
-    } finally {
-      this.armed = null;
-    }
+    const run = this.queue.then(async () => {
+      const armed: Armed | null = setting ? { ...setting } : null;
+      this.armed = armed;
+      try {
+        const result = await detect();
+        return { result, candidates: armed?.candidates ?? null, picked: armed?.picked ?? false };
+      } finally {
+        this.armed = null;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async filter(kept: NmsTensor, [boxes, scores, maxOutputSize, iouThreshold, scoreThreshold]: NmsArgs): Promise<NmsTensor> {

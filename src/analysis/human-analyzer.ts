@@ -105,15 +105,7 @@ export class HumanFaceAnalyzer {
       [this.shortRange, 'short-range'],
       [this.fullRange, 'full-range'],
     ] as const) {
-      const gate = DetectorCandidateGate.for(human);
-      const setting = {
-        call: { maxOutputSize: this.settings.maxFaces, iouThreshold: DETECTOR_IOU_THRESHOLD, scoreThreshold: this.settings.minDetectionScore },
-        imageWidth: image.width,
-        imageHeight: image.height,
-        detectorInputSize: detectorInputSize(human),
-        pick,
-      };
-      const gated = await gate.run(setting, () => this.analyzeWith(human, detector, image, options));
+      const gated = await this.detectWith(human, detector, image, options, pick);
       if (gated.result.length > 0) {
         return { facesFound: gated.picked ? (gated.candidates ?? 1) : gated.result.length, faces: gated.result };
       }
@@ -128,6 +120,33 @@ export class HumanFaceAnalyzer {
   }
 
   private async analyzeWith(
+    human: HumanInstance,
+    detector: DetectorRange,
+    image: RgbImage,
+    options: AnalyzeOptions,
+  ): Promise<FaceAnalysis[]> {
+    return (await this.detectWith(human, detector, image, options, null)).result;
+  }
+
+  /** One Human pass through the candidate gate; with `pick`, only the chosen face reaches the per-face models. */
+  private detectWith(
+    human: HumanInstance,
+    detector: DetectorRange,
+    image: RgbImage,
+    options: AnalyzeOptions,
+    pick: CandidatePicker | null,
+  ): Promise<{ result: FaceAnalysis[]; candidates: number | null; picked: boolean }> {
+    const setting = pick && {
+      call: { maxOutputSize: this.settings.maxFaces, iouThreshold: DETECTOR_IOU_THRESHOLD, scoreThreshold: this.settings.minDetectionScore },
+      imageWidth: image.width,
+      imageHeight: image.height,
+      detectorInputSize: detectorInputSize(human),
+      pick,
+    };
+    return DetectorCandidateGate.for(human).run(setting, () => this.detectNow(human, detector, image, options));
+  }
+
+  private async detectNow(
     human: HumanInstance,
     detector: DetectorRange,
     image: RgbImage,

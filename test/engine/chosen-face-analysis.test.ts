@@ -77,3 +77,19 @@ test('declining to choose analyses every face, as before', { skip, timeout: 120_
   assert.equal(declined.facesFound, every.length);
   assert.deepEqual(declined.faces, every);
 });
+
+test('two analyzers at once in one thread: a choosing analysis never filters the other one', { skip, timeout: 180_000 }, async () => {
+  const [first, second] = await Promise.all([HumanFaceAnalyzer.create(), HumanFaceAnalyzer.create()]);
+  const { image } = await decodeImage(new Uint8Array(fs.readFileSync(bundledSampleImages()[0]!)));
+  const every = await first.analyze(image);
+  assert.ok(every.length > 1, 'the bundled sample is a group photo');
+  const [chosen, all, chosenAgain] = await Promise.all([
+    first.analyzeChosen(image, (candidates) => candidates[0]!),
+    second.analyze(image),
+    second.analyzeChosen(image, (candidates) => candidates[1]!),
+  ]);
+  assert.equal(chosen.faces.length, 1);
+  assert.deepEqual(all, every);
+  assert.equal(chosenAgain.faces.length, 1);
+  assert.notDeepEqual(chosenAgain.faces[0], chosen.faces[0]);
+});
