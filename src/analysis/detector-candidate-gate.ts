@@ -99,7 +99,11 @@ export class DetectorCandidateGate {
 
   private async filter(kept: NmsTensor, [boxes, scores, maxOutputSize, iouThreshold, scoreThreshold]: NmsArgs): Promise<NmsTensor> {
     const armed = this.armed;
-    if (!armed || !isDetectorCall(armed.call, maxOutputSize as number, iouThreshold as number | undefined, scoreThreshold as number | undefined)) return kept;
+    if (
+      !armed ||
+      !isDetectorCall(armed.call, maxOutputSize as number, iouThreshold as number | undefined, scoreThreshold as number | undefined)
+    )
+      return kept;
     this.armed = null; // one detector pass per arming
     const indices = Array.from((await kept.data()) as Int32Array);
     const boxData = (await (boxes as NmsTensor).data()) as Float32Array;

@@ -137,7 +137,11 @@ export class HumanFaceAnalyzer {
     pick: CandidatePicker | null,
   ): Promise<{ result: FaceAnalysis[]; candidates: number | null; picked: boolean }> {
     const setting = pick && {
-      call: { maxOutputSize: this.settings.maxFaces, iouThreshold: DETECTOR_IOU_THRESHOLD, scoreThreshold: this.settings.minDetectionScore },
+      call: {
+        maxOutputSize: this.settings.maxFaces,
+        iouThreshold: DETECTOR_IOU_THRESHOLD,
+        scoreThreshold: this.settings.minDetectionScore,
+      },
       imageWidth: image.width,
       imageHeight: image.height,
       detectorInputSize: detectorInputSize(human),

@@ -21,12 +21,7 @@ function photos(): string[] {
       const dir = path.join(LFW_DIR, 'images', name);
       return path.join(dir, fs.readdirSync(dir).sort()[0]!);
     });
-  return [
-    bundledSampleImages()[0]!,
-    path.join(DEEPFACE_DIR, 'couple.jpg'),
-    path.join(DEEPFACE_DIR, 'selfie-many-people.jpg'),
-    ...lfw,
-  ];
+  return [bundledSampleImages()[0]!, path.join(DEEPFACE_DIR, 'couple.jpg'), path.join(DEEPFACE_DIR, 'selfie-many-people.jpg'), ...lfw];
 }
 
 const centre = (f: { box: FaceAnalysis['box'] }): [number, number] => [f.box.x + f.box.width / 2, f.box.y + f.box.height / 2];
