@@ -5,6 +5,7 @@ import { initTensorflow } from '../runtime/tf-runtime.js';
 import { humanDistDir, humanExtraModelDir, humanModelDir, requireFreshFromProject, tfWasmDir } from '../runtime/package-paths.js';
 import type { RgbImage } from '../imaging/rgb-image.js';
 import type { DetectorRange, FaceAnalysis } from './face-analysis.js';
+import { DetectorCandidateGate, type CandidatePicker } from './detector-candidate-gate.js';
 
 export interface AnalyzerSettings {
   /** Faces below this detector confidence are ignored. */
@@ -25,7 +26,15 @@ export interface AnalyzeOptions {
   readonly presentationAttackDetection?: boolean;
 }
 
+/** The analysed faces and how many faces the detector found (with one chosen, `faces` holds only it). */
+export interface ChosenAnalysis {
+  readonly facesFound: number;
+  readonly faces: FaceAnalysis[];
+}
+
 const RAD_TO_DEG = 180 / Math.PI;
+/** BlazeFace's non-max suppression overlap, as configured below. */
+const DETECTOR_IOU_THRESHOLD = 0.1;
 
 type HumanConstructor = new (config: Partial<HumanConfig>) => HumanInstance;
 
@@ -74,12 +83,74 @@ export class HumanFaceAnalyzer {
     return run;
   }
 
+  /**
+   * Detects every face, lets `pick` choose one from the detector's boxes, and runs the mesh, pose,
+   * antispoof/liveness (and faceres) on that face only: a group photo no longer pays for every face.
+   * The chosen face's analysis is exactly what `analyze` gives for it. When `pick` returns null, or
+   * the chosen face's mesh is rejected, every face is analysed as `analyze` does.
+   */
+  analyzeChosen(image: RgbImage, pick: CandidatePicker, options: AnalyzeOptions = {}): Promise<ChosenAnalysis> {
+    const run = this.queue.then(() => this.analyzeChosenNow(image, pick, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private async analyzeNow(image: RgbImage, options: AnalyzeOptions): Promise<FaceAnalysis[]> {
     const faces = await this.analyzeWith(this.shortRange, 'short-range', image, options);
     return faces.length > 0 ? faces : this.analyzeWith(this.fullRange, 'full-range', image, options);
   }
 
+  private async analyzeChosenNow(image: RgbImage, pick: CandidatePicker, options: AnalyzeOptions): Promise<ChosenAnalysis> {
+    for (const [human, detector] of [
+      [this.shortRange, 'short-range'],
+      [this.fullRange, 'full-range'],
+    ] as const) {
+      const gated = await this.detectWith(human, detector, image, options, pick);
+      if (gated.result.length > 0) {
+        return { facesFound: gated.picked ? (gated.candidates ?? 1) : gated.result.length, faces: gated.result };
+      }
+      if (gated.picked) {
+        // The chosen face's mesh was rejected: choose again among the faces that have one, as before.
+        const faces = await this.analyzeNow(image, options);
+        return { facesFound: faces.length, faces };
+      }
+      // No face with a mesh here: the full-range detector's turn, as in `analyze`.
+    }
+    return { facesFound: 0, faces: [] };
+  }
+
   private async analyzeWith(
+    human: HumanInstance,
+    detector: DetectorRange,
+    image: RgbImage,
+    options: AnalyzeOptions,
+  ): Promise<FaceAnalysis[]> {
+    return (await this.detectWith(human, detector, image, options, null)).result;
+  }
+
+  /** One Human pass through the candidate gate; with `pick`, only the chosen face reaches the per-face models. */
+  private detectWith(
+    human: HumanInstance,
+    detector: DetectorRange,
+    image: RgbImage,
+    options: AnalyzeOptions,
+    pick: CandidatePicker | null,
+  ): Promise<{ result: FaceAnalysis[]; candidates: number | null; picked: boolean }> {
+    const setting = pick && {
+      call: {
+        maxOutputSize: this.settings.maxFaces,
+        iouThreshold: DETECTOR_IOU_THRESHOLD,
+        scoreThreshold: this.settings.minDetectionScore,
+      },
+      imageWidth: image.width,
+      imageHeight: image.height,
+      detectorInputSize: detectorInputSize(human),
+      pick,
+    };
+    return DetectorCandidateGate.for(human).run(setting, () => this.detectNow(human, detector, image, options));
+  }
+
+  private async detectNow(
     human: HumanInstance,
     detector: DetectorRange,
     image: RgbImage,
@@ -91,7 +162,8 @@ export class HumanFaceAnalyzer {
     const pad = options.presentationAttackDetection ?? true;
     if (faceConfig.antispoof) faceConfig.antispoof.enabled = pad;
     if (faceConfig.liveness) faceConfig.liveness.enabled = pad;
-    const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'int32');
+    // float32 already: Human casts any other input to float32, a full-image copy per call.
+    const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'float32');
     try {
       const result = await human.detect(input);
       if (result.error) throw new Error(`face analysis failed: ${result.error}`);
@@ -117,6 +189,13 @@ async function loadHuman(settings: AnalyzerSettings, detectorModelPath: string):
   return human;
 }
 
+/** BlazeFace's square input side: 128 for the short-range model, 256 for the full-range one. */
+function detectorInputSize(human: HumanInstance): number {
+  const side = human.models.models['blazeface']?.inputs[0]?.shape?.[2];
+  if (!side) throw new Error('BlazeFace is not loaded');
+  return side;
+}
+
 function humanConfig(settings: AnalyzerSettings, detectorModelPath: string): Partial<HumanConfig> {
   const never = { skipFrames: 0, skipTime: 0 };
   return {
@@ -138,7 +217,7 @@ function humanConfig(settings: AnalyzerSettings, detectorModelPath: string): Par
         rotation: true,
         maxDetected: settings.maxFaces,
         minConfidence: settings.minDetectionScore,
-        iouThreshold: 0.1,
+        iouThreshold: DETECTOR_IOU_THRESHOLD,
         square: false,
         mask: false,
         return: false,

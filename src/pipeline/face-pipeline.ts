@@ -15,7 +15,7 @@ import type { FaceEngine } from '../engines/engine-port.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
 import { UnknownEngine } from '../errors/domain-errors.js';
-import { selectFace, type MultipleFacePolicy } from './face-selection.js';
+import { pickCandidate, selectFace, type MultipleFacePolicy } from './face-selection.js';
 
 export interface PipelineSettings {
   readonly burstLiveness: Partial<BurstLivenessPolicy>;
@@ -72,7 +72,7 @@ export interface ProcessedFace {
 
 export interface ProcessResult {
   readonly image: { width: number; height: number; format: string };
-  /** Faces found in the image, largest first (all of them, before the multiple-face policy). */
+  /** Faces the detector found in the image (all of them, before the multiple-face policy). */
   readonly facesFound: number;
   readonly selected: ProcessedFace;
   readonly timings: StageTimings;
@@ -148,7 +148,12 @@ export class FacePipeline {
     const started = performance.now();
     const decoded = await decodeImage(bytes, this.settings.decode);
     const decodedAt = performance.now();
-    const faces = await this.analyzer.analyze(decoded.image, { faceres: engines.some((e) => e.needs.faceres) });
+    // Only the face the policy selects gets the mesh, quality and PAD models.
+    const { facesFound, faces } = await this.analyzer.analyzeChosen(
+      decoded.image,
+      (candidates) => pickCandidate(candidates, decoded.image, options.multipleFaces),
+      { faceres: engines.some((e) => e.needs.faceres) },
+    );
     const analyzedAt = performance.now();
     const face = selectFace(faces, decoded.image, options.multipleFaces);
     const described = this.describe(decoded.image, face);
@@ -158,7 +163,7 @@ export class FacePipeline {
     const done = performance.now();
     return {
       image: imageSummary(decoded),
-      facesFound: faces.length,
+      facesFound,
       selected: { ...described, templates },
       timings: {
         decodeMs: decodedAt - started,

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMultipleFacePolicy, selectFace } from './face-selection.js';
+import { parseMultipleFacePolicy, pickCandidate, selectFace } from './face-selection.js';
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
 import { FaceNotFound, InvalidArgument, MultipleFaces } from '../errors/domain-errors.js';
 
@@ -25,6 +25,15 @@ test('largest picks the biggest face, central the one nearest the centre', () =>
 test('error refuses several faces but accepts one', () => {
   assert.throws(() => selectFace([bystander, subject], image, 'error'), MultipleFaces);
   assert.equal(selectFace([subject], image, 'error'), subject);
+});
+
+test('a detector candidate is chosen by the same policy; under error several candidates are all analysed', () => {
+  const big = { box: bystander.box, detectionScore: 0.9 };
+  const small = { box: subject.box, detectionScore: 0.9 };
+  assert.equal(pickCandidate([big, small], image, 'largest'), big);
+  assert.equal(pickCandidate([big, small], image, 'central'), small);
+  assert.equal(pickCandidate([big, small], image, 'error'), null);
+  assert.equal(pickCandidate([small], image, 'error'), small);
 });
 
 test('no face is FaceNotFound under every policy', () => {

@@ -1,4 +1,5 @@
-import type { FaceAnalysis } from '../analysis/face-analysis.js';
+import type { Box } from '../analysis/face-analysis.js';
+import type { FaceCandidate } from '../analysis/detector-candidate-gate.js';
 import type { RgbImage } from '../imaging/rgb-image.js';
 import { FaceNotFound, InvalidArgument, MultipleFaces } from '../errors/domain-errors.js';
 
@@ -13,13 +14,18 @@ export type MultipleFacePolicy = 'largest' | 'central' | 'error';
 
 export const MULTIPLE_FACE_POLICIES: readonly MultipleFacePolicy[] = ['largest', 'central', 'error'];
 
-type Selector = (faces: readonly FaceAnalysis[], image: RgbImage) => FaceAnalysis;
+/** What selection looks at: a face's box (an analysed face, or a detector candidate before analysis). */
+interface Boxed {
+  readonly box: Box;
+}
+
+type Selector = <F extends Boxed>(faces: readonly F[], image: RgbImage) => F;
 
 /** `faces` arrive largest first. */
 const SELECTORS: Record<MultipleFacePolicy, Selector> = {
   largest: (faces) => faces[0]!,
   central: (faces, image) => {
-    const distance = (f: FaceAnalysis): number =>
+    const distance = (f: Boxed): number =>
       Math.hypot(f.box.x + f.box.width / 2 - image.width / 2, f.box.y + f.box.height / 2 - image.height / 2);
     return faces.reduce((best, f) => (distance(f) < distance(best) ? f : best));
   },
@@ -29,9 +35,19 @@ const SELECTORS: Record<MultipleFacePolicy, Selector> = {
   },
 };
 
-export function selectFace(faces: readonly FaceAnalysis[], image: RgbImage, policy: MultipleFacePolicy): FaceAnalysis {
+export function selectFace<F extends Boxed>(faces: readonly F[], image: RgbImage, policy: MultipleFacePolicy): F {
   if (faces.length === 0) throw new FaceNotFound('no face found in the image');
   return SELECTORS[policy](faces, image);
+}
+
+/**
+ * The detector candidate that alone gets the per-face models, chosen by the same policy from the
+ * detector's boxes; null (analyse every face) under `error` with several candidates, so that the
+ * refusal counts only faces the mesh confirms, as it always did.
+ */
+export function pickCandidate(candidates: readonly FaceCandidate[], image: RgbImage, policy: MultipleFacePolicy): FaceCandidate | null {
+  if (policy === 'error' && candidates.length > 1) return null;
+  return selectFace(candidates, image, policy);
 }
 
 export function parseMultipleFacePolicy(text: string): MultipleFacePolicy {
