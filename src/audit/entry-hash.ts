@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import canonicalizeModule from 'canonicalize';
 import type { AuditEntry } from './audit-entry.js';
+
+// canonicalize 2 is CommonJS (`module.exports = serialize`) but its typings declare an ES default
+// export, so under NodeNext the default import is typed as the module; at run time it is the function.
+const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
 
 /** The first entry's prevHash: there is no predecessor to commit to. */
 export const GENESIS_HASH = '0'.repeat(64);
