@@ -16,6 +16,7 @@ import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
 import { terminalRoutes } from '../devices/terminal-routes.js';
 import { signedTerminalAuthenticator } from '../devices/fastify-terminal-auth.js';
 import type { Platform } from '../server/compose-platform.js';
+import { facekeyPackageVersion } from '../runtime/package-versions.js';
 
 export interface AppDependencies {
   /** Every domain service; see composePlatform. */
@@ -68,7 +69,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     openapi: {
       info: {
         title: 'facekey',
-        version: '0.2.0',
+        version: facekeyPackageVersion(),
         description: 'Pay by face: tenants, consent, subjects, enrollment, 1:1 and 1:N, signed terminals, checkout with signed assertions.',
       },
       components: {
