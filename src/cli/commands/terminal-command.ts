@@ -176,9 +176,11 @@ export function describeDecision(result: CheckoutResponse): string {
   const parts = [result.outcome + (result.reasons.length > 0 ? ` (${result.reasons.join(', ')})` : '')];
   const evidence = result.evidence;
   if (evidence) {
-    const score = evidence.score === null ? 'no score' : `score ${evidence.score.toFixed(4)} ${evidence.score >= evidence.threshold ? '≥' : '<'}`;
+    // An open-set search that found nobody above the threshold has no score to show.
+    const score =
+      evidence.score === null ? 'nobody above' : `score ${evidence.score.toFixed(4)} ${evidence.score >= evidence.threshold ? '≥' : '<'}`;
     parts.push(
-      `${score} threshold ${evidence.threshold.toFixed(4)} at target FMR ${evidence.targetFmr} (${evidence.engine.id} ${evidence.engine.version})`,
+      `${score} threshold ${evidence.threshold.toFixed(4)} at target FMR ${evidence.targetFmr.toExponential()} (${evidence.engine.id} ${evidence.engine.version})`,
       `liveness ${evidence.liveness.method} ${evidence.liveness.passed ? 'passed' : 'failed'}`,
     );
   }
