@@ -44,7 +44,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: ${command.usage}\n${command.summary}`);
+    io.out(command.help ?? `usage: ${command.usage}\n${command.summary}`);
     return 0;
   }
   try {

@@ -19,7 +19,11 @@ export async function callFacekey<T>(fetchImpl: FetchFunction, url: URL, init: R
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch {
-    throw new FacekeyClientError('invalid_response', `${url.pathname} answered ${response.status} with a body that is not JSON`, response.status);
+    throw new FacekeyClientError(
+      'invalid_response',
+      `${url.pathname} answered ${response.status} with a body that is not JSON`,
+      response.status,
+    );
   }
   if (response.ok) return body as T;
   if (isProblem(body)) throw new FacekeyClientError(body.code, body.detail ?? body.title ?? body.code, response.status, body);

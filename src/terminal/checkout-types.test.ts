@@ -4,7 +4,13 @@ import type { CheckoutResult, CheckoutRequest as ServiceCheckoutRequest } from '
 import type { CheckoutReason as ServiceCheckoutReason } from '../payments/risk-policy.js';
 import type { SecondFactorKind as ServiceSecondFactorKind } from '../payments/payment-store.js';
 import { TERMINAL_KINDS, type TerminalKind as ServiceTerminalKind } from '../devices/terminal-registry.js';
-import { checkoutRequestBody, type CheckoutOrder, type CheckoutReason, type CheckoutResponse, type SecondFactorKind } from './checkout-types.js';
+import {
+  checkoutRequestBody,
+  type CheckoutOrder,
+  type CheckoutReason,
+  type CheckoutResponse,
+  type SecondFactorKind,
+} from './checkout-types.js';
 import type { TerminalKind } from './register-terminal.js';
 import { FacekeyClientError } from './facekey-client-error.js';
 

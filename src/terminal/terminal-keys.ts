@@ -43,6 +43,9 @@ export function importTerminalPrivateKey(text: string): KeyObject {
 
 function requireEd25519Private(key: KeyObject): void {
   if (key.type !== 'private' || key.asymmetricKeyType !== 'ed25519') {
-    throw new FacekeyClientError('invalid_key', `a terminal key must be an Ed25519 private key, not ${key.asymmetricKeyType ?? key.type} (${key.type})`);
+    throw new FacekeyClientError(
+      'invalid_key',
+      `a terminal key must be an Ed25519 private key, not ${key.asymmetricKeyType ?? key.type} (${key.type})`,
+    );
   }
 }

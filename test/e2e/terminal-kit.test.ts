@@ -47,7 +47,9 @@ function staleBuildReason(): string | undefined {
     }
   };
   walk(path.join(ROOT, 'src'));
-  return stale.length === 0 ? undefined : `dist/ is older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}: run \`npm run build\``;
+  return stale.length === 0
+    ? undefined
+    : `dist/ is older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}: run \`npm run build\``;
 }
 
 async function freePort(): Promise<number> {
@@ -64,7 +66,8 @@ async function freePort(): Promise<number> {
 async function waitForReady(url: string, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`facekey serve exited (${child.exitCode}): ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`facekey serve exited (${child.exitCode}): ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -151,8 +154,14 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
   const operator = fs.readFileSync(path.join(dir, 'data', 'operator.key'), 'utf8').trim();
   const tenant = await call('POST', '/v1/tenants', operator, { name: 'Kit Café' });
   assert.equal(tenant.status, 201, JSON.stringify(tenant.body));
-  const adminKey = (await call('POST', `/v1/tenants/${tenant.body.id}/api-keys`, operator, { scopes: ['admin', 'enroll'] })).body.token as string;
-  const consent = await call('POST', '/v1/consents', adminKey, { textVersion: 'eu-2026-11', purposes: ['payment'], jurisdiction: 'EU', deviceId: 'kiosk-1' });
+  const adminKey = (await call('POST', `/v1/tenants/${tenant.body.id}/api-keys`, operator, { scopes: ['admin', 'enroll'] })).body
+    .token as string;
+  const consent = await call('POST', '/v1/consents', adminKey, {
+    textVersion: 'eu-2026-11',
+    purposes: ['payment'],
+    jurisdiction: 'EU',
+    deviceId: 'kiosk-1',
+  });
   assert.equal(consent.status, 201, JSON.stringify(consent.body));
   const subject = await call('POST', '/v1/subjects', adminKey, { externalRef: 'loyalty-7', consentId: consent.body.id });
   assert.equal(subject.status, 201, JSON.stringify(subject.body));
@@ -160,8 +169,24 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
     image: Buffer.from(deepface('img1.jpg')).toString('base64'),
   });
   assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
-  const token = await call('POST', `/v1/subjects/${subject.body.id}/tokens`, adminKey, { tokenRef: 'tok_' + randomBytes(18).toString('base64url') });
+  const token = await call('POST', `/v1/subjects/${subject.body.id}/tokens`, adminKey, {
+    tokenRef: 'tok_' + randomBytes(18).toString('base64url'),
+  });
   assert.equal(token.status, 204, JSON.stringify(token.body));
+
+  await t.test('facekey --help names what `npm start` runs, and the terminal command explains itself', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [BUILT_CLI, '--help'], { cwd: ROOT });
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+    const started = /main\.js (\w[\w-]*)$/.exec(manifest.scripts.start)?.[1];
+    assert.equal(started, 'serve');
+    const claims = stdout.split('\n').filter((line) => line.includes('npm start'));
+    assert.equal(claims.length, 1, stdout);
+    const lines = stdout.split('\n');
+    assert.match(lines[lines.indexOf(claims[0]!) - 1]!, new RegExp(`^  facekey ${started}\\b`));
+    const help = await facekeyTerminal(['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    for (const subcommand of ['keygen', 'register', 'checkout']) assert.match(help.stdout, new RegExp(`facekey terminal ${subcommand} --`));
+  });
 
   await t.test('from the shell: keygen, register, checkout', async () => {
     const keyFile = path.join(dir, 'till-1.pem');
@@ -205,7 +230,10 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
 
     const declined = await pay('img3.jpg', 'cli-2');
     assert.equal(declined.code, 0, declined.stderr);
-    assert.match(declined.stdout, /^declined \(no_match\); (nobody above|score [\d.]+ <) threshold [\d.]+ at target FMR 1e-5 \(dlib-resnet /);
+    assert.match(
+      declined.stdout,
+      /^declined \(no_match\); (nobody above|score [\d.]+ <) threshold [\d.]+ at target FMR 1e-5 \(dlib-resnet /,
+    );
 
     const unknownDevice = await facekeyTerminal([
       'checkout',
@@ -225,7 +253,10 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
       registerTerminal({ baseUrl: url, apiKey: 'fk_nope_nope' }, { label: 'till 2', kind: 'checkout', publicKey: keys.publicJwk }),
       (error: unknown) => error instanceof FacekeyClientError && error.code === 'unauthorized' && error.status === 401,
     );
-    const terminal = await registerTerminal({ baseUrl: url, apiKey: adminKey }, { label: 'till 2', kind: 'checkout', publicKey: keys.publicJwk });
+    const terminal = await registerTerminal(
+      { baseUrl: url, apiKey: adminKey },
+      { label: 'till 2', kind: 'checkout', publicKey: keys.publicJwk },
+    );
     assert.equal(terminal.kind, 'checkout');
 
     const client = new TerminalClient({ baseUrl: url, terminalId: terminal.id, privateKey });

@@ -23,17 +23,20 @@ import {
 const DEFAULT_URL = 'http://127.0.0.1:8080';
 const KINDS: readonly TerminalKind[] = ['checkout', 'enrollment_kiosk', 'temperature_scanner'];
 
-const USAGE = [
-  'facekey terminal keygen --out FILE [--format pem|jwk] [--force]',
+const HELP = [
+  'usage: facekey terminal keygen | register | checkout [options]',
+  '',
+  '  facekey terminal keygen --out FILE [--format pem|jwk] [--force]',
   '      writes an Ed25519 private key (mode 0600) and prints its public JWK',
-  '    facekey terminal register --key FILE [--label TEXT] [--kind checkout|enrollment_kiosk|temperature_scanner] [--url URL] [--json]',
+  '  facekey terminal register --key FILE [--label TEXT] [--kind checkout|enrollment_kiosk|temperature_scanner] [--url URL] [--json]',
   '      registers the key as a terminal (POST /v1/terminals) with an admin API key taken from',
   '      FACEKEY_API_KEY or --api-key-file FILE (never printed); prints the terminal id',
-  '    facekey terminal checkout --key FILE --terminal-id ID --amount MINOR_UNITS --currency EUR --merchant-ref REF',
+  '  facekey terminal checkout --key FILE --terminal-id ID --amount MINOR_UNITS --currency EUR --merchant-ref REF',
   '        (--image FILE | --frame FILE --frame FILE --frame FILE… | --template FILE) [--subject-id ID]',
   '        [--pin DIGITS | --phone-last4 DIGITS] [--url URL] [--json]',
   '      signs and sends POST /v1/checkout and prints the decision with its evidence',
-  '    URL defaults to FACEKEY_URL or ' + DEFAULT_URL + '; FACEKEY_TERMINAL_ID may stand in for --terminal-id',
+  '',
+  'URL defaults to FACEKEY_URL or ' + DEFAULT_URL + '; FACEKEY_TERMINAL_ID may stand in for --terminal-id',
 ].join('\n');
 
 /** A mistake on the command line: reported as `facekey terminal: invalid_argument: …`. */
@@ -42,7 +45,8 @@ class TerminalUsageError extends Error {}
 export const terminalCommand: CliCommand = {
   name: 'terminal',
   summary: 'try a checkout terminal from the shell: make its key, register it, pay with a photo, burst or template',
-  usage: USAGE,
+  usage: 'facekey terminal keygen | register | checkout [options]   (facekey terminal --help for each)',
+  help: HELP,
   async run(argv, io) {
     const [subcommand, ...rest] = argv;
     try {
@@ -137,9 +141,11 @@ async function checkout(args: string[], io: CliIo): Promise<number> {
   const terminalId = values['terminal-id'] ?? process.env.FACEKEY_TERMINAL_ID;
   if (!terminalId) throw new TerminalUsageError('--terminal-id (or FACEKEY_TERMINAL_ID) is required');
   const amount = Number(required(values.amount, '--amount'));
-  if (!Number.isSafeInteger(amount) || amount < 1) throw new TerminalUsageError(`--amount is in minor units (cents), a whole number ≥ 1; got "${values.amount}"`);
+  if (!Number.isSafeInteger(amount) || amount < 1)
+    throw new TerminalUsageError(`--amount is in minor units (cents), a whole number ≥ 1; got "${values.amount}"`);
   const privateKey = importTerminalPrivateKey(readText(required(values.key, '--key'), '--key'));
-  if (values.pin !== undefined && values['phone-last4'] !== undefined) throw new TerminalUsageError('give --pin or --phone-last4, not both');
+  if (values.pin !== undefined && values['phone-last4'] !== undefined)
+    throw new TerminalUsageError('give --pin or --phone-last4, not both');
   const secondFactor =
     values.pin !== undefined
       ? { kind: 'pin' as const, value: values.pin }
