@@ -21,6 +21,7 @@ import { hygienicLogger, refuseQueryCredentials } from './query-hygiene.js';
 import { metricsGate } from './metrics-access.js';
 import { PROBLEM_CLIENT_ERRORS } from './client-error-problems.js';
 import { finishOpenApiDocument } from './openapi-document.js';
+import { facekeyPackageVersion } from '../runtime/package-versions.js';
 
 export interface AppDependencies {
   /** Every domain service the API serves; composePlatform builds it. */
@@ -77,7 +78,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     openapi: {
       info: {
         title: 'facekey',
-        version: '0.2.0',
+        version: facekeyPackageVersion(),
         description: 'Pay by face: tenants, consent, subjects, enrollment, 1:1 and 1:N, signed terminals, checkout with signed assertions.',
       },
       components: {

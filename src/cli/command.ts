@@ -8,5 +8,7 @@ export interface CliCommand {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
+  /** What `facekey <name> --help` prints when one usage line is not enough (subcommands, environment). */
+  readonly help?: string;
   run(argv: string[], io: CliIo): Promise<number>;
 }

@@ -11,6 +11,7 @@ import { livenessCommand } from './commands/liveness-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { auditCommand } from './commands/audit-command.js';
 import { networkSimCommand } from './commands/network-sim-command.js';
+import { terminalCommand } from './commands/terminal-command.js';
 
 const COMMANDS: readonly CliCommand[] = [
   detectCommand,
@@ -24,6 +25,7 @@ const COMMANDS: readonly CliCommand[] = [
   serveCommand,
   auditCommand,
   networkSimCommand,
+  terminalCommand,
 ];
 
 function usage(): string {
@@ -42,7 +44,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: ${command.usage}\n${command.summary}`);
+    io.out(command.help ?? `usage: ${command.usage}\n${command.summary}`);
     return 0;
   }
   try {

@@ -17,7 +17,7 @@ export function bundledSampleImages(): string[] {
 
 export const demoCommand: CliCommand = {
   name: 'demo',
-  summary: 'run the face pipeline on the sample photos bundled with the models (what `npm start` does)',
+  summary: 'run the face pipeline on the sample photos bundled with the models (no service needed)',
   usage: 'facekey demo [--json]',
   async run(argv, io) {
     await enginesCommand.run([], io);

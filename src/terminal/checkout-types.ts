@@ -1,0 +1,120 @@
+/**
+ * POST /v1/checkout as a terminal sees it: the request with photo bytes (the client base64-encodes
+ * them) and the response as JSON. checkout-types.test.ts checks these against the service's own types.
+ */
+import { FacekeyClientError } from './facekey-client-error.js';
+
+export type SecondFactorKind = 'pin' | 'phone_last4';
+
+export interface BasketItem {
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+}
+
+export interface CheckoutOrder {
+  /** Minor units (cents), 1 … 100,000,000. */
+  readonly amount: number;
+  /** ISO 4217, upper case. */
+  readonly currency: string;
+  readonly merchantRef: string;
+  /** The consumer presented their id: 1:1 instead of 1:N. */
+  readonly subjectId?: string;
+  readonly secondFactor?: { readonly kind: SecondFactorKind; readonly value: string };
+  /** Kept only for consumers who granted `personalization`. */
+  readonly basket?: readonly BasketItem[];
+}
+
+/** Exactly one probe: a photo (single-frame PAD), a burst of 3–15 frames (blink / head turn), or a device template. */
+export type CheckoutProbe =
+  | { readonly image: Uint8Array; readonly frames?: never; readonly template?: never }
+  | { readonly frames: readonly Uint8Array[]; readonly image?: never; readonly template?: never }
+  | { readonly template: Uint8Array; readonly image?: never; readonly frames?: never };
+
+export type CheckoutRequest = CheckoutOrder & CheckoutProbe;
+
+/** The JSON body on the wire. */
+export interface CheckoutRequestBody {
+  readonly amount: number;
+  readonly currency: string;
+  readonly merchantRef: string;
+  readonly image?: string;
+  readonly frames?: readonly string[];
+  readonly template?: string;
+  readonly subjectId?: string;
+  readonly secondFactor?: { readonly kind: SecondFactorKind; readonly value: string };
+  readonly basket?: readonly BasketItem[];
+}
+
+export type CheckoutOutcome = 'approved' | 'declined' | 'second_factor_required';
+
+export type CheckoutReason =
+  | 'no_match'
+  | 'spoof_suspected'
+  | 'second_factor_required'
+  | 'second_factor_mismatch'
+  | 'limit_exceeded'
+  | 'look_alike'
+  | 'risk_budget_exceeded'
+  | 'liveness_unverified'
+  | 'ambiguous_match'
+  | 'subject_locked'
+  | 'second_factor_locked'
+  | 'terminal_locked'
+  | 'consent_missing'
+  | 'no_payment_token'
+  | 'quality_too_low'
+  | 'face_not_found'
+  | 'multiple_faces'
+  | 'invalid_image';
+
+export interface CheckoutEvidence {
+  readonly engine: { readonly id: string; readonly version: string };
+  /** null when no face was compared (e.g. the burst was not live). */
+  readonly score: number | null;
+  readonly threshold: number;
+  readonly targetFmr: number;
+  readonly thresholdMethod: string;
+  readonly liveness: {
+    readonly method: 'burst' | 'single_frame' | 'device';
+    readonly passed: boolean;
+    readonly reasons: readonly string[];
+    readonly scores?: Readonly<Record<string, number | boolean | null | undefined>>;
+  };
+  readonly risk: {
+    readonly templatesSearched: number;
+    readonly expectedFalseMatches: number;
+    readonly budget: number;
+    readonly candidates: number;
+  };
+  /** Quality and presentation-attack scores of the captured face. */
+  readonly capture?: { readonly quality?: object; readonly presentation?: object };
+}
+
+export interface CheckoutResponse {
+  readonly outcome: CheckoutOutcome;
+  readonly reasons: readonly CheckoutReason[];
+  /** null when the request was refused before any face was compared (e.g. a locked terminal). */
+  readonly evidence: CheckoutEvidence | null;
+  /** Only when approved: the single-use ES256 JWS a card network verifies with facekey's JWKS. */
+  readonly assertion?: { readonly jws: string; readonly jti: string; readonly expiresAt: string };
+  readonly subjectId?: string;
+  /** Only for consumers who granted `personalization`. */
+  readonly personalization?: {
+    readonly lastOrder: { readonly at: string; readonly items: readonly BasketItem[] } | null;
+    readonly favourites: ReadonlyArray<{ readonly sku: string; readonly name: string; readonly times: number }>;
+  };
+}
+
+export function checkoutRequestBody(request: CheckoutRequest): CheckoutRequestBody {
+  const { image, frames, template, ...order } = request;
+  const given = [image, frames, template].filter((probe) => probe !== undefined).length;
+  if (given !== 1) throw new FacekeyClientError('invalid_request', 'a checkout needs exactly one of image, frames or template');
+  const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return {
+    ...order,
+    ...(image !== undefined ? { image: base64(image) } : {}),
+    ...(frames !== undefined ? { frames: frames.map(base64) } : {}),
+    ...(template !== undefined ? { template: base64(template) } : {}),
+  };
+}
