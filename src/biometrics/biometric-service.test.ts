@@ -11,8 +11,8 @@ import { Calibration } from '../matcher/calibration/calibration-table.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
-import { randomVector, seededRandom } from '../testing/seeded-random.js';
-import { noFaceService } from '../testing/no-face-service.js';
+import { randomVector, seededRandom } from '../runtime/seeded-random.js';
+import { noFaceService } from '../../test/kit/no-face-service.js';
 import { GalleryRegistry } from './gallery-registry.js';
 import { BiometricService } from './biometric-service.js';
 

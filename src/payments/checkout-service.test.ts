@@ -6,13 +6,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { noFaceService } from '../testing/no-face-service.js';
-import { composeTestPlatform } from '../testing/test-platform.js';
+import { noFaceService } from '../../test/kit/no-face-service.js';
+import { composeTestPlatform } from '../../test/kit/test-platform.js';
 import type { Platform } from '../server/compose-platform.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
-import { randomVector, seededRandom } from '../testing/seeded-random.js';
+import { randomVector, seededRandom } from '../runtime/seeded-random.js';
 import { ASSERTION_AUDIENCE, type AssertionClaims } from './assertion-claims.js';
 import type { CheckoutRequest } from './checkout-service.js';
 

@@ -10,7 +10,7 @@ import { buildApp } from '../../src/api/build-app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createInProcessFaceService } from '../../src/pipeline/in-process-face-service.js';
 import { DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
-import { composeTestPlatform } from '../../src/testing/test-platform.js';
+import { composeTestPlatform } from '../kit/test-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
 

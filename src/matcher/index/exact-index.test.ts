@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgument } from '../../errors/domain-errors.js';
-import { gaussian, seededRandom } from '../../testing/seeded-random.js';
+import { gaussian, seededRandom } from '../../runtime/seeded-random.js';
 import { l2Normalize } from '../vector-math.js';
 import { ExactIndex } from './exact-index.js';
 import type { GalleryEntry, GalleryHit } from './gallery-index.js';

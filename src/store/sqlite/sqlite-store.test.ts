@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runStoreConformance } from '../store-conformance.js';
+import { runStoreConformance } from '../../../test/kit/contracts/store-contract.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite-store.js';
 import { openForSubject, openImageForSubject } from '../subject-encryption.js';
