@@ -6,6 +6,7 @@ import { l2Normalize } from '../vector-math.js';
 import { ExactIndex } from './exact-index.js';
 import type { GalleryEntry } from './gallery-index.js';
 import { HnswIndex } from './hnsw-index.js';
+import { runGalleryIndexContract } from '../../../test/kit/contracts/gallery-index-contract.js';
 import { syntheticEntries, syntheticProbes } from './synthetic-gallery.js';
 
 const D = 128;
@@ -118,3 +119,6 @@ describe('HnswIndex', () => {
     assert.equal(hnsw.size, 0);
   });
 });
+
+runGalleryIndexContract('hnsw int8', (dimension) => new HnswIndex({ dimension }), { scoreTolerance: 0.01 });
+runGalleryIndexContract('hnsw f16', (dimension) => new HnswIndex({ dimension, storage: 'f16' }), { scoreTolerance: 0.002 });
