@@ -39,7 +39,7 @@ let subjectId: string;
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-biometric-'));
-  store = new SqliteStore({ path: path.join(dir, 'f.sqlite'), masterKey: randomBytes(32) });
+  store = await SqliteStore.open({ path: path.join(dir, 'f.sqlite'), masterKey: randomBytes(32) });
   tenantId = (await store.createTenant({ name: 't' })).id;
   subjectId = (await store.createSubject({ tenantId, externalRef: 'p', consentId: 'c' })).id;
 });

@@ -52,7 +52,7 @@ describe('enrollment image retention', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-image-retention-'));
-    store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
   });
   after(async () => {

@@ -65,7 +65,7 @@ describe('checkout service (device templates, second factors, look-alikes, locko
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-'));
     const masterKey = randomBytes(32);
-    store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
     platform = await composeTestPlatform(store, noFaceService, masterKey, { clock: () => now });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('alice', alice, ['payment', 'personalization'], '1111');

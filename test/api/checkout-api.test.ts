@@ -15,7 +15,7 @@ import { noFaceService } from '../kit/no-face-service.js';
 test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-api-'));
   const masterKey = randomBytes(32);
-  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const platform = await composeTestPlatform(store, noFaceService, masterKey);
   const app = await buildApp({ platform, readiness: async () => ({}) });
   t.after(async () => {

@@ -97,7 +97,7 @@ test(
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
 
-      const store = new SqliteStore({
+      const store = await SqliteStore.open({
         path: path.join(dataDir, 'facekey.sqlite'),
         masterKey: loadOrCreateMasterKey({ keyFile: path.join(dataDir, 'master.key') }),
       });

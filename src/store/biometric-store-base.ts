@@ -1,0 +1,84 @@
+/**
+ * What both biometric store adapters share: tenants, API keys and idempotency records live in the
+ * same database as the vault (subjects reference tenants) but are written once, on the portable
+ * SQL port. An adapter extends this, hands over its SqlDatabase and the platform's clock, and
+ * writes only the vault: subjects, data keys, templates and retained images.
+ */
+import type {
+  ApiKeyRecord,
+  BiometricStore,
+  GalleryEntry,
+  GalleryQuery,
+  IdempotentRecord,
+  IdempotentReservation,
+  NewApiKey,
+  NewSubject,
+  NewTemplate,
+  Page,
+  PageRequest,
+  RetainedImage,
+  StoredTemplate,
+  Subject,
+  Tenant,
+} from './biometric-store.js';
+import { SqlIdempotencyStore } from './idempotency/sql-idempotency-store.js';
+import type { SqlDatabase } from './sql/sql-database.js';
+import { SqlTenantStore } from './tenants/sql-tenant-store.js';
+
+export abstract class BiometricStoreBase implements BiometricStore {
+  private readonly tenants: SqlTenantStore;
+  private readonly idempotency: SqlIdempotencyStore;
+
+  protected constructor(
+    /** The adapter's own database through the portable port; domain stores may share it. */
+    readonly sql: SqlDatabase,
+    protected readonly clock: () => Date,
+  ) {
+    this.tenants = new SqlTenantStore(sql, clock);
+    this.idempotency = new SqlIdempotencyStore(sql, clock);
+  }
+
+  createTenant(input: { name: string }): Promise<Tenant> {
+    return this.tenants.createTenant(input);
+  }
+  getTenant(id: string): Promise<Tenant | undefined> {
+    return this.tenants.getTenant(id);
+  }
+  createApiKey(input: NewApiKey): Promise<ApiKeyRecord> {
+    return this.tenants.createApiKey(input);
+  }
+  findApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+    return this.tenants.findApiKey(keyId);
+  }
+  revokeApiKey(keyId: string): Promise<boolean> {
+    return this.tenants.revokeApiKey(keyId);
+  }
+
+  getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined> {
+    return this.idempotency.getIdempotent(tenantId, key);
+  }
+  reserveIdempotent(tenantId: string, key: string, requestHash: string, leaseMs: number): Promise<IdempotentReservation> {
+    return this.idempotency.reserveIdempotent(tenantId, key, requestHash, leaseMs);
+  }
+  putIdempotent(tenantId: string, key: string, requestHash: string, response: unknown, ttlMs?: number): Promise<IdempotentRecord> {
+    return this.idempotency.putIdempotent(tenantId, key, requestHash, response, ttlMs);
+  }
+  releaseIdempotent(tenantId: string, key: string, requestHash: string): Promise<void> {
+    return this.idempotency.releaseIdempotent(tenantId, key, requestHash);
+  }
+  purgeExpiredIdempotent(): Promise<number> {
+    return this.idempotency.purgeExpiredIdempotent();
+  }
+
+  abstract createSubject(input: NewSubject): Promise<Subject>;
+  abstract getSubject(tenantId: string, id: string): Promise<Subject | undefined>;
+  abstract listSubjects(tenantId: string, page: PageRequest): Promise<Page<Subject>>;
+  abstract deleteSubject(tenantId: string, id: string): Promise<boolean>;
+  abstract addTemplate(input: NewTemplate): Promise<{ templateId: string }>;
+  abstract listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]>;
+  abstract scanGallery(query: GalleryQuery): AsyncIterable<GalleryEntry>;
+  abstract retainImage(input: RetainedImage): Promise<{ imageId: string }>;
+  abstract countRetainedImages(tenantId: string, subjectId: string): Promise<number>;
+  abstract purgeExpiredImages(now: string): Promise<number>;
+  abstract close(): Promise<void>;
+}
