@@ -25,6 +25,9 @@ import { SqlIdempotencyStore } from './idempotency/sql-idempotency-store.js';
 import type { SqlDatabase } from './sql/sql-database.js';
 import { SqlTenantStore } from './tenants/sql-tenant-store.js';
 
+/** The biometric vault's migration track in domain_migrations; the same name in both dialects. */
+export const VAULT_TRACK = 'biometric';
+
 export abstract class BiometricStoreBase implements BiometricStore {
   private readonly tenants: SqlTenantStore;
   private readonly idempotency: SqlIdempotencyStore;

@@ -58,6 +58,11 @@ export class PostgresDatabase implements SqlDatabase {
     return db;
   }
 
+  /** The pool itself, for the PostgreSQL vault adapter: row locks, bytea and its own transactions. */
+  get connectionPool(): pg.Pool {
+    return this.pool;
+  }
+
   run(sql: string, params?: readonly SqlValue[]): Promise<number> {
     return this.executor.run(sql, params);
   }

@@ -7,9 +7,7 @@
  */
 import type { SqlDatabase } from '../sql/sql-database.js';
 import { migrateTrack, type SqlMigration } from '../sql/sql-migrations.js';
-
-/** The biometric vault's track in domain_migrations; the same name in both dialects. */
-export const VAULT_TRACK = 'biometric';
+import { VAULT_TRACK } from '../biometric-store-base.js';
 
 export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
   {
