@@ -2,25 +2,10 @@
  * What both biometric store adapters share: tenants, API keys and idempotency records live in the
  * same database as the vault (subjects reference tenants) but are written once, on the portable
  * SQL port. An adapter extends this, hands over its SqlDatabase and the platform's clock, and
- * writes only the vault: subjects, data keys, templates and retained images.
+ * writes only the vault (subjects, data keys, templates, retained images), declaring
+ * `implements BiometricStore` so the compiler checks the whole port.
  */
-import type {
-  ApiKeyRecord,
-  BiometricStore,
-  GalleryEntry,
-  GalleryQuery,
-  IdempotentRecord,
-  IdempotentReservation,
-  NewApiKey,
-  NewSubject,
-  NewTemplate,
-  Page,
-  PageRequest,
-  RetainedImage,
-  StoredTemplate,
-  Subject,
-  Tenant,
-} from './biometric-store.js';
+import type { ApiKeyRecord, IdempotentRecord, IdempotentReservation, NewApiKey, Tenant } from './biometric-store.js';
 import { SqlIdempotencyStore } from './idempotency/sql-idempotency-store.js';
 import type { SqlDatabase } from './sql/sql-database.js';
 import { SqlTenantStore } from './tenants/sql-tenant-store.js';
@@ -28,7 +13,7 @@ import { SqlTenantStore } from './tenants/sql-tenant-store.js';
 /** The biometric vault's migration track in domain_migrations; the same name in both dialects. */
 export const VAULT_TRACK = 'biometric';
 
-export abstract class BiometricStoreBase implements BiometricStore {
+export abstract class BiometricStoreBase {
   private readonly tenants: SqlTenantStore;
   private readonly idempotency: SqlIdempotencyStore;
 
@@ -72,16 +57,4 @@ export abstract class BiometricStoreBase implements BiometricStore {
   purgeExpiredIdempotent(): Promise<number> {
     return this.idempotency.purgeExpiredIdempotent();
   }
-
-  abstract createSubject(input: NewSubject): Promise<Subject>;
-  abstract getSubject(tenantId: string, id: string): Promise<Subject | undefined>;
-  abstract listSubjects(tenantId: string, page: PageRequest): Promise<Page<Subject>>;
-  abstract deleteSubject(tenantId: string, id: string): Promise<boolean>;
-  abstract addTemplate(input: NewTemplate): Promise<{ templateId: string }>;
-  abstract listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]>;
-  abstract scanGallery(query: GalleryQuery): AsyncIterable<GalleryEntry>;
-  abstract retainImage(input: RetainedImage): Promise<{ imageId: string }>;
-  abstract countRetainedImages(tenantId: string, subjectId: string): Promise<number>;
-  abstract purgeExpiredImages(now: string): Promise<number>;
-  abstract close(): Promise<void>;
 }

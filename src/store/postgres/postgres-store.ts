@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type {
+  BiometricStore,
   GalleryEntry,
   GalleryQuery,
   NewSubject,
@@ -23,6 +24,7 @@ import { checkImage, checkInstant, checkMaxPerSubject, checkPageLimit, toPage } 
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
 import { newWrappedSubjectKey, openForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
+import { scanInBatches, type GalleryRow } from '../gallery-scan.js';
 import { PostgresDatabase } from '../sql/postgres-database.js';
 import { migratePostgresVault } from './migrations.js';
 import { checkSchemaName } from './schema-name.js';
@@ -50,7 +52,7 @@ interface SubjectRow {
   created_at: Date;
 }
 
-export class PostgresStore extends BiometricStoreBase {
+export class PostgresStore extends BiometricStoreBase implements BiometricStore {
   readonly schema: string;
   private readonly pool: pg.Pool;
 
@@ -66,7 +68,13 @@ export class PostgresStore extends BiometricStoreBase {
   }
 
   /** Connects (one pool for the vault and the portable stores, search_path on the schema) and migrates. */
-  static async open({ connectionString, masterKey, schema = 'public', maxConnections = 10, clock = () => new Date() }: PostgresStoreOptions): Promise<PostgresStore> {
+  static async open({
+    connectionString,
+    masterKey,
+    schema = 'public',
+    maxConnections = 10,
+    clock = () => new Date(),
+  }: PostgresStoreOptions): Promise<PostgresStore> {
     const checked = checkSchemaName(schema);
     const database = await PostgresDatabase.open({ connectionString, schema: checked, maxConnections });
     const store = new PostgresStore(database, checked, masterKey, clock);
@@ -83,7 +91,7 @@ export class PostgresStore extends BiometricStoreBase {
     await migratePostgresVault(this.sql);
   }
 
-  override async createSubject({ tenantId, externalRef, consentId }: NewSubject): Promise<Subject> {
+  async createSubject({ tenantId, externalRef, consentId }: NewSubject): Promise<Subject> {
     const id = randomUUID();
     const wrappedKey = newWrappedSubjectKey(this.masterKey, tenantId, id);
     try {
@@ -102,12 +110,12 @@ export class PostgresStore extends BiometricStoreBase {
     }
   }
 
-  override async getSubject(tenantId: string, id: string): Promise<Subject | undefined> {
+  async getSubject(tenantId: string, id: string): Promise<Subject | undefined> {
     const { rows } = await this.pool.query<SubjectRow>('SELECT * FROM subjects WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
     return rows[0] && toSubject(rows[0]);
   }
 
-  override async listSubjects(tenantId: string, { limit, after }: PageRequest): Promise<Page<Subject>> {
+  async listSubjects(tenantId: string, { limit, after }: PageRequest): Promise<Page<Subject>> {
     checkPageLimit(limit);
     //: byte order, the same order SQLite uses, whatever the database's locale.
     const { rows } = await this.pool.query<SubjectRow>('SELECT * FROM subjects WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3', [
@@ -118,7 +126,7 @@ export class PostgresStore extends BiometricStoreBase {
     return toPage(rows.map(toSubject), limit);
   }
 
-  override async deleteSubject(tenantId: string, id: string): Promise<boolean> {
+  async deleteSubject(tenantId: string, id: string): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       // Locking the subject waits out any addTemplate in flight and makes later ones see it gone.
       const locked = await client.query('SELECT 1 FROM subjects WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
@@ -131,7 +139,7 @@ export class PostgresStore extends BiometricStoreBase {
     });
   }
 
-  override async addTemplate(input: NewTemplate): Promise<{ templateId: string }> {
+  async addTemplate(input: NewTemplate): Promise<{ templateId: string }> {
     const { tenantId, subjectId, engineId, engineVersion, template } = input;
     const maxPerSubject = checkMaxPerSubject(input.maxPerSubject);
     return inTransaction(this.pool, async (client) => {
@@ -156,7 +164,7 @@ export class PostgresStore extends BiometricStoreBase {
     });
   }
 
-  override async listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]> {
+  async listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]> {
     // One snapshot for key and templates, so a concurrent delete cannot split them.
     return inTransaction(this.pool, async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
@@ -176,18 +184,11 @@ export class PostgresStore extends BiometricStoreBase {
     });
   }
 
-  override async *scanGallery({ tenantId, engineId, engineVersion }: GalleryQuery): AsyncGenerator<GalleryEntry> {
+  scanGallery({ tenantId, engineId, engineVersion }: GalleryQuery): AsyncGenerator<GalleryEntry> {
     // Keyset pagination: each batch is a short query on any pooled connection, so a slow consumer
     // never pins a connection or a long-running snapshot the way a server-side cursor would.
-    let after = '';
-    for (;;) {
-      const { rows } = await this.pool.query<{
-        id: string;
-        tenant_id: string;
-        subject_id: string;
-        ciphertext: Buffer;
-        wrapped_key: Buffer;
-      }>(
+    return scanInBatches(this.masterKey, GALLERY_BATCH, async (after) => {
+      const { rows } = await this.pool.query<GalleryRow>(
         `SELECT t.id, t.tenant_id, t.subject_id, t.ciphertext, k.wrapped_key
          FROM templates t JOIN subject_keys k ON k.subject_id = t.subject_id
          WHERE t.engine_id = $1 AND t.engine_version = $2 AND ($3::text IS NULL OR t.tenant_id = $3)
@@ -195,16 +196,11 @@ export class PostgresStore extends BiometricStoreBase {
          ORDER BY t.id LIMIT $5`,
         [engineId, engineVersion, tenantId ?? null, after, GALLERY_BATCH],
       );
-      for (const row of rows) {
-        const templateRow = { tenantId: row.tenant_id, subjectId: row.subject_id, templateId: row.id };
-        yield { ...templateRow, template: openForSubject(this.masterKey, row.wrapped_key, templateRow, row.ciphertext) };
-      }
-      if (rows.length < GALLERY_BATCH) return;
-      after = rows[rows.length - 1]!.id;
-    }
+      return rows;
+    });
   }
 
-  override async retainImage({ tenantId, subjectId, templateId, image, expiresAt }: RetainedImage): Promise<{ imageId: string }> {
+  async retainImage({ tenantId, subjectId, templateId, image, expiresAt }: RetainedImage): Promise<{ imageId: string }> {
     checkImage(image);
     const expires = checkInstant('expiresAt', expiresAt);
     return inTransaction(this.pool, async (client) => {
@@ -228,7 +224,7 @@ export class PostgresStore extends BiometricStoreBase {
     });
   }
 
-  override async countRetainedImages(tenantId: string, subjectId: string): Promise<number> {
+  async countRetainedImages(tenantId: string, subjectId: string): Promise<number> {
     const { rows } = await this.pool.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM retained_images WHERE tenant_id = $1 AND subject_id = $2',
       [tenantId, subjectId],
@@ -236,13 +232,13 @@ export class PostgresStore extends BiometricStoreBase {
     return rows[0]!.count;
   }
 
-  override async purgeExpiredImages(now: string): Promise<number> {
+  async purgeExpiredImages(now: string): Promise<number> {
     const cutoff = checkInstant('now', now);
     const result = await this.pool.query('DELETE FROM retained_images WHERE expires_at <= $1', [cutoff]);
     return result.rowCount ?? 0;
   }
 
-  override async close(): Promise<void> {
+  async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }
 }

@@ -42,7 +42,11 @@ export async function migrateTrack(
     let applied = await appliedVersions(tx, track);
     if (applied.size === 0 && adoptLegacyTable && (await tableExists(db, tx, adoptLegacyTable))) {
       for (const { version } of await tx.all<{ version: number }>(`SELECT version FROM ${adoptLegacyTable}`)) {
-        await tx.run('INSERT INTO domain_migrations (track, version, applied_at) VALUES (?, ?, ?)', [track, Number(version), new Date().toISOString()]);
+        await tx.run('INSERT INTO domain_migrations (track, version, applied_at) VALUES (?, ?, ?)', [
+          track,
+          Number(version),
+          new Date().toISOString(),
+        ]);
       }
       applied = await appliedVersions(tx, track);
     }
@@ -59,7 +63,9 @@ export async function migrateTrack(
 }
 
 async function appliedVersions(tx: SqlExecutor, track: string): Promise<Set<number>> {
-  return new Set((await tx.all<{ version: number }>('SELECT version FROM domain_migrations WHERE track = ?', [track])).map((r) => Number(r.version)));
+  return new Set(
+    (await tx.all<{ version: number }>('SELECT version FROM domain_migrations WHERE track = ?', [track])).map((r) => Number(r.version)),
+  );
 }
 
 async function tableExists(db: SqlDatabase, tx: SqlExecutor, table: string): Promise<boolean> {

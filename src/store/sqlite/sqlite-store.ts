@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
+  BiometricStore,
   GalleryEntry,
   GalleryQuery,
   NewSubject,
@@ -23,6 +24,7 @@ import { checkImage, checkInstant, checkMaxPerSubject, checkPageLimit, toPage } 
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
 import { newWrappedSubjectKey, openForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
+import { scanInBatches, type GalleryRow } from '../gallery-scan.js';
 import { migrateSqliteVault } from './migrations.js';
 import { connectionQueue } from './connection-queue.js';
 import type { SerialQueue } from '../sql/serial-queue.js';
@@ -48,7 +50,7 @@ interface SubjectRow {
   created_at: string;
 }
 
-export class SqliteStore extends BiometricStoreBase {
+export class SqliteStore extends BiometricStoreBase implements BiometricStore {
   private readonly queue: SerialQueue;
 
   private constructor(
@@ -94,7 +96,7 @@ export class SqliteStore extends BiometricStoreBase {
     return this.db;
   }
 
-  override async createSubject({ tenantId, externalRef, consentId }: NewSubject): Promise<Subject> {
+  async createSubject({ tenantId, externalRef, consentId }: NewSubject): Promise<Subject> {
     return this.exclusive(() => {
       const subject: Subject = { id: randomUUID(), tenantId, externalRef, consentId, createdAt: this.clock().toISOString() };
       const wrappedKey = newWrappedSubjectKey(this.masterKey, tenantId, subject.id);
@@ -115,12 +117,12 @@ export class SqliteStore extends BiometricStoreBase {
     });
   }
 
-  override async getSubject(tenantId: string, id: string): Promise<Subject | undefined> {
+  async getSubject(tenantId: string, id: string): Promise<Subject | undefined> {
     const row = this.db.prepare('SELECT * FROM subjects WHERE tenant_id = ? AND id = ?').get(tenantId, id) as SubjectRow | undefined;
     return row && toSubject(row);
   }
 
-  override async listSubjects(tenantId: string, { limit, after }: PageRequest): Promise<Page<Subject>> {
+  async listSubjects(tenantId: string, { limit, after }: PageRequest): Promise<Page<Subject>> {
     checkPageLimit(limit);
     const rows = this.db
       .prepare('SELECT * FROM subjects WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?')
@@ -128,7 +130,7 @@ export class SqliteStore extends BiometricStoreBase {
     return toPage(rows.map(toSubject), limit);
   }
 
-  override async deleteSubject(tenantId: string, id: string): Promise<boolean> {
+  async deleteSubject(tenantId: string, id: string): Promise<boolean> {
     return this.exclusive(() => {
       const shred = this.db.transaction(() => {
         const exists = this.db.prepare('SELECT 1 FROM subjects WHERE tenant_id = ? AND id = ?').get(tenantId, id);
@@ -144,7 +146,7 @@ export class SqliteStore extends BiometricStoreBase {
     });
   }
 
-  override async addTemplate(input: NewTemplate): Promise<{ templateId: string }> {
+  async addTemplate(input: NewTemplate): Promise<{ templateId: string }> {
     return this.exclusive(() => {
       const { tenantId, subjectId, engineId, engineVersion, template } = input;
       const maxPerSubject = checkMaxPerSubject(input.maxPerSubject);
@@ -172,7 +174,7 @@ export class SqliteStore extends BiometricStoreBase {
     });
   }
 
-  override async listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]> {
+  async listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]> {
     const read = this.db.transaction(() => {
       const wrappedKey = this.wrappedKeyOf(tenantId, subjectId);
       const rows = this.db
@@ -198,7 +200,7 @@ export class SqliteStore extends BiometricStoreBase {
     return read();
   }
 
-  override async *scanGallery({ tenantId, engineId, engineVersion }: GalleryQuery): AsyncGenerator<GalleryEntry> {
+  scanGallery({ tenantId, engineId, engineVersion }: GalleryQuery): AsyncGenerator<GalleryEntry> {
     // Keyset batches rather than one open iterator: the consumer awaits between items, and an open
     // better-sqlite3 iterator would block every other statement on this connection meanwhile.
     const batch = this.db.prepare(
@@ -208,25 +210,14 @@ export class SqliteStore extends BiometricStoreBase {
          AND (@tenantId IS NULL OR t.tenant_id = @tenantId) AND t.id > @after
        ORDER BY t.id LIMIT @limit`,
     );
-    let after = '';
-    for (;;) {
-      const rows = batch.all({ engineId, engineVersion, tenantId: tenantId ?? null, after, limit: GALLERY_BATCH }) as Array<{
-        id: string;
-        tenant_id: string;
-        subject_id: string;
-        ciphertext: Buffer;
-        wrapped_key: Buffer;
-      }>;
-      for (const row of rows) {
-        const templateRow = { tenantId: row.tenant_id, subjectId: row.subject_id, templateId: row.id };
-        yield { ...templateRow, template: openForSubject(this.masterKey, row.wrapped_key, templateRow, row.ciphertext) };
-      }
-      if (rows.length < GALLERY_BATCH) return;
-      after = rows[rows.length - 1]!.id;
-    }
+    return scanInBatches(
+      this.masterKey,
+      GALLERY_BATCH,
+      (after) => batch.all({ engineId, engineVersion, tenantId: tenantId ?? null, after, limit: GALLERY_BATCH }) as GalleryRow[],
+    );
   }
 
-  override async retainImage({ tenantId, subjectId, templateId, image, expiresAt }: RetainedImage): Promise<{ imageId: string }> {
+  async retainImage({ tenantId, subjectId, templateId, image, expiresAt }: RetainedImage): Promise<{ imageId: string }> {
     checkImage(image);
     const expires = checkInstant('expiresAt', expiresAt);
     return this.exclusive(() => {
@@ -251,19 +242,19 @@ export class SqliteStore extends BiometricStoreBase {
     });
   }
 
-  override async countRetainedImages(tenantId: string, subjectId: string): Promise<number> {
+  async countRetainedImages(tenantId: string, subjectId: string): Promise<number> {
     const { count } = this.db
       .prepare('SELECT count(*) AS count FROM retained_images WHERE tenant_id = ? AND subject_id = ?')
       .get(tenantId, subjectId) as { count: number };
     return count;
   }
 
-  override async purgeExpiredImages(at: string): Promise<number> {
+  async purgeExpiredImages(at: string): Promise<number> {
     const cutoff = checkInstant('now', at);
     return this.exclusive(() => this.db.prepare('DELETE FROM retained_images WHERE expires_at <= ?').run(cutoff).changes);
   }
 
-  override async close(): Promise<void> {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 

@@ -31,7 +31,10 @@ export class SqlTenantStore {
   }
 
   async getTenant(id: string): Promise<Tenant | undefined> {
-    const row = await this.db.get<{ id: string; name: string; created_at: string }>('SELECT id, name, created_at FROM tenants WHERE id = ?', [id]);
+    const row = await this.db.get<{ id: string; name: string; created_at: string }>(
+      'SELECT id, name, created_at FROM tenants WHERE id = ?',
+      [id],
+    );
     return row && { id: row.id, name: row.name, createdAt: row.created_at };
   }
 
