@@ -12,7 +12,7 @@ import { startService } from '../src/server/start-service.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../src/engines/engine-registry.js';
 import { createTemplate } from '../src/templates/template.js';
 import { encodeTemplate } from '../src/templates/template-codec.js';
-import { randomVector, seededRandom } from '../src/testing/seeded-random.js';
+import { randomVector, seededRandom } from '../src/runtime/seeded-random.js';
 import { bundledSampleImages } from '../src/cli/commands/demo-command.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

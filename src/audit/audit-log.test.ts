@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { forEachDialect, openPostgresTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../testing/test-databases.js';
+import { forEachDialect, openPostgresTestDatabase, POSTGRES_SKIP, TEST_DATABASE_URL, type TestDatabase } from '../../test/kit/test-databases.js';
 import { PostgresDatabase } from '../store/sql/postgres-database.js';
 import { AuditDataRefused } from './audit-errors.js';
 import { AuditLog } from './audit-log.js';
@@ -112,7 +112,7 @@ forEachDialect('AuditLog', (database) => {
 });
 
 // Processes share PostgreSQL; the embedded SQLite file belongs to one process (see SqliteDatabase).
-describe('AuditLog across processes (postgres)', () => {
+describe('AuditLog across processes (postgres)', { skip: POSTGRES_SKIP }, () => {
   let opened: TestDatabase;
   before(async () => {
     opened = await openPostgresTestDatabase();

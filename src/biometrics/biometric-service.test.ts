@@ -11,8 +11,8 @@ import { Calibration } from '../matcher/calibration/calibration-table.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
-import { randomVector, seededRandom } from '../testing/seeded-random.js';
-import { noFaceService } from '../testing/no-face-service.js';
+import { randomVector, seededRandom } from '../runtime/seeded-random.js';
+import { noFaceService } from '../../test/kit/no-face-service.js';
 import { GalleryRegistry } from './gallery-registry.js';
 import { BiometricService } from './biometric-service.js';
 
@@ -39,7 +39,7 @@ let subjectId: string;
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-biometric-'));
-  store = new SqliteStore({ path: path.join(dir, 'f.sqlite'), masterKey: randomBytes(32) });
+  store = await SqliteStore.open({ path: path.join(dir, 'f.sqlite'), masterKey: randomBytes(32) });
   tenantId = (await store.createTenant({ name: 't' })).id;
   subjectId = (await store.createSubject({ tenantId, externalRef: 'p', consentId: 'c' })).id;
 });

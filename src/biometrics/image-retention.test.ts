@@ -12,8 +12,8 @@ import { ExactIndex } from '../matcher/index/exact-index.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
-import { randomVector, seededRandom } from '../testing/seeded-random.js';
-import { composeTestPlatform } from '../testing/test-platform.js';
+import { randomVector, seededRandom } from '../runtime/seeded-random.js';
+import { composeTestPlatform } from '../../test/kit/test-platform.js';
 import { QualityTooLow } from '../errors/domain-errors.js';
 import { GalleryRegistry } from './gallery-registry.js';
 import { BiometricService, DEFAULT_BIOMETRIC_POLICY, type Sample } from './biometric-service.js';
@@ -52,7 +52,7 @@ describe('enrollment image retention', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-image-retention-'));
-    store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
   });
   after(async () => {

@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../testing/test-platform.js';
+import { composeTestPlatform } from '../../test/kit/test-platform.js';
 import type { Platform } from '../server/compose-platform.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
-import { randomVector, seededRandom } from '../testing/seeded-random.js';
+import { randomVector, seededRandom } from '../runtime/seeded-random.js';
 import type { FaceService } from '../pipeline/face-service.js';
 import type { BurstOptions, BurstResult } from '../pipeline/face-pipeline.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
@@ -65,7 +65,7 @@ describe('checkout with a burst', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-burst-'));
-    store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
   });
   after(async () => {

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { noFaceService } from '../testing/no-face-service.js';
-import { composeTestPlatform } from '../testing/test-platform.js';
+import { noFaceService } from '../../test/kit/no-face-service.js';
+import { composeTestPlatform } from '../../test/kit/test-platform.js';
 import type { Platform } from '../server/compose-platform.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
-import { randomVector, seededRandom } from '../testing/seeded-random.js';
+import { randomVector, seededRandom } from '../runtime/seeded-random.js';
 import { ASSERTION_AUDIENCE, type AssertionClaims } from './assertion-claims.js';
 import type { CheckoutRequest } from './checkout-service.js';
 
@@ -65,7 +65,7 @@ describe('checkout service (device templates, second factors, look-alikes, locko
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-'));
     const masterKey = randomBytes(32);
-    store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
     platform = await composeTestPlatform(store, noFaceService, masterKey, { clock: () => now });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('alice', alice, ['payment', 'personalization'], '1111');

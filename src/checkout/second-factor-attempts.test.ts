@@ -5,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { noFaceService } from '../testing/no-face-service.js';
-import { composeTestPlatform } from '../testing/test-platform.js';
+import { noFaceService } from '../../test/kit/no-face-service.js';
+import { composeTestPlatform } from '../../test/kit/test-platform.js';
 import type { Platform } from '../server/compose-platform.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
-import { randomVector, seededRandom } from '../testing/seeded-random.js';
+import { randomVector, seededRandom } from '../runtime/seeded-random.js';
 
 const engine = createEngine(DEFAULT_ENGINE_ID);
 const random = seededRandom(12);
@@ -52,7 +52,7 @@ describe('second-factor guessing in 1:N checkout (no subject id presented)', () 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-pin-guess-'));
     const masterKey = randomBytes(32);
-    store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
     platform = await composeTestPlatform(store, noFaceService, masterKey, { clock: () => now });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('dana', dana, '4826');

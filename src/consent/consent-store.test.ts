@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { forEachDialect } from '../testing/test-databases.js';
+import { forEachDialect } from '../../test/kit/test-databases.js';
 import { ConsentStore } from './consent-store.js';
 
 forEachDialect('ConsentStore', (database) => {

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { ed25519Verifies } from './ed25519-verify.js';
 import { ed25519PublicKeyFromJwk } from './ed25519-public-key.js';
-import { wycheproofGroups, wycheproofMissingReason } from '../testing/wycheproof.js';
+import { wycheproofGroups, wycheproofMissingReason } from '../../test/kit/wycheproof.js';
 
 const FILE = 'ed25519_test.json';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, it } from 'node:test';
 import { InvalidArgument } from '../errors/domain-errors.js';
-import { forEachDialect } from '../testing/test-databases.js';
+import { forEachDialect } from '../../test/kit/test-databases.js';
 import { migrateDevices } from './device-migrations.js';
 import { NonceStore } from './nonce-store.js';
 import { generateTerminalKeyPair } from './terminal-client.js';

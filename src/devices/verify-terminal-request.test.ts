@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { sign, type KeyObject } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createVerifier, httpbis } from 'http-message-signatures';
-import { openSqliteTestDatabase, type TestDatabase } from '../testing/test-databases.js';
+import { openSqliteTestDatabase, type TestDatabase } from '../../test/kit/test-databases.js';
 import { DeviceRevoked, DeviceUnknown, ReplayDetected, SignatureExpired, SignatureInvalid, SignatureMissing } from './device-errors.js';
 import { contentDigest } from './content-digest.js';
 import { migrateDevices } from './device-migrations.js';

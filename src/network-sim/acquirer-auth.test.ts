@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { localKeys, makeSigningKey, matchingRequest, signAssertion, startTestSimulator, TEST_PAN, type TestSimulator } from './network-test-kit.js';
+import { localKeys, makeSigningKey, matchingRequest, signAssertion, startTestSimulator, TEST_PAN, type TestSimulator } from '../../test/kit/network-test-kit.js';
 
 let sim: TestSimulator;
 

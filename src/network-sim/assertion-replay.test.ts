@@ -10,7 +10,7 @@ import {
   startTestSimulator,
   type SigningKey,
   type TestSimulator,
-} from './network-test-kit.js';
+} from '../../test/kit/network-test-kit.js';
 import { NETWORK_DB_FILE } from './network-store.js';
 
 let facekey: SigningKey;

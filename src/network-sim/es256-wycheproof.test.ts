@@ -11,7 +11,7 @@ import { webcrypto } from 'node:crypto';
 import { importJWK, createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { createAssertionVerifier } from './assertion-verifier.js';
 import { ASSERTION_AUDIENCE, ASSERTION_TYPE } from '../checkout/assertion-claims.js';
-import { wycheproofGroups, wycheproofMissingReason } from '../testing/wycheproof.js';
+import { wycheproofGroups, wycheproofMissingReason } from '../../test/kit/wycheproof.js';
 
 const FILE = 'ecdsa_secp256r1_sha256_p1363_test.json';
 const ISSUER = 'http://facekey.test';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeSigningKey, matchingRequest, signAssertion, startTestSimulator } from './network-test-kit.js';
+import { makeSigningKey, matchingRequest, signAssertion, startTestSimulator } from '../../test/kit/network-test-kit.js';
 
 /** facekey's `GET /.well-known/jwks.json`, as far as the network can tell. */
 async function jwksServer(keys: Record<string, unknown>[]) {

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { startTestSimulator, TEST_PAN } from './network-test-kit.js';
+import { startTestSimulator, TEST_PAN } from '../../test/kit/network-test-kit.js';
 import { NETWORK_DB_FILE } from './network-store.js';
 import { VAULT_KEY_FILE } from './start-network-simulator.js';
 import { open } from './vault-cipher.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { localKeys, makeSigningKey, matchingRequest, MERCHANT, signAssertion, startTestSimulator } from './network-test-kit.js';
+import { localKeys, makeSigningKey, matchingRequest, MERCHANT, signAssertion, startTestSimulator } from '../../test/kit/network-test-kit.js';
 import { SIGNATURE_HEADER } from './webhook-dispatcher.js';
 
 interface Received {

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify from 'fastify';
-import type { SquareRequest, SquareResponse } from './test-fixtures/square-worker.js';
+import type { SquareRequest, SquareResponse } from '../../test/kit/pool-workers/square-worker.js';
 import { WorkerPool, siblingModuleUrl } from './worker-pool.js';
 
 test('a request whose client left still gets its pool result when the service shuts down', async () => {
   const pool = new WorkerPool<SquareRequest, SquareResponse>({
-    workerUrl: siblingModuleUrl(import.meta.url, './test-fixtures/square-worker'),
+    workerUrl: siblingModuleUrl(import.meta.url, '../../test/kit/pool-workers/square-worker'),
     size: 1,
   });
   await pool.start();

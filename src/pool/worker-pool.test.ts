@@ -8,13 +8,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { FaceNotFound, FacekeyError, NotCalibrated, Overloaded } from '../errors/domain-errors.js';
-import type { CrashRequest, CrashResponse } from './test-fixtures/crashing-worker.js';
-import type { FailingInitData } from './test-fixtures/failing-init-worker.js';
-import type { SquareRequest, SquareResponse, SquareWorkerData } from './test-fixtures/square-worker.js';
-import type { ThrowRequest } from './test-fixtures/throwing-worker.js';
+import type { CrashRequest, CrashResponse } from '../../test/kit/pool-workers/crashing-worker.js';
+import type { FailingInitData } from '../../test/kit/pool-workers/failing-init-worker.js';
+import type { SquareRequest, SquareResponse, SquareWorkerData } from '../../test/kit/pool-workers/square-worker.js';
+import type { ThrowRequest } from '../../test/kit/pool-workers/throwing-worker.js';
 import { PoolClosed, TaskTimedOut, WorkerCrashed, WorkerPool, siblingModuleUrl } from './worker-pool.js';
 
-const fixture = (name: string): URL => siblingModuleUrl(import.meta.url, `./test-fixtures/${name}`);
+const fixture = (name: string): URL => siblingModuleUrl(import.meta.url, `../../test/kit/pool-workers/${name}`);
 
 type Square = { square: number; threadId: number };
 type Block = { threadId: number; startedAt: number; endedAt: number };
@@ -35,7 +35,7 @@ test('siblingModuleUrl keeps the caller module extension', () => {
   assert.equal(siblingModuleUrl('file:///app/src/x.mts', 'y').href, 'file:///app/src/y.mts');
   assert.throws(() => siblingModuleUrl('file:///app/src/no-extension', 'y'), { code: 'invalid_argument' });
   // This very test runs from its .ts source under tsx, so its fixtures resolve to .ts files.
-  assert.match(fixture('square-worker').pathname, /\/test-fixtures\/square-worker\.ts$/);
+  assert.match(fixture('square-worker').pathname, /\/test\/kit\/pool-workers\/square-worker\.ts$/);
 });
 
 test('a .ts worker runs under tsx: start() waits for every worker to load, results are correct', async () => {
@@ -306,7 +306,7 @@ test('compiled output: a .js worker runs with plain node (no tsx), as in product
       'src/errors/domain-errors.ts',
       'src/pool/worker-entry.ts',
       'src/pool/worker-pool.ts',
-      'src/pool/test-fixtures/square-worker.ts',
+      'test/kit/pool-workers/square-worker.ts',
     ];
     for (const source of sources) {
       const { outputText } = ts.transpileModule(await fs.readFile(path.join(repoRoot, source), 'utf8'), {
@@ -321,7 +321,7 @@ test('compiled output: a .js worker runs with plain node (no tsx), as in product
     await fs.writeFile(
       driver,
       `import { WorkerPool, siblingModuleUrl } from './worker-pool.js';
-const workerUrl = siblingModuleUrl(import.meta.url, './test-fixtures/square-worker');
+const workerUrl = siblingModuleUrl(import.meta.url, '../../test/kit/pool-workers/square-worker');
 const pool = new WorkerPool({ workerUrl, size: 1 });
 await pool.start();
 const { square } = await pool.run({ op: 'square', n: 12 });
@@ -334,7 +334,7 @@ console.log(JSON.stringify({ workerUrl: workerUrl.href, square }));
     const { stdout } = await promisify(execFile)(process.execPath, [driver], { env, timeout: 20_000 });
     const out = JSON.parse(stdout) as { workerUrl: string; square: number };
     assert.equal(out.square, 144);
-    assert.equal(out.workerUrl, pathToFileURL(path.join(outDir, 'src/pool/test-fixtures/square-worker.js')).href);
+    assert.equal(out.workerUrl, pathToFileURL(path.join(outDir, 'test/kit/pool-workers/square-worker.js')).href);
   } finally {
     await fs.rm(outDir, { recursive: true, force: true });
   }

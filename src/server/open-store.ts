@@ -25,6 +25,6 @@ export async function openStore(config: ServiceConfig, masterKey: Buffer): Promi
     const sql = await PostgresDatabase.open({ connectionString, schema: store.schema });
     return { store, sql, kind: 'postgres', watchGallery: (handlers) => listenGalleryChanges(connectionString, store.schema, handlers) };
   }
-  const store = new SqliteStore({ path: path.join(config.dataDir, 'facekey.sqlite'), masterKey });
+  const store = await SqliteStore.open({ path: path.join(config.dataDir, 'facekey.sqlite'), masterKey });
   return { store, sql: new SqliteDatabase(store.connection), kind: 'sqlite' };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomVector, seededRandom } from '../testing/seeded-random.js';
+import { randomVector, seededRandom } from '../runtime/seeded-random.js';
 import { describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { InvalidTemplate } from '../errors/domain-errors.js';

@@ -7,10 +7,10 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../../src/api/build-app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../../src/testing/test-platform.js';
+import { composeTestPlatform } from '../kit/test-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
-import { noFaceService } from '../../src/testing/no-face-service.js';
+import { noFaceService } from '../kit/no-face-service.js';
 import { parseApiKey } from '../../src/auth/api-key.js';
 
 const ATTACKER = '203.0.113.7';
@@ -19,7 +19,7 @@ const VICTIM = '198.51.100.20';
 test('abuse limits: buckets chosen only by verified principals', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-abuse-'));
   const masterKey = randomBytes(32);
-  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const platform = await composeTestPlatform(store, noFaceService, masterKey);
   const app = await buildApp({
     platform,

@@ -10,7 +10,7 @@ import { buildApp } from '../../src/api/build-app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createInProcessFaceService } from '../../src/pipeline/in-process-face-service.js';
 import { DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
-import { composeTestPlatform } from '../../src/testing/test-platform.js';
+import { composeTestPlatform } from '../kit/test-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
 
@@ -19,7 +19,7 @@ const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeout: 600_000 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-api-'));
   const masterKey = randomBytes(32);
-  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const faces = await createInProcessFaceService([DEFAULT_ENGINE_ID]);
   const platform = await composeTestPlatform(store, faces, masterKey);
   const { file } = await ensureOperatorKey(store, dir);

@@ -7,15 +7,15 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../../src/api/build-app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../../src/testing/test-platform.js';
+import { composeTestPlatform } from '../kit/test-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
-import { noFaceService } from '../../src/testing/no-face-service.js';
+import { noFaceService } from '../kit/no-face-service.js';
 
 test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-api-'));
   const masterKey = randomBytes(32);
-  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const platform = await composeTestPlatform(store, noFaceService, masterKey);
   const app = await buildApp({ platform, readiness: async () => ({}) });
   t.after(async () => {

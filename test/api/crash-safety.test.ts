@@ -10,7 +10,7 @@ import { loadOrCreateMasterKey } from '../../src/crypto/master-key.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 import { createTemplate } from '../../src/templates/template.js';
 import { encodeTemplate } from '../../src/templates/template-codec.js';
-import { seededRandom, randomVector } from '../../src/testing/seeded-random.js';
+import { seededRandom, randomVector } from '../../src/runtime/seeded-random.js';
 
 const PORT = 18000 + Math.floor(Math.random() * 1000);
 const base = `http://127.0.0.1:${PORT}`;
@@ -97,7 +97,7 @@ test(
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
 
-      const store = new SqliteStore({
+      const store = await SqliteStore.open({
         path: path.join(dataDir, 'facekey.sqlite'),
         masterKey: loadOrCreateMasterKey({ keyFile: path.join(dataDir, 'master.key') }),
       });

@@ -8,16 +8,16 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../../src/api/build-app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../../src/testing/test-platform.js';
+import { composeTestPlatform } from '../kit/test-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair } from '../../src/devices/terminal-client.js';
-import { noFaceService } from '../../src/testing/no-face-service.js';
-import { OpenApiContract } from '../../src/testing/openapi-contract-check.js';
+import { noFaceService } from '../kit/no-face-service.js';
+import { OpenApiContract } from '../kit/openapi-contract-check.js';
 
 test('request hygiene', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-hygiene-'));
   const masterKey = randomBytes(32);
-  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const platform = await composeTestPlatform(store, noFaceService, masterKey);
   const logLines: string[] = [];
   const metricsToken = 'm-' + randomBytes(16).toString('hex');

@@ -44,9 +44,10 @@ function gatedService(store: SqliteStore) {
   };
 }
 
+const dir = mkdtempSync(join(tmpdir(), 'facekey-idempotency-'));
+const store = await SqliteStore.open({ path: join(dir, 'facekey.db'), masterKey: randomBytes(32) });
+
 describe('Idempotency-Key on enrollment', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'facekey-idempotency-'));
-  const store = new SqliteStore({ path: join(dir, 'facekey.db'), masterKey: randomBytes(32) });
   const gated = gatedService(store);
   let app: FastifyInstance;
   let token: string;

@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildApp } from '../../src/api/build-app.js';
 import { OPERATIONS } from '../../src/api/openapi-operations.js';
-import { OpenApiContract } from '../../src/testing/openapi-contract-check.js';
+import { OpenApiContract } from '../kit/openapi-contract-check.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../../src/testing/test-platform.js';
-import { noFaceService } from '../../src/testing/no-face-service.js';
+import { composeTestPlatform } from '../kit/test-platform.js';
+import { noFaceService } from '../kit/no-face-service.js';
 import { projectRoot } from '../../src/runtime/project-root.js';
 
 const run = promisify(execFile);
@@ -21,7 +21,7 @@ const run = promisify(execFile);
 test('GET /openapi.json: valid for swagger-parser, zero redocly lint errors, one table entry per operation', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-openapi-'));
   const masterKey = randomBytes(32);
-  const store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const platform = await composeTestPlatform(store, noFaceService, masterKey);
   const app = await buildApp({ platform, readiness: async () => ({}) });
   t.after(async () => {

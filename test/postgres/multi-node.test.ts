@@ -11,8 +11,8 @@ import { Calibration } from '../../src/matcher/calibration/calibration-table.js'
 import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 import { createTemplate } from '../../src/templates/template.js';
 import { encodeTemplate } from '../../src/templates/template-codec.js';
-import { randomVector, seededRandom } from '../../src/testing/seeded-random.js';
-import { noFaceService } from '../../src/testing/no-face-service.js';
+import { randomVector, seededRandom } from '../../src/runtime/seeded-random.js';
+import { noFaceService } from '../kit/no-face-service.js';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -15,10 +15,10 @@ import { composePlatform } from '../../src/server/compose-platform.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 import { createTemplate } from '../../src/templates/template.js';
 import { encodeTemplate } from '../../src/templates/template-codec.js';
-import { randomVector, seededRandom } from '../../src/testing/seeded-random.js';
+import { randomVector, seededRandom } from '../../src/runtime/seeded-random.js';
 import { verifyAuditChain } from '../../src/audit/verify-chain.js';
-import { noFaceService } from '../../src/testing/no-face-service.js';
-import { TEST_DATABASE_URL } from '../../src/testing/test-databases.js';
+import { noFaceService } from '../kit/no-face-service.js';
+import { TEST_DATABASE_URL } from '../kit/test-databases.js';
 
 test('pay by face on PostgreSQL: two nodes, one signing key, one nonce space, one audit chain', { timeout: 60_000 }, async () => {
   const schema = `facekey_test_${randomBytes(6).toString('hex')}`;

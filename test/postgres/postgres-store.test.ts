@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { runStoreConformance } from '../../src/store/store-conformance.js';
+import { runStoreConformance } from '../kit/contracts/store-contract.js';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schemas: string[] = [];
@@ -73,7 +73,9 @@ describe('PostgresStore setup', () => {
     const stores = await Promise.all([PostgresStore.open(options), PostgresStore.open(options), PostgresStore.open(options)]);
     try {
       await stores[0]!.migrate(); // and once more: a no-op
-      const { rows } = await admin.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
+      const { rows } = await admin.query<{ version: number }>(
+        `SELECT version FROM ${schema}.domain_migrations WHERE track = 'biometric' ORDER BY version`,
+      );
       assert.deepEqual(
         rows.map((row) => row.version),
         POSTGRES_MIGRATIONS.map((migration) => migration.version),
@@ -84,16 +86,57 @@ describe('PostgresStore setup', () => {
       );
       assert.deepEqual(
         tables.rows.map((row) => row.table_name),
-        ['api_keys', 'idempotency_records', 'retained_images', 'schema_migrations', 'subject_keys', 'subjects', 'templates', 'tenants'],
+        ['api_keys', 'domain_migrations', 'idempotency_records', 'retained_images', 'subject_keys', 'subjects', 'templates', 'tenants'],
       );
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
   });
 
-  it('refuses a schema name that would need quoting', () => {
-    assert.throws(() => new PostgresStore({ connectionString, schema: 'x; DROP TABLE y', masterKey: randomBytes(32) }), {
+  it('refuses a schema name that would need quoting', async () => {
+    await assert.rejects(PostgresStore.open({ connectionString, schema: 'x; DROP TABLE y', masterKey: randomBytes(32) }), {
       code: 'invalid_argument',
     });
+  });
+});
+
+describe('PostgresStore upgrade from a release before the SQL port', () => {
+  it('opens a database migrated to version 4 under schema_migrations: tenants, keys and idempotency records stay readable', async () => {
+    const schema = uniqueSchema();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.query(`SET search_path TO ${schema}`);
+    try {
+      await admin.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= 4)) {
+        await admin.query(migration.sql);
+        await admin.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
+      }
+      await admin.query("INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'old', '2026-01-02T03:04:05.678Z')");
+      await admin.query("INSERT INTO api_keys (key_id, tenant_id, scopes, secret_hash) VALUES ('k1', 't1', ARRAY['enroll', 'identify'], 'h')");
+      await admin.query(
+        `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, state, expires_at)
+         VALUES ('t1', 'i1', 'rh', '{"ok": 1}'::jsonb, 'completed', now() + interval '1 hour')`,
+      );
+    } finally {
+      await admin.query('SET search_path TO public');
+    }
+    const store = await PostgresStore.open({ connectionString, schema, masterKey: randomBytes(32), maxConnections: 2 });
+    try {
+      assert.deepEqual(await store.getTenant('t1'), { id: 't1', name: 'old', createdAt: '2026-01-02T03:04:05.678Z' });
+      const key = await store.findApiKey('k1');
+      assert.deepEqual(key?.scopes, ['enroll', 'identify']);
+      assert.equal(key?.revokedAt, null);
+      assert.ok(await store.revokeApiKey('k1'));
+      assert.deepEqual(await store.getIdempotent('t1', 'i1'), { requestHash: 'rh', response: { ok: 1 } });
+      const { rows } = await admin.query<{ version: number }>(
+        `SELECT version FROM ${schema}.domain_migrations WHERE track = 'biometric' ORDER BY version`,
+      );
+      assert.deepEqual(
+        rows.map((row) => row.version),
+        POSTGRES_MIGRATIONS.map((migration) => migration.version),
+      );
+    } finally {
+      await store.close();
+    }
   });
 });

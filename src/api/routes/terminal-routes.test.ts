@@ -34,7 +34,7 @@ describe('terminal routes and signed terminal requests over Fastify', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'facekey-devices-'));
-    store = new SqliteStore({ path: path.join(dir, 'facekey.sqlite'), masterKey: randomBytes(32) });
+    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey: randomBytes(32) });
     // The production wiring: domain stores share the biometric store's one SQLite connection.
     const db = new SqliteDatabase(store.connection);
     await migrateDevices(db);

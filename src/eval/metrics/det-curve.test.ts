@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { detCurvePoints, renderDetPng, renderDetSvg } from './det-curve.js';
 import { sortedScores } from './score-distribution.js';
-import { gaussian, seededRandom } from '../../testing/seeded-random.js';
+import { gaussian, seededRandom } from '../../runtime/seeded-random.js';
 import { fmrAt, fnmrAt } from './verification-rates.js';
 
 function normalScores(seed: number, count: number, mean: number): Float64Array {

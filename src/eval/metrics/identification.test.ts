@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { identificationMetrics, type IdentificationScores } from './identification.js';
 import { nextUp } from './next-up.js';
 import { isMatch } from './score-distribution.js';
-import { seededRandom } from '../../testing/seeded-random.js';
+import { seededRandom } from '../../runtime/seeded-random.js';
 
 const F = -Infinity;
 

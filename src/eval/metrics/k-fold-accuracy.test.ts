@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bestAccuracyThreshold, kFoldAccuracy, type PairFold } from './k-fold-accuracy.js';
 import { isMatch, sortedScores } from './score-distribution.js';
-import { seededRandom } from '../../testing/seeded-random.js';
+import { seededRandom } from '../../runtime/seeded-random.js';
 
 function fold(genuine: number[], impostor: number[]): PairFold {
   return {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { countAtOrAbove, countBelow, countFailuresToEnroll, isMatch, lowerBound, sortedScores } from './score-distribution.js';
-import { seededRandom } from '../../testing/seeded-random.js';
+import { seededRandom } from '../../runtime/seeded-random.js';
 
 test('sortedScores returns an ascending copy with failures to enroll first', () => {
   const input = [0.5, -Infinity, 0.1, 0.9, 0.5];

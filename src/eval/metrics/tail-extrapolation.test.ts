@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sortedScores } from './score-distribution.js';
-import { gaussian, seededRandom } from '../../testing/seeded-random.js';
+import { gaussian, seededRandom } from '../../runtime/seeded-random.js';
 import { extrapolatedThresholdForFmr } from './tail-extrapolation.js';
 import { thresholdForFmr } from './verification-rates.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nextUp } from './next-up.js';
 import { isMatch, sortedScores } from './score-distribution.js';
-import { seededRandom, gaussian } from '../../testing/seeded-random.js';
+import { seededRandom, gaussian } from '../../runtime/seeded-random.js';
 import { allowedErrors, equalErrorRate, fmrAt, fnmrAt, tarAtFar, thresholdForFmr } from './verification-rates.js';
 
 const tenImpostors = sortedScores([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]);

@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgument } from '../../errors/domain-errors.js';
-import { gaussian, seededRandom } from '../../testing/seeded-random.js';
+import { gaussian, seededRandom } from '../../runtime/seeded-random.js';
 import { l2Normalize } from '../../math/vector-math.js';
 import { ExactIndex } from './exact-index.js';
+import { runGalleryIndexContract } from '../../../test/kit/contracts/gallery-index-contract.js';
 import type { GalleryEntry, GalleryHit } from './gallery-index.js';
 import { syntheticEntries, syntheticProbes } from './synthetic-gallery.js';
 
@@ -156,3 +157,6 @@ describe('ExactIndex', () => {
     assert.throws(() => new ExactIndex({ dimension: 0 }), InvalidArgument);
   });
 });
+
+runGalleryIndexContract('exact f32', (dimension) => new ExactIndex({ dimension }));
+runGalleryIndexContract('exact int8', (dimension) => new ExactIndex({ dimension, quantization: 'int8' }), { scoreTolerance: 0.01 });

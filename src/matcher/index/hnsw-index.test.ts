@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgument } from '../../errors/domain-errors.js';
-import { gaussian, seededRandom } from '../../testing/seeded-random.js';
+import { gaussian, seededRandom } from '../../runtime/seeded-random.js';
 import { l2Normalize } from '../../math/vector-math.js';
 import { ExactIndex } from './exact-index.js';
 import type { GalleryEntry } from './gallery-index.js';
 import { HnswIndex } from './hnsw-index.js';
+import { runGalleryIndexContract } from '../../../test/kit/contracts/gallery-index-contract.js';
 import { syntheticEntries, syntheticProbes } from './synthetic-gallery.js';
 
 const D = 128;
@@ -118,3 +119,6 @@ describe('HnswIndex', () => {
     assert.equal(hnsw.size, 0);
   });
 });
+
+runGalleryIndexContract('hnsw int8', (dimension) => new HnswIndex({ dimension }), { scoreTolerance: 0.01 });
+runGalleryIndexContract('hnsw f16', (dimension) => new HnswIndex({ dimension, storage: 'f16' }), { scoreTolerance: 0.002 });

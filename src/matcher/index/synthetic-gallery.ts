@@ -1,4 +1,4 @@
-import { gaussian, seededRandom } from '../../testing/seeded-random.js';
+import { gaussian, seededRandom } from '../../runtime/seeded-random.js';
 import type { GalleryEntry } from './gallery-index.js';
 
 /**

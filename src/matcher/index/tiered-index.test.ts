@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { ExactIndex } from './exact-index.js';
 import { TieredIndex } from './tiered-index.js';
+import { runGalleryIndexContract } from '../../../test/kit/contracts/gallery-index-contract.js';
 import { syntheticEntries, syntheticProbes } from './synthetic-gallery.js';
 
 const D = 64;
@@ -62,3 +63,6 @@ describe('TieredIndex', () => {
     assert.throws(() => tiered.search(new Float32Array(D + 2), 5), InvalidArgument);
   });
 });
+
+// Threshold below the contract's gallery, so the cases cross from the exact tier to HNSW.
+runGalleryIndexContract('tiered', (dimension) => new TieredIndex({ dimension, threshold: 64 }), { scoreTolerance: 0.01 });

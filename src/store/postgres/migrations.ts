@@ -1,21 +1,21 @@
 /**
- * Ordered, append-only schema migrations for one schema. All pending versions apply in a single
- * transaction under a transaction-scoped advisory lock keyed by the schema name, so two processes
- * starting together serialize: the second waits, then finds everything applied. Never edit a
- * released migration: add the next version.
+ * The PostgreSQL vault's track ('biometric') of the project's one migration style
+ * (sql-migrations.ts): all pending versions apply in one transaction under the migrations'
+ * advisory lock, so processes starting together serialize. Versions 1–4 were once recorded in
+ * schema_migrations; migratePostgresVault adopts them from there. Never edit a released
+ * migration: add the next version.
  */
-import type { Pool } from 'pg';
-import { inTransaction } from './transaction.js';
+import type { SqlDatabase } from '../sql/sql-database.js';
+import { migrateTrack, type SqlMigration } from '../sql/sql-migrations.js';
+import { VAULT_TRACK } from '../biometric-store-base.js';
 
 /** NOTIFY channel of template changes; payloads name their schema, so test schemas never mix. */
 export const GALLERY_CHANNEL = 'facekey_gallery';
 
-interface Migration {
-  version: number;
-  sql: string;
-}
+/** ISO-8601 UTC text with milliseconds, as JavaScript's toISOString writes it. */
+const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+export const POSTGRES_MIGRATIONS: readonly SqlMigration[] = [
   {
     version: 1,
     // Ids are text, not uuid: callers pass ids straight from requests, and an unknown or malformed
@@ -134,23 +134,30 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX retained_images_by_expiry ON retained_images (expires_at);
     `,
   },
+  {
+    version: 5,
+    // Tenants, API keys and idempotency records are now read and written through the portable SQL
+    // port (one implementation for both dialects), whose rules are TEXT times in ISO-8601 and JSON
+    // as TEXT. Existing rows keep their values, spelt as the port writes them; COLLATE "C" makes
+    // the ISO instants compare in time order whatever the database's locale.
+    sql: `
+      ALTER TABLE tenants
+        ALTER COLUMN created_at DROP DEFAULT,
+        ALTER COLUMN created_at TYPE text COLLATE "C" USING ${isoText('created_at')};
+      ALTER TABLE api_keys
+        ALTER COLUMN scopes TYPE text USING array_to_json(scopes)::text,
+        ALTER COLUMN created_at DROP DEFAULT,
+        ALTER COLUMN created_at TYPE text COLLATE "C" USING ${isoText('created_at')},
+        ALTER COLUMN revoked_at TYPE text COLLATE "C" USING ${isoText('revoked_at')};
+      ALTER TABLE idempotency_records
+        ALTER COLUMN response TYPE text USING response::text,
+        ALTER COLUMN created_at DROP DEFAULT,
+        ALTER COLUMN created_at TYPE text COLLATE "C" USING ${isoText('created_at')},
+        ALTER COLUMN expires_at TYPE text COLLATE "C" USING ${isoText('expires_at')};
+    `,
+  },
 ];
 
-/** `schema` must already be checked with checkSchemaName; the pool's search_path points at it. */
-export async function migratePostgres(pool: Pool, schema: string): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`facekey.migrations.${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query(`SET LOCAL search_path TO ${schema}`);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-    const applied = new Set(rows.map((row) => row.version));
-    for (const migration of POSTGRES_MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
-    }
-  });
+export function migratePostgresVault(db: SqlDatabase): Promise<void> {
+  return migrateTrack(db, VAULT_TRACK, POSTGRES_MIGRATIONS, { adoptLegacyTable: 'schema_migrations' });
 }

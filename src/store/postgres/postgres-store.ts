@@ -8,13 +8,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type {
-  ApiKeyRecord,
   BiometricStore,
   GalleryEntry,
   GalleryQuery,
-  IdempotentRecord,
-  IdempotentReservation,
-  NewApiKey,
   NewSubject,
   NewTemplate,
   Page,
@@ -22,22 +18,15 @@ import type {
   RetainedImage,
   StoredTemplate,
   Subject,
-  Tenant,
 } from '../biometric-store.js';
-import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../biometric-store.js';
-import {
-  checkDurationMs,
-  checkImage,
-  checkInstant,
-  checkMaxPerSubject,
-  checkPageLimit,
-  serializeResponse,
-  toPage,
-} from '../store-arguments.js';
+import { BiometricStoreBase } from '../biometric-store-base.js';
+import { checkImage, checkInstant, checkMaxPerSubject, checkPageLimit, toPage } from '../store-arguments.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
-import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
+import { ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
 import { newWrappedSubjectKey, openForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
-import { migratePostgres } from './migrations.js';
+import { scanInBatches, type GalleryRow } from '../gallery-scan.js';
+import { PostgresDatabase } from '../sql/postgres-database.js';
+import { migratePostgresVault } from './migrations.js';
 import { checkSchemaName } from './schema-name.js';
 import { inTransaction } from './transaction.js';
 
@@ -47,6 +36,8 @@ export interface PostgresStoreOptions {
   /** Schema holding every table; created by the migrations. Default `public`. */
   schema?: string;
   maxConnections?: number;
+  /** The platform's clock: creation times of rows. */
+  clock?: () => Date;
 }
 
 const GALLERY_BATCH = 500;
@@ -61,33 +52,32 @@ interface SubjectRow {
   created_at: Date;
 }
 
-interface ApiKeyRow {
-  key_id: string;
-  tenant_id: string | null;
-  scopes: string[];
-  secret_hash: string;
-  label: string | null;
-  created_at: Date;
-  revoked_at: Date | null;
-}
-
-export class PostgresStore implements BiometricStore {
+export class PostgresStore extends BiometricStoreBase implements BiometricStore {
   readonly schema: string;
   private readonly pool: pg.Pool;
-  private readonly masterKey: Buffer;
 
-  /** Connects lazily; call migrate() (or use PostgresStore.open) before first use. */
-  constructor({ connectionString, masterKey, schema = 'public', maxConnections = 10 }: PostgresStoreOptions) {
-    this.schema = checkSchemaName(schema);
-    this.masterKey = masterKey;
-    this.pool = new pg.Pool({ connectionString, max: maxConnections, options: `-c search_path=${this.schema}` });
-    // Without a listener, an idle client's network error would crash the process. The pool has
-    // already discarded that client; the next query simply opens a new connection.
-    this.pool.on('error', () => undefined);
+  private constructor(
+    database: PostgresDatabase,
+    schema: string,
+    private readonly masterKey: Buffer,
+    clock: () => Date,
+  ) {
+    super(database, clock);
+    this.schema = schema;
+    this.pool = database.connectionPool;
   }
 
-  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
-    const store = new PostgresStore(options);
+  /** Connects (one pool for the vault and the portable stores, search_path on the schema) and migrates. */
+  static async open({
+    connectionString,
+    masterKey,
+    schema = 'public',
+    maxConnections = 10,
+    clock = () => new Date(),
+  }: PostgresStoreOptions): Promise<PostgresStore> {
+    const checked = checkSchemaName(schema);
+    const database = await PostgresDatabase.open({ connectionString, schema: checked, maxConnections });
+    const store = new PostgresStore(database, checked, masterKey, clock);
     try {
       await store.migrate();
     } catch (error) {
@@ -98,47 +88,7 @@ export class PostgresStore implements BiometricStore {
   }
 
   async migrate(): Promise<void> {
-    await migratePostgres(this.pool, this.schema);
-  }
-
-  async createTenant({ name }: { name: string }): Promise<Tenant> {
-    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(
-      'INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING id, name, created_at',
-      [randomUUID(), name],
-    );
-    return toTenant(rows[0]!);
-  }
-
-  async getTenant(id: string): Promise<Tenant | undefined> {
-    const { rows } = await this.pool.query<{ id: string; name: string; created_at: Date }>(
-      'SELECT id, name, created_at FROM tenants WHERE id = $1',
-      [id],
-    );
-    return rows[0] && toTenant(rows[0]);
-  }
-
-  async createApiKey(input: NewApiKey): Promise<ApiKeyRecord> {
-    try {
-      const { rows } = await this.pool.query<ApiKeyRow>(
-        `INSERT INTO api_keys (key_id, tenant_id, scopes, secret_hash, label) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [input.keyId, input.tenantId, input.scopes, input.secretHash, input.label ?? null],
-      );
-      return toApiKey(rows[0]!);
-    } catch (error) {
-      if (pgCode(error) === UNIQUE_VIOLATION) throw new ApiKeyIdTaken('an API key with this key id exists');
-      if (pgCode(error) === FOREIGN_KEY_VIOLATION) throw new TenantNotFound('tenant not found');
-      throw error;
-    }
-  }
-
-  async findApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
-    const { rows } = await this.pool.query<ApiKeyRow>('SELECT * FROM api_keys WHERE key_id = $1', [keyId]);
-    return rows[0] && toApiKey(rows[0]);
-  }
-
-  async revokeApiKey(keyId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1', [keyId]);
-    return (rowCount ?? 0) > 0;
+    await migratePostgresVault(this.sql);
   }
 
   async createSubject({ tenantId, externalRef, consentId }: NewSubject): Promise<Subject> {
@@ -147,8 +97,8 @@ export class PostgresStore implements BiometricStore {
     try {
       return await inTransaction(this.pool, async (client) => {
         const { rows } = await client.query<SubjectRow>(
-          'INSERT INTO subjects (id, tenant_id, external_ref, consent_id) VALUES ($1, $2, $3, $4) RETURNING *',
-          [id, tenantId, externalRef, consentId],
+          'INSERT INTO subjects (id, tenant_id, external_ref, consent_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+          [id, tenantId, externalRef, consentId, this.clock().toISOString()],
         );
         await client.query('INSERT INTO subject_keys (subject_id, wrapped_key) VALUES ($1, $2)', [id, wrappedKey]);
         return toSubject(rows[0]!);
@@ -206,8 +156,9 @@ export class PostgresStore implements BiometricStore {
       const templateId = randomUUID();
       const ciphertext = sealForSubject(this.masterKey, wrappedKey, { tenantId, subjectId, templateId }, template);
       await client.query(
-        `INSERT INTO templates (id, tenant_id, subject_id, engine_id, engine_version, ciphertext) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [templateId, tenantId, subjectId, engineId, engineVersion, ciphertext],
+        `INSERT INTO templates (id, tenant_id, subject_id, engine_id, engine_version, ciphertext, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [templateId, tenantId, subjectId, engineId, engineVersion, ciphertext, this.clock().toISOString()],
       );
       return { templateId };
     });
@@ -233,18 +184,11 @@ export class PostgresStore implements BiometricStore {
     });
   }
 
-  async *scanGallery({ tenantId, engineId, engineVersion }: GalleryQuery): AsyncGenerator<GalleryEntry> {
+  scanGallery({ tenantId, engineId, engineVersion }: GalleryQuery): AsyncGenerator<GalleryEntry> {
     // Keyset pagination: each batch is a short query on any pooled connection, so a slow consumer
     // never pins a connection or a long-running snapshot the way a server-side cursor would.
-    let after = '';
-    for (;;) {
-      const { rows } = await this.pool.query<{
-        id: string;
-        tenant_id: string;
-        subject_id: string;
-        ciphertext: Buffer;
-        wrapped_key: Buffer;
-      }>(
+    return scanInBatches(this.masterKey, GALLERY_BATCH, async (after) => {
+      const { rows } = await this.pool.query<GalleryRow>(
         `SELECT t.id, t.tenant_id, t.subject_id, t.ciphertext, k.wrapped_key
          FROM templates t JOIN subject_keys k ON k.subject_id = t.subject_id
          WHERE t.engine_id = $1 AND t.engine_version = $2 AND ($3::text IS NULL OR t.tenant_id = $3)
@@ -252,13 +196,8 @@ export class PostgresStore implements BiometricStore {
          ORDER BY t.id LIMIT $5`,
         [engineId, engineVersion, tenantId ?? null, after, GALLERY_BATCH],
       );
-      for (const row of rows) {
-        const templateRow = { tenantId: row.tenant_id, subjectId: row.subject_id, templateId: row.id };
-        yield { ...templateRow, template: openForSubject(this.masterKey, row.wrapped_key, templateRow, row.ciphertext) };
-      }
-      if (rows.length < GALLERY_BATCH) return;
-      after = rows[rows.length - 1]!.id;
-    }
+      return rows;
+    });
   }
 
   async retainImage({ tenantId, subjectId, templateId, image, expiresAt }: RetainedImage): Promise<{ imageId: string }> {
@@ -277,8 +216,9 @@ export class PostgresStore implements BiometricStore {
       const imageId = randomUUID();
       const ciphertext = sealImageForSubject(this.masterKey, wrappedKey, { tenantId, subjectId, templateId, imageId }, image);
       await client.query(
-        `INSERT INTO retained_images (id, tenant_id, subject_id, template_id, ciphertext, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [imageId, tenantId, subjectId, templateId, ciphertext, expires],
+        `INSERT INTO retained_images (id, tenant_id, subject_id, template_id, ciphertext, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [imageId, tenantId, subjectId, templateId, ciphertext, this.clock().toISOString(), expires],
       );
       return { imageId };
     });
@@ -295,92 +235,6 @@ export class PostgresStore implements BiometricStore {
   async purgeExpiredImages(now: string): Promise<number> {
     const cutoff = checkInstant('now', now);
     const result = await this.pool.query('DELETE FROM retained_images WHERE expires_at <= $1', [cutoff]);
-    return result.rowCount ?? 0;
-  }
-
-  async getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined> {
-    const { rows } = await this.pool.query<{ request_hash: string; response: unknown }>(
-      `SELECT request_hash, response FROM idempotency_records
-       WHERE tenant_id = $1 AND idempotency_key = $2 AND state = 'completed' AND expires_at > now()`,
-      [tenantId, key],
-    );
-    return rows[0] && { requestHash: rows[0].request_hash, response: rows[0].response };
-  }
-
-  async reserveIdempotent(tenantId: string, key: string, requestHash: string, leaseMs: number): Promise<IdempotentReservation> {
-    checkDurationMs('leaseMs', leaseMs);
-    // The upsert either claims the key (absent or expired) or waits for a concurrent claim to
-    // commit and changes nothing; the loser then reads what holds the key. If that row lapses or is
-    // released in between, the read finds nothing and the claim is tried again.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        const claimed = await this.pool.query(
-          `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, state, expires_at)
-           VALUES ($1, $2, $3, 'null'::jsonb, 'pending', now() + $4 * interval '1 millisecond')
-           ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET
-             request_hash = excluded.request_hash, response = excluded.response, created_at = now(),
-             state = 'pending', expires_at = excluded.expires_at
-           WHERE idempotency_records.expires_at <= now()
-           RETURNING 1`,
-          [tenantId, key, requestHash, leaseMs],
-        );
-        if (claimed.rowCount === 1) return { state: 'reserved' };
-      } catch (error) {
-        if (pgCode(error) === FOREIGN_KEY_VIOLATION) throw new TenantNotFound('tenant not found');
-        throw error;
-      }
-      const { rows } = await this.pool.query<{ request_hash: string; response: unknown; state: string }>(
-        `SELECT request_hash, response, state FROM idempotency_records
-         WHERE tenant_id = $1 AND idempotency_key = $2 AND expires_at > now()`,
-        [tenantId, key],
-      );
-      const row = rows[0];
-      if (row?.state === 'completed') return { state: 'completed', record: { requestHash: row.request_hash, response: row.response } };
-      if (row) return { state: 'pending', requestHash: row.request_hash };
-    }
-    throw new Error('idempotency key kept changing hands while being reserved');
-  }
-
-  async putIdempotent(
-    tenantId: string,
-    key: string,
-    requestHash: string,
-    response: unknown,
-    ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS,
-  ): Promise<IdempotentRecord> {
-    const json = serializeResponse(response);
-    checkDurationMs('ttlMs', ttlMs);
-    try {
-      const inserted = await this.pool.query<{ request_hash: string; response: unknown }>(
-        `INSERT INTO idempotency_records (tenant_id, idempotency_key, request_hash, response, state, expires_at)
-         VALUES ($1, $2, $3, $4::jsonb, 'completed', now() + $5 * interval '1 millisecond')
-         ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET
-           request_hash = excluded.request_hash, response = excluded.response, created_at = now(),
-           state = 'completed', expires_at = excluded.expires_at
-         WHERE idempotency_records.state = 'pending' OR idempotency_records.expires_at <= now()
-         RETURNING request_hash, response`,
-        [tenantId, key, requestHash, json, ttlMs],
-      );
-      const row = inserted.rows[0];
-      if (row) return { requestHash: row.request_hash, response: row.response };
-    } catch (error) {
-      if (pgCode(error) === FOREIGN_KEY_VIOLATION) throw new TenantNotFound('tenant not found');
-      throw error;
-    }
-    // Lost the race: the earlier record is committed (the conflict waited for it), so read it back.
-    return (await this.getIdempotent(tenantId, key))!;
-  }
-
-  async releaseIdempotent(tenantId: string, key: string, requestHash: string): Promise<void> {
-    await this.pool.query(
-      `DELETE FROM idempotency_records
-       WHERE tenant_id = $1 AND idempotency_key = $2 AND request_hash = $3 AND state = 'pending'`,
-      [tenantId, key, requestHash],
-    );
-  }
-
-  async purgeExpiredIdempotent(): Promise<number> {
-    const result = await this.pool.query('DELETE FROM idempotency_records WHERE expires_at <= now()');
     return result.rowCount ?? 0;
   }
 
@@ -405,10 +259,6 @@ async function wrappedKeyOf(
   return rows[0].wrapped_key;
 }
 
-function toTenant(row: { id: string; name: string; created_at: Date }): Tenant {
-  return { id: row.id, name: row.name, createdAt: row.created_at.toISOString() };
-}
-
 function toSubject(row: SubjectRow): Subject {
   return {
     id: row.id,
@@ -416,18 +266,6 @@ function toSubject(row: SubjectRow): Subject {
     externalRef: row.external_ref,
     consentId: row.consent_id,
     createdAt: row.created_at.toISOString(),
-  };
-}
-
-function toApiKey(row: ApiKeyRow): ApiKeyRecord {
-  return {
-    keyId: row.key_id,
-    tenantId: row.tenant_id,
-    scopes: row.scopes,
-    secretHash: row.secret_hash,
-    label: row.label,
-    createdAt: row.created_at.toISOString(),
-    revokedAt: row.revoked_at?.toISOString() ?? null,
   };
 }
 

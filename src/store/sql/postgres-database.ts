@@ -50,12 +50,21 @@ export class PostgresDatabase implements SqlDatabase {
   static async open(options: { connectionString: string; schema?: string; maxConnections?: number }): Promise<PostgresDatabase> {
     const db = new PostgresDatabase(options);
     try {
-      await db.run(`CREATE SCHEMA IF NOT EXISTS ${checkSchemaName(options.schema ?? 'public')}`);
+      // Under a lock: two CREATE SCHEMA IF NOT EXISTS at once race in PostgreSQL's catalog.
+      await db.transaction(async (tx) => {
+        await tx.run("SELECT pg_advisory_xact_lock(hashtext('facekey_create_schema'))");
+        await tx.run(`CREATE SCHEMA IF NOT EXISTS ${checkSchemaName(options.schema ?? 'public')}`);
+      });
     } catch (error) {
       await db.close();
       throw error;
     }
     return db;
+  }
+
+  /** The pool itself, for the PostgreSQL vault adapter: row locks, bytea and its own transactions. */
+  get connectionPool(): pg.Pool {
+    return this.pool;
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * A deliberately small SQL port for the platform's domain stores (consent, devices, payments,
- * audit). Each of those stores is written once, in SQL both SQLite and PostgreSQL accept, and runs
+ * audit, and the tenants, API keys and idempotency records every biometric store holds). Each of those stores is written once, in SQL both SQLite and PostgreSQL accept, and runs
  * on either adapter; the biometric store keeps its own two adapters because it does things only
  * one dialect can (NOTIFY triggers, row locks, secure_delete).
  *
@@ -33,4 +33,10 @@ export interface SqlDatabase extends SqlExecutor {
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** A foreign key refused a row (its parent does not exist), in either dialect. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }

@@ -9,7 +9,7 @@ import { SqliteDatabase } from './sqlite-database.js';
 
 it("a write on the shared connection never lands inside another request's open transaction", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-sqlite-queue-'));
-  const store = new SqliteStore({ path: path.join(dir, 'f.sqlite'), masterKey: randomBytes(32) });
+  const store = await SqliteStore.open({ path: path.join(dir, 'f.sqlite'), masterKey: randomBytes(32) });
   const db = new SqliteDatabase(store.connection);
   try {
     await db.run('CREATE TABLE scratch (id TEXT PRIMARY KEY)');

@@ -1,16 +1,15 @@
 /**
- * Ordered, append-only schema migrations. Each pending one runs inside a single transaction with
- * its row in schema_migrations, so a crash leaves the schema either before or after a version,
- * and rerunning applies nothing twice. Never edit a released migration: add the next version.
+ * The SQLite vault's track ('biometric') of the project's one migration style (sql-migrations.ts):
+ * ordered, append-only, each pending version in one transaction with its bookkeeping row. Versions
+ * 1–3 were once recorded in schema_migrations; migrateSqliteVault adopts them from there. Tenants,
+ * API keys and idempotency records are created here (subjects reference tenants) but read and
+ * written through the portable SQL port. Never edit a released migration: add the next version.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from '../sql/sql-database.js';
+import { migrateTrack, type SqlMigration } from '../sql/sql-migrations.js';
+import { VAULT_TRACK } from '../biometric-store-base.js';
 
-interface Migration {
-  version: number;
-  sql: string;
-}
-
-export const SQLITE_MIGRATIONS: readonly Migration[] = [
+export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
   {
     version: 1,
     sql: `
@@ -107,17 +106,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export function migrateSqlite(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
-  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
-  // IMMEDIATE takes the write lock before reading what is applied, so two processes opening the
-  // same file at once cannot both decide to apply the same version.
-  db.transaction(() => {
-    for (const migration of SQLITE_MIGRATIONS) {
-      if (applied.get(migration.version) !== undefined) continue;
-      db.exec(migration.sql);
-      record.run(migration.version, new Date().toISOString());
-    }
-  }).immediate();
+export function migrateSqliteVault(db: SqlDatabase): Promise<void> {
+  // migrateTrack's transaction is BEGIN IMMEDIATE: two processes opening the same file at once
+  // cannot both decide to apply the same version.
+  return migrateTrack(db, VAULT_TRACK, SQLITE_MIGRATIONS, { adoptLegacyTable: 'schema_migrations' });
 }

@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runStoreConformance } from '../store-conformance.js';
-import { migrateSqlite, SQLITE_MIGRATIONS } from './migrations.js';
+import { runStoreConformance } from '../../../test/kit/contracts/store-contract.js';
+import { migrateSqliteVault, SQLITE_MIGRATIONS } from './migrations.js';
+import { SqliteDatabase } from '../sql/sqlite-database.js';
 import { SqliteStore } from './sqlite-store.js';
 import { openForSubject, openImageForSubject } from '../subject-encryption.js';
 
@@ -15,7 +16,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 runStoreConformance('sqlite', async () => {
   const path = join(root, 'conformance', 'nested', 'facekey.db');
-  const store = new SqliteStore({ path, masterKey: randomBytes(32) });
+  const store = await SqliteStore.open({ path, masterKey: randomBytes(32) });
   // A second connection sees committed rows (WAL) without going through the adapter.
   const raw = new Database(path, { readonly: true });
   return {
@@ -36,11 +37,13 @@ runStoreConformance('sqlite', async () => {
 describe('SqliteStore setup', () => {
   it('applies migrations once and records them; rerunning is a no-op', async () => {
     const path = join(root, 'migrations.db');
-    await new SqliteStore({ path, masterKey: randomBytes(32) }).close();
+    await (await SqliteStore.open({ path, masterKey: randomBytes(32) })).close();
     const db = new Database(path);
     try {
-      migrateSqlite(db);
-      const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
+      await migrateSqliteVault(new SqliteDatabase(db));
+      const versions = db.prepare("SELECT version FROM domain_migrations WHERE track = 'biometric' ORDER BY version").all() as Array<{
+        version: number;
+      }>;
       assert.deepEqual(
         versions.map((row) => row.version),
         SQLITE_MIGRATIONS.map((migration) => migration.version),
@@ -60,7 +63,7 @@ describe('SqliteStore setup', () => {
       const created = new Date(Date.now() - 60_000).toISOString();
       db.prepare("INSERT INTO tenants VALUES ('t1', 'old', ?)").run(created);
       db.prepare("INSERT INTO idempotency_records VALUES ('t1', 'k1', 'h1', '{\"ok\":1}', ?)").run(created);
-      migrateSqlite(db);
+      await migrateSqliteVault(new SqliteDatabase(db));
       const row = db.prepare("SELECT state, expires_at FROM idempotency_records WHERE idempotency_key = 'k1'").get() as {
         state: string;
         expires_at: string;
@@ -70,7 +73,7 @@ describe('SqliteStore setup', () => {
     } finally {
       db.close();
     }
-    const store = new SqliteStore({ path, masterKey: randomBytes(32) });
+    const store = await SqliteStore.open({ path, masterKey: randomBytes(32) });
     try {
       assert.deepEqual(await store.getIdempotent('t1', 'k1'), { requestHash: 'h1', response: { ok: 1 } });
     } finally {
@@ -80,7 +83,7 @@ describe('SqliteStore setup', () => {
 
   it('opens in WAL mode with full sync, foreign keys and a busy timeout', async () => {
     const path = join(root, 'pragmas.db');
-    const store = new SqliteStore({ path, masterKey: randomBytes(32), busyTimeoutMs: 1234 });
+    const store = await SqliteStore.open({ path, masterKey: randomBytes(32), busyTimeoutMs: 1234 });
     try {
       const db = (store as unknown as { db: Database.Database }).db;
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
@@ -94,7 +97,7 @@ describe('SqliteStore setup', () => {
 
   it('cannot read templates with a different master key', async () => {
     const path = join(root, 'rekey.db');
-    const store = new SqliteStore({ path, masterKey: randomBytes(32) });
+    const store = await SqliteStore.open({ path, masterKey: randomBytes(32) });
     const tenant = await store.createTenant({ name: 't' });
     const subject = await store.createSubject({ tenantId: tenant.id, externalRef: 'r', consentId: 'c' });
     await store.addTemplate({
@@ -106,7 +109,7 @@ describe('SqliteStore setup', () => {
       maxPerSubject: 1,
     });
     await store.close();
-    const wrongKey = new SqliteStore({ path, masterKey: randomBytes(32) });
+    const wrongKey = await SqliteStore.open({ path, masterKey: randomBytes(32) });
     try {
       await assert.rejects(wrongKey.listTemplates(tenant.id, subject.id), { code: 'ciphertext_rejected' });
     } finally {
@@ -117,7 +120,7 @@ describe('SqliteStore setup', () => {
   it('seals a retained image under its subject key, bound to its row and template, and never as a template', async () => {
     const path = join(root, 'image-seal.db');
     const masterKey = randomBytes(32);
-    const store = new SqliteStore({ path, masterKey });
+    const store = await SqliteStore.open({ path, masterKey });
     try {
       const tenantId = (await store.createTenant({ name: 't' })).id;
       const subjectId = (await store.createSubject({ tenantId, externalRef: 'r', consentId: 'c' })).id;

@@ -1,4 +1,4 @@
-import type { FaceService } from '../pipeline/face-service.js';
+import type { FaceService } from '../../src/pipeline/face-service.js';
 
 const unused = (): Promise<never> => Promise.reject(new Error('the face pipeline is not used here: device templates only'));
 

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { BiometricStore, GalleryEntry, GalleryQuery, Subject, Tenant } from './biometric-store.js';
-import { InvalidArgument } from '../errors/domain-errors.js';
-import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from './store-errors.js';
+import type { BiometricStore, GalleryEntry, GalleryQuery, Subject, Tenant } from '../../../src/store/biometric-store.js';
+import { InvalidArgument } from '../../../src/errors/domain-errors.js';
+import { ApiKeyIdTaken, ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../../../src/store/store-errors.js';
 
 export interface StoreHarness {
   store: BiometricStore;

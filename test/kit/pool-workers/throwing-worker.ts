@@ -1,5 +1,5 @@
-import { FaceNotFound } from '../../errors/domain-errors.js';
-import { serveWorker } from '../worker-entry.js';
+import { FaceNotFound } from '../../../src/errors/domain-errors.js';
+import { serveWorker } from '../../../src/pool/worker-entry.js';
 
 /** Test worker whose handler throws: a typed domain error, a plain TypeError, or a non-Error value. */
 export type ThrowRequest =

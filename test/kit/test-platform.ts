@@ -1,8 +1,8 @@
-import { composePlatform, type Platform, type PlatformSettings } from '../server/compose-platform.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { SqliteDatabase } from '../store/sql/sqlite-database.js';
-import type { FaceService } from '../pipeline/face-service.js';
-import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
+import { composePlatform, type Platform, type PlatformSettings } from '../../src/server/compose-platform.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { SqliteDatabase } from '../../src/store/sql/sqlite-database.js';
+import type { FaceService } from '../../src/pipeline/face-service.js';
+import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 
 /** The whole platform over one SQLite store, as `facekey serve` composes it, for in-process tests. */
 export function composeTestPlatform(

@@ -1,5 +1,5 @@
 import { threadId } from 'node:worker_threads';
-import { serveWorker } from '../worker-entry.js';
+import { serveWorker } from '../../../src/pool/worker-entry.js';
 
 /** Test worker: squares numbers, blocks its thread for a while, sums transferred bytes. */
 export interface SquareWorkerData {

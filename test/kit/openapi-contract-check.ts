@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { PROBLEM_SCHEMA } from '../api/openapi-document.js';
+import { PROBLEM_SCHEMA } from '../../src/api/openapi-document.js';
 
 type Json = Record<string, any>;
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../runtime/project-root.js';
+import { projectRoot } from '../../src/runtime/project-root.js';
 
 /** Wycheproof test vectors (Apache-2.0) in ../shared, as CI lays it out; never copied into the repository. */
 export const WYCHEPROOF_DIR = path.join(projectRoot(), '..', 'shared', 'vectors', 'wycheproof');

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTVerifyGetKey } from 'jose';
-import { ASSERTION_AUDIENCE, ASSERTION_TYPE, type AssertionClaims } from '../checkout/assertion-claims.js';
-import type { NetworkSimConfig } from './network-sim-config.js';
-import { startNetworkSimulator } from './start-network-simulator.js';
+import { ASSERTION_AUDIENCE, ASSERTION_TYPE, type AssertionClaims } from '../../src/checkout/assertion-claims.js';
+import type { NetworkSimConfig } from '../../src/network-sim/network-sim-config.js';
+import { startNetworkSimulator } from '../../src/network-sim/start-network-simulator.js';
 
 export const ISSUER = 'http://facekey.test';
 export const TEST_PAN = '4111111111111111';

@@ -1,5 +1,5 @@
-import { NotCalibrated } from '../../errors/domain-errors.js';
-import { serveWorker } from '../worker-entry.js';
+import { NotCalibrated } from '../../../src/errors/domain-errors.js';
+import { serveWorker } from '../../../src/pool/worker-entry.js';
 
 /** Test worker whose init fails: `mode: 'throw'` rejects with a typed error, `mode: 'exit'` kills the thread. */
 export interface FailingInitData {
