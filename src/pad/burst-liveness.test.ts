@@ -81,13 +81,29 @@ function syntheticMesh(params: FaceParams = {}): Point2[] {
   });
 }
 
+/**
+ * Depth of each point after the yaw, in the mesh model's crop units: burst-geometry scales depth by the
+ * mesh's width over 150 units, so this is the pixel depth divided by that factor.
+ */
+function syntheticDepth(mesh: readonly Point2[], params: FaceParams = {}): number[] {
+  const { yawDeg = 0, ear = 0.3, scale = 100 } = params;
+  const eyes = new Map([...eyePoints(RIGHT_EYE, -0.5, ear), ...eyePoints(LEFT_EYE, 0.5, ear)]);
+  const yaw = (yawDeg * Math.PI) / 180;
+  const xs = mesh.slice(0, 468).map((p) => p.x);
+  const depthScale = (Math.max(...xs) - Math.min(...xs)) / 150;
+  return Array.from({ length: 478 }, (_, i) => {
+    const p = i >= 468 ? { x: i < 473 ? -0.5 : 0.5, y: -0.25, z: EYE_DEPTH } : (eyes.get(i) ?? surfacePoint(i));
+    return (scale * (-p.x * Math.sin(yaw) + p.z * Math.cos(yaw))) / depthScale;
+  });
+}
+
 function frame(params: FaceParams = {}): FaceAnalysis {
   const mesh = syntheticMesh(params);
   return {
     box: { x: 200, y: 100, width: 240, height: 300 },
     detectionScore: 0.98,
     mesh,
-    meshDepth: mesh.map(() => 0),
+    meshDepth: syntheticDepth(mesh, params),
     pose: { yaw: params.yawDeg ?? 0, pitch: 0, roll: 0 },
     presentation: { antispoof: params.antispoof ?? 0.9, liveness: params.liveness ?? 0.85 },
   };
@@ -167,6 +183,7 @@ test('a replayed still (identical frames) fails with no_motion even when its pos
   const identical = assessBurstLiveness(Array.from({ length: 6 }, () => still));
   assert.equal(identical.live, false);
   assert.ok(identical.reasons.includes('no_motion'));
+  assert.ok(identical.reasons.includes('duplicate_frames'));
   assert.ok(identical.reasons.includes('no_challenge'));
   assert.equal(identical.evidence.meanMotion, 0);
   assert.equal(identical.evidence.movingPairs, 0);
@@ -179,9 +196,11 @@ test('a replayed still (identical frames) fails with no_motion even when its pos
     mesh: still.mesh.map((p) => ({ ...p })),
     pose: { yaw, pitch: 0, roll: 0 },
   }));
+  // The forged pose no longer counts as a turn (no parallax), and identical meshes are refused outright.
   const verdict = assessBurstLiveness(forged);
-  assert.equal(verdict.evidence.headTurnDetected, true);
-  assert.deepEqual(verdict.reasons, ['no_motion']);
+  assert.equal(verdict.evidence.headTurnDetected, false);
+  assert.deepEqual(verdict.reasons, ['duplicate_frames', 'no_parallax', 'no_motion']);
+  assert.equal(verdict.evidence.duplicatePairs.length, 10);
   assert.equal(verdict.live, false);
 });
 
