@@ -101,3 +101,18 @@ function identicalMeshes(a: readonly Point2[], b: readonly Point2[]): boolean {
   for (let i = 0; i < a.length; i += 1) if (a[i]!.x !== b[i]!.x || a[i]!.y !== b[i]!.y) return false;
   return true;
 }
+
+/**
+ * Head rotation of frame `to` relative to frame `from`, from the rigid 3-D fit, in the image's terms:
+ * `towardsImageRightDeg` > 0 when the nose moved towards the image's right (the subject turned to their
+ * own left, facing the camera); `downDeg` > 0 when the nose moved down. The mesh model's depth grows
+ * away from the camera (the nose tip is the smallest), which fixes the signs.
+ */
+export function relativeHeadRotation(frames: readonly FaceAnalysis[], from: number, to: number): { towardsImageRightDeg: number; downDeg: number } {
+  const shape = frameShape(frames[from]!);
+  const fit = fitRigidFace(
+    RIGID_LANDMARKS.map((i) => shape[i]!),
+    RIGID_LANDMARKS.map((i) => frames[to]!.mesh[i]!),
+  );
+  return { towardsImageRightDeg: -fit.yawDeg, downDeg: fit.pitchDeg };
+}
