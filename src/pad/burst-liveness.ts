@@ -61,9 +61,12 @@ export const DEFAULT_BURST_LIVENESS_POLICY: BurstLivenessPolicy = {
   minYawRangeDeg: 12,
   minMotion: 0.002,
   minMovingPairs: 1,
-  // Chosen in docs/liveness.md from geometry and the deepface stand-ins, confirmed on lfw-dev.
+  // From geometry and the deepface attacks, confirmed on lfw-dev (docs/liveness.md): landmark noise
+  // of a 480 px frame is about 0.01 inter-eye distances, so a pair must move beyond 1.5 × noise before
+  // it says anything; and the rigid 3-D face must fit three times better than a homography, above the
+  // largest ratio any flat-picture attack reached on deepface (2.8, a bent print turned 12°).
   minPlanarError: 0.015,
-  minModelRatio: 2,
+  minModelRatio: 3,
 };
 
 export type BurstLivenessReason =

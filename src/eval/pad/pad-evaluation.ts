@@ -1,11 +1,12 @@
 import fs from 'node:fs';
+import sharp from 'sharp';
 import path from 'node:path';
 import type { FaceAnalysis } from '../../analysis/face-analysis.js';
 import type { RgbImage } from '../../imaging/rgb-image.js';
 import { decodeImage } from '../../imaging/decode-image.js';
 import { assessBurstLiveness, type BurstLivenessPolicy, type BurstLivenessReason } from '../../pad/burst-liveness.js';
 import { ATTACK_SPECIES, attackBurst, type AttackSpecies } from './attack-species.js';
-import { bonaFidePoses, renderHead } from './synthetic-head-render.js';
+import { bonaFidePoses, faceRemovedBackdrop, renderHead } from './synthetic-head-render.js';
 import { analyseBurstFrames, cameraRoundTrip, type FrameAnalyzer } from './pad-features.js';
 
 /**
@@ -84,6 +85,7 @@ function spread(files: readonly string[], limit: number): string[] {
   return Array.from({ length: limit }, (_, i) => files[Math.floor((i * files.length) / limit)]!);
 }
 
+/** Progress steps per still: one per attack species and per bona fide kind. */
 export const stepsPerStill = ATTACK_SPECIES.length + 2;
 
 /** Attack bursts of every species and synthetic bona fide bursts from each still. */
@@ -94,7 +96,7 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
   let seed = 12345;
   const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
   for (const [index, file] of files.entries()) {
-    const decoded = await decodeImage(new Uint8Array(fs.readFileSync(file)));
+    const decoded = { image: await terminalFrame(new Uint8Array(fs.readFileSync(file))) };
     const faces = await options.analyse(decoded.image);
     if (faces.length === 0) {
       withoutFace += 1;
@@ -102,6 +104,7 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
       continue;
     }
     const face = largest(faces);
+    const backdrop = faceRemovedBackdrop(decoded.image, face, await blurred(decoded.image));
     for (const species of ATTACK_SPECIES) {
       const verdict = await judge(attackBurst(decoded.image, species, ATTACK_FRAMES, random), options, { source: file, kind: species, bonaFide: false });
       apcer.add(species, verdict !== null, verdict?.live === true, verdict?.reasons ?? []);
@@ -110,7 +113,7 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
     // Turn away from the pose photographed, alternating the side for frontal faces.
     const direction: 1 | -1 = Math.abs(face.pose.yaw) > 3 ? (face.pose.yaw > 0 ? -1 : 1) : index % 2 === 0 ? 1 : -1;
     for (const kind of ['turn', 'blink'] as const) {
-      const frames = bonaFidePoses(kind, BONA_FIDE_FRAMES, direction).map((pose) => renderHead(decoded.image, face, pose));
+      const frames = bonaFidePoses(kind, BONA_FIDE_FRAMES, direction).map((pose) => renderHead(decoded.image, face, pose, backdrop));
       const verdict = await judge(frames, options, { source: file, kind, bonaFide: true });
       bpcer.add(kind, verdict !== null, verdict?.live === false, verdict?.reasons ?? []);
       options.onStep?.();
@@ -160,6 +163,33 @@ export async function evaluateRecordedBursts(dir: string, options: PadEvaluation
 }
 
 type BurstLabel = Parameters<NonNullable<PadEvaluationOptions['onBurst']>>[0];
+
+/**
+ * Stills become frames of a terminal camera: the longer side resized to TERMINAL_FRAME_SIDE px (LFW's
+ * 250 px stills are enlarged, deepface's large photos reduced), so the attacks and the stand-ins are
+ * judged at one realistic resolution: the mesh model reports whole pixels, so a tiny face's landmarks
+ * are too coarse for parallax.
+ */
+export const TERMINAL_FRAME_SIDE = 480;
+
+async function terminalFrame(bytes: Uint8Array): Promise<RgbImage> {
+  const decoded = await decodeImage(bytes);
+  const { width, height, data } = decoded.image;
+  const factor = TERMINAL_FRAME_SIDE / Math.max(width, height);
+  const { data: resized, info } = await sharp(Buffer.from(data), { raw: { width, height, channels: 3 } })
+    .resize(Math.round(width * factor), Math.round(height * factor), { kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(resized) };
+}
+
+async function blurred(image: RgbImage): Promise<RgbImage> {
+  const { data, info } = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .blur(Math.max(4, image.width / 30))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
 
 async function judge(frames: readonly RgbImage[], options: PadEvaluationOptions, label: BurstLabel) {
   return judgeBytes(await Promise.all(frames.map(cameraRoundTrip)), options, label);

@@ -23,7 +23,11 @@ const UPPER_LIDS = [246, 161, 160, 159, 158, 157, 173, 466, 388, 387, 386, 385, 
 const LOWER_LIDS = [7, 163, 144, 145, 153, 154, 155, 249, 390, 373, 374, 380, 381, 382];
 const UPPER_LIDS_OUTER = [247, 30, 29, 27, 28, 56, 190, 467, 260, 259, 257, 258, 286, 414];
 
-export function renderHead(photo: RgbImage, face: FaceAnalysis, pose: HeadPose3): RgbImage {
+/**
+ * `backdrop`: what shows where the turned face no longer covers the face photographed (the caller
+ * passes the photo with the face region blurred away); the photo itself when absent.
+ */
+export function renderHead(photo: RgbImage, face: FaceAnalysis, pose: HeadPose3, backdrop: RgbImage = photo): RgbImage {
   const shape = frameShape(face);
   const texture = face.mesh.slice(0, MESH_POINTS);
   const closed = shape.map((p) => ({ ...p }));
@@ -49,7 +53,7 @@ export function renderHead(photo: RgbImage, face: FaceAnalysis, pose: HeadPose3)
     const z2 = y * Math.sin(pitch) + z1 * Math.cos(pitch);
     return { x: cx + x1, y: cy + y2, z: z2 };
   });
-  const out = new Uint8Array(photo.data);
+  const out = new Uint8Array(backdrop.data);
   const depth = new Float32Array(photo.width * photo.height).fill(Infinity);
   for (let t = 0; t < MESH_TRIANGLES.length; t += 3) {
     const ids = [MESH_TRIANGLES[t]!, MESH_TRIANGLES[t + 1]!, MESH_TRIANGLES[t + 2]!] as const;
@@ -82,11 +86,40 @@ export function renderHead(photo: RgbImage, face: FaceAnalysis, pose: HeadPose3)
   return { width: photo.width, height: photo.height, data: out };
 }
 
+/** The photo with the face's mesh area replaced by a heavily blurred copy: no second face behind the render. */
+export function faceRemovedBackdrop(photo: RgbImage, face: FaceAnalysis, blurred: RgbImage): RgbImage {
+  const out = new Uint8Array(photo.data);
+  const mesh = face.mesh;
+  const grow = 1.08;
+  const cx = mesh.slice(0, MESH_POINTS).reduce((s, p) => s + p.x, 0) / MESH_POINTS;
+  const cy = mesh.slice(0, MESH_POINTS).reduce((s, p) => s + p.y, 0) / MESH_POINTS;
+  const at = (i: number) => ({ x: cx + grow * (mesh[i]!.x - cx), y: cy + grow * (mesh[i]!.y - cy) });
+  for (let t = 0; t < MESH_TRIANGLES.length; t += 3) {
+    const a = at(MESH_TRIANGLES[t]!);
+    const b = at(MESH_TRIANGLES[t + 1]!);
+    const c = at(MESH_TRIANGLES[t + 2]!);
+    const area = (b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y);
+    if (Math.abs(area) < 1e-9) continue;
+    for (let y = Math.max(0, Math.floor(Math.min(a.y, b.y, c.y))); y <= Math.min(photo.height - 1, Math.ceil(Math.max(a.y, b.y, c.y))); y += 1) {
+      for (let x = Math.max(0, Math.floor(Math.min(a.x, b.x, c.x))); x <= Math.min(photo.width - 1, Math.ceil(Math.max(a.x, b.x, c.x))); x += 1) {
+        const w0 = ((b.x - x) * (c.y - y) - (c.x - x) * (b.y - y)) / area;
+        const w1 = ((c.x - x) * (a.y - y) - (a.x - x) * (c.y - y)) / area;
+        if (w0 < 0 || w1 < 0 || 1 - w0 - w1 < 0) continue;
+        const k = (y * photo.width + x) * 3;
+        out[k] = blurred.data[k]!;
+        out[k + 1] = blurred.data[k + 1]!;
+        out[k + 2] = blurred.data[k + 2]!;
+      }
+    }
+  }
+  return { width: photo.width, height: photo.height, data: out };
+}
+
 /** The bona fide stand-in bursts: a head turn (one way or the other, from the pose photographed) and a blink. */
 export function bonaFidePoses(kind: 'turn' | 'blink', frames: number, direction: 1 | -1): HeadPose3[] {
   return Array.from({ length: frames }, (_, i) => {
     const t = frames === 1 ? 0 : i / (frames - 1);
-    if (kind === 'turn') return { yawDeg: direction * 20 * t, pitchDeg: 2 * Math.sin(Math.PI * t), eyesClosed: 0 };
+    if (kind === 'turn') return { yawDeg: direction * 25 * t, pitchDeg: 2 * Math.sin(Math.PI * t), eyesClosed: 0 };
     const closed = i === Math.floor(frames / 2) ? 1 : i === Math.floor(frames / 2) - 1 ? 0.5 : 0;
     return { yawDeg: 1.5 * t, pitchDeg: 0, eyesClosed: closed };
   });
