@@ -11,10 +11,12 @@ function planarCopy(face: FaceAnalysis, map: (p: Point2) => Point2): FaceAnalysi
   return { ...face, mesh: face.mesh.map(map) };
 }
 
-const homography = (h: readonly number[]) => (p: Point2): Point2 => {
-  const w = h[6]! * p.x + h[7]! * p.y + h[8]!;
-  return { x: (h[0]! * p.x + h[1]! * p.y + h[2]!) / w, y: (h[3]! * p.x + h[4]! * p.y + h[5]!) / w };
-};
+const homography =
+  (h: readonly number[]) =>
+  (p: Point2): Point2 => {
+    const w = h[6]! * p.x + h[7]! * p.y + h[8]!;
+    return { x: (h[0]! * p.x + h[1]! * p.y + h[2]!) / w, y: (h[3]! * p.x + h[4]! * p.y + h[5]!) / w };
+  };
 
 const turned = frame({ yawDeg: 8, seed: 3 });
 
@@ -28,7 +30,10 @@ test('a real head turn is fitted by the rigid 3-D face far better than by any ho
 test('shifted, rotated, squeezed and perspective-tilted copies of one picture fit a homography: refused as no parallax', () => {
   const [cx, cy] = [320, 240];
   const maps: Record<string, (p: Point2) => Point2> = {
-    rotation: (p) => ({ x: cx + Math.cos(0.25) * (p.x - cx) - Math.sin(0.25) * (p.y - cy) + 5, y: cy + Math.sin(0.25) * (p.x - cx) + Math.cos(0.25) * (p.y - cy) }),
+    rotation: (p) => ({
+      x: cx + Math.cos(0.25) * (p.x - cx) - Math.sin(0.25) * (p.y - cy) + 5,
+      y: cy + Math.sin(0.25) * (p.x - cx) + Math.cos(0.25) * (p.y - cy),
+    }),
     squeeze: (p) => ({ x: cx + 0.75 * (p.x - cx), y: p.y }),
     tilt: homography([1, 0.02, 0, 0.01, 1, 0, 0.0009, 0.0001, 1]),
   };

@@ -108,7 +108,11 @@ function identicalMeshes(a: readonly Point2[], b: readonly Point2[]): boolean {
  * own left, facing the camera); `downDeg` > 0 when the nose moved down. The mesh model's depth grows
  * away from the camera (the nose tip is the smallest), which fixes the signs.
  */
-export function relativeHeadRotation(frames: readonly FaceAnalysis[], from: number, to: number): { towardsImageRightDeg: number; downDeg: number } {
+export function relativeHeadRotation(
+  frames: readonly FaceAnalysis[],
+  from: number,
+  to: number,
+): { towardsImageRightDeg: number; downDeg: number } {
   const shape = frameShape(frames[from]!);
   const fit = fitRigidFace(
     RIGID_LANDMARKS.map((i) => shape[i]!),

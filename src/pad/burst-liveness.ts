@@ -232,7 +232,13 @@ function bestParallax(pairs: readonly FramePairGeometry[], policy: BurstLiveness
     if (pair.identical || pair.planarError < policy.minPlanarError || isMirrored(pair, policy)) continue;
     const ratio = pair.rigidError > 0 ? pair.planarError / pair.rigidError : Number.MAX_VALUE;
     if (best === null || ratio > best.ratio) {
-      best = { frames: [pair.from, pair.to], planarError: pair.planarError, rigidError: pair.rigidError, ratio, rigidYawDeg: pair.rigidYawDeg };
+      best = {
+        frames: [pair.from, pair.to],
+        planarError: pair.planarError,
+        rigidError: pair.rigidError,
+        ratio,
+        rigidYawDeg: pair.rigidYawDeg,
+      };
     }
   }
   return best;
@@ -246,7 +252,11 @@ function bestParallax(pairs: readonly FramePairGeometry[], policy: BurstLiveness
  * model to within the detector's noise; its mirror explanation is off by the face's own asymmetry.
  */
 function isMirrored(pair: FramePairGeometry, policy: BurstLivenessPolicy): boolean {
-  return pair.mirroredOrientation === -1 && pair.planarError >= policy.minPlanarError && pair.mirroredError < Math.min(pair.planarError, pair.rigidError);
+  return (
+    pair.mirroredOrientation === -1 &&
+    pair.planarError >= policy.minPlanarError &&
+    pair.mirroredError < Math.min(pair.planarError, pair.rigidError)
+  );
 }
 
 function resolvePolicy(overrides: Partial<BurstLivenessPolicy>): BurstLivenessPolicy {

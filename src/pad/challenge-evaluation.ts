@@ -83,7 +83,13 @@ function findRotation(
   for (let j = from + 1; j < frames.length; j += 1) {
     const r = relativeHeadRotation(frames, from, j);
     const amount =
-      action === 'turn_left' ? r.towardsImageRightDeg : action === 'turn_right' ? -r.towardsImageRightDeg : action === 'look_down' ? r.downDeg : -r.downDeg;
+      action === 'turn_left'
+        ? r.towardsImageRightDeg
+        : action === 'turn_right'
+          ? -r.towardsImageRightDeg
+          : action === 'look_down'
+            ? r.downDeg
+            : -r.downDeg;
     best = Math.max(best, amount);
     const needed = action === 'turn_left' || action === 'turn_right' ? policy.minTurnDeg : policy.minPitchDeg;
     if (amount >= needed) return { met: true, atFrame: j, measured: amount };
@@ -92,7 +98,11 @@ function findRotation(
 }
 
 /** A closed frame after `from` with a more open frame before it (from `from` on) and one after it. */
-function findBlink(ears: readonly number[], from: number, policy: ChallengePolicy): { met: boolean; atFrame: number | null; measured: number } {
+function findBlink(
+  ears: readonly number[],
+  from: number,
+  policy: ChallengePolicy,
+): { met: boolean; atFrame: number | null; measured: number } {
   let best = 0;
   for (let k = from + 1; k < ears.length - 1; k += 1) {
     const before = Math.max(...ears.slice(from, k));

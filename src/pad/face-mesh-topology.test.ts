@@ -19,7 +19,12 @@ function numbersOf(source: string, name: string): number[] {
       break;
     }
   }
-  return (source.slice(open, end + 1).replace(/\/\/.*$/gm, '').match(/-?\d+(\.\d+)?(e-?\d+)?/g) ?? []).map(Number);
+  return (
+    source
+      .slice(open, end + 1)
+      .replace(/\/\/.*$/gm, '')
+      .match(/-?\d+(\.\d+)?(e-?\d+)?/g) ?? []
+  ).map(Number);
 }
 
 test('the mirror map is an involution that swaps the eyes and keeps the nose tip', () => {
@@ -31,14 +36,18 @@ test('the mirror map is an involution that swaps the eyes and keeps the nose tip
   assert.ok(MESH_TRIANGLES.every((v) => Number.isInteger(v) && v >= 0 && v < MESH_POINTS));
 });
 
-test("the topology is Human's own (TRI468, and the mirror of UV468)", { skip: fs.existsSync(HUMAN_COORDS) ? false : "Human's sources are not installed" }, () => {
-  const source = fs.readFileSync(HUMAN_COORDS, 'utf8');
-  assert.deepEqual(numbersOf(source, 'TRI468'), [...MESH_TRIANGLES]);
-  const uv = numbersOf(source, 'UV468');
-  const at = (i: number): [number, number] => [uv[2 * i]!, uv[2 * i + 1]!];
-  MESH_MIRROR.forEach((j, i) => {
-    const [u, v] = at(i);
-    const [mu, mv] = at(j);
-    assert.ok(Math.hypot(1 - u - mu, v - mv) < 0.002, `point ${i} ↔ ${j}`);
-  });
-});
+test(
+  "the topology is Human's own (TRI468, and the mirror of UV468)",
+  { skip: fs.existsSync(HUMAN_COORDS) ? false : "Human's sources are not installed" },
+  () => {
+    const source = fs.readFileSync(HUMAN_COORDS, 'utf8');
+    assert.deepEqual(numbersOf(source, 'TRI468'), [...MESH_TRIANGLES]);
+    const uv = numbersOf(source, 'UV468');
+    const at = (i: number): [number, number] => [uv[2 * i]!, uv[2 * i + 1]!];
+    MESH_MIRROR.forEach((j, i) => {
+      const [u, v] = at(i);
+      const [mu, mv] = at(j);
+      assert.ok(Math.hypot(1 - u - mu, v - mv) < 0.002, `point ${i} ↔ ${j}`);
+    });
+  },
+);

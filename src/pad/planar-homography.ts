@@ -95,13 +95,14 @@ function directLinearTransform(source: readonly Point2[], target: readonly Point
   const ta = [sa, 0, -sa * ax, 0, sa, -sa * ay, 0, 0, 1];
   const tbInv = [1 / sb, 0, bx, 0, 1 / sb, by, 0, 0, 1];
   const m = multiply(tbInv, multiply(h, ta));
-  const scale = Math.abs(m[8]!) > 1e-12 ? m[8]! : (Math.hypot(...m) || 1);
+  const scale = Math.abs(m[8]!) > 1e-12 ? m[8]! : Math.hypot(...m) || 1;
   return m.map((value) => value / scale) as unknown as Matrix3;
 }
 
 function multiply(a: readonly number[], b: readonly number[]): number[] {
   const out = new Array<number>(9).fill(0);
-  for (let r = 0; r < 3; r += 1) for (let c = 0; c < 3; c += 1) for (let k = 0; k < 3; k += 1) out[r * 3 + c]! += a[r * 3 + k]! * b[k * 3 + c]!;
+  for (let r = 0; r < 3; r += 1)
+    for (let c = 0; c < 3; c += 1) for (let k = 0; k < 3; k += 1) out[r * 3 + c]! += a[r * 3 + k]! * b[k * 3 + c]!;
   return out;
 }
 

@@ -56,7 +56,12 @@ interface State {
   readonly ty: number;
 }
 
-function fitOn(shape: readonly Point3[], target: readonly Point2[], indices: readonly number[], start: State | null): { state: State; errors: number[] } {
+function fitOn(
+  shape: readonly Point3[],
+  target: readonly Point2[],
+  indices: readonly number[],
+  start: State | null,
+): { state: State; errors: number[] } {
   const c3 = centroid3(shape, indices);
   const centred = shape.map((p) => ({ x: p.x - c3.x, y: p.y - c3.y, z: p.z - c3.z }));
   let state = start ?? procrustesStart(centred, target, indices);
@@ -67,7 +72,10 @@ function fitOn(shape: readonly Point3[], target: readonly Point2[], indices: rea
     let improved = false;
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const damped = jtj.map((row, i) => row.map((v, j) => (i === j ? v * (1 + lambda) + 1e-12 : v)));
-      const step = solveSymmetric(damped, jtr.map((v) => -v));
+      const step = solveSymmetric(
+        damped,
+        jtr.map((v) => -v),
+      );
       const candidate = update(state, step);
       const candidateCost = residualCost(candidate, centred, target, indices);
       if (candidateCost < cost) {
@@ -118,7 +126,12 @@ function update(state: State, step: readonly number[]): State {
 }
 
 /** Analytic Jacobian of the projected points with respect to the step parameters, at step 0. */
-function normalEquations(state: State, shape: readonly Point3[], target: readonly Point2[], indices: readonly number[]): { jtj: Matrix; jtr: number[] } {
+function normalEquations(
+  state: State,
+  shape: readonly Point3[],
+  target: readonly Point2[],
+  indices: readonly number[],
+): { jtj: Matrix; jtr: number[] } {
   const jtj = Array.from({ length: 6 }, () => new Array<number>(6).fill(0));
   const jtr = new Array<number>(6).fill(0);
   const r = state.rotation;
@@ -167,12 +180,26 @@ function procrustesStart(shape: readonly Point3[], target: readonly Point2[], in
   const scale = norm > 0 ? Math.hypot(a, b) / norm : 1;
   const c = Math.cos(angle);
   const s = Math.sin(angle);
-  return { rotation: [[c, -s, 0], [s, c, 0], [0, 0, 1]], scale: scale > 0 ? scale : 1, tx, ty };
+  return {
+    rotation: [
+      [c, -s, 0],
+      [s, c, 0],
+      [0, 0, 1],
+    ],
+    scale: scale > 0 ? scale : 1,
+    tx,
+    ty,
+  };
 }
 
 function rodrigues(wx: number, wy: number, wz: number): Matrix {
   const theta = Math.hypot(wx, wy, wz);
-  if (theta < 1e-15) return [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+  if (theta < 1e-15)
+    return [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
   const [x, y, z] = [wx / theta, wy / theta, wz / theta];
   const c = Math.cos(theta);
   const s = Math.sin(theta);

@@ -1,5 +1,9 @@
 import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
-import { LEFT_EYE_LANDMARKS as LEFT_EYE, RIGHT_EYE_LANDMARKS as RIGHT_EYE, type EyeLandmarks as EyeIndices } from '../quality/eye-openness.js';
+import {
+  LEFT_EYE_LANDMARKS as LEFT_EYE,
+  RIGHT_EYE_LANDMARKS as RIGHT_EYE,
+  type EyeLandmarks as EyeIndices,
+} from '../quality/eye-openness.js';
 
 /**
  * Test fixtures for burst liveness: a parametric face whose 478 landmarks lie on a head-shaped
@@ -114,4 +118,3 @@ export function frame(params: FaceParams = {}): FaceAnalysis {
 export function burst(perFrame: readonly FaceParams[]): FaceAnalysis[] {
   return perFrame.map((params, i) => frame({ seed: 100 + i, ...params }));
 }
-

@@ -47,7 +47,7 @@ test('flat-photo bursts from real photos are refused', { skip: sharedDataMissing
   await t.test('rotated, squeezed and perspective-tilted prints are refused: no parallax', async () => {
     const decoded = await decodeImage(deepface('img5.jpg'));
     let seed = 7;
-    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (const species of ['rotation', 'squeeze', 'tilt'] as const) {
       const frames = await Promise.all(attackBurst(decoded.image, species, 3, random).map(cameraRoundTrip));
       const verdict = await judge(frames);
@@ -58,14 +58,18 @@ test('flat-photo bursts from real photos are refused', { skip: sharedDataMissing
 
   // Known shortfall, kept visible rather than deleted: the mesh model damps the rendered turn (a 25° render
   // reads as 5–13°), so the render's parallax ratio (2.8 here) stays under the policy's 3 (docs/liveness.md).
-  await t.test('a synthetic render of the face turning shows parallax and is live', { todo: 'rendered stand-ins fall under minModelRatio 3 (docs/liveness.md)' }, async () => {
-    const decoded = await decodeImage(deepface('img1.jpg'));
-    const [face] = await analyse(decoded.image);
-    assert.ok(face);
-    const frames = await Promise.all(bonaFidePoses('turn', 5, 1).map((pose) => cameraRoundTrip(renderHead(decoded.image, face, pose))));
-    const verdict = await judge(frames);
-    assert.equal(verdict.live, true, `${verdict.reasons.join()} ${JSON.stringify(verdict.evidence.parallax)}`);
-    assert.equal(verdict.evidence.parallaxDetected, true);
-    assert.deepEqual(verdict.evidence.mirroredPairs, []);
-  });
+  await t.test(
+    'a synthetic render of the face turning shows parallax and is live',
+    { todo: 'rendered stand-ins fall under minModelRatio 3 (docs/liveness.md)' },
+    async () => {
+      const decoded = await decodeImage(deepface('img1.jpg'));
+      const [face] = await analyse(decoded.image);
+      assert.ok(face);
+      const frames = await Promise.all(bonaFidePoses('turn', 5, 1).map((pose) => cameraRoundTrip(renderHead(decoded.image, face, pose))));
+      const verdict = await judge(frames);
+      assert.equal(verdict.live, true, `${verdict.reasons.join()} ${JSON.stringify(verdict.evidence.parallax)}`);
+      assert.equal(verdict.evidence.parallaxDetected, true);
+      assert.deepEqual(verdict.evidence.mirroredPairs, []);
+    },
+  );
 });

@@ -3,13 +3,25 @@ import type { CliIo } from '../command.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { HumanFaceAnalyzer } from '../../analysis/human-analyzer.js';
 import { startProgress } from '../progress.js';
-import { evaluateRecordedBursts, evaluateStills, listRecordedBursts, listStills, padMarkdown, stepsPerStill } from '../../eval/pad/pad-evaluation.js';
+import {
+  evaluateRecordedBursts,
+  evaluateStills,
+  listRecordedBursts,
+  listStills,
+  padMarkdown,
+  stepsPerStill,
+} from '../../eval/pad/pad-evaluation.js';
 
 /** `facekey eval pad`: APCER per attack species and BPCER of the burst liveness check (docs/liveness.md). */
 export async function evaluatePad(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { images: { type: 'string' }, bursts: { type: 'string' }, limit: { type: 'string', default: '0' }, json: { type: 'boolean', default: false } },
+    options: {
+      images: { type: 'string' },
+      bursts: { type: 'string' },
+      limit: { type: 'string', default: '0' },
+      json: { type: 'boolean', default: false },
+    },
   });
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new InvalidArgument(`--limit must be a non-negative integer, got "${values.limit}"`);

@@ -40,14 +40,20 @@ export interface PadEvaluationOptions {
   readonly policy?: Partial<BurstLivenessPolicy>;
   readonly onStep?: () => void;
   /** Sees every judged burst's analyses (for a study of the thresholds out of this run). */
-  readonly onBurst?: (label: { readonly source: string; readonly kind: string; readonly bonaFide: boolean }, analyses: readonly FaceAnalysis[]) => void;
+  readonly onBurst?: (
+    label: { readonly source: string; readonly kind: string; readonly bonaFide: boolean },
+    analyses: readonly FaceAnalysis[],
+  ) => void;
 }
 
 const ATTACK_FRAMES = 3;
 const BONA_FIDE_FRAMES = 5;
 
 class Tally {
-  private readonly counts = new Map<string, { presentations: number; errors: number; notJudged: number; reasons: Record<string, number> }>();
+  private readonly counts = new Map<
+    string,
+    { presentations: number; errors: number; notJudged: number; reasons: Record<string, number> }
+  >();
   add(key: string, judged: boolean, error: boolean, reasons: readonly BurstLivenessReason[]): void {
     const c = this.counts.get(key) ?? { presentations: 0, errors: 0, notJudged: 0, reasons: {} };
     c.presentations += 1;
@@ -94,7 +100,7 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
   const bpcer = new Tally();
   let withoutFace = 0;
   let seed = 12345;
-  const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (const [index, file] of files.entries()) {
     const decoded = { image: await terminalFrame(new Uint8Array(fs.readFileSync(file))) };
     const faces = await options.analyse(decoded.image);
@@ -106,7 +112,11 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
     const face = largest(faces);
     const backdrop = faceRemovedBackdrop(decoded.image, face, await blurred(decoded.image));
     for (const species of ATTACK_SPECIES) {
-      const verdict = await judge(attackBurst(decoded.image, species, ATTACK_FRAMES, random), options, { source: file, kind: species, bonaFide: false });
+      const verdict = await judge(attackBurst(decoded.image, species, ATTACK_FRAMES, random), options, {
+        source: file,
+        kind: species,
+        bonaFide: false,
+      });
       apcer.add(species, verdict !== null, verdict?.live === true, verdict?.reasons ?? []);
       options.onStep?.();
     }
@@ -119,7 +129,13 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
       options.onStep?.();
     }
   }
-  return { bonaFideSource: 'synthetic', apcer: apcer.result(), bpcer: bpcer.result(), images: files.length, imagesWithoutFace: withoutFace };
+  return {
+    bonaFideSource: 'synthetic',
+    apcer: apcer.result(),
+    bpcer: bpcer.result(),
+    images: files.length,
+    imagesWithoutFace: withoutFace,
+  };
 }
 
 /** Recorded bursts: DIR/live/<burst>/<frames> and DIR/attack/<species>/<burst>/<frames>, frames in name order. */
@@ -159,7 +175,13 @@ export async function evaluateRecordedBursts(dir: string, options: PadEvaluation
       options.onStep?.();
     }
   }
-  return { bonaFideSource: 'recorded', apcer: apcer.result(), bpcer: bpcer.result(), images: live.length + Object.values(attack).flat().length, imagesWithoutFace: 0 };
+  return {
+    bonaFideSource: 'recorded',
+    apcer: apcer.result(),
+    bpcer: bpcer.result(),
+    images: live.length + Object.values(attack).flat().length,
+    imagesWithoutFace: 0,
+  };
 }
 
 type BurstLabel = Parameters<NonNullable<PadEvaluationOptions['onBurst']>>[0];
@@ -212,15 +234,18 @@ export function padMarkdown(report: PadReport, command: string): string {
   lines.push(`\`${command}\``, '');
   if (report.bonaFideSource === 'synthetic') {
     lines.push(
-      'Bona fide presentations are SYNTHETIC: renders of each still\'s own face mesh turning or blinking. They are stand-ins, not people; real bursts (`--bursts DIR`) replace them the day they exist.',
+      "Bona fide presentations are SYNTHETIC: renders of each still's own face mesh turning or blinking. They are stand-ins, not people; real bursts (`--bursts DIR`) replace them the day they exist.",
       '',
     );
   }
   lines.push(`stills: ${report.images} (no face: ${report.imagesWithoutFace})`, '');
   const row = (name: string, c: ErrorCount, kind: string): string =>
-    `| ${name} | ${kind} | ${c.presentations} | ${c.notJudged} | ${c.errors} | ${pct(c.rate)} | ${Object.entries(c.reasons).map(([r, n]) => `${r} ${n}`).join(', ')} |`;
+    `| ${name} | ${kind} | ${c.presentations} | ${c.notJudged} | ${c.errors} | ${pct(c.rate)} | ${Object.entries(c.reasons)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ')} |`;
   lines.push('| presentations | metric | count | not judged | errors | rate | reasons given |', '|---|---|---|---|---|---|---|');
   for (const [species, c] of Object.entries(report.apcer)) lines.push(row(species, c, 'APCER'));
-  for (const [kind, c] of Object.entries(report.bpcer)) lines.push(row(`bona fide ${report.bonaFideSource === 'synthetic' ? `(synthetic ${kind})` : kind}`, c, 'BPCER'));
+  for (const [kind, c] of Object.entries(report.bpcer))
+    lines.push(row(`bona fide ${report.bonaFideSource === 'synthetic' ? `(synthetic ${kind})` : kind}`, c, 'BPCER'));
   return lines.join('\n');
 }

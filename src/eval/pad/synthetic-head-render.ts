@@ -57,8 +57,8 @@ export function renderHead(photo: RgbImage, face: FaceAnalysis, pose: HeadPose3,
   const depth = new Float32Array(photo.width * photo.height).fill(Infinity);
   for (let t = 0; t < MESH_TRIANGLES.length; t += 3) {
     const ids = [MESH_TRIANGLES[t]!, MESH_TRIANGLES[t + 1]!, MESH_TRIANGLES[t + 2]!] as const;
-    const [a, b, c] = ids.map((i) => projected[i]!) as [typeof projected[0], typeof projected[0], typeof projected[0]];
-    const [ta, tb, tc] = ids.map((i) => texture[i]!) as [typeof texture[0], typeof texture[0], typeof texture[0]];
+    const [a, b, c] = ids.map((i) => projected[i]!) as [(typeof projected)[0], (typeof projected)[0], (typeof projected)[0]];
+    const [ta, tb, tc] = ids.map((i) => texture[i]!) as [(typeof texture)[0], (typeof texture)[0], (typeof texture)[0]];
     const area = (b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y);
     if (Math.abs(area) < 1e-9) continue;
     const minX = Math.max(0, Math.floor(Math.min(a.x, b.x, c.x)));
@@ -100,8 +100,16 @@ export function faceRemovedBackdrop(photo: RgbImage, face: FaceAnalysis, blurred
     const c = at(MESH_TRIANGLES[t + 2]!);
     const area = (b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y);
     if (Math.abs(area) < 1e-9) continue;
-    for (let y = Math.max(0, Math.floor(Math.min(a.y, b.y, c.y))); y <= Math.min(photo.height - 1, Math.ceil(Math.max(a.y, b.y, c.y))); y += 1) {
-      for (let x = Math.max(0, Math.floor(Math.min(a.x, b.x, c.x))); x <= Math.min(photo.width - 1, Math.ceil(Math.max(a.x, b.x, c.x))); x += 1) {
+    for (
+      let y = Math.max(0, Math.floor(Math.min(a.y, b.y, c.y)));
+      y <= Math.min(photo.height - 1, Math.ceil(Math.max(a.y, b.y, c.y)));
+      y += 1
+    ) {
+      for (
+        let x = Math.max(0, Math.floor(Math.min(a.x, b.x, c.x)));
+        x <= Math.min(photo.width - 1, Math.ceil(Math.max(a.x, b.x, c.x)));
+        x += 1
+      ) {
         const w0 = ((b.x - x) * (c.y - y) - (c.x - x) * (b.y - y)) / area;
         const w1 = ((c.x - x) * (a.y - y) - (a.x - x) * (c.y - y)) / area;
         if (w0 < 0 || w1 < 0 || 1 - w0 - w1 < 0) continue;
