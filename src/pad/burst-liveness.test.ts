@@ -1,102 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
+import { burst, frame, syntheticMesh, type FaceParams } from '../../test/kit/synthetic-face-burst.js';
 import { InvalidArgument } from '../errors/domain-errors.js';
 import { DEFAULT_PRESENTATION_POLICY } from './frame-presentation.js';
 import { DEFAULT_BURST_LIVENESS_POLICY, assessBurstLiveness, detectBlink, meshMotion } from './burst-liveness.js';
-import {
-  LEFT_EYE_LANDMARKS as LEFT_EYE,
-  RIGHT_EYE_LANDMARKS as RIGHT_EYE,
-  eyeAspectRatios,
-  interEyeDistance,
-  type EyeLandmarks as EyeIndices,
-} from '../quality/eye-openness.js';
-
-// ---- A parametric synthetic face ------------------------------------------------------------------
-// Points live on a head-shaped surface in units of the inter-eye distance (eye centres at x = ±0.5),
-// are rotated by the yaw and projected orthographically at `scale` px per unit. The eyes are flat
-// (constant depth) so the lid gap over the eye width — the EAR — equals `ear` at zero yaw.
-
-interface FaceParams {
-  readonly yawDeg?: number;
-  /** Eye aspect ratio of both eyes (open ≈ 0.3, closed ≈ 0.05). */
-  readonly ear?: number;
-  /** Uniform landmark noise in px (detector jitter, micro-motion of a live subject); 0 for a frozen mesh. */
-  readonly jitterPx?: number;
-  readonly seed?: number;
-  readonly scale?: number;
-  readonly antispoof?: number;
-  readonly liveness?: number;
-}
-
-const CENTRE = { x: 320, y: 240 };
-const EYE_WIDTH = 0.45;
-const EYE_DEPTH = 0.75;
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
-}
-
-/** Face surface point i (not an eye landmark): a golden-angle spiral over an ellipse with a domed depth. */
-function surfacePoint(i: number): { x: number; y: number; z: number } {
-  const r = Math.sqrt((i + 0.5) / 478);
-  const theta = i * 2.399963;
-  const x = 0.9 * r * Math.cos(theta);
-  const y = 1.2 * r * Math.sin(theta);
-  return { x, y, z: Math.sqrt(Math.max(0, 1.3 - x * x - 0.5 * y * y)) };
-}
-
-function eyePoints(eye: EyeIndices, centreX: number, ear: number): Map<number, { x: number; y: number; z: number }> {
-  const points = new Map<number, { x: number; y: number; z: number }>();
-  const y = -0.25;
-  points.set(eye.corners[0], { x: centreX - EYE_WIDTH / 2, y, z: EYE_DEPTH });
-  points.set(eye.corners[1], { x: centreX + EYE_WIDTH / 2, y, z: EYE_DEPTH });
-  const offsets = [0, EYE_WIDTH / 5, -EYE_WIDTH / 5];
-  eye.lidPairs.forEach(([upper, lower], k) => {
-    const x = centreX + offsets[k]!;
-    points.set(upper, { x, y: y - (ear * EYE_WIDTH) / 2, z: EYE_DEPTH });
-    points.set(lower, { x, y: y + (ear * EYE_WIDTH) / 2, z: EYE_DEPTH });
-  });
-  return points;
-}
-
-function syntheticMesh(params: FaceParams = {}): Point2[] {
-  const { yawDeg = 0, ear = 0.3, jitterPx = 0.6, seed = 1, scale = 100 } = params;
-  const eyes = new Map([...eyePoints(RIGHT_EYE, -0.5, ear), ...eyePoints(LEFT_EYE, 0.5, ear)]);
-  const yaw = (yawDeg * Math.PI) / 180;
-  const random = seededRandom(seed);
-  return Array.from({ length: 478 }, (_, i) => {
-    const p = i >= 468 ? { x: i < 473 ? -0.5 : 0.5, y: -0.25, z: EYE_DEPTH } : (eyes.get(i) ?? surfacePoint(i));
-    const x = p.x * Math.cos(yaw) + p.z * Math.sin(yaw);
-    return {
-      x: CENTRE.x + scale * x + jitterPx * (random() * 2 - 1),
-      y: CENTRE.y + scale * p.y + jitterPx * (random() * 2 - 1),
-    };
-  });
-}
-
-function frame(params: FaceParams = {}): FaceAnalysis {
-  const mesh = syntheticMesh(params);
-  return {
-    box: { x: 200, y: 100, width: 240, height: 300 },
-    detectionScore: 0.98,
-    mesh,
-    meshDepth: mesh.map(() => 0),
-    pose: { yaw: params.yawDeg ?? 0, pitch: 0, roll: 0 },
-    presentation: { antispoof: params.antispoof ?? 0.9, liveness: params.liveness ?? 0.85 },
-  };
-}
-
-/** A burst with one frame per entry, each with its own jitter seed. */
-function burst(perFrame: readonly FaceParams[]): FaceAnalysis[] {
-  return perFrame.map((params, i) => frame({ seed: 100 + i, ...params }));
-}
+import { eyeAspectRatios, interEyeDistance } from '../quality/eye-openness.js';
 
 const BLINK_EARS = [0.3, 0.31, 0.24, 0.06, 0.05, 0.2, 0.3, 0.31];
 const blinkBurst = (extra: FaceParams = {}) => burst(BLINK_EARS.map((ear) => ({ ear, ...extra })));
@@ -167,6 +75,7 @@ test('a replayed still (identical frames) fails with no_motion even when its pos
   const identical = assessBurstLiveness(Array.from({ length: 6 }, () => still));
   assert.equal(identical.live, false);
   assert.ok(identical.reasons.includes('no_motion'));
+  assert.ok(identical.reasons.includes('duplicate_frames'));
   assert.ok(identical.reasons.includes('no_challenge'));
   assert.equal(identical.evidence.meanMotion, 0);
   assert.equal(identical.evidence.movingPairs, 0);
@@ -179,9 +88,11 @@ test('a replayed still (identical frames) fails with no_motion even when its pos
     mesh: still.mesh.map((p) => ({ ...p })),
     pose: { yaw, pitch: 0, roll: 0 },
   }));
+  // The forged pose no longer counts as a turn (no parallax), and identical meshes are refused outright.
   const verdict = assessBurstLiveness(forged);
-  assert.equal(verdict.evidence.headTurnDetected, true);
-  assert.deepEqual(verdict.reasons, ['no_motion']);
+  assert.equal(verdict.evidence.headTurnDetected, false);
+  assert.deepEqual(verdict.reasons, ['duplicate_frames', 'no_parallax', 'no_motion']);
+  assert.equal(verdict.evidence.duplicatePairs.length, 10);
   assert.equal(verdict.live, false);
 });
 

@@ -2,13 +2,18 @@ import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
 import { InvalidArgument } from '../errors/domain-errors.js';
 import { DEFAULT_PRESENTATION_POLICY } from './frame-presentation.js';
 import { eyeAspectRatios, interEyeDistance } from '../quality/eye-openness.js';
+import { burstPairGeometry, rectifiedEyeAspectRatios, type FramePairGeometry } from './burst-geometry.js';
 
 /**
  * Multi-frame liveness for a short burst (typically 3–15 frames) of one face. The burst is live when
  *  (a) the median per-frame antispoof and liveness scores reach the policy minimums,
  *  (b) a challenge is met: a blink (the eye aspect ratio dips and the eye reopens) or a head turn
  *      (yaw range across the burst), and
- *  (c) the face actually moves between frames: a replayed still (identical frames) has zero mesh motion.
+ *  (c) the face actually moves between frames: a replayed still (identical frames) has zero mesh motion,
+ *  (d) the geometry is that of a 3-D head (burst-geometry.ts): a head turn counts only when some pair of
+ *      frames is fitted clearly better by a rigid 3-D face than by a planar map (parallax); a blink only
+ *      when the eye closes after the planar motion of the rest of the face is undone; a pair of frames
+ *      that is one flat picture and its mirror image, or two identical analyses, refuses the burst.
  * Every threshold is policy (configuration); every verdict carries the measured evidence.
  */
 export interface BurstLivenessPolicy {
@@ -36,6 +41,13 @@ export interface BurstLivenessPolicy {
   readonly minMotion: number;
   /** Consecutive frame pairs that must be moving ('no_motion' otherwise). */
   readonly minMovingPairs: number;
+  /**
+   * Parallax: a pair's planar (homography) error, in inter-eye distances, must reach this before the
+   * pair can show a 3-D head; below it both models fit to the detector's noise and nothing is decided.
+   */
+  readonly minPlanarError: number;
+  /** Parallax: planar error over rigid 3-D error must reach this (the 3-D model wins clearly). */
+  readonly minModelRatio: number;
 }
 
 export const DEFAULT_BURST_LIVENESS_POLICY: BurstLivenessPolicy = {
@@ -49,9 +61,32 @@ export const DEFAULT_BURST_LIVENESS_POLICY: BurstLivenessPolicy = {
   minYawRangeDeg: 12,
   minMotion: 0.002,
   minMovingPairs: 1,
+  // From geometry and the deepface attacks, confirmed on lfw-dev (docs/liveness.md): landmark noise
+  // of a 480 px frame is about 0.01 inter-eye distances, so a pair must move beyond 1.5 × noise before
+  // it says anything; and the rigid 3-D face must fit three times better than a homography, above the
+  // largest ratio any flat-picture attack reached on deepface (2.8, a bent print turned 12°).
+  minPlanarError: 0.015,
+  minModelRatio: 3,
 };
 
-export type BurstLivenessReason = 'too_few_frames' | 'spoof_score_low' | 'liveness_score_low' | 'no_challenge' | 'no_motion';
+export type BurstLivenessReason =
+  | 'too_few_frames'
+  | 'spoof_score_low'
+  | 'liveness_score_low'
+  | 'no_challenge'
+  | 'no_motion'
+  | 'no_parallax'
+  | 'mirrored_frames'
+  | 'duplicate_frames';
+
+/** The pair of frames that best shows a 3-D head, with both models' errors (inter-eye distances). */
+export interface ParallaxEvidence {
+  readonly frames: readonly [number, number];
+  readonly planarError: number;
+  readonly rigidError: number;
+  readonly ratio: number;
+  readonly rigidYawDeg: number;
+}
 
 export interface BurstLivenessEvidence {
   readonly frames: number;
@@ -69,6 +104,15 @@ export interface BurstLivenessEvidence {
   readonly meanMotion: number | null;
   /** Consecutive frame pairs whose motion exceeds `policy.minMotion`. */
   readonly movingPairs: number;
+  /** Best pair by planar/rigid error ratio among pairs above `minPlanarError`; null when there is none. */
+  readonly parallax: ParallaxEvidence | null;
+  readonly parallaxDetected: boolean;
+  /** Pairs of frames that are one flat picture and its mirror image. */
+  readonly mirroredPairs: ReadonlyArray<readonly [number, number]>;
+  /** Pairs of frames whose meshes are identical point for point (the same picture twice). */
+  readonly duplicatePairs: ReadonlyArray<readonly [number, number]>;
+  /** Per-frame eye aspect ratio after undoing the planar motion of the rest of the face. */
+  readonly rectifiedEars: readonly number[];
   readonly policy: BurstLivenessPolicy;
 }
 
@@ -88,9 +132,18 @@ export function assessBurstLiveness(frames: readonly FaceAnalysis[], policy: Par
   });
   const antispoofMedian = median(frames.map((frame) => finiteOrZero(frame.presentation.antispoof)));
   const livenessMedian = median(frames.map((frame) => finiteOrZero(frame.presentation.liveness)));
-  const blinkDetected = detectBlink(ears, effective);
+  const judgeable = frames.length >= 2 && frames.every((frame) => frame.mesh.length >= 468);
+  const pairs = judgeable ? burstPairGeometry(frames) : [];
+  const rectifiedEars = judgeable ? rectifiedEyeAspectRatios(frames) : ears;
+  const blinkDetected = detectBlink(rectifiedEars, effective);
   const yawRangeDeg = range(frames.map((frame) => frame.pose.yaw).filter(Number.isFinite));
-  const headTurnDetected = yawRangeDeg >= effective.minYawRangeDeg;
+  const parallax = bestParallax(pairs, effective);
+  const parallaxDetected = parallax !== null && parallax.ratio >= effective.minModelRatio;
+  // The turn is measured by the rigid fit when the pose estimates (which a flat picture also produces) fall short.
+  const turnDeg = Math.max(yawRangeDeg, parallaxDetected ? Math.abs(parallax.rigidYawDeg) : 0);
+  const headTurnDetected = parallaxDetected && turnDeg >= effective.minYawRangeDeg;
+  const mirroredPairs = pairs.filter((pair) => isMirrored(pair, effective)).map((pair) => [pair.from, pair.to] as const);
+  const duplicatePairs = pairs.filter((pair) => pair.identical).map((pair) => [pair.from, pair.to] as const);
   const motions = frames.slice(1).map((frame, i) => meshMotion(frames[i]!.mesh, frame.mesh));
   const movingPairs = motions.filter((motion) => motion > effective.minMotion).length;
 
@@ -100,7 +153,12 @@ export function assessBurstLiveness(frames: readonly FaceAnalysis[], policy: Par
   if (antispoofMedian !== null && antispoofMedian < effective.minAntispoof) reasons.push('spoof_score_low');
   if (livenessMedian !== null && livenessMedian < effective.minLiveness) reasons.push('liveness_score_low');
   // Challenge and motion are only meaningful on a burst long enough to be judged.
-  if (enoughFrames && !blinkDetected && !headTurnDetected) reasons.push('no_challenge');
+  if (enoughFrames && duplicatePairs.length > 0) reasons.push('duplicate_frames');
+  if (enoughFrames && mirroredPairs.length > 0) reasons.push('mirrored_frames');
+  if (enoughFrames && !blinkDetected && !headTurnDetected) {
+    // A pose that swings while the landmarks move as a flat picture does: the turn is not a head's.
+    reasons.push(yawRangeDeg >= effective.minYawRangeDeg || turnDeg >= effective.minYawRangeDeg ? 'no_parallax' : 'no_challenge');
+  }
   if (enoughFrames && movingPairs < effective.minMovingPairs) reasons.push('no_motion');
 
   return {
@@ -117,6 +175,11 @@ export function assessBurstLiveness(frames: readonly FaceAnalysis[], policy: Par
       yawRangeDeg,
       meanMotion: motions.length > 0 ? motions.reduce((a, b) => a + b, 0) / motions.length : null,
       movingPairs,
+      parallax,
+      parallaxDetected,
+      mirroredPairs,
+      duplicatePairs,
+      rectifiedEars,
       policy: effective,
     },
   };
@@ -163,6 +226,39 @@ export function meshMotion(a: readonly Point2[], b: readonly Point2[]): number {
   return Number.isFinite(motion) ? motion : 0;
 }
 
+function bestParallax(pairs: readonly FramePairGeometry[], policy: BurstLivenessPolicy): ParallaxEvidence | null {
+  let best: ParallaxEvidence | null = null;
+  for (const pair of pairs) {
+    if (pair.identical || pair.planarError < policy.minPlanarError || isMirrored(pair, policy)) continue;
+    const ratio = pair.rigidError > 0 ? pair.planarError / pair.rigidError : Number.MAX_VALUE;
+    if (best === null || ratio > best.ratio) {
+      best = {
+        frames: [pair.from, pair.to],
+        planarError: pair.planarError,
+        rigidError: pair.rigidError,
+        ratio,
+        rigidYawDeg: pair.rigidYawDeg,
+      };
+    }
+  }
+  return best;
+}
+
+/**
+ * A mirrored pair: the landmarks moved more than a flat picture's noise (otherwise a frontal face's
+ * mirror is indistinguishable from the face itself, and the parallax check refuses it), and a
+ * reflection of the other frame, relabelled across the midline, explains them better than both a
+ * planar map and a rigid turn. A real head turning from one side to the other is fitted by the rigid
+ * model to within the detector's noise; its mirror explanation is off by the face's own asymmetry.
+ */
+function isMirrored(pair: FramePairGeometry, policy: BurstLivenessPolicy): boolean {
+  return (
+    pair.mirroredOrientation === -1 &&
+    pair.planarError >= policy.minPlanarError &&
+    pair.mirroredError < Math.min(pair.planarError, pair.rigidError)
+  );
+}
+
 function resolvePolicy(overrides: Partial<BurstLivenessPolicy>): BurstLivenessPolicy {
   const policy: Record<string, number> = { ...DEFAULT_BURST_LIVENESS_POLICY };
   for (const [key, value] of Object.entries(overrides)) {
@@ -178,6 +274,7 @@ function resolvePolicy(overrides: Partial<BurstLivenessPolicy>): BurstLivenessPo
   if (p.minAntispoof > 1 || p.minLiveness > 1) problems.push('score minimums must lie in [0, 1]');
   if (!(p.blinkClosedEar < p.blinkOpenEar)) problems.push('blinkClosedEar must be below blinkOpenEar');
   if (!(p.minRelativeEarDrop > 0 && p.minRelativeEarDrop < 1)) problems.push('minRelativeEarDrop must lie in (0, 1)');
+  if (!(p.minModelRatio >= 1)) problems.push('minModelRatio must be at least 1');
   if (problems.length > 0) throw new InvalidArgument(`invalid burst liveness policy: ${problems.join('; ')}`, { problems });
   return Object.freeze({ ...p });
 }

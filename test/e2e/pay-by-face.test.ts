@@ -19,6 +19,7 @@ import { projectRoot } from '../../src/runtime/project-root.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
 import { luhnValid } from '../../src/cards/luhn.js';
+import sharp from 'sharp';
 
 const CARD_NUMBER = '4111111111111111';
 
@@ -244,6 +245,20 @@ test(
       assert.deepEqual(replayedStill.body.reasons, ['spoof_suspected']);
       assert.equal(replayedStill.body.evidence.liveness.method, 'burst');
       assert.equal(replayedStill.body.evidence.liveness.passed, false);
+    });
+
+    await t.test("the issue's attack: [photo, its mirror image, photo] of a turned face is refused, no assertion is made", async () => {
+      // img5 is the enrolled person with the head turned a little: its mirror image looks like the head turned the other way.
+      const photo = deepface('img5.jpg');
+      const mirror = (await sharp(Buffer.from(photo)).flop().jpeg({ quality: 95 }).toBuffer()).toString('base64');
+      const still = Buffer.from(photo).toString('base64');
+      const attack = await pay({ frames: [still, mirror, still] }, 'order-5m');
+      assert.equal(attack.status, 200);
+      assert.equal(attack.body.outcome, 'declined');
+      assert.deepEqual(attack.body.reasons, ['spoof_suspected']);
+      assert.equal(attack.body.evidence.liveness.passed, false);
+      assert.ok(attack.body.evidence.liveness.reasons.includes('mirrored_frames'), JSON.stringify(attack.body.evidence.liveness));
+      assert.equal(attack.body.assertion, undefined, 'nothing is sent on to the network simulator');
     });
 
     await t.test('a replayed terminal request is refused', async () => {

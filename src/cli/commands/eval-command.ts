@@ -9,6 +9,7 @@ import { evaluateIdentification, REPORTED_FPIRS } from '../../eval/identify-eval
 import { calibrate } from '../../eval/calibrate.js';
 import { DEFAULT_EMBEDDING_CACHE, DEFAULT_EVAL_FACE_POLICY } from '../../eval/engine-outcomes.js';
 import { parseMultipleFacePolicy } from '../../pipeline/face-selection.js';
+import { evaluatePad } from './eval-pad-command.js';
 
 const COMMON_OPTIONS = {
   images: { type: 'string' },
@@ -104,6 +105,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>
   verify,
   identify,
   calibrate: calibrateCommand,
+  pad: evaluatePad,
 };
 
 export const evalCommand: CliCommand = {
@@ -114,6 +116,7 @@ export const evalCommand: CliCommand = {
     'facekey eval verify --pairs FILE --images DIR [--engine ID]… [--json] [--report DIR]\n' +
     '  facekey eval identify --images DIR [--engine ID]… [--json]\n' +
     '  facekey eval calibrate --images DIR\n' +
+    '  facekey eval pad (--images DIR [--limit N] | --bursts DIR) [--json]   (APCER per attack species, BPCER)\n' +
     '  common: [--face central|largest|error] (default central) [--workers N] [--cache FILE]',
   async run(argv, io) {
     const [sub, ...rest] = argv;

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
+import { frame } from '../../test/kit/synthetic-face-burst.js';
+import { assessBurstLiveness } from './burst-liveness.js';
+import { pairGeometry, relativeHeadRotation } from './burst-geometry.js';
+import { MESH_MIRROR } from './face-mesh-topology.js';
+
+/** The same face, its landmarks moved by a 2-D map: what a flat picture of it does in front of a camera. */
+function planarCopy(face: FaceAnalysis, map: (p: Point2) => Point2): FaceAnalysis {
+  return { ...face, mesh: face.mesh.map(map) };
+}
+
+const homography =
+  (h: readonly number[]) =>
+  (p: Point2): Point2 => {
+    const w = h[6]! * p.x + h[7]! * p.y + h[8]!;
+    return { x: (h[0]! * p.x + h[1]! * p.y + h[2]!) / w, y: (h[3]! * p.x + h[4]! * p.y + h[5]!) / w };
+  };
+
+const turned = frame({ yawDeg: 8, seed: 3 });
+
+test('a real head turn is fitted by the rigid 3-D face far better than by any homography', () => {
+  const g = pairGeometry([frame({ yawDeg: -8, seed: 1 }), frame({ yawDeg: 8, seed: 2 })], 0, 1);
+  assert.ok(g.planarError > 0.02, `planar error ${g.planarError}`);
+  assert.ok(g.planarError / g.rigidError > 3, `ratio ${g.planarError / g.rigidError}`);
+  assert.equal(g.identical, false);
+});
+
+test('shifted, rotated, squeezed and perspective-tilted copies of one picture fit a homography: refused as no parallax', () => {
+  const [cx, cy] = [320, 240];
+  const maps: Record<string, (p: Point2) => Point2> = {
+    rotation: (p) => ({
+      x: cx + Math.cos(0.25) * (p.x - cx) - Math.sin(0.25) * (p.y - cy) + 5,
+      y: cy + Math.sin(0.25) * (p.x - cx) + Math.cos(0.25) * (p.y - cy),
+    }),
+    squeeze: (p) => ({ x: cx + 0.75 * (p.x - cx), y: p.y }),
+    tilt: homography([1, 0.02, 0, 0.01, 1, 0, 0.0009, 0.0001, 1]),
+  };
+  for (const [name, map] of Object.entries(maps)) {
+    const frames = [turned, planarCopy(turned, map), planarCopy(turned, (p) => map(map(p)))];
+    const verdict = assessBurstLiveness(frames);
+    assert.equal(verdict.live, false, name);
+    assert.equal(verdict.evidence.parallaxDetected, false, `${name}: ${JSON.stringify(verdict.evidence.parallax)}`);
+    assert.equal(verdict.evidence.blinkDetected, false, `${name}: a squeeze narrows the eyes but not against the face`);
+  }
+});
+
+test('a picture and its mirror image, relabelled by the mesh model, are refused as mirrored frames', () => {
+  // A flipped picture: every point is reflected, and the model names the flipped left eye the right eye.
+  const flip = (face: FaceAnalysis): FaceAnalysis => ({
+    ...face,
+    mesh: face.mesh.map((_, i) => {
+      const q = face.mesh[i < 468 ? MESH_MIRROR[i]! : i]!;
+      return { x: 640 - q.x, y: q.y };
+    }),
+    meshDepth: face.meshDepth.map((_, i) => face.meshDepth[i < 468 ? MESH_MIRROR[i]! : i]!),
+    pose: { ...face.pose, yaw: -face.pose.yaw },
+  });
+  const verdict = assessBurstLiveness([turned, flip(turned), planarCopy(turned, (p) => ({ x: p.x + 3, y: p.y }))]);
+  assert.equal(verdict.live, false);
+  assert.ok(verdict.reasons.includes('mirrored_frames'), verdict.reasons.join());
+  assert.deepEqual(verdict.evidence.mirroredPairs[0], [0, 1]);
+});
+
+test('a real turn through the frontal view is not mistaken for a mirror', () => {
+  const verdict = assessBurstLiveness([-12, -6, 0, 6, 12].map((yawDeg, i) => frame({ yawDeg, seed: 40 + i })));
+  assert.equal(verdict.live, true, verdict.reasons.join());
+  assert.deepEqual(verdict.evidence.mirroredPairs, []);
+});
+
+test('relative head rotation reads turns and nods in the subject-facing directions', () => {
+  const frames = [frame({ seed: 1 }), frame({ yawDeg: 15, seed: 2 }), frame({ pitchDeg: 12, seed: 3 })];
+  const right = relativeHeadRotation(frames, 0, 1);
+  assert.ok(Math.abs(right.towardsImageRightDeg - 15) < 2, `yaw ${right.towardsImageRightDeg}`);
+  const down = relativeHeadRotation(frames, 0, 2);
+  assert.ok(Math.abs(down.downDeg - 12) < 2, `pitch ${down.downDeg}`);
+  assert.ok(Math.abs(down.towardsImageRightDeg) < 2);
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InvalidArgument } from '../errors/domain-errors.js';
+import { burst } from '../../test/kit/synthetic-face-burst.js';
+import { evaluateChallenge, parseChallenge } from './challenge-evaluation.js';
+
+// Turning to one's own left, facing the camera, moves the nose towards the image's right (yaw > 0 here).
+const turnLeftThenBlink = burst([
+  { yawDeg: 0 },
+  { yawDeg: 6 },
+  { yawDeg: 14 },
+  { yawDeg: 14, ear: 0.3 },
+  { yawDeg: 14, ear: 0.05 },
+  { yawDeg: 14, ear: 0.3 },
+]);
+
+test('turn_left then blink is met in that order, with the frames where each completed', () => {
+  const verdict = evaluateChallenge(turnLeftThenBlink, ['turn_left', 'blink']);
+  assert.equal(verdict.met, true, JSON.stringify(verdict.steps));
+  assert.deepEqual(
+    verdict.steps.map((s) => [s.action, s.fromFrame, s.atFrame]),
+    [
+      ['turn_left', 0, 2],
+      ['blink', 2, 5],
+    ],
+  );
+  assert.ok(verdict.steps[0]!.measured >= 10);
+  assert.ok(verdict.steps[1]!.measured >= 0.4);
+});
+
+test('the wrong direction, or the right actions in the wrong order, fail', () => {
+  const right = evaluateChallenge(turnLeftThenBlink, ['turn_right', 'blink']);
+  assert.equal(right.met, false);
+  assert.equal(right.steps[0]!.atFrame, null);
+  assert.equal(right.steps[1]!.met, false, 'a step after a failed one is not looked for');
+
+  const blinkFirst = evaluateChallenge(turnLeftThenBlink, ['blink', 'turn_left']);
+  assert.equal(blinkFirst.met, false, 'the turn happened before the blink, not after');
+  assert.equal(blinkFirst.steps[0]!.met, true);
+  assert.equal(blinkFirst.steps[1]!.met, false);
+});
+
+test('frames of a bona fide burst replayed in another order do not answer the challenge', () => {
+  const shuffled = [5, 4, 3, 0, 1, 2].map((i) => turnLeftThenBlink[i]!);
+  assert.equal(evaluateChallenge(shuffled, ['turn_left', 'blink']).met, false);
+});
+
+test('look_up and look_down are read from the pitch of the rigid fit', () => {
+  const nod = burst([{ pitchDeg: 0 }, { pitchDeg: 12 }, { pitchDeg: -2 }]);
+  assert.equal(evaluateChallenge(nod, ['look_down', 'look_up']).met, true);
+  assert.equal(evaluateChallenge(nod, ['look_up']).met, false);
+});
+
+test('a challenge is a non-empty list of known actions', () => {
+  assert.throws(() => parseChallenge([]), InvalidArgument);
+  assert.throws(() => parseChallenge(['smile']), InvalidArgument);
+  assert.deepEqual(parseChallenge(['turn_right', 'look_up']), ['turn_right', 'look_up']);
+});

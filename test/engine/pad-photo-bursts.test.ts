@@ -1,0 +1,75 @@
+/**
+ * Burst liveness against flat-photo attacks built from real photos (deepface fixtures), through the
+ * real analyzer: the issue's mirror burst, a duplicated frame, planar moves of the print, and a
+ * synthetic turning render of the same face (a stand-in for a real head, see docs/liveness.md; a todo
+ * while the stand-ins fall under the parallax threshold).
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { HumanFaceAnalyzer } from '../../src/analysis/human-analyzer.js';
+import { assessBurstLiveness } from '../../src/pad/burst-liveness.js';
+import { attackBurst } from '../../src/eval/pad/attack-species.js';
+import { bonaFidePoses, renderHead } from '../../src/eval/pad/synthetic-head-render.js';
+import { analyseBurstFrames, cameraRoundTrip } from '../../src/eval/pad/pad-features.js';
+import { decodeImage } from '../../src/imaging/decode-image.js';
+import { deepface, sharedDataMissingReason } from '../shared-data.js';
+import sharp from 'sharp';
+
+test('flat-photo bursts from real photos are refused', { skip: sharedDataMissingReason(), timeout: 600_000 }, async (t) => {
+  const analyzer = await HumanFaceAnalyzer.create();
+  const analyse = (image: Parameters<HumanFaceAnalyzer['analyze']>[0]) => analyzer.analyze(image);
+  const judge = async (frames: readonly Uint8Array[]) => {
+    const analyses = await analyseBurstFrames(frames, analyse);
+    assert.ok(analyses, 'every frame shows a face');
+    return assessBurstLiveness(analyses);
+  };
+
+  await t.test("the issue's attack: [photo, mirror image, photo] of a turned face is refused as mirrored", async () => {
+    // img5 and img10: the head turned a little (|yaw| ≥ 4°), so the mirror image looks turned the other way.
+    for (const file of ['img5.jpg', 'img10.jpg']) {
+      const photo = deepface(file);
+      const mirror = new Uint8Array(await sharp(Buffer.from(photo)).flop().jpeg({ quality: 95 }).toBuffer());
+      const verdict = await judge([photo, mirror, photo]);
+      assert.equal(verdict.live, false, file);
+      assert.ok(verdict.reasons.includes('mirrored_frames'), `${file}: ${verdict.reasons.join()}`);
+    }
+  });
+
+  await t.test('a duplicated frame is refused outright', async () => {
+    const photo = deepface('img5.jpg');
+    const other = new Uint8Array(await sharp(Buffer.from(photo)).rotate(6, { background: '#808080' }).jpeg().toBuffer());
+    const verdict = await judge([photo, other, photo]);
+    assert.equal(verdict.live, false);
+    assert.ok(verdict.reasons.includes('duplicate_frames'), verdict.reasons.join());
+    assert.deepEqual(verdict.evidence.duplicatePairs, [[0, 2]]);
+  });
+
+  await t.test('rotated, squeezed and perspective-tilted prints are refused: no parallax', async () => {
+    const decoded = await decodeImage(deepface('img5.jpg'));
+    let seed = 7;
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (const species of ['rotation', 'squeeze', 'tilt'] as const) {
+      const frames = await Promise.all(attackBurst(decoded.image, species, 3, random).map(cameraRoundTrip));
+      const verdict = await judge(frames);
+      assert.equal(verdict.live, false, species);
+      assert.equal(verdict.evidence.parallaxDetected, false, `${species}: ${JSON.stringify(verdict.evidence.parallax)}`);
+    }
+  });
+
+  // Known shortfall, kept visible rather than deleted: the mesh model damps the rendered turn (a 25° render
+  // reads as 5–13°), so the render's parallax ratio (2.8 here) stays under the policy's 3 (docs/liveness.md).
+  await t.test(
+    'a synthetic render of the face turning shows parallax and is live',
+    { todo: 'rendered stand-ins fall under minModelRatio 3 (docs/liveness.md)' },
+    async () => {
+      const decoded = await decodeImage(deepface('img1.jpg'));
+      const [face] = await analyse(decoded.image);
+      assert.ok(face);
+      const frames = await Promise.all(bonaFidePoses('turn', 5, 1).map((pose) => cameraRoundTrip(renderHead(decoded.image, face, pose))));
+      const verdict = await judge(frames);
+      assert.equal(verdict.live, true, `${verdict.reasons.join()} ${JSON.stringify(verdict.evidence.parallax)}`);
+      assert.equal(verdict.evidence.parallaxDetected, true);
+      assert.deepEqual(verdict.evidence.mirroredPairs, []);
+    },
+  );
+});
