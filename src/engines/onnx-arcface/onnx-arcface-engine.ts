@@ -62,7 +62,10 @@ export class OnnxArcfaceEngine implements FaceEngine {
   async load(): Promise<void> {
     if (this.session) return;
     const model = readVerifiedModel(this.loaded);
-    this.ort = (await import('onnxruntime-node')).default as unknown as Ort;
+    // Loaded on first use, so processes that never run this engine never map the native library.
+    // A CommonJS package: its exports are `default` under Node's ESM loader, the namespace under tsx.
+    const module = (await import('onnxruntime-node')) as Ort & { default?: Ort };
+    this.ort = module.default ?? module;
     this.session = await this.ort.InferenceSession.create(model, {
       executionProviders: ['cpu'],
       intraOpNumThreads: 1,
