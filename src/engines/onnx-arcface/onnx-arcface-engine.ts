@@ -3,7 +3,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { fitSimilarityTransform } from '../../alignment/similarity-transform.js';
 import { extractChip } from '../../alignment/extract-chip.js';
 import { arcfaceFivePoints } from '../../alignment/arcface-geometry.js';
-import { ANALYSIS_REVISION } from '../../analysis/face-analysis.js';
+import { ANALYSIS_REVISION, type FaceAnalysis } from '../../analysis/face-analysis.js';
 import type { RgbImage } from '../../imaging/rgb-image.js';
 import type { EmbedInput, FaceEngine } from '../engine-port.js';
 import type { EngineProvenance } from '../engine-provenance.js';
@@ -78,14 +78,14 @@ export class OnnxArcfaceEngine implements FaceEngine {
     this.inputTensor = new this.ort.Tensor('float32', this.inputData, [1, 3, size, size]);
   }
 
-  alignedChip(image: RgbImage, mesh: EmbedInput['face']['mesh']): RgbImage {
-    const transform = fitSimilarityTransform(arcfaceFivePoints(mesh), this.reference);
+  alignedChip(image: RgbImage, face: FaceAnalysis): RgbImage {
+    const transform = fitSimilarityTransform(arcfaceFivePoints(face.mesh), this.reference);
     return extractChip(image, transform, this.loaded.card.input.size);
   }
 
   async embed({ image, face }: EmbedInput): Promise<Float32Array> {
     if (!this.session || !this.inputData || !this.inputTensor) throw new Error(`${this.id} engine used before load()`);
-    const chip = this.alignedChip(image, face.mesh);
+    const chip = this.alignedChip(image, face);
     const embedding = new Float32Array(this.dimension);
     await this.addEmbedding(chip, false, embedding);
     if (this.loaded.card.mirrorAveraging) await this.addEmbedding(chip, true, embedding);
