@@ -25,11 +25,18 @@ const ids = requested.length > 0 ? requested : engineIds().filter((id) => calibr
 const runs = await computeEngineOutcomes({ files, engineIds: ids, cacheFile: DEFAULT_EMBEDDING_CACHE, multipleFaces: 'central' });
 const genuineCount = pairs.filter((p) => p.same).length;
 const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
-console.log(`deepface master.csv: ${genuineCount} same-person and ${pairs.length - genuineCount} different-person pairs, ${files.length} images; thresholds from calibration/thresholds.json`);
-console.log('| engine | FTE | TAR@FMR 1e-3 | TAR@FMR 1e-4 | TAR@FMR 1e-5 | impostors accepted at 1e-5 | lowest genuine / highest impostor |');
+console.log(
+  `deepface master.csv: ${genuineCount} same-person and ${pairs.length - genuineCount} different-person pairs, ${files.length} images; thresholds from calibration/thresholds.json`,
+);
+console.log(
+  '| engine | FTE | TAR@FMR 1e-3 | TAR@FMR 1e-4 | TAR@FMR 1e-5 | impostors accepted at 1e-5 | lowest genuine / highest impostor |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const run of runs) {
-  const scores = pairs.map((p) => ({ same: p.same, score: outcomeScore(run.outcomes[index.get(p.left)!], run.outcomes[index.get(p.right)!]) }));
+  const scores = pairs.map((p) => ({
+    same: p.same,
+    score: outcomeScore(run.outcomes[index.get(p.left)!], run.outcomes[index.get(p.right)!]),
+  }));
   const at = (fmr: number) => {
     const { threshold } = calibration.thresholdFor(run.engine, run.version, fmr);
     return {

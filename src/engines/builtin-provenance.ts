@@ -17,7 +17,8 @@ export function dlibResnetProvenance(): EngineProvenance {
   return {
     package: { name: '@vladmandic/face-api', version: installedVersion('@vladmandic/face-api'), licence: 'MIT' },
     weights: "dlib's dlib_face_recognition_resnet_model_v1 (29-layer ResNet, 128-d) by Davis King, as face-api's tfjs port",
-    trainingData: "about 3 million faces of 7,485 people: FaceScrub, the VGG face data set and images scraped from the internet (dlib's model notes)",
+    trainingData:
+      "about 3 million faces of 7,485 people: FaceScrub, the VGG face data set and images scraped from the internet (dlib's model notes)",
     terms: 'permitted',
     termsNote:
       "dlib's author released the weights into the public domain (CC0, dlib-models repository); the training images include research data sets, which the release does not carry over to the weights.",

@@ -87,7 +87,9 @@ function entries(): Map<string, EngineEntry> {
   const map = new Map(Object.entries(BUILTIN_ENGINES));
   for (const loaded of loadModelCards()) {
     if (map.has(loaded.card.id)) {
-      throw new InvalidArgument(`model card ${loaded.cardFile}: id "${loaded.card.id}" is a built-in engine's id`, { modelCard: loaded.cardFile });
+      throw new InvalidArgument(`model card ${loaded.cardFile}: id "${loaded.card.id}" is a built-in engine's id`, {
+        modelCard: loaded.cardFile,
+      });
     }
     map.set(loaded.card.id, modelCardEntry(loaded));
   }

@@ -38,7 +38,9 @@ export interface EnginesCalibrationResult {
 }
 
 /** Thresholds for the named engines only, merged into the existing calibration table. */
-export async function calibrateEngines(options: CalibrateOptions & { readonly engineIds: readonly string[] }): Promise<EnginesCalibrationResult> {
+export async function calibrateEngines(
+  options: CalibrateOptions & { readonly engineIds: readonly string[] },
+): Promise<EnginesCalibrationResult> {
   const labelled = listLabelledImages(options.imagesDir);
   const files = labelled.map((l) => l.file);
   const identities = labelled.map((l) => l.identity);

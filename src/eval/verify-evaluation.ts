@@ -3,7 +3,16 @@ import { readLfwPairs } from './lfw-pairs.js';
 import { listLabelledImages } from './labelled-images.js';
 import { computeEngineOutcomes, type EngineOutcomes } from './engine-outcomes.js';
 import { allVsAllScores, pairFoldScores } from './comparison-scores.js';
-import { detCurvePoints, equalErrorRate, extrapolatedThresholdForFmr, fnmrAt, kFoldAccuracy, sortedScores, tarAtFar, type DetPoint } from './metrics/index.js';
+import {
+  detCurvePoints,
+  equalErrorRate,
+  extrapolatedThresholdForFmr,
+  fnmrAt,
+  kFoldAccuracy,
+  sortedScores,
+  tarAtFar,
+  type DetPoint,
+} from './metrics/index.js';
 
 export const REPORTED_FARS = ['1e-2', '1e-3', '1e-4', '1e-5'] as const;
 export type ReportedFar = (typeof REPORTED_FARS)[number];

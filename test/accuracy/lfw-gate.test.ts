@@ -59,7 +59,13 @@ test('accuracy gate on a fixed LFW subset', { skip: sharedDataMissingReason(), t
   assert.ok(accuracy >= FLOOR.accuracy, `accuracy ${accuracy} < ${FLOOR.accuracy}`);
   assert.ok(genuineAccepted / PER_CLASS >= FLOOR.genuineAccepted, `genuine accepted ${genuineAccepted}/${PER_CLASS}`);
   assert.ok(impostorRejected / PER_CLASS >= FLOOR.impostorRejected, `impostors rejected ${impostorRejected}/${PER_CLASS}`);
-  assert.ok(checkout.genuineAccepted / PER_CLASS >= CHECKOUT_FLOOR.genuineAccepted, `at FMR ${CHECKOUT_FMR}: genuine accepted ${checkout.genuineAccepted}/${PER_CLASS}`);
-  assert.ok(checkout.impostorRejected / PER_CLASS >= CHECKOUT_FLOOR.impostorRejected, `at FMR ${CHECKOUT_FMR}: impostors rejected ${checkout.impostorRejected}/${PER_CLASS}`);
+  assert.ok(
+    checkout.genuineAccepted / PER_CLASS >= CHECKOUT_FLOOR.genuineAccepted,
+    `at FMR ${CHECKOUT_FMR}: genuine accepted ${checkout.genuineAccepted}/${PER_CLASS}`,
+  );
+  assert.ok(
+    checkout.impostorRejected / PER_CLASS >= CHECKOUT_FLOOR.impostorRejected,
+    `at FMR ${CHECKOUT_FMR}: impostors rejected ${checkout.impostorRejected}/${PER_CLASS}`,
+  );
   assert.equal(failures, 0, 'no image of the subset may fail to enroll');
 });

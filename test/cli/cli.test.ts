@@ -85,7 +85,8 @@ test('engines lists every registered engine with its template format', async () 
     provenance: { terms: string; weights: string };
   }>;
   const ids = engines.map((e) => e.id);
-  for (const id of ['faceplugin-arcface', 'dlib-resnet', 'human-faceres', 'geometry', 'fusion']) assert.ok(ids.includes(id), `${id} missing from ${ids}`);
+  for (const id of ['faceplugin-arcface', 'dlib-resnet', 'human-faceres', 'geometry', 'fusion'])
+    assert.ok(ids.includes(id), `${id} missing from ${ids}`);
   assert.equal(engines.find((e) => e.id === 'dlib-resnet')!.dimension, 128);
   assert.equal(engines.find((e) => e.id === 'faceplugin-arcface')!.dimension, 512);
   assert.deepEqual(

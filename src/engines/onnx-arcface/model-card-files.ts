@@ -24,7 +24,10 @@ export function bundledModelCardsDir(): string {
 export function readModelCardsDir(dir: string, bundled: boolean): LoadedModelCard[] {
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    names = fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   } catch (error) {
     throw new InvalidArgument(`model card folder ${dir} cannot be read: ${(error as Error).message}`, { modelCards: dir });
   }
@@ -48,7 +51,8 @@ export function loadModelCards(env: NodeJS.ProcessEnv = process.env): LoadedMode
   const seen = new Map<string, string>();
   for (const c of cards) {
     const earlier = seen.get(c.card.id);
-    if (earlier) throw new InvalidArgument(`model card ${c.cardFile}: id "${c.card.id}" is already used by ${earlier}`, { modelCard: c.cardFile });
+    if (earlier)
+      throw new InvalidArgument(`model card ${c.cardFile}: id "${c.card.id}" is already used by ${earlier}`, { modelCard: c.cardFile });
     seen.set(c.card.id, c.cardFile);
   }
   return cards;
@@ -64,7 +68,9 @@ export function readVerifiedModel(loaded: LoadedModelCard): Uint8Array {
     const hint = loaded.card.source
       ? `run \`npm install\` (it fetches ${loaded.card.source.path} from ${loaded.card.source.npm})`
       : 'place the ONNX file the card names beside the card';
-    throw new InvalidArgument(`model file ${loaded.modelFile} of engine "${loaded.card.id}" is missing: ${hint}`, { engine: loaded.card.id });
+    throw new InvalidArgument(`model file ${loaded.modelFile} of engine "${loaded.card.id}" is missing: ${hint}`, {
+      engine: loaded.card.id,
+    });
   }
   const bytes = fs.readFileSync(loaded.modelFile);
   const actual = crypto.createHash('sha256').update(bytes).digest('hex');

@@ -74,7 +74,19 @@ class CardReader {
   }
 }
 
-const TOP_LEVEL_KEYS = ['schema', 'id', 'description', 'file', 'sha256', 'source', 'input', 'output', 'referencePoints', 'mirrorAveraging', 'provenance'];
+const TOP_LEVEL_KEYS = [
+  'schema',
+  'id',
+  'description',
+  'file',
+  'sha256',
+  'source',
+  'input',
+  'output',
+  'referencePoints',
+  'mirrorAveraging',
+  'provenance',
+];
 
 /**
  * Validates a parsed model card; every problem is an `invalid_argument` error naming the card and
@@ -86,7 +98,8 @@ export function parseModelCard(json: Json, origin: string): ModelCard {
   r.onlyKeys(card, TOP_LEVEL_KEYS, '');
   if (card.schema !== MODEL_CARD_SCHEMA) r.fail('schema', `must be "${MODEL_CARD_SCHEMA}"`);
   const id = r.string(card, 'id');
-  if (!/^[a-z][a-z0-9-]{1,47}$/.test(id)) r.fail('id', 'must be 2–48 characters: lowercase letters, digits, dashes, starting with a letter');
+  if (!/^[a-z][a-z0-9-]{1,47}$/.test(id))
+    r.fail('id', 'must be 2–48 characters: lowercase letters, digits, dashes, starting with a letter');
   const sha256 = r.string(card, 'sha256').toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(sha256)) r.fail('sha256', 'must be 64 hex digits');
 
@@ -95,7 +108,8 @@ export function parseModelCard(json: Json, origin: string): ModelCard {
     const s = r.object(card.source, 'source');
     r.onlyKeys(s, ['npm', 'path'], 'source');
     source = { npm: r.string(s, 'npm', 'source.npm'), path: r.string(s, 'path', 'source.path') };
-    if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*@\d+\.\d+\.\d+$/.test(source.npm)) r.fail('source.npm', 'must be an exact package spec name@x.y.z');
+    if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*@\d+\.\d+\.\d+$/.test(source.npm))
+      r.fail('source.npm', 'must be an exact package spec name@x.y.z');
   }
 
   const input = r.object(card.input, 'input');
@@ -108,21 +122,33 @@ export function parseModelCard(json: Json, origin: string): ModelCard {
 
   const output = r.object(card.output, 'output');
   r.onlyKeys(output, ['name', 'dimension'], 'output');
-  const dimension = r.number(output.dimension, 'output.dimension', (n) => Number.isInteger(n) && n >= 16 && n <= 4096, 'an integer 16…4096');
+  const dimension = r.number(
+    output.dimension,
+    'output.dimension',
+    (n) => Number.isInteger(n) && n >= 16 && n <= 4096,
+    'an integer 16…4096',
+  );
 
   let referencePoints: ModelCard['referencePoints'];
   if (card.referencePoints === 'arcface-112') {
-    if (size !== ARCFACE_112_SIZE) r.fail('referencePoints', `"arcface-112" needs input.size ${ARCFACE_112_SIZE}; give explicit points for size ${size}`);
+    if (size !== ARCFACE_112_SIZE)
+      r.fail('referencePoints', `"arcface-112" needs input.size ${ARCFACE_112_SIZE}; give explicit points for size ${size}`);
     referencePoints = 'arcface-112';
   } else if (Array.isArray(card.referencePoints) && card.referencePoints.length === ARCFACE_112_REFERENCE.length) {
     referencePoints = card.referencePoints.map((p: Json, i) => {
       if (!Array.isArray(p) || p.length !== 2) r.fail(`referencePoints[${i}]`, 'must be [x, y]');
       const xy = p as Json[];
       const inside = (n: number) => n >= 0 && n <= size;
-      return { x: r.number(xy[0], `referencePoints[${i}][0]`, inside, `within 0…${size}`), y: r.number(xy[1], `referencePoints[${i}][1]`, inside, `within 0…${size}`) };
+      return {
+        x: r.number(xy[0], `referencePoints[${i}][0]`, inside, `within 0…${size}`),
+        y: r.number(xy[1], `referencePoints[${i}][1]`, inside, `within 0…${size}`),
+      };
     });
   } else {
-    return r.fail('referencePoints', 'must be "arcface-112" or five [x, y] points: eye centre (image left), eye centre (image right), nose tip, mouth corner (image left), mouth corner (image right)');
+    return r.fail(
+      'referencePoints',
+      'must be "arcface-112" or five [x, y] points: eye centre (image left), eye centre (image right), nose tip, mouth corner (image left), mouth corner (image right)',
+    );
   }
 
   const mirrorAveraging = card.mirrorAveraging;
@@ -157,7 +183,8 @@ function parseProvenance(r: CardReader, value: Json): EngineProvenance {
     };
   }
   const terms = p.terms;
-  if (typeof terms !== 'string' || !WEIGHT_TERMS.includes(terms as WeightTerms)) r.fail('provenance.terms', `must be one of ${WEIGHT_TERMS.join(', ')}`);
+  if (typeof terms !== 'string' || !WEIGHT_TERMS.includes(terms as WeightTerms))
+    r.fail('provenance.terms', `must be one of ${WEIGHT_TERMS.join(', ')}`);
   return {
     package: pkg,
     weights: r.string(p, 'weights', 'provenance.weights'),
