@@ -232,7 +232,7 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
     assert.equal(declined.code, 0, declined.stderr);
     assert.match(
       declined.stdout,
-      /^declined \(no_match\); (nobody above|score [\d.]+ <) threshold [\d.]+ at target FMR 1e-5 \(dlib-resnet /,
+      /^declined \(no_match\); (nobody above|score [\d.]+ <) threshold [\d.]+ at target FMR 1e-5 \(faceplugin-arcface /,
     );
 
     const unknownDevice = await facekeyTerminal([
