@@ -8,6 +8,8 @@ import { InvalidArgument } from '../errors/domain-errors.js';
 export const SERVICE_DEFAULTS = {
   /** 1 false match in 100,000 comparisons: the operating point of verify, identify, checkout and `facekey compare`. */
   targetFmr: 1e-5,
+  /** Enrollment's identity checks (same person as the subject, nobody else's face): as strict as verification. */
+  enrollmentTargetFmr: 1e-5,
   /** Largest request body: a burst of 15 camera frames in base64 fits. */
   bodyLimitBytes: 12 * 1024 * 1024,
   /** Per verified principal: an API key after its secret matched, a terminal after its signature held. */
