@@ -1,6 +1,7 @@
 import type { FaceService } from '../pipeline/face-service.js';
 import type { MultipleFacePolicy, ProcessedFace, ProcessResult } from '../pipeline/face-pipeline.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
+import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { requireAcceptableQuality } from '../quality/assess-quality.js';
 import type { BiometricStore } from '../store/biometric-store.js';
 import type { Calibration } from '../matcher/calibration/calibration-table.js';
@@ -405,12 +406,16 @@ export class BiometricService {
    */
   async captureBurst(
     frames: readonly Uint8Array[],
-  ): Promise<{ liveness: LivenessVerdict; template?: FaceTemplate; capture?: CaptureEvidence }> {
+    challenge?: readonly ChallengeAction[],
+  ): Promise<{ liveness: LivenessVerdict; challenge?: ChallengeVerdict; template?: FaceTemplate; capture?: CaptureEvidence }> {
     if (frames.some((frame) => frame.length === 0)) throw new InvalidArgument('empty frame in the burst');
-    const { liveness, best } = await this.faces.assessBurst(frames, { engines: [this.engine.id] });
-    if (!liveness.live) return { liveness };
+    const result = await this.faces.assessBurst(frames, { engines: [this.engine.id], ...(challenge ? { challenge } : {}) });
+    const { liveness, best } = result;
+    const answered = result.challenge ? { challenge: result.challenge } : {};
+    if (challenge && !result.challenge) throw new Error('the face service did not evaluate the challenge it was given');
+    if (!liveness.live || result.challenge?.met === false) return { liveness, ...answered };
     if (!best) throw new Error('the face service returned a live burst without its best frame');
-    return { liveness, ...gatedCapture(best) };
+    return { liveness, ...answered, ...gatedCapture(best) };
   }
 }
 

@@ -137,7 +137,9 @@ test('enrollment integrity, in process with real photos', { skip: sharedDataMiss
     assert.equal(overridden.status, 201, JSON.stringify(overridden.body));
 
     const entries = await platform.audit.entries({ limit: 1000 });
-    const entry = entries.find((e) => e.type === 'enrollment' && (e.data as { templateId?: string }).templateId === overridden.body.templateId);
+    const entry = entries.find(
+      (e) => e.type === 'enrollment' && (e.data as { templateId?: string }).templateId === overridden.body.templateId,
+    );
     assert.ok(entry, 'the overriding enrollment is audited');
     assert.equal(entry.actor, `key:${admin.keyId}`);
     const override = (entry.data as { duplicateOverride?: Array<{ subjectId: string; score: number }> }).duplicateOverride;
