@@ -125,6 +125,13 @@ export interface CheckoutResponse {
   };
 }
 
+/** POST /v1/liveness-sessions: the actions to ask of the shopper, in order, and until when the session holds. */
+export interface LivenessSessionResponse {
+  readonly sessionId: string;
+  readonly challenge: ReadonlyArray<'turn_left' | 'turn_right' | 'look_up' | 'look_down' | 'blink'>;
+  readonly expiresAt: string;
+}
+
 export function checkoutRequestBody(request: CheckoutRequest): CheckoutRequestBody {
   const { image, frames, template, ...order } = request;
   const given = [image, frames, template].filter((probe) => probe !== undefined).length;
