@@ -39,4 +39,9 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'GET /v1/risk-policy': { summary: "Get the tenant's risk policy", operationId: 'getRiskPolicy', success: [200] },
   'PUT /v1/risk-policy': { summary: "Change the tenant's risk policy", operationId: 'setRiskPolicy', success: [200] },
   'POST /v1/checkout': { summary: 'Pay by face from a signed terminal', operationId: 'checkout', success: [200] },
+  'POST /v1/liveness-sessions': {
+    summary: 'Start a liveness challenge session for a signed terminal',
+    operationId: 'startLivenessSession',
+    success: [201],
+  },
 };

@@ -57,3 +57,11 @@ test('engine and workers: FACEKEY_ENGINE among the known engines, FACEKEY_WORKER
     );
   }
 });
+
+test('liveness sessions: 120 s by default, never longer than three minutes', () => {
+  assert.equal(readServiceConfig({}).livenessSessionSeconds, 120);
+  assert.equal(readServiceConfig({ FACEKEY_LIVENESS_SESSION_SECONDS: '180' }).livenessSessionSeconds, 180);
+  for (const bad of ['181', '9', '1.5', 'abc']) {
+    assert.throws(() => readServiceConfig({ FACEKEY_LIVENESS_SESSION_SECONDS: bad }), InvalidArgument, bad);
+  }
+});

@@ -23,6 +23,8 @@ import { ReceiptSigner } from '../consent/receipt-signer.js';
 import { TerminalRegistry } from '../devices/terminal-registry.js';
 import { NonceStore } from '../devices/nonce-store.js';
 import { migrateDevices } from '../devices/device-migrations.js';
+import { LivenessSessions, type LivenessSessionPolicy } from '../devices/liveness-sessions.js';
+import { migrateLivenessSessions } from '../devices/liveness-session-migrations.js';
 
 export interface PlatformSettings {
   /** The `iss` of assertions: facekey's public base URL. */
@@ -33,6 +35,8 @@ export interface PlatformSettings {
   readonly risk?: Partial<RiskSettings>;
   readonly calibration?: Calibration;
   readonly clock?: () => Date;
+  /** Challenge sessions: lifetime (≤ 180 s) and actions per challenge. */
+  readonly livenessSessions?: Partial<LivenessSessionPolicy>;
 }
 
 export interface PlatformParts {
@@ -64,6 +68,8 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   await payments.migrate();
   await orders.migrate();
   await migrateDevices(sql);
+  await migrateLivenessSessions(sql);
+  const livenessSessions = new LivenessSessions(sql, settings.livenessSessions, clock);
 
   const galleries = new GalleryRegistry(engine, (dimension) => new TieredIndex({ dimension }));
   const biometrics = new BiometricService(
@@ -102,7 +108,22 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     issuer: new AssertionIssuer(signingKeys, settings.issuer, 120, clock),
     audit,
     risk: riskPolicies,
+    livenessSessions,
     clock,
   });
-  return { store, sql, galleries, biometrics, consent, wallet, checkout, audit, terminals, nonces, signingKeys, riskPolicies };
+  return {
+    store,
+    sql,
+    galleries,
+    biometrics,
+    consent,
+    wallet,
+    checkout,
+    audit,
+    terminals,
+    nonces,
+    signingKeys,
+    riskPolicies,
+    livenessSessions,
+  };
 }
