@@ -18,6 +18,12 @@ export const AUDIT_EVENT_TYPES = [
   'retention.erased',
   'personalization.recorded',
   'risk_policy.changed',
+  'fleet.claim_created',
+  'fleet.claim_revoked',
+  'fleet.device_registered',
+  'fleet.credentials_rotated',
+  'fleet.device_revoked',
+  'fleet.twin_desired_changed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -9,11 +9,7 @@ export class SqlDeviceCredentials implements DeviceCredentialRecords {
   ) {}
 
   async save(deviceId: string, secretHash: string): Promise<void> {
-    const changed = await this.db.run('UPDATE fleet_devices SET mqtt_secret_hash = ?, rotated_at = ? WHERE id = ? AND revoked_at IS NULL', [
-      secretHash,
-      this.clock().toISOString(),
-      deviceId,
-    ]);
+    const changed = await this.db.run('UPDATE fleet_devices SET mqtt_secret_hash = ? WHERE id = ? AND revoked_at IS NULL', [secretHash, deviceId]);
     if (changed === 0) throw new Error('no such active fleet device');
   }
 

@@ -1,0 +1,117 @@
+/**
+ * facekey's side of the fleet conversation: every device message arrives here from the broker,
+ * is checked (topic, known active device, Ed25519 signature, freshness, replay) and dispatched to
+ * presence or the twins. A refused message is counted and acknowledged (redelivering a forgery
+ * helps nobody); a message whose handling failed for an infrastructure reason is left
+ * unacknowledged, so the broker redelivers it.
+ */
+import type { FleetConnection, FleetMessage } from './fleet-broker.js';
+import { ALL_UP_TOPICS, downTopic, parseUpTopic } from './fleet-topics.js';
+import type { DeviceMessageVerifier, MessageRejection } from './device-message-signature.js';
+import type { DesiredDocument, DesiredPublisher, DeviceTwins } from './device-twins.js';
+import type { PresenceTracker } from './presence-tracker.js';
+
+export interface FleetIngestStats {
+  readonly accepted: number;
+  readonly rejected: Readonly<Record<string, number>>;
+  readonly byChannel: Readonly<Record<string, number>>;
+  /** Device timestamp to handled, in ms; p50 and p99 over the retained samples. */
+  readonly ingestP50Ms: number | null;
+  readonly ingestP99Ms: number | null;
+}
+
+/** The tenant of an active device, or undefined when unknown or revoked. */
+export type DeviceTenantLookup = (deviceId: string) => Promise<string | undefined>;
+
+const MAX_LATENCY_SAMPLES = 500_000;
+
+export class BrokerDesiredPublisher implements DesiredPublisher {
+  constructor(private readonly connection: () => FleetConnection) {}
+
+  async publishDesired(deviceId: string, document: DesiredDocument): Promise<void> {
+    await this.connection().publish(downTopic(deviceId, 'twin/desired'), JSON.stringify(document), { qos: 1, retain: true });
+  }
+}
+
+export class FleetIngest {
+  private accepted = 0;
+  private readonly rejected: Record<string, number> = {};
+  private readonly byChannel: Record<string, number> = {};
+  private latencies: number[] = [];
+
+  constructor(
+    private readonly deps: {
+      readonly verifier: DeviceMessageVerifier;
+      readonly tenantOf: DeviceTenantLookup;
+      readonly twins: DeviceTwins;
+      readonly presence: PresenceTracker;
+      readonly publisher: DesiredPublisher;
+      readonly clock: () => Date;
+      readonly onError: (error: unknown) => void;
+    },
+  ) {}
+
+  async attach(connection: FleetConnection): Promise<void> {
+    connection.onMessage((message) => this.handle(message));
+    await connection.subscribe(ALL_UP_TOPICS, 1);
+  }
+
+  async handle(message: FleetMessage): Promise<void> {
+    const parsed = parseUpTopic(message.topic);
+    if (!parsed) return this.refuse('topic');
+    // An empty retained payload only clears a retained message.
+    if (message.payload.length === 0) return;
+    const tenantId = await this.deps.tenantOf(parsed.deviceId);
+    if (!tenantId) return this.refuse('device_unknown');
+    const verified = await this.deps.verifier.verify(parsed.deviceId, message.topic, message.payload, {
+      // A last will is signed when the device connects and published when it is gone, possibly much later.
+      ignoreFreshness: parsed.channel === 'presence',
+    });
+    if (!verified.ok) return this.refuse(verified.reason);
+    const body = verified.message.body as Record<string, unknown> | null;
+    const { deviceId, channel } = parsed;
+    switch (channel) {
+      case 'presence':
+        if (body?.state === 'online') {
+          // A full resync on every (re)connect, not only the changes the device missed. Not awaited:
+          // its PUBACK arrives on the connection this handler is holding up (the retained
+          // document is already there; this covers a broker that lost it).
+          if (await this.deps.presence.online(deviceId, tenantId)) void this.resync(deviceId).catch(this.deps.onError);
+        } else if (body?.state === 'offline') {
+          await this.deps.presence.offline(deviceId, tenantId, body.reason === 'goodbye' ? 'disconnected' : 'connection_lost');
+        } else return this.refuse('malformed');
+        break;
+      case 'twin/reported':
+        await this.deps.presence.seen(deviceId, tenantId);
+        await this.deps.twins.report(deviceId, body?.state);
+        break;
+      case 'telemetry':
+      case 'jobs':
+        await this.deps.presence.seen(deviceId, tenantId);
+        break;
+    }
+    this.accepted++;
+    this.byChannel[channel] = (this.byChannel[channel] ?? 0) + 1;
+    if (!message.retain) this.recordLatency(this.deps.clock().getTime() - Date.parse(verified.message.at));
+  }
+
+  stats(): FleetIngestStats {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const quantile = (q: number): number | null => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+    return { accepted: this.accepted, rejected: { ...this.rejected }, byChannel: { ...this.byChannel }, ingestP50Ms: quantile(0.5), ingestP99Ms: quantile(0.99) };
+  }
+
+  private async resync(deviceId: string): Promise<void> {
+    const document = await this.deps.twins.desiredDocument(deviceId);
+    if (document) await this.deps.publisher.publishDesired(deviceId, document);
+  }
+
+  private refuse(reason: MessageRejection | 'topic'): void {
+    this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+  }
+
+  private recordLatency(ms: number): void {
+    if (this.latencies.length >= MAX_LATENCY_SAMPLES) this.latencies = this.latencies.slice(MAX_LATENCY_SAMPLES / 2);
+    this.latencies.push(Math.max(0, ms));
+  }
+}
