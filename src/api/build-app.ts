@@ -16,6 +16,8 @@ import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
 import { terminalRoutes } from '../devices/terminal-routes.js';
 import { signedTerminalAuthenticator } from '../devices/fastify-terminal-auth.js';
 import type { Platform } from '../server/compose-platform.js';
+import type { Fleet } from '../fleet/compose-fleet.js';
+import { fleetRoutes } from './routes/fleet-routes.js';
 
 export interface AppDependencies {
   /** Every domain service; see composePlatform. */
@@ -26,6 +28,8 @@ export interface AppDependencies {
   readonly bodyLimit?: number;
   /** Requests per minute per API key (per client address without a key). */
   readonly rateLimitPerMinute?: number;
+  /** The device fleet, when the service runs one (docs/fleet.md). */
+  readonly fleet?: Fleet;
 }
 
 /**
@@ -101,5 +105,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(terminalRoutes(store, terminals), { prefix: '/v1' });
   await app.register(riskPolicyRoutes(store, riskPolicies), { prefix: '/v1' });
   await app.register(checkoutRoutes(checkout, signedTerminalAuthenticator(terminals, nonces)), { prefix: '/v1' });
+  if (deps.fleet) await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
   return app;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { hostname } from 'node:os';
 import { InvalidArgument } from '../errors/domain-errors.js';
 
 /** Everything the HTTP service reads from its environment, with the embedded defaults. */
@@ -26,6 +27,8 @@ export interface ServiceConfig {
   readonly riskBudget: number;
   /** Minor units; above this a checkout always needs a second factor. */
   readonly faceOnlyAmountLimit: number;
+  /** The device fleet's MQTT broker (docs/fleet.md). */
+  readonly fleet: FleetConfig;
 }
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, integer = false): number {
@@ -51,6 +54,35 @@ function imageRetentionHours(env: NodeJS.ProcessEnv): number {
     );
   }
   return hours;
+}
+
+/** The device fleet's broker settings. */
+export interface FleetConfig {
+  readonly mqttUrl: string | undefined;
+  readonly mqttDeviceUrl: string | undefined;
+  readonly mqttPort: number;
+  /** False when the port is only the default: then a busy port falls back to a free one. */
+  readonly mqttPortConfigured: boolean;
+  readonly mqttHost: string;
+  readonly nodeId: string;
+  readonly inactivityTimeoutMs: number;
+}
+
+function readFleetConfig(env: NodeJS.ProcessEnv, httpPort: number): FleetConfig {
+  const mqttPort = Number(env.FACEKEY_MQTT_PORT ?? 1884);
+  if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535)
+    throw new InvalidArgument(`FACEKEY_MQTT_PORT must be an integer 0…65535, got "${env.FACEKEY_MQTT_PORT}"`);
+  const mqttUrl = env.FACEKEY_MQTT_URL || undefined;
+  if (mqttUrl !== undefined && !/^mqtts?:\/\/[^\s]+$/.test(mqttUrl)) throw new InvalidArgument('FACEKEY_MQTT_URL must be an mqtt:// or mqtts:// URL');
+  return {
+    mqttUrl,
+    mqttDeviceUrl: env.FACEKEY_MQTT_DEVICE_URL || undefined,
+    mqttPort,
+    mqttPortConfigured: env.FACEKEY_MQTT_PORT !== undefined && env.FACEKEY_MQTT_PORT !== '',
+    mqttHost: env.FACEKEY_MQTT_HOST ?? '127.0.0.1',
+    nodeId: env.FACEKEY_NODE_ID || `${hostname()}-${httpPort}`,
+    inactivityTimeoutMs: positiveNumber(env, 'FACEKEY_DEVICE_INACTIVITY_SECONDS', 90, true) * 1000,
+  };
 }
 
 export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -81,5 +113,6 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimit,
     rateLimitPerMinute,
+    fleet: readFleetConfig(env, port),
   };
 }

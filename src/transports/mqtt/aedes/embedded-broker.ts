@@ -76,7 +76,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   const server: Server = createServer(aedes.handle);
   server.listen(options.port, options.host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const deviceUrl = `mqtt://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
