@@ -66,6 +66,10 @@ export interface FleetConfig {
   readonly mqttHost: string;
   readonly nodeId: string;
   readonly inactivityTimeoutMs: number;
+  /** Fever alerts are POSTed here too (besides the site's MQTT topic). */
+  readonly feverWebhookUrl?: string;
+  /** HMAC-SHA256 key for the webhook's x-facekey-signature header. */
+  readonly feverWebhookSecret?: string;
 }
 
 function readFleetConfig(env: NodeJS.ProcessEnv, httpPort: number): FleetConfig {
@@ -82,6 +86,8 @@ function readFleetConfig(env: NodeJS.ProcessEnv, httpPort: number): FleetConfig 
     mqttHost: env.FACEKEY_MQTT_HOST ?? '127.0.0.1',
     nodeId: env.FACEKEY_NODE_ID || `${hostname()}-${httpPort}`,
     inactivityTimeoutMs: positiveNumber(env, 'FACEKEY_DEVICE_INACTIVITY_SECONDS', 90, true) * 1000,
+    feverWebhookUrl: env.FACEKEY_FEVER_WEBHOOK_URL || undefined,
+    feverWebhookSecret: env.FACEKEY_FEVER_WEBHOOK_SECRET || undefined,
   };
 }
 

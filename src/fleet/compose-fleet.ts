@@ -13,6 +13,8 @@ import { DeviceTwins } from './device-twins.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { Ed25519DeviceMessageVerifier } from './device-message-signature.js';
 import { BrokerDesiredPublisher, FleetIngest } from './fleet-ingest.js';
+import { FeverAlerts, type HealthScreeningConsent } from './fever-alerts.js';
+import { StaffFeverNotifier, type FeverWebhook } from './fever-notifier.js';
 
 export interface FleetSettings {
   readonly broker: FleetBroker;
@@ -23,15 +25,28 @@ export interface FleetSettings {
   readonly sweepIntervalMs?: number;
   readonly clock?: () => Date;
   readonly onError?: (error: unknown) => void;
+  /** Where fever alerts are POSTed besides the site's MQTT topic. */
+  readonly feverWebhook?: FeverWebhook;
+  /** How long a fever alert, and so its temperature value, lives without an outcome (default 1 h). */
+  readonly feverAlertLifetimeMs?: number;
 }
 
 export interface FleetParts {
   readonly sql: SqlDatabase;
   readonly terminals: TerminalRegistry;
   readonly audit: AuditSink;
+  /** Whether a person granted the health_screening purpose; without it no reading is ever linked to anyone. */
+  readonly healthConsent?: HealthScreeningConsent;
 }
 
 export type Fleet = Awaited<ReturnType<typeof composeFleet>>;
+
+interface ActiveDevice {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly siteId: string;
+  readonly publicKey: string;
+}
 
 export const DEFAULT_INACTIVITY_TIMEOUT_MS = 90_000;
 
@@ -41,22 +56,27 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
   const clock = settings.clock ?? (() => new Date());
   await migrateFleet(sql);
 
-  let connection: FleetConnection | undefined;
-  const publisher = new BrokerDesiredPublisher(() => {
-    if (!connection) throw new Error('the fleet is not connected to its broker');
-    return connection;
-  });
-  // Active devices' tenant and key, read once per device: every message needs both.
-  const activeDevices = new Map<string, { tenantId: string; publicKey: string }>();
-  const activeDevice = async (deviceId: string): Promise<{ tenantId: string; publicKey: string } | undefined> => {
+  // Two connections: one receives (its handler holds back the next message until it settles), one
+  // publishes, so a handler may await a publish's PUBACK without waiting on itself.
+  let incoming: FleetConnection | undefined;
+  let outgoing: FleetConnection | undefined;
+  const outgoingConnection = (): FleetConnection => {
+    if (!outgoing) throw new Error('the fleet is not connected to its broker');
+    return outgoing;
+  };
+  const publisher = new BrokerDesiredPublisher(outgoingConnection);
+  const onError = settings.onError ?? (() => undefined);
+  // Active devices' tenant, site and key, read once per device: every message needs them.
+  const activeDevices = new Map<string, ActiveDevice>();
+  const activeDevice = async (deviceId: string): Promise<ActiveDevice | undefined> => {
     const cached = activeDevices.get(deviceId);
     if (cached) return cached;
-    const row = await sql.get<{ tenant_id: string; public_key: string }>(
-      'SELECT tenant_id, public_key FROM fleet_devices WHERE id = ? AND revoked_at IS NULL',
+    const row = await sql.get<{ tenant_id: string; public_key: string; site_id: string }>(
+      'SELECT tenant_id, public_key, site_id FROM fleet_devices WHERE id = ? AND revoked_at IS NULL',
       [deviceId],
     );
     if (!row) return undefined;
-    const device = { tenantId: row.tenant_id, publicKey: row.public_key };
+    const device = { id: deviceId, tenantId: row.tenant_id, publicKey: row.public_key, siteId: row.site_id };
     activeDevices.set(deviceId, device);
     return device;
   };
@@ -76,12 +96,23 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
       await presence.offline(deviceId, tenantId, 'revoked');
     },
   });
-  const ingest = new FleetIngest({ verifier, tenantOf: async (id) => (await activeDevice(id))?.tenantId, twins, presence, publisher, clock, onError: settings.onError ?? (() => undefined) });
+  const fever = new FeverAlerts({
+    db: sql,
+    notifier: new StaffFeverNotifier(outgoingConnection, settings.feverWebhook, onError),
+    healthConsent: parts.healthConsent ?? (async () => false),
+    alertLifetimeMs: settings.feverAlertLifetimeMs ?? 3_600_000,
+    clock,
+  });
+  const ingest = new FleetIngest({ verifier, deviceOf: activeDevice, twins, presence, publisher, fever, clock });
 
   await presence.load();
-  connection = await broker.connectService(`facekey-${settings.nodeId}`);
-  await ingest.attach(connection);
-  const stopSweep = presence.sweepEvery(settings.sweepIntervalMs ?? 10_000, settings.onError ?? (() => undefined));
+  outgoing = await broker.connectService(`facekey-${settings.nodeId}-out`);
+  incoming = await broker.connectService(`facekey-${settings.nodeId}`);
+  await ingest.attach(incoming);
+  const sweepIntervalMs = settings.sweepIntervalMs ?? 10_000;
+  const stopSweep = presence.sweepEvery(sweepIntervalMs, onError);
+  const feverSweep = setInterval(() => void fever.eraseExpiredValues().catch(onError), Math.min(sweepIntervalMs, 60_000));
+  feverSweep.unref();
 
   return {
     broker,
@@ -89,9 +120,12 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
     twins,
     presence,
     ingest,
+    fever,
     async close(): Promise<void> {
       stopSweep();
-      await connection?.close();
+      clearInterval(feverSweep);
+      await incoming?.close();
+      await outgoing?.close();
       await broker.close();
     },
   };

@@ -10,6 +10,7 @@ import { ALL_UP_TOPICS, downTopic, parseUpTopic } from './fleet-topics.js';
 import type { DeviceMessageVerifier, MessageRejection } from './device-message-signature.js';
 import type { DesiredDocument, DesiredPublisher, DeviceTwins } from './device-twins.js';
 import type { PresenceTracker } from './presence-tracker.js';
+import type { FeverAlerts } from './fever-alerts.js';
 
 export interface FleetIngestStats {
   readonly accepted: number;
@@ -20,8 +21,8 @@ export interface FleetIngestStats {
   readonly ingestP99Ms: number | null;
 }
 
-/** The tenant of an active device, or undefined when unknown or revoked. */
-export type DeviceTenantLookup = (deviceId: string) => Promise<string | undefined>;
+/** An active device's tenant and site, or undefined when unknown or revoked. */
+export type ActiveDeviceLookup = (deviceId: string) => Promise<{ readonly id: string; readonly tenantId: string; readonly siteId: string } | undefined>;
 
 const MAX_LATENCY_SAMPLES = 500_000;
 
@@ -42,12 +43,12 @@ export class FleetIngest {
   constructor(
     private readonly deps: {
       readonly verifier: DeviceMessageVerifier;
-      readonly tenantOf: DeviceTenantLookup;
+      readonly deviceOf: ActiveDeviceLookup;
       readonly twins: DeviceTwins;
       readonly presence: PresenceTracker;
       readonly publisher: DesiredPublisher;
+      readonly fever: FeverAlerts;
       readonly clock: () => Date;
-      readonly onError: (error: unknown) => void;
     },
   ) {}
 
@@ -61,8 +62,9 @@ export class FleetIngest {
     if (!parsed) return this.refuse('topic');
     // An empty retained payload only clears a retained message.
     if (message.payload.length === 0) return;
-    const tenantId = await this.deps.tenantOf(parsed.deviceId);
-    if (!tenantId) return this.refuse('device_unknown');
+    const device = await this.deps.deviceOf(parsed.deviceId);
+    if (!device) return this.refuse('device_unknown');
+    const { tenantId } = device;
     const verified = await this.deps.verifier.verify(parsed.deviceId, message.topic, message.payload, {
       // A last will is signed when the device connects and published when it is gone, possibly much later.
       ignoreFreshness: parsed.channel === 'presence',
@@ -73,10 +75,9 @@ export class FleetIngest {
     switch (channel) {
       case 'presence':
         if (body?.state === 'online') {
-          // A full resync on every (re)connect, not only the changes the device missed. Not awaited:
-          // its PUBACK arrives on the connection this handler is holding up (the retained
-          // document is already there; this covers a broker that lost it).
-          if (await this.deps.presence.online(deviceId, tenantId)) void this.resync(deviceId).catch(this.deps.onError);
+          // A full resync on every (re)connect, not only the changes the device missed (the
+          // retained document is there too; this covers a broker that lost it).
+          if (await this.deps.presence.online(deviceId, tenantId)) await this.resync(deviceId);
         } else if (body?.state === 'offline') {
           await this.deps.presence.offline(deviceId, tenantId, body.reason === 'goodbye' ? 'disconnected' : 'connection_lost');
         } else return this.refuse('malformed');
@@ -86,6 +87,13 @@ export class FleetIngest {
         await this.deps.twins.report(deviceId, body?.state);
         break;
       case 'telemetry':
+        await this.deps.presence.seen(deviceId, tenantId);
+        if (body?.type === 'temperature') {
+          const desired = await this.deps.twins.desiredDocument(deviceId);
+          const threshold = desired?.state.temperatureThresholdC;
+          await this.deps.fever.screen(device, body, typeof threshold === 'number' ? threshold : undefined);
+        }
+        break;
       case 'jobs':
         await this.deps.presence.seen(deviceId, tenantId);
         break;

@@ -64,6 +64,28 @@ export const FLEET_MIGRATIONS: readonly SqlMigration[] = [
       CREATE INDEX fleet_connection_log_by_device ON fleet_connection_log (device_id, at)
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE fleet_fever_alerts (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        temperature_c TEXT,
+        alarm_threshold_c TEXT NOT NULL,
+        subject_id TEXT,
+        raised_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        outcome TEXT,
+        outcome_at TEXT,
+        UNIQUE (device_id, event_id)
+      );
+      CREATE INDEX fleet_fever_alerts_by_tenant ON fleet_fever_alerts (tenant_id, raised_at);
+      CREATE INDEX fleet_fever_alerts_by_expiry ON fleet_fever_alerts (expires_at)
+    `,
+  },
 ];
 
 /** Claims, devices, twins and presence, on the `fleet` track. */

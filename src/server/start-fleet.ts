@@ -13,6 +13,8 @@ import { SqlDeviceCredentials } from '../fleet/sql-device-credentials.js';
 import { startEmbeddedBroker } from '../transports/mqtt/aedes/embedded-broker.js';
 import { connectExternalBroker } from '../transports/mqtt/mosquitto/external-broker.js';
 import type { FleetConfig } from '../config/service-config.js';
+import { ConsentStore } from '../consent/consent-store.js';
+import { healthScreeningConsent } from '../consent/health-screening-consent.js';
 
 
 export async function startFleet(
@@ -35,5 +37,14 @@ export async function startFleet(
       broker = await startEmbeddedBroker({ port: 0, host: config.mqttHost, credentials, onError });
     }
   }
-  return composeFleet(parts, { broker, nodeId: config.nodeId, inactivityTimeoutMs: config.inactivityTimeoutMs, onError });
+  return composeFleet(
+    { ...parts, healthConsent: healthScreeningConsent(new ConsentStore(parts.sql)) },
+    {
+      broker,
+      nodeId: config.nodeId,
+      inactivityTimeoutMs: config.inactivityTimeoutMs,
+      feverWebhook: config.feverWebhookUrl ? { url: config.feverWebhookUrl, secret: config.feverWebhookSecret } : undefined,
+      onError,
+    },
+  );
 }

@@ -12,6 +12,7 @@ import { TERMINAL_KINDS, type TerminalKind } from '../../devices/terminal-regist
 import type { Fleet } from '../../fleet/compose-fleet.js';
 import type { NewClaim, Registration } from '../../fleet/fleet-provisioning.js';
 import { DESIRED_SETTING_NAMES, type TwinState } from '../../fleet/device-twins.js';
+import { SECONDARY_CHECK_OUTCOMES, type SecondaryCheckOutcome } from '../../fleet/fever-alerts.js';
 
 const idParams = {
   type: 'object',
@@ -61,6 +62,13 @@ const desiredBody = {
       minProperties: 1,
     },
   },
+} as const;
+
+const outcomeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['outcome'],
+  properties: { outcome: { type: 'string', enum: [...SECONDARY_CHECK_OUTCOMES], description: 'the secondary check; erases the temperature value' } },
 } as const;
 
 const deviceQuery = {
@@ -135,6 +143,20 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       const { tenantId, actor } = await tenantCaller(request, store, 'admin');
       return fleet.provisioning.rotateCredentials(tenantId, request.params.id, actor);
     });
+
+    app.get('/fleet/fever-alerts', { schema: { tags } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return { items: await fleet.fever.list(tenantId), counts: fleet.fever.counts };
+    });
+
+    app.post<{ Params: { id: string }; Body: { outcome: SecondaryCheckOutcome } }>(
+      '/fleet/fever-alerts/:id/outcome',
+      { schema: { tags, params: idParams, body: outcomeBody } },
+      async (request) => {
+        const { tenantId } = await tenantCaller(request, store, 'admin');
+        return fleet.fever.recordOutcome(tenantId, request.params.id, request.body.outcome);
+      },
+    );
 
     app.delete<{ Params: { id: string } }>('/fleet/devices/:id', { schema: { tags, params: idParams } }, async (request) => {
       const { tenantId, actor } = await tenantCaller(request, store, 'admin');
