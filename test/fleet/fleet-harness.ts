@@ -16,6 +16,8 @@ import { startMosquitto, type MosquittoProcess } from '../../src/transports/mqtt
 import { FleetDeviceClient, newDeviceKeys, registrationFor } from '../../src/fleet/fleet-device-client.js';
 import type { NewClaim } from '../../src/fleet/fleet-provisioning.js';
 import type { FleetBroker } from '../../src/fleet/fleet-broker.js';
+import { ConsentStore } from '../../src/consent/consent-store.js';
+import { healthScreeningConsent } from '../../src/consent/health-screening-consent.js';
 
 export class TestClock {
   private offsetMs = 0;
@@ -29,13 +31,19 @@ export interface FleetHarness {
   readonly fleet: Fleet;
   readonly audit: AuditLog;
   readonly terminals: TerminalRegistry;
+  readonly consents: ConsentStore;
   readonly clock: TestClock;
   readonly tenantId: string;
   newDevice(claim?: Partial<NewClaim>): Promise<FleetDeviceClient>;
   close(): Promise<void>;
 }
 
-export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', options: { inactivityTimeoutMs?: number } = {}): Promise<FleetHarness> {
+export interface FleetHarnessOptions {
+  readonly inactivityTimeoutMs?: number;
+  readonly feverWebhook?: { url: string; secret?: string };
+}
+
+export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', options: FleetHarnessOptions = {}): Promise<FleetHarness> {
   const database: TestDatabase = await openSqliteTestDatabase();
   const sql = database.db;
   const clock = new TestClock();
@@ -44,6 +52,8 @@ export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', opt
   await migrateDevices(sql);
   await migrateFleet(sql);
   const terminals = new TerminalRegistry(sql, clock.now, audit);
+  const consents = new ConsentStore(sql);
+  await consents.migrate();
   let mosquitto: MosquittoProcess | undefined;
   let broker: FleetBroker;
   if (brokerKind === 'embedded') {
@@ -53,8 +63,15 @@ export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', opt
     broker = await connectExternalBroker({ url: mosquitto.serviceUrl, nodeId: `test-${randomUUID()}` });
   }
   const fleet = await composeFleet(
-    { sql, terminals, audit },
-    { broker, nodeId: randomUUID(), clock: clock.now, inactivityTimeoutMs: options.inactivityTimeoutMs, sweepIntervalMs: 3_600_000 },
+    { sql, terminals, audit, healthConsent: healthScreeningConsent(consents) },
+    {
+      broker,
+      nodeId: randomUUID(),
+      clock: clock.now,
+      inactivityTimeoutMs: options.inactivityTimeoutMs,
+      sweepIntervalMs: 3_600_000,
+      feverWebhook: options.feverWebhook,
+    },
   );
   const tenantId = randomUUID();
   const clients: FleetDeviceClient[] = [];
@@ -62,6 +79,7 @@ export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', opt
     fleet,
     audit,
     terminals,
+    consents,
     clock,
     tenantId,
     async newDevice(claim = {}) {
