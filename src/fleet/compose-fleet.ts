@@ -15,6 +15,8 @@ import { Ed25519DeviceMessageVerifier } from './device-message-signature.js';
 import { BrokerDesiredPublisher, FleetIngest } from './fleet-ingest.js';
 import { FeverAlerts, type HealthScreeningConsent } from './fever-alerts.js';
 import { StaffFeverNotifier, type FeverWebhook } from './fever-notifier.js';
+import { Rollouts } from './rollouts.js';
+import { downTopic } from './fleet-topics.js';
 
 export interface FleetSettings {
   readonly broker: FleetBroker;
@@ -23,6 +25,8 @@ export interface FleetSettings {
   /** Silence after which facekey marks a device offline itself (default 90 s: three missed 30 s heartbeats). */
   readonly inactivityTimeoutMs?: number;
   readonly sweepIntervalMs?: number;
+  /** How often rollouts are advanced (timeouts, abort checks, phases) besides after each device update. */
+  readonly rolloutIntervalMs?: number;
   readonly clock?: () => Date;
   readonly onError?: (error: unknown) => void;
   /** Where fever alerts are POSTed besides the site's MQTT topic. */
@@ -103,7 +107,13 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
     alertLifetimeMs: settings.feverAlertLifetimeMs ?? 3_600_000,
     clock,
   });
-  const ingest = new FleetIngest({ verifier, deviceOf: activeDevice, twins, presence, publisher, fever, clock });
+  const rollouts = new Rollouts({
+    db: sql,
+    provisioning,
+    notifier: { notify: (deviceId, notice) => outgoingConnection().publish(downTopic(deviceId, 'jobs'), JSON.stringify(notice), { qos: 1 }) },
+    clock,
+  });
+  const ingest = new FleetIngest({ verifier, deviceOf: activeDevice, twins, presence, publisher, fever, rollouts, clock });
 
   await presence.load();
   outgoing = await broker.connectService(`facekey-${settings.nodeId}-out`);
@@ -111,6 +121,7 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
   await ingest.attach(incoming);
   const sweepIntervalMs = settings.sweepIntervalMs ?? 10_000;
   const stopSweep = presence.sweepEvery(sweepIntervalMs, onError);
+  const stopRollouts = rollouts.advanceEvery(settings.rolloutIntervalMs ?? 1_000, onError);
   const feverSweep = setInterval(() => void fever.eraseExpiredValues().catch(onError), Math.min(sweepIntervalMs, 60_000));
   feverSweep.unref();
 
@@ -121,8 +132,10 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
     presence,
     ingest,
     fever,
+    rollouts,
     async close(): Promise<void> {
       stopSweep();
+      stopRollouts();
       clearInterval(feverSweep);
       await incoming?.close();
       await outgoing?.close();

@@ -9,6 +9,7 @@ import { claimProofBytes, type ProvisionedDevice, type Registration } from './fl
 import { signDeviceMessage } from './device-message-signature.js';
 import { downTopic, upTopic, type UpChannel } from './fleet-topics.js';
 import type { DesiredDocument } from './device-twins.js';
+import type { JobNotice } from './rollouts.js';
 
 export interface DeviceKeys {
   readonly privateKey: KeyObject;
@@ -30,6 +31,7 @@ export function registrationFor(claimToken: string, keys: DeviceKeys, label?: st
 export class FleetDeviceClient {
   private client: MqttClient | undefined;
   private desiredListeners: ((document: DesiredDocument) => void)[] = [];
+  private jobListeners: ((notice: JobNotice) => void)[] = [];
   /** The last desired document received. */
   desired: DesiredDocument | undefined;
 
@@ -51,6 +53,10 @@ export class FleetDeviceClient {
     this.desiredListeners.push(listener);
   }
 
+  onJob(listener: (notice: JobNotice) => void): void {
+    this.jobListeners.push(listener);
+  }
+
   async connect(options: { readonly keepaliveSeconds?: number } = {}): Promise<void> {
     const { mqtt: credentials } = this.provisioned;
     const will = this.signed('presence', { state: 'offline', reason: 'connection_lost' });
@@ -66,6 +72,11 @@ export class FleetDeviceClient {
     });
     this.client = client;
     client.on('message', (topic, payload) => {
+      if (topic === downTopic(this.id, 'jobs')) {
+        const notice = JSON.parse(payload.toString('utf8')) as JobNotice;
+        for (const listener of this.jobListeners) listener(notice);
+        return;
+      }
       if (topic !== downTopic(this.id, 'twin/desired') || payload.length === 0) return;
       const document = JSON.parse(payload.toString('utf8')) as DesiredDocument;
       this.desired = document;

@@ -11,6 +11,7 @@ import type { DeviceMessageVerifier, MessageRejection } from './device-message-s
 import type { DesiredDocument, DesiredPublisher, DeviceTwins } from './device-twins.js';
 import type { PresenceTracker } from './presence-tracker.js';
 import type { FeverAlerts } from './fever-alerts.js';
+import type { Rollouts } from './rollouts.js';
 
 export interface FleetIngestStats {
   readonly accepted: number;
@@ -48,6 +49,7 @@ export class FleetIngest {
       readonly presence: PresenceTracker;
       readonly publisher: DesiredPublisher;
       readonly fever: FeverAlerts;
+      readonly rollouts: Rollouts;
       readonly clock: () => Date;
     },
   ) {}
@@ -96,6 +98,7 @@ export class FleetIngest {
         break;
       case 'jobs':
         await this.deps.presence.seen(deviceId, tenantId);
+        await this.deps.rollouts.update(deviceId, body);
         break;
     }
     this.accepted++;

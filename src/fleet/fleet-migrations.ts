@@ -86,6 +86,38 @@ export const FLEET_MIGRATIONS: readonly SqlMigration[] = [
       CREATE INDEX fleet_fever_alerts_by_expiry ON fleet_fever_alerts (expires_at)
     `,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE fleet_jobs (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        document TEXT NOT NULL,
+        target TEXT NOT NULL,
+        phases TEXT NOT NULL,
+        phase INTEGER NOT NULL,
+        abort_criteria TEXT NOT NULL,
+        in_progress_timeout_ms BIGINT NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        status_reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX fleet_jobs_by_status ON fleet_jobs (status);
+      CREATE TABLE fleet_job_executions (
+        job_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        started_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (job_id, device_id)
+      );
+      CREATE INDEX fleet_job_executions_by_status ON fleet_job_executions (job_id, status, seq)
+    `,
+  },
 ];
 
 /** Claims, devices, twins and presence, on the `fleet` track. */

@@ -12,6 +12,7 @@ import { TERMINAL_KINDS, type TerminalKind } from '../../devices/terminal-regist
 import type { Fleet } from '../../fleet/compose-fleet.js';
 import type { NewClaim, Registration } from '../../fleet/fleet-provisioning.js';
 import { DESIRED_SETTING_NAMES, type TwinState } from '../../fleet/device-twins.js';
+import type { NewJob } from '../../fleet/rollouts.js';
 import { SECONDARY_CHECK_OUTCOMES, type SecondaryCheckOutcome } from '../../fleet/fever-alerts.js';
 
 const idParams = {
@@ -81,6 +82,29 @@ const deviceQuery = {
   },
 } as const;
 
+const jobBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['document', 'target', 'abort', 'inProgressTimeoutMs'],
+  properties: {
+    document: { type: 'object', description: 'what each device is to apply, e.g. { engine: { id, version } }' },
+    target: deviceQuery,
+    phases: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, description: 'cumulative fractions ending at 1' },
+    abort: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['failureTypes', 'thresholdPercent', 'minExecuted'],
+      properties: {
+        failureTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['failed', 'rejected', 'timed_out'] } },
+        thresholdPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+        minExecuted: { type: 'integer', minimum: 1 },
+      },
+    },
+    inProgressTimeoutMs: { type: 'integer', minimum: 1000 },
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
+  },
+} as const;
+
 export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginAsync {
   return async (app) => {
     const tags = ['fleet'];
@@ -142,6 +166,26 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
     app.post<{ Params: { id: string } }>('/fleet/devices/:id/credentials', { schema: { tags, params: idParams } }, async (request) => {
       const { tenantId, actor } = await tenantCaller(request, store, 'admin');
       return fleet.provisioning.rotateCredentials(tenantId, request.params.id, actor);
+    });
+
+    app.post<{ Body: NewJob }>('/fleet/jobs', { schema: { tags, body: jobBody } }, async (request, reply) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return reply.code(201).send(await fleet.rollouts.create(tenantId, request.body));
+    });
+
+    app.get<{ Params: { id: string } }>('/fleet/jobs/:id', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return fleet.rollouts.get(tenantId, request.params.id);
+    });
+
+    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/retry-failed', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return fleet.rollouts.retryFailed(tenantId, request.params.id);
+    });
+
+    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/cancel', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return fleet.rollouts.cancel(tenantId, request.params.id);
     });
 
     app.get('/fleet/fever-alerts', { schema: { tags } }, async (request) => {
