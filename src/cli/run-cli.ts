@@ -11,6 +11,7 @@ import { livenessCommand } from './commands/liveness-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { auditCommand } from './commands/audit-command.js';
 import { networkSimCommand } from './commands/network-sim-command.js';
+import { fleetCommand } from './commands/fleet-command.js';
 
 const COMMANDS: readonly CliCommand[] = [
   detectCommand,
@@ -24,6 +25,7 @@ const COMMANDS: readonly CliCommand[] = [
   serveCommand,
   auditCommand,
   networkSimCommand,
+  fleetCommand,
 ];
 
 function usage(): string {
