@@ -3,7 +3,7 @@
  * with a controllable clock and a tenant's worth of helpers (claim, register, connect).
  */
 import { randomUUID } from 'node:crypto';
-import { openSqliteTestDatabase, type TestDatabase } from '../../src/testing/test-databases.js';
+import { openPostgresTestDatabase, openSqliteTestDatabase, type TestDatabase } from '../../src/testing/test-databases.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { TerminalRegistry } from '../../src/devices/terminal-registry.js';
 import { migrateDevices } from '../../src/devices/device-migrations.js';
@@ -41,10 +41,12 @@ export interface FleetHarness {
 export interface FleetHarnessOptions {
   readonly inactivityTimeoutMs?: number;
   readonly feverWebhook?: { url: string; secret?: string };
+  /** SQLite by default; PostgreSQL runs the same flows on the other dialect. */
+  readonly database?: 'sqlite' | 'postgres';
 }
 
 export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', options: FleetHarnessOptions = {}): Promise<FleetHarness> {
-  const database: TestDatabase = await openSqliteTestDatabase();
+  const database: TestDatabase = options.database === 'postgres' ? await openPostgresTestDatabase() : await openSqliteTestDatabase();
   const sql = database.db;
   const clock = new TestClock();
   const audit = new AuditLog(sql, clock.now);
