@@ -8,7 +8,7 @@
  * and actually stop the rollout: queued and in-progress executions are canceled and devices are
  * told. An execution silent past its in-progress timeout is timed out, so one device cannot hang
  * the job; failed and timed-out executions are retried up to `maxAttempts`, and an admin can
- * retry the failed ones later. `advance` is idempotent and runs on a timer and after each update.
+ * retry the failed ones later. `advance` is idempotent and runs on a timer (every second by default).
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase, SqlExecutor } from '../store/sql/sql-database.js';
@@ -134,15 +134,19 @@ export class Rollouts {
     return (await this.deps.db.get<{ status: ExecutionStatus }>('SELECT status FROM fleet_job_executions WHERE job_id = ? AND device_id = ?', [jobId, deviceId]))?.status;
   }
 
-  /** A device's update on its jobs topic. Only an in-progress execution moves; anything else is stale and ignored. */
+  /**
+   * A device's update on its jobs topic. Only an in-progress execution moves; anything else is
+   * stale and ignored. The job itself advances on the timer (abort checks, next phase), not per
+   * update: an advance reads the whole job, and 20,000 updates each reading 20,000 rows would
+   * stall ingest.
+   */
   async update(deviceId: string, body: unknown): Promise<void> {
     const { jobId, status } = (body ?? {}) as { jobId?: unknown; status?: unknown };
     if (typeof jobId !== 'string' || (status !== 'succeeded' && status !== 'failed' && status !== 'rejected')) return;
-    const changed = await this.deps.db.run(
+    await this.deps.db.run(
       "UPDATE fleet_job_executions SET status = ?, updated_at = ? WHERE job_id = ? AND device_id = ? AND status = 'in_progress'",
       [status, this.deps.clock().toISOString(), jobId, deviceId],
     );
-    if (changed > 0) await this.advance(jobId);
   }
 
   /** Every job in progress, e.g. on a timer: timeouts, abort checks, next phase. */

@@ -72,7 +72,7 @@ export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', opt
       clock: clock.now,
       inactivityTimeoutMs: options.inactivityTimeoutMs,
       sweepIntervalMs: 3_600_000,
-      rolloutIntervalMs: 3_600_000,
+      rolloutIntervalMs: 200,
       feverWebhook: options.feverWebhook,
     },
   );
