@@ -99,6 +99,7 @@ export const FLEET_MIGRATIONS: readonly SqlMigration[] = [
         abort_criteria TEXT NOT NULL,
         in_progress_timeout_ms BIGINT NOT NULL,
         max_attempts INTEGER NOT NULL,
+        max_per_second INTEGER,
         status TEXT NOT NULL,
         status_reason TEXT,
         created_at TEXT NOT NULL,

@@ -39,6 +39,8 @@ export interface NewJob {
   readonly inProgressTimeoutMs: number;
   /** Attempts per device, retries included (1 = no retry). */
   readonly maxAttempts?: number;
+  /** Rollout by rate: at most this many executions released per second (per advance), within the phases. */
+  readonly maxPerSecond?: number;
 }
 
 export interface Job {
@@ -51,6 +53,7 @@ export interface Job {
   readonly abort: AbortCriteria;
   readonly inProgressTimeoutMs: number;
   readonly maxAttempts: number;
+  readonly maxPerSecond: number | null;
   readonly status: JobStatus;
   readonly statusReason: string | null;
   readonly counts: Readonly<Record<ExecutionStatus, number>>;
@@ -73,6 +76,7 @@ interface JobRow {
   abort_criteria: string;
   in_progress_timeout_ms: number;
   max_attempts: number;
+  max_per_second: number | null;
   status: JobStatus;
   status_reason: string | null;
 }
@@ -105,15 +109,17 @@ export class Rollouts {
     if (!Number.isInteger(input.inProgressTimeoutMs) || input.inProgressTimeoutMs < 1000) throw new InvalidArgument('inProgressTimeoutMs must be ≥ 1000');
     const maxAttempts = input.maxAttempts ?? 1;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw new InvalidArgument('maxAttempts must be 1 to 10');
+    const maxPerSecond = input.maxPerSecond ?? null;
+    if (maxPerSecond !== null && (!Number.isInteger(maxPerSecond) || maxPerSecond < 1)) throw new InvalidArgument('maxPerSecond must be a positive integer');
     const devices = (await this.deps.provisioning.listDevices(tenantId, input.target)).filter((d) => !d.revokedAt);
     if (devices.length === 0) throw new InvalidArgument('the target selects no active device');
     const id = randomUUID();
     const now = this.deps.clock().toISOString();
     await this.deps.db.transaction(async (tx) => {
       await tx.run(
-        `INSERT INTO fleet_jobs (id, tenant_id, document, target, phases, phase, abort_criteria, in_progress_timeout_ms, max_attempts, status, status_reason, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 'in_progress', NULL, ?, ?)`,
-        [id, tenantId, JSON.stringify(input.document), JSON.stringify(input.target), JSON.stringify(phases), JSON.stringify(abort), input.inProgressTimeoutMs, maxAttempts, now, now],
+        `INSERT INTO fleet_jobs (id, tenant_id, document, target, phases, phase, abort_criteria, in_progress_timeout_ms, max_attempts, max_per_second, status, status_reason, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 'in_progress', NULL, ?, ?)`,
+        [id, tenantId, JSON.stringify(input.document), JSON.stringify(input.target), JSON.stringify(phases), JSON.stringify(abort), input.inProgressTimeoutMs, maxAttempts, maxPerSecond, now, now],
       );
       // The order devices are released in: shuffled, so a phase is not one site or one batch of hardware.
       const order = devices.map((d) => d.id).sort(() => Math.random() - 0.5);
@@ -202,12 +208,14 @@ export class Rollouts {
       const phases = JSON.parse(job.phases) as number[];
       const total = EXECUTION_STATUSES.reduce((sum, s) => sum + counts[s], 0);
       let phase = Number(job.phase);
+      let budget = job.max_per_second === null ? Number.MAX_SAFE_INTEGER : Number(job.max_per_second);
       for (;;) {
         const allowed = Math.ceil(phases[phase]! * total);
         const queued = await tx.all<ExecutionRow>(
-          "SELECT device_id, seq, status, attempts, started_at FROM fleet_job_executions WHERE job_id = ? AND seq < ? AND status = 'queued' ORDER BY seq",
-          [jobId, allowed],
+          "SELECT device_id, seq, status, attempts, started_at FROM fleet_job_executions WHERE job_id = ? AND seq < ? AND status = 'queued' ORDER BY seq LIMIT ?",
+          [jobId, allowed, budget],
         );
+        budget -= queued.length;
         for (const execution of queued) {
           const attempt = Number(execution.attempts) + 1;
           await tx.run("UPDATE fleet_job_executions SET status = 'in_progress', attempts = ?, started_at = ?, updated_at = ? WHERE job_id = ? AND device_id = ?", [attempt, nowIso, nowIso, jobId, execution.device_id]);
@@ -272,6 +280,7 @@ function toJob(row: JobRow, counts: Record<ExecutionStatus, number>): Job {
     abort: JSON.parse(row.abort_criteria) as AbortCriteria,
     inProgressTimeoutMs: Number(row.in_progress_timeout_ms),
     maxAttempts: Number(row.max_attempts),
+    maxPerSecond: row.max_per_second === null ? null : Number(row.max_per_second),
     status: row.status,
     statusReason: row.status_reason,
     counts,

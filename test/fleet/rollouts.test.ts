@@ -91,4 +91,20 @@ describe('jobs and staged rollouts (embedded broker)', () => {
     await eventually(async () => (await h.fleet.rollouts.get(h.tenantId, job.id)).counts.succeeded === 6, 'the retried device');
     await eventually(async () => (await h.fleet.rollouts.get(h.tenantId, job.id)).status === 'completed', 'the job to complete again');
   });
+
+  it('releases at most maxPerSecond executions per advance (rollout by rate)', async () => {
+    await fleetOf(5, 'rate-test', () => 'silent');
+    const job = await h.fleet.rollouts.create(h.tenantId, {
+      document: engine,
+      target: { tag: 'rate-test' },
+      abort: { failureTypes: ['failed'], thresholdPercent: 50, minExecuted: 5 },
+      inProgressTimeoutMs: 60_000,
+      maxPerSecond: 2,
+    });
+    const running = async () => (await h.fleet.rollouts.get(h.tenantId, job.id)).counts.in_progress;
+    assert.ok((await running()) <= 4, 'at most two per advance');
+    await eventually(async () => (await running()) === 5, 'every device, two at a time');
+    assert.equal((await h.fleet.rollouts.get(h.tenantId, job.id)).maxPerSecond, 2);
+    await h.fleet.rollouts.cancel(h.tenantId, job.id);
+  });
 });

@@ -102,6 +102,7 @@ const jobBody = {
     },
     inProgressTimeoutMs: { type: 'integer', minimum: 1000 },
     maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
+    maxPerSecond: { type: 'integer', minimum: 1, description: 'rollout by rate: executions released per second at most' },
   },
 } as const;
 

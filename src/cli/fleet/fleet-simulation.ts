@@ -170,6 +170,7 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
             phases: [0.05, 0.25, 1],
             abort: { failureTypes: ['failed', 'timed_out'], thresholdPercent: 1.5, minExecuted: Math.max(1, Math.min(100, Math.floor(devices.length * 0.05))) },
             inProgressTimeoutMs: 60_000,
+            maxPerSecond: 200,
           });
           log('rollout started');
         },
