@@ -17,9 +17,11 @@ export interface FleetIngestStats {
   readonly accepted: number;
   readonly rejected: Readonly<Record<string, number>>;
   readonly byChannel: Readonly<Record<string, number>>;
-  /** Device timestamp to handled, in ms; p50 and p99 over the retained samples. */
+  /** Device timestamp to handled, in ms, presence excluded (a last will is signed long before it is sent). */
   readonly ingestP50Ms: number | null;
   readonly ingestP99Ms: number | null;
+  /** p99 per channel, to tell a connect storm (presence) from steady telemetry. */
+  readonly ingestP99MsByChannel: Readonly<Record<string, number | null>>;
 }
 
 /** An active device's tenant and site, or undefined when unknown or revoked. */
@@ -40,6 +42,7 @@ export class FleetIngest {
   private readonly rejected: Record<string, number> = {};
   private readonly byChannel: Record<string, number> = {};
   private latencies: number[] = [];
+  private readonly channelLatencies = new Map<string, number[]>();
 
   constructor(
     private readonly deps: {
@@ -103,26 +106,41 @@ export class FleetIngest {
     }
     this.accepted++;
     this.byChannel[channel] = (this.byChannel[channel] ?? 0) + 1;
-    if (!message.retain) this.recordLatency(this.deps.clock().getTime() - Date.parse(verified.message.at));
+    // A last will is signed when the device connects and sent when it is gone: its age is not ingest latency.
+    if (!message.retain && channel !== 'presence') this.recordLatency(channel, this.deps.clock().getTime() - Date.parse(verified.message.at));
   }
 
   stats(): FleetIngestStats {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    const quantile = (q: number): number | null => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-    return { accepted: this.accepted, rejected: { ...this.rejected }, byChannel: { ...this.byChannel }, ingestP50Ms: quantile(0.5), ingestP99Ms: quantile(0.99) };
+    const quantile = (samples: readonly number[], q: number): number | null => {
+      const sorted = [...samples].sort((a, b) => a - b);
+      return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    };
+    return {
+      accepted: this.accepted,
+      rejected: { ...this.rejected },
+      byChannel: { ...this.byChannel },
+      ingestP50Ms: quantile(this.latencies, 0.5),
+      ingestP99Ms: quantile(this.latencies, 0.99),
+      ingestP99MsByChannel: Object.fromEntries([...this.channelLatencies].map(([channel, samples]) => [channel, quantile(samples, 0.99)])),
+    };
   }
 
   private async resync(deviceId: string): Promise<void> {
     const document = await this.deps.twins.desiredDocument(deviceId);
-    if (document) await this.deps.publisher.publishDesired(deviceId, document);
+    // Version 0 is the empty document nobody set: nothing to resync.
+    if (document && document.version > 0) await this.deps.publisher.publishDesired(deviceId, document);
   }
 
   private refuse(reason: MessageRejection | 'topic'): void {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
   }
 
-  private recordLatency(ms: number): void {
+  private recordLatency(channel: string, ms: number): void {
     if (this.latencies.length >= MAX_LATENCY_SAMPLES) this.latencies = this.latencies.slice(MAX_LATENCY_SAMPLES / 2);
     this.latencies.push(Math.max(0, ms));
+    let samples = this.channelLatencies.get(channel);
+    if (!samples) this.channelLatencies.set(channel, (samples = []));
+    if (samples.length >= MAX_LATENCY_SAMPLES) samples.splice(0, MAX_LATENCY_SAMPLES / 2);
+    samples.push(Math.max(0, ms));
   }
 }

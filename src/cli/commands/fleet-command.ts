@@ -51,7 +51,7 @@ function formatReport(r: SimulationReport): string {
     `refused          ${JSON.stringify(r.refused)}`,
     `rollout          ${r.rollout.status}${r.rollout.reason ? ` (${r.rollout.reason})` : ''}; ${counts}; ${r.rollout.failingDevices} devices set to fail`,
     `twin changes     ${r.twinChanges.appliedAtEnd} of ${r.twinChanges.changed} applied`,
-    `ingest           p50 ${r.ingestMs.p50} ms, p99 ${r.ingestMs.p99} ms`,
+    `ingest           p50 ${r.ingestMs.p50} ms, p99 ${r.ingestMs.p99} ms; p99 by channel ${JSON.stringify(r.ingestMs.p99ByChannel)}`,
     `presence         ${r.presence.dropped} dropped and back; ${r.presence.mismatchesAtEnd} wrong at the end`,
     `memory (RSS)     peak ${r.memoryMiB.peak} MiB, after warm-up ${r.memoryMiB.afterWarmUp} MiB, at end ${r.memoryMiB.atEnd} MiB (facekey and simulator in one process)`,
   ].join('\n');

@@ -48,7 +48,7 @@ export interface SimulationReport {
   readonly refused: Readonly<Record<string, number>>;
   readonly rollout: { readonly status: string; readonly reason: string | null; readonly counts: Job['counts']; readonly failingDevices: number };
   readonly twinChanges: { readonly changed: number; readonly appliedAtEnd: number };
-  readonly ingestMs: { readonly p50: number | null; readonly p99: number | null };
+  readonly ingestMs: { readonly p50: number | null; readonly p99: number | null; readonly p99ByChannel: Readonly<Record<string, number | null>> };
   readonly presence: { readonly dropped: number; readonly mismatchesAtEnd: number };
   readonly memoryMiB: { readonly peak: number; readonly afterWarmUp: number; readonly atEnd: number };
 }
@@ -239,7 +239,7 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
       refused: stats.rejected,
       rollout: { status: rollout?.status ?? 'not started', reason: rollout?.statusReason ?? null, counts: rollout?.counts ?? ({} as Job['counts']), failingDevices: failing.size },
       twinChanges: { changed: twinTargets.length, appliedAtEnd: applied },
-      ingestMs: { p50: stats.ingestP50Ms, p99: stats.ingestP99Ms },
+      ingestMs: { p50: stats.ingestP50Ms, p99: stats.ingestP99Ms, p99ByChannel: stats.ingestP99MsByChannel },
       presence: { dropped: dropped.length, mismatchesAtEnd: mismatches },
       memoryMiB: { peak: peakMemory, afterWarmUp, atEnd: mib() },
     };
