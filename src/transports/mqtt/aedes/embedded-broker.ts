@@ -39,7 +39,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   const aedes = await Aedes.createBroker({
     // With the default (100 messages in delivery at once) a burst of 5,000 devices queued deep
-    // enough in mqemitter for its synchronous drain to overflow the stack (seen in the simulator).
+    // enough in mqemitter for its synchronous drain to overflow the stack (seen in the simulator;
+    // a known mqemitter problem under high load, mcollina/mqemitter#204). A larger window keeps the
+    // queue shallow; it is a mitigation, not a fix.
     concurrency: 2000,
     authenticate: (client, username, password, done) => {
       if (username === SERVICE_USERNAME) {
