@@ -21,6 +21,12 @@ export const AUDIT_EVENT_TYPES = [
   'tenant.created',
   'api_key.issued',
   'api_key.revoked',
+  'fleet.claim_created',
+  'fleet.claim_revoked',
+  'fleet.device_registered',
+  'fleet.credentials_rotated',
+  'fleet.device_revoked',
+  'fleet.twin_desired_changed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -8,6 +8,7 @@ import { createPooledFaceService, type PoolSettings } from '../pipeline/pooled-f
 import { createEngine } from '../engines/engine-registry.js';
 import { buildApp } from '../api/build-app.js';
 import { composePlatform } from './compose-platform.js';
+import { startFleet } from './start-fleet.js';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -37,8 +38,11 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     },
   );
   const { galleries } = platform;
+  const fleetLog = { warn: (message: string) => console.warn(message), error: (error: unknown) => console.error(`fleet: ${String(error)}`) };
+  const fleet = await startFleet({ sql, terminals: platform.terminals, audit: platform.audit }, config.fleet, fleetLog);
   const app = await buildApp({
     platform,
+    fleet,
     bodyLimit: config.bodyLimit,
     rateLimitPerMinute: config.rateLimitPerMinute,
     abuseLimits: { addressPerMinute: config.addressRateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute },
@@ -82,7 +86,12 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     app.log.error({ err: String(error) }, 'liveness session purge failed'),
   );
   const url = await app.listen({ port: config.port, host: config.host });
-  app.log.info({ store: kind, templatesIndexed: indexed, engine: `${engine.id}@${engine.version}` }, 'facekey service ready');
+  fleetLog.warn = (message) => app.log.warn(message);
+  fleetLog.error = (error) => app.log.error({ err: String(error) }, 'fleet error');
+  app.log.info(
+    { store: kind, templatesIndexed: indexed, engine: `${engine.id}@${engine.version}`, mqtt: fleet.broker.deviceUrl },
+    'facekey service ready',
+  );
   if (operator.created) app.log.info({ file: operator.file }, 'operator API key written (readable only by this user)');
   return {
     app,
@@ -102,6 +111,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
         clearInterval(reaper);
       }
       await watcher?.close();
+      await fleet.close();
       await faces.close();
       await sql.close();
       await store.close();
