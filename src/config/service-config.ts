@@ -56,6 +56,11 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_IMAGE_RETENTION_HOURS | enrollment photos kept, sealed | 0 |
  * | FACEKEY_RISK_BUDGET, FACEKEY_FACE_ONLY_LIMIT | checkout risk policy | 1e-3, 10000 |
  * | FACEKEY_LIVENESS_SESSION_SECONDS | lifetime of a liveness challenge session (10–180) | 120 |
+ * | FACEKEY_MQTT_PORT, FACEKEY_MQTT_HOST | the embedded MQTT broker of the device fleet | 1884, 127.0.0.1 |
+ * | FACEKEY_MQTT_URL, FACEKEY_MQTT_DEVICE_URL | an external broker (Mosquitto 2 + dynamic security) instead; the URL devices are told | unset |
+ * | FACEKEY_NODE_ID | this node's name in the fleet's shared subscriptions and logs | host-PORT |
+ * | FACEKEY_DEVICE_INACTIVITY_SECONDS | a device silent this long is marked offline | 90 |
+ * | FACEKEY_FEVER_WEBHOOK_URL, FACEKEY_FEVER_WEBHOOK_SECRET | fever alerts also POSTed here, HMAC-signed | unset |
  * | LOG_LEVEL | | info |
  */
 export interface ServiceConfig {
