@@ -253,15 +253,22 @@ export function closeEyes(photo: RgbImage, face: FaceAnalysis, amount: number): 
       const yl = curveAt(lower, x + 0.5);
       if (!(yl > yu)) continue;
       const opening = yl - yu;
-      const band = Math.max(2, 0.25 * eyeWidth);
+      // The closed lid is smooth skin: the row just above the lashes, repeated down to the lowered lid edge,
+      // where the lash line (the few rows at the lid's edge) is drawn again.
+      const band = Math.max(2, 0.3 * eyeWidth);
+      const lash = Math.max(1, 0.08 * eyeWidth);
       const lid = yu + amount * 0.95 * opening;
       const from = Math.max(0, Math.floor(yu - band));
       const to = Math.min(photo.height - 1, Math.ceil(yl));
       for (let y = from; y <= to; y += 1) {
         const py = y + 0.5;
         let sourceY: number;
-        if (py <= yu - band) continue;
-        if (py <= lid) sourceY = yu - band + ((py - (yu - band)) * band) / (lid - (yu - band));
+        const top = yu - band;
+        if (py <= top) continue;
+        const skinEnd = Math.max(top, lid - lash);
+        // Half closed: the skin stretches; fully closed: the top row is repeated (smooth lid, no lashes on it).
+        if (py <= skinEnd) sourceY = top + ((py - top) / Math.max(1e-6, skinEnd - top)) * (band - lash) * (1 - amount);
+        else if (py <= lid) sourceY = yu - lash + ((py - skinEnd) * lash) / Math.max(1e-6, lid - skinEnd);
         else if (py <= yl) sourceY = yl - ((yl - py) * opening) / Math.max(1e-6, yl - lid);
         else continue;
         sampleBilinear(photo, x, sourceY - 0.5, out, (y * photo.width + x) * 3);
