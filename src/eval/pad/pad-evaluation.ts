@@ -236,7 +236,7 @@ export function padMarkdown(report: PadReport, command: string): string {
   lines.push(`\`${command}\``, '');
   if (report.bonaFideSource === 'synthetic') {
     lines.push(
-      "Bona fide presentations are SYNTHETIC: renders of each still's own face mesh turning or blinking. They are stand-ins, not people; real bursts (`--bursts DIR`) replace them the day they exist.",
+      "Bona fide presentations are SYNTHETIC: renders of each still's head (its own face mesh and a fitted head shape) turning or blinking. They are stand-ins, not people; real bursts (`--bursts DIR`) replace them the day they exist.",
       '',
     );
   }
