@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
 import { frame } from '../../test/kit/synthetic-face-burst.js';
 import { assessBurstLiveness } from './burst-liveness.js';
-import { pairGeometry, relativeHeadRotation } from './burst-geometry.js';
+import { depthExplainedResidual, pairGeometry, relativeHeadRotation } from './burst-geometry.js';
 import { MESH_MIRROR } from './face-mesh-topology.js';
 
 /** The same face, its landmarks moved by a 2-D map: what a flat picture of it does in front of a camera. */
@@ -76,4 +76,25 @@ test('relative head rotation reads turns and nods in the subject-facing directio
   const down = relativeHeadRotation(frames, 0, 2);
   assert.ok(Math.abs(down.downDeg - 12) < 2, `pitch ${down.downDeg}`);
   assert.ok(Math.abs(down.towardsImageRightDeg) < 2);
+});
+
+test('depth-explained residual: the part of a planar misfit that follows depth, nothing of one that does not', () => {
+  const depth = [0, 1, 2, 3, 4, 5];
+  const predicted = depth.map((_, i) => ({ x: 10 * i, y: 5 }));
+  // Residuals exactly 0.5·(z − z̄) along x: the whole misfit follows depth.
+  const following = predicted.map((p, i) => ({ x: p.x + 0.5 * (depth[i]! - 2.5), y: p.y }));
+  const rmsDepth = Math.sqrt(depth.reduce((s, z) => s + (z - 2.5) ** 2, 0) / depth.length);
+  assert.ok(Math.abs(depthExplainedResidual(predicted, following, depth) - 0.5 * rmsDepth) < 1e-12);
+  // A uniform shift owes nothing to depth.
+  const shifted = predicted.map((p) => ({ x: p.x + 3, y: p.y - 2 }));
+  assert.ok(depthExplainedResidual(predicted, shifted, depth) < 1e-12);
+  // Flat depth explains nothing.
+  assert.equal(
+    depthExplainedResidual(
+      predicted,
+      following,
+      depth.map(() => 7),
+    ),
+    0,
+  );
 });

@@ -23,6 +23,13 @@ export interface FramePairGeometry {
   /** Determinant sign of the mirrored fit's linear part (−1: a reflection). */
   readonly mirroredOrientation: 1 | -1;
   readonly rigidError: number;
+  /**
+   * The part of the planar model's residual that grows with each landmark's depth (nose tip against
+   * cheeks): root mean square of k·(z − z̄) for the least-squares vector k, in inter-eye distances.
+   * A head turning leaves exactly this behind when a homography tries to explain it; a flat picture,
+   * whatever it does in its plane or in perspective, leaves residuals that owe nothing to the face's depth.
+   */
+  readonly depthParallax: number;
   /** Rotation the rigid fit found, degrees. */
   readonly rigidYawDeg: number;
   readonly rigidPitchDeg: number;
@@ -62,10 +69,38 @@ export function pairGeometry(frames: readonly FaceAnalysis[], from: number, to: 
     mirroredError: mirrored.rmsError / scale,
     mirroredOrientation: mirrored.orientation,
     rigidError: rigid.rmsError / scale,
+    depthParallax:
+      depthExplainedResidual(
+        source.map((p) => applyHomography(planar.matrix, p)),
+        target,
+        RIGID_LANDMARKS.map((i) => shape[i]!.z),
+      ) / scale,
     rigidYawDeg: rigid.yawDeg,
     rigidPitchDeg: rigid.pitchDeg,
     identical: identicalMeshes(a.mesh, b.mesh),
   };
+}
+
+/**
+ * Root mean square of the depth-proportional part of the residuals `target − predicted`: the residual
+ * vectors are regressed on the centred depths (one 2-D coefficient k), and k·(z − z̄) is measured.
+ */
+export function depthExplainedResidual(predicted: readonly Point2[], target: readonly Point2[], depth: readonly number[]): number {
+  const count = Math.min(predicted.length, target.length, depth.length);
+  if (count === 0) return 0;
+  const mean = depth.slice(0, count).reduce((s, z) => s + z, 0) / count;
+  let kx = 0;
+  let ky = 0;
+  let zz = 0;
+  for (let i = 0; i < count; i += 1) {
+    const z = depth[i]! - mean;
+    kx += (target[i]!.x - predicted[i]!.x) * z;
+    ky += (target[i]!.y - predicted[i]!.y) * z;
+    zz += z * z;
+  }
+  if (!(zz > 0)) return 0;
+  const value = Math.hypot(kx, ky) / Math.sqrt(zz * count);
+  return Number.isFinite(value) ? value : 0;
 }
 
 /** Every ordered pair i < j of the burst. */

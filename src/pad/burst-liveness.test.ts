@@ -222,3 +222,12 @@ test('meshMotion is zero for identical meshes and scales with inter-eye distance
     ) < 1e-12,
   );
 });
+
+test('the depth-parallax way is off by default and, when configured, is echoed and validated', () => {
+  assert.equal(DEFAULT_BURST_LIVENESS_POLICY.minDepthParallax, null);
+  const verdict = assessBurstLiveness(turnBurst(), { minDepthParallax: 0.02, minDepthModelRatio: 1.5 });
+  assert.equal(verdict.evidence.policy.minDepthParallax, 0.02);
+  assert.ok(verdict.evidence.parallax && verdict.evidence.parallax.depthParallax > 0, JSON.stringify(verdict.evidence.parallax));
+  assert.throws(() => assessBurstLiveness(turnBurst(), { minDepthModelRatio: 0.5 }), InvalidArgument);
+  assert.throws(() => assessBurstLiveness(turnBurst(), { minDepthParallax: -1 }), InvalidArgument);
+});

@@ -1,15 +1,14 @@
 /**
  * Burst liveness against flat-photo attacks built from real photos (deepface fixtures), through the
  * real analyzer: the issue's mirror burst, a duplicated frame, planar moves of the print, and a
- * synthetic turning render of the same face (a stand-in for a real head, see docs/liveness.md; a todo
- * while the stand-ins fall under the parallax threshold).
+ * synthetic whole-head render of a face turning (a stand-in for a real head, see docs/liveness.md).
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { HumanFaceAnalyzer } from '../../src/analysis/human-analyzer.js';
 import { assessBurstLiveness } from '../../src/pad/burst-liveness.js';
 import { attackBurst } from '../../src/eval/pad/attack-species.js';
-import { bonaFidePoses, renderHead } from '../../src/eval/pad/synthetic-head-render.js';
+import { bonaFidePoses, buildHeadModel, renderHead } from '../../src/eval/pad/synthetic-head-render.js';
 import { analyseBurstFrames, cameraRoundTrip } from '../../src/eval/pad/pad-features.js';
 import { decodeImage } from '../../src/imaging/decode-image.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
@@ -56,20 +55,28 @@ test('flat-photo bursts from real photos are refused', { skip: sharedDataMissing
     }
   });
 
-  // Known shortfall, kept visible rather than deleted: the mesh model damps the rendered turn (a 25° render
-  // reads as 5–13°), so the render's parallax ratio (2.8 here) stays under the policy's 3 (docs/liveness.md).
-  await t.test(
-    'a synthetic render of the face turning shows parallax and is live',
-    { todo: 'rendered stand-ins fall under minModelRatio 3 (docs/liveness.md)' },
-    async () => {
-      const decoded = await decodeImage(deepface('img1.jpg'));
-      const [face] = await analyse(decoded.image);
-      assert.ok(face);
-      const frames = await Promise.all(bonaFidePoses('turn', 5, 1).map((pose) => cameraRoundTrip(renderHead(decoded.image, face, pose))));
-      const verdict = await judge(frames);
-      assert.equal(verdict.live, true, `${verdict.reasons.join()} ${JSON.stringify(verdict.evidence.parallax)}`);
-      assert.equal(verdict.evidence.parallaxDetected, true);
-      assert.deepEqual(verdict.evidence.mirroredPairs, []);
-    },
-  );
+  // One face, not a rate: the stand-ins' BPCER over lfw-dev and deepface is in docs/liveness.md (far above
+  // the 5 % target). This pins that the whole-head perspective render of a turn is read by the mesh model as a
+  // 3-D head turning: the rigid model wins clearly, the turn is measured, and no pair is taken for a mirror.
+  await t.test('a synthetic whole-head render of the face turning 30° shows parallax and is live', async () => {
+    const decoded = await decodeImage(deepface('img1.jpg'));
+    const [face] = await analyse(decoded.image);
+    assert.ok(face);
+    const head = buildHeadModel(decoded.image, face);
+    const frames = await Promise.all(bonaFidePoses('turn', 7, 1).map((pose) => cameraRoundTrip(renderHead(head, pose))));
+    const verdict = await judge(frames);
+    assert.equal(verdict.live, true, `${verdict.reasons.join()} ${JSON.stringify(verdict.evidence.parallax)}`);
+    assert.equal(verdict.evidence.parallaxDetected, true);
+    assert.deepEqual(verdict.evidence.mirroredPairs, []);
+  });
+
+  await t.test('the render at pose 0 is the photo: the stand-in starts from the camera frame itself', async () => {
+    const decoded = await decodeImage(deepface('img1.jpg'));
+    const [face] = await analyse(decoded.image);
+    assert.ok(face);
+    const rendered = renderHead(buildHeadModel(decoded.image, face), { yawDeg: 0, pitchDeg: 0, eyesClosed: 0 });
+    let total = 0;
+    for (let i = 0; i < rendered.data.length; i += 1) total += Math.abs(rendered.data[i]! - decoded.image.data[i]!);
+    assert.ok(total / rendered.data.length < 1.5, `mean absolute difference ${total / rendered.data.length}`);
+  });
 });

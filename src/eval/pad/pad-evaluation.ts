@@ -6,7 +6,7 @@ import type { RgbImage } from '../../imaging/rgb-image.js';
 import { decodeImage } from '../../imaging/decode-image.js';
 import { assessBurstLiveness, type BurstLivenessPolicy, type BurstLivenessReason } from '../../pad/burst-liveness.js';
 import { ATTACK_SPECIES, attackBurst, type AttackSpecies } from './attack-species.js';
-import { bonaFidePoses, faceRemovedBackdrop, renderHead } from './synthetic-head-render.js';
+import { bonaFidePoses, buildHeadModel, headRemovedBackdrop, renderHead } from './synthetic-head-render.js';
 import { analyseBurstFrames, cameraRoundTrip, type FrameAnalyzer } from './pad-features.js';
 
 /**
@@ -47,7 +47,8 @@ export interface PadEvaluationOptions {
 }
 
 const ATTACK_FRAMES = 3;
-const BONA_FIDE_FRAMES = 5;
+/** A burst of a turn or a blink: 7 frames (a terminal's 5–9 frame burst). */
+const BONA_FIDE_FRAMES = 7;
 
 class Tally {
   private readonly counts = new Map<
@@ -110,7 +111,8 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
       continue;
     }
     const face = largest(faces);
-    const backdrop = faceRemovedBackdrop(decoded.image, face, await blurred(decoded.image));
+    const head = buildHeadModel(decoded.image, face);
+    const backdrop = headRemovedBackdrop(head, await blurred(decoded.image));
     for (const species of ATTACK_SPECIES) {
       const verdict = await judge(attackBurst(decoded.image, species, ATTACK_FRAMES, random), options, {
         source: file,
@@ -123,7 +125,7 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
     // Turn away from the pose photographed, alternating the side for frontal faces.
     const direction: 1 | -1 = Math.abs(face.pose.yaw) > 3 ? (face.pose.yaw > 0 ? -1 : 1) : index % 2 === 0 ? 1 : -1;
     for (const kind of ['turn', 'blink'] as const) {
-      const frames = bonaFidePoses(kind, BONA_FIDE_FRAMES, direction).map((pose) => renderHead(decoded.image, face, pose, backdrop));
+      const frames = bonaFidePoses(kind, BONA_FIDE_FRAMES, direction).map((pose) => renderHead(head, pose, backdrop));
       const verdict = await judge(frames, options, { source: file, kind, bonaFide: true });
       bpcer.add(kind, verdict !== null, verdict?.live === false, verdict?.reasons ?? []);
       options.onStep?.();
@@ -234,7 +236,7 @@ export function padMarkdown(report: PadReport, command: string): string {
   lines.push(`\`${command}\``, '');
   if (report.bonaFideSource === 'synthetic') {
     lines.push(
-      "Bona fide presentations are SYNTHETIC: renders of each still's own face mesh turning or blinking. They are stand-ins, not people; real bursts (`--bursts DIR`) replace them the day they exist.",
+      "Bona fide presentations are SYNTHETIC: renders of each still's head (its own face mesh and a fitted head shape) turning or blinking. They are stand-ins, not people; real bursts (`--bursts DIR`) replace them the day they exist.",
       '',
     );
   }
