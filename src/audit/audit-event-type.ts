@@ -21,6 +21,8 @@ export const AUDIT_EVENT_TYPES = [
   'tenant.created',
   'api_key.issued',
   'api_key.revoked',
+  'engine.selected',
+  'template.migrated',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

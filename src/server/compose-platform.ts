@@ -2,7 +2,8 @@ import type { BiometricStore } from '../store/biometric-store.js';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
 import type { FaceService } from '../pipeline/face-service.js';
 import type { TemplateSpec } from '../templates/template.js';
-import { GalleryRegistry } from '../biometrics/gallery-registry.js';
+import { EngineGalleries } from '../biometrics/engine-galleries.js';
+import { TenantEngines } from '../biometrics/tenant-engines.js';
 import { BiometricService, DEFAULT_BIOMETRIC_POLICY } from '../biometrics/biometric-service.js';
 import { Calibration } from '../matcher/calibration/calibration-table.js';
 import { TieredIndex } from '../matcher/index/tiered-index.js';
@@ -39,7 +40,13 @@ export interface PlatformParts {
   readonly store: BiometricStore;
   readonly sql: SqlDatabase;
   readonly faces: FaceService;
+  /** The platform's engine (FACEKEY_ENGINE): every tenant's unless it chose another. */
   readonly engine: TemplateSpec;
+  /**
+   * Other engines the face service runs (FACEKEY_FALLBACK_ENGINES): a tenant may choose one, and
+   * subjects enrolled with one keep matching until they are migrated to their tenant's engine.
+   */
+  readonly otherEngines?: readonly TemplateSpec[];
   readonly masterKey: Buffer;
 }
 
@@ -64,8 +71,11 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   await payments.migrate();
   await orders.migrate();
   await migrateDevices(sql);
+  const served = [engine, ...(parts.otherEngines ?? []).filter((e) => e.id !== engine.id || e.version !== engine.version)];
+  const tenantEngines = new TenantEngines(sql, served, audit, clock);
+  await tenantEngines.migrate();
 
-  const galleries = new GalleryRegistry(engine, (dimension) => new TieredIndex({ dimension }));
+  const galleries = EngineGalleries.create(served, (dimension) => new TieredIndex({ dimension }));
   const biometrics = new BiometricService(
     store,
     faces,
@@ -73,7 +83,12 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     galleries,
     engine,
     { ...DEFAULT_BIOMETRIC_POLICY, imageRetentionHours: settings.imageRetentionHours ?? DEFAULT_BIOMETRIC_POLICY.imageRetentionHours },
-    { audit, clock, requireConsent: (tenantId, consentId) => requireActiveConsent(consents, tenantId, consentId, 'payment') },
+    {
+      audit,
+      clock,
+      engines: tenantEngines,
+      requireConsent: (tenantId, consentId) => requireActiveConsent(consents, tenantId, consentId, 'payment'),
+    },
   );
 
   const signingKeys = new SigningKeys(sql, masterKey);
@@ -104,5 +119,5 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     risk: riskPolicies,
     clock,
   });
-  return { store, sql, galleries, biometrics, consent, wallet, checkout, audit, terminals, nonces, signingKeys, riskPolicies };
+  return { store, sql, galleries, biometrics, consent, wallet, checkout, audit, terminals, nonces, signingKeys, riskPolicies, tenantEngines };
 }
