@@ -4,6 +4,7 @@ import type { FaceService } from '../pipeline/face-service.js';
 import type { TemplateSpec } from '../templates/template.js';
 import { EngineGalleries } from '../biometrics/engine-galleries.js';
 import { TenantEngines } from '../biometrics/tenant-engines.js';
+import { EngineCatalog } from '../biometrics/engine-catalog.js';
 import { BiometricService, DEFAULT_BIOMETRIC_POLICY } from '../biometrics/biometric-service.js';
 import { Calibration } from '../matcher/calibration/calibration-table.js';
 import { TieredIndex } from '../matcher/index/tiered-index.js';
@@ -75,11 +76,13 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const tenantEngines = new TenantEngines(sql, served, audit, clock);
   await tenantEngines.migrate();
 
+  const calibration = settings.calibration ?? Calibration.load();
+  const engines = new EngineCatalog(calibration, served);
   const galleries = EngineGalleries.create(served, (dimension) => new TieredIndex({ dimension }));
   const biometrics = new BiometricService(
     store,
     faces,
-    settings.calibration ?? Calibration.load(),
+    calibration,
     galleries,
     engine,
     { ...DEFAULT_BIOMETRIC_POLICY, imageRetentionHours: settings.imageRetentionHours ?? DEFAULT_BIOMETRIC_POLICY.imageRetentionHours },
@@ -119,5 +122,5 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     risk: riskPolicies,
     clock,
   });
-  return { store, sql, galleries, biometrics, consent, wallet, checkout, audit, terminals, nonces, signingKeys, riskPolicies, tenantEngines };
+  return { store, sql, galleries, biometrics, consent, wallet, checkout, audit, terminals, nonces, signingKeys, riskPolicies, tenantEngines, engines };
 }

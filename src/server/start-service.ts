@@ -24,10 +24,12 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
   const masterKey = loadOrCreateMasterKey({ keyHex: config.masterKeyHex, keyFile: path.join(config.dataDir, 'master.key') });
   const { store, sql, kind, watchGallery } = await openStore(config, masterKey);
   const operator = await ensureOperatorKey(store, config.dataDir);
-  const faces = await createPooledFaceService([config.engine], { ...(config.workers ? { size: config.workers } : {}), ...pool });
-  const engine = createEngine(config.engine);
+  // One pool runs every engine served: a capture computes the active and the older engines' templates in one task.
+  const engineIds = [config.engine, ...config.fallbackEngines];
+  const faces = await createPooledFaceService(engineIds, { ...(config.workers ? { size: config.workers } : {}), ...pool });
+  const [engine, ...otherEngines] = engineIds.map(createEngine);
   const platform = await composePlatform(
-    { store, sql, faces, engine, masterKey },
+    { store, sql, faces, engine: engine!, otherEngines, masterKey },
     {
       issuer: config.publicUrl,
       retentionDays: config.retentionDays,
@@ -78,7 +80,16 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     app.log.error({ err: String(error) }, 'nonce purge failed'),
   );
   const url = await app.listen({ port: config.port, host: config.host });
-  app.log.info({ store: kind, templatesIndexed: indexed, engine: `${engine.id}@${engine.version}` }, 'facekey service ready');
+  app.log.info(
+    {
+      store: kind,
+      templatesIndexed: indexed,
+      engine: `${engine!.id}@${engine!.version}`,
+      // Each engine run, with its weights' terms (permitted / research-only / unknown), so an operator sees what it is running on.
+      engines: platform.engines.servedSummary(),
+    },
+    'facekey service ready',
+  );
   if (operator.created) app.log.info({ file: operator.file }, 'operator API key written (readable only by this user)');
   return {
     app,
