@@ -463,7 +463,8 @@ export class BiometricService {
       if (!sameEngine(active, template)) {
         throw new EngineOutdated(
           `template of ${engineKey({ id: template.engineId, version: template.engineVersion })}; this tenant matches with ${engineKey(active)}: update the device's engine`,
-          { template: `${template.engineId}@${template.engineVersion}`, activeEngine: evidenceOf(active) },
+          // Scalars only: problem details echo plain values to the device.
+          { template: `${template.engineId}@${template.engineVersion}`, activeEngineId: active.id, activeEngineVersion: active.version },
         );
       }
       return { template, templates: [template], capture: {} };

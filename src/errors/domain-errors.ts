@@ -52,7 +52,7 @@ export class EngineMismatch extends FacekeyError {
 
 /**
  * A device sent a template of an engine its tenant no longer matches with: the device must update
- * its engine. The problem body names the tenant's active engine (`activeEngine: { id, version }`).
+ * its engine. The problem body names the tenant's active engine (`activeEngineId`, `activeEngineVersion`).
  */
 export class EngineOutdated extends FacekeyError {
   readonly code = 'engine_outdated';
