@@ -276,14 +276,85 @@ export class BiometricService {
     if (engineKey(matchedWith) === engineKey(active)) return undefined;
     const template = probeList(probe).find((t) => sameEngine(active, t));
     if (!template || this.galleries.of(active)?.hasSubject(tenantId, subjectId)) return undefined;
+    if (!(await this.consentPermits(tenantId, subjectId))) return undefined;
+    return this.addMigratedTemplate(tenantId, subjectId, template, matchedWith, 'live_capture', context);
+  }
+
+  /**
+   * The background half of an engine upgrade: the retained enrollment photos (where the operator
+   * keeps them, FACEKEY_IMAGE_RETENTION_HOURS) of the tenant's subjects not yet migrated are run
+   * through the active engine, each through the same quality and PAD gates as a new enrollment.
+   * Subjects without a photo, or whose consent no longer covers payment, wait for their next use.
+   */
+  async reembedRetained(
+    tenantId: string,
+    context: CallContext = { actor: 'system:engine-migration' },
+  ): Promise<{ migrated: number; withoutImage: number; refused: number }> {
+    const [active, ...older] = await this.enginesFor(tenantId);
+    const outcome = { migrated: 0, withoutImage: 0, refused: 0 };
+    if (!active || older.length === 0) return outcome;
+    const now = (this.collaborators.clock?.() ?? new Date()).toISOString();
+    for (const from of older) {
+      for (const subjectId of this.galleries.of(from)!.subjects(tenantId).keys()) {
+        if (this.galleries.of(active)?.hasSubject(tenantId, subjectId)) continue;
+        const images = await this.store.retainedImages(tenantId, subjectId, now).catch((error: unknown) => {
+          if (error instanceof SubjectNotFound) return [];
+          throw error;
+        });
+        if (images.length === 0 || !(await this.consentPermits(tenantId, subjectId))) {
+          outcome.withoutImage += images.length === 0 ? 1 : 0;
+          continue;
+        }
+        let stored = false;
+        for (const { image } of images) {
+          try {
+            const { template } = await this.capture({ image }, tenantId, 'enroll');
+            stored = (await this.addMigratedTemplate(tenantId, subjectId, template, from, 'retained_image', context)) !== undefined || stored;
+          } catch (error) {
+            // A photo the gates now refuse is skipped; the subject migrates on its next use instead.
+            if (!(error instanceof FacekeyError)) throw error;
+          }
+        }
+        if (stored) outcome.migrated++;
+        else outcome.refused++;
+      }
+    }
+    return outcome;
+  }
+
+  /** Every tenant with an older engine's templates: re-embeds what retained photos allow. */
+  async reembedAllRetained(): Promise<{ migrated: number; withoutImage: number; refused: number }> {
+    const total = { migrated: 0, withoutImage: 0, refused: 0 };
+    for (const tenantId of this.galleries.tenantIds()) {
+      const one = await this.reembedRetained(tenantId);
+      total.migrated += one.migrated;
+      total.withoutImage += one.withoutImage;
+      total.refused += one.refused;
+    }
+    return total;
+  }
+
+  /** Whether the subject's consent still covers payment: a new template is only ever made under it. */
+  private async consentPermits(tenantId: string, subjectId: string): Promise<boolean> {
     const subject = await this.store.getSubject(tenantId, subjectId);
-    if (!subject?.consentId) return undefined;
+    if (!subject?.consentId) return false;
     try {
       await this.collaborators.requireConsent?.(tenantId, subject.consentId);
+      return true;
     } catch (error) {
-      if (error instanceof ConsentMissing) return undefined;
+      if (error instanceof ConsentMissing) return false;
       throw error;
     }
+  }
+
+  private async addMigratedTemplate(
+    tenantId: string,
+    subjectId: string,
+    template: FaceTemplate,
+    from: { id: string; version: string },
+    source: 'live_capture' | 'retained_image',
+    context: CallContext,
+  ): Promise<{ templateId: string } | undefined> {
     let templateId: string;
     try {
       ({ templateId } = await this.store.addTemplate({
@@ -302,9 +373,9 @@ export class BiometricService {
     await this.audit(tenantId, context, 'template.migrated', {
       subjectId,
       templateId,
-      from: engineKey(matchedWith),
-      to: engineKey(active),
-      source: 'live_capture',
+      from: engineKey(from),
+      to: engineKey({ id: template.engineId, version: template.engineVersion }),
+      source,
     });
     return { templateId };
   }

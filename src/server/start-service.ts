@@ -73,13 +73,29 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       .then((purged) => purged > 0 && app.log.info({ purged }, 'retention sweep purged expired enrollment images'))
       .catch((error: Error) => app.log.error({ err: error.message }, 'image purge failed'));
   };
+  // Engine upgrades: retained enrollment photos of subjects not yet on their tenant's engine are
+  // re-embedded, one at a time through the same pool (never two runs at once).
+  let reembedding = false;
+  const reembed = (): void => {
+    if (reembedding) return;
+    reembedding = true;
+    void platform.biometrics
+      .reembedAllRetained()
+      .then((r) => r.migrated > 0 && app.log.info(r, 'engine migration re-embedded retained enrollment images'))
+      .catch((error: Error) => app.log.error({ err: error.message }, 'engine migration re-embedding failed'))
+      .finally(() => (reembedding = false));
+  };
   sweep();
-  const retentionTimer = setInterval(sweep, 3_600_000);
+  const retentionTimer = setInterval(() => {
+    sweep();
+    reembed();
+  }, 3_600_000);
   retentionTimer.unref();
   const stopNoncePurge = platform.nonces.purgeEvery(600_000, (error: unknown) =>
     app.log.error({ err: String(error) }, 'nonce purge failed'),
   );
   const url = await app.listen({ port: config.port, host: config.host });
+  reembed();
   app.log.info(
     {
       store: kind,

@@ -4,7 +4,8 @@
  * keep paying through the fallback to the old engine at that engine's own threshold, each
  * successful use stores a template of the new engine from the same capture, the migration endpoint
  * climbs to 100 %, and from then on search uses the new engine only. A device still sending
- * templates of the old engine is told to update (`engine_outdated`).
+ * templates of the old engine is told to update (`engine_outdated`). Where enrollment photos are
+ * retained, a background job re-embeds them without waiting for the subject's next visit.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,7 +36,8 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
   const newEngine = createEngine(NEW);
   const platform = await composePlatform(
     { store, sql: new SqliteDatabase(store.connection), faces, engine: oldEngine, otherEngines: [newEngine], masterKey },
-    { issuer: 'http://facekey.test', retentionDays: 730 },
+    // Enrollment photos are kept a day: the background re-embedding has something to work on.
+    { issuer: 'http://facekey.test', retentionDays: 730, imageRetentionHours: 24 },
   );
   const app = await buildApp({ platform, readiness: async () => ({}) });
   t.after(async () => {
@@ -200,5 +202,39 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
     const stranger = await checkout({ image: b64(deepface('img22.jpg')) });
     assert.equal(stranger.body.outcome, 'declined', JSON.stringify(stranger.body));
     assert.equal(stranger.body.evidence.engine.id, NEW);
+  });
+
+  await t.test('retained enrollment photos are re-embedded in the background; subjects without one wait for their next use', async () => {
+    const shop = (await inject('POST', '/v1/tenants', operator, { name: 'archive shop' })).body;
+    const shopAdmin = (await inject('POST', `/v1/tenants/${shop.id}/api-keys`, operator, { scopes: ['admin'] })).body.token as string;
+    const subjectUnder = async (ref: string, sample: Record<string, string>) => {
+      const consent = await inject('POST', '/v1/consents', shopAdmin, { textVersion: 'eu-2026-11', purposes: ['payment'], jurisdiction: 'EU', deviceId: 'k' });
+      const subject = (await inject('POST', '/v1/subjects', shopAdmin, { externalRef: ref, consentId: consent.body.id })).body;
+      const enrolled = await inject('POST', `/v1/subjects/${subject.id}/templates`, shopAdmin, sample);
+      assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+      return subject.id as string;
+    };
+    const erin = await subjectUnder('erin', { image: b64(deepface('img22.jpg')) });
+    // A device template carries no photo: nothing to re-embed.
+    const deviceTemplate = (await faces.process(deepface('img20.jpg'), { engines: [OLD], multipleFaces: 'largest' })).selected.templates[0]!;
+    await subjectUnder('grace', { template: b64(deviceTemplate.template) });
+
+    const switched = await inject('PUT', `/v1/tenants/${shop.id}/engine`, operator, { engine: NEW });
+    assert.equal(switched.status, 200, 'an operator may choose for any tenant');
+    const outcome = await platform.biometrics.reembedRetained(shop.id);
+    assert.deepEqual(outcome, { migrated: 1, withoutImage: 1, refused: 0 });
+    const p = (await inject('GET', '/v1/engine-migration', shopAdmin)).body;
+    assert.deepEqual([p.subjectsTotal, p.migrated, p.percent], [2, 1, 50]);
+    const migrated = (await auditOf('template.migrated')).length;
+    assert.equal(migrated, 3, 'the first tenant is untouched by the second one\'s job');
+
+    // Erin's other photo is now found by the new engine without her ever coming back.
+    const found = await inject('POST', '/v1/identify', shopAdmin, { image: b64(deepface('img23.jpg')) });
+    assert.deepEqual(
+      found.body.candidates.map((c: { subjectId: string }) => c.subjectId),
+      [erin],
+    );
+    assert.equal(found.body.engine.id, NEW);
+    assert.deepEqual(await platform.biometrics.reembedRetained(shop.id), { migrated: 0, withoutImage: 1, refused: 0 }, 'idempotent');
   });
 });
