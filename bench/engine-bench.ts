@@ -11,6 +11,7 @@ import { decodeImage } from '../src/imaging/decode-image.js';
 import { assessQuality } from '../src/quality/assess-quality.js';
 import { createEngine, DEFAULT_ENGINE_ID, engineIds } from '../src/engines/engine-registry.js';
 import { DlibResnetEngine } from '../src/engines/dlib-resnet/dlib-resnet-engine.js';
+import { OnnxArcfaceEngine } from '../src/engines/onnx-arcface/onnx-arcface-engine.js';
 import { createPooledFaceService } from '../src/pipeline/pooled-face-service.js';
 import { listLabelledImages } from '../src/eval/labelled-images.js';
 import { bundledSampleImages } from '../src/cli/commands/demo-command.js';
@@ -78,7 +79,7 @@ async function stageTimings(files: string[], ids: string[]): Promise<StageRow[]>
       assessQuality(decoded.image, face);
       const t4 = performance.now();
       let alignMs = 0;
-      if (engine instanceof DlibResnetEngine) {
+      if (engine instanceof DlibResnetEngine || engine instanceof OnnxArcfaceEngine) {
         const a0 = performance.now();
         engine.alignedChip(decoded.image, face);
         alignMs = performance.now() - a0;

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { readServiceConfig } from './service-config.js';
+import { SERVICE_DEFAULTS, readServiceConfig } from './service-config.js';
 import { InvalidArgument } from '../errors/domain-errors.js';
 
 test('embedded defaults: port 8080, ./data, SQLite', () => {
@@ -41,7 +41,7 @@ test('image retention: off by default, an integer number of hours up to 720 when
 
 test('engine and workers: FACEKEY_ENGINE among the known engines, FACEKEY_WORKERS a small positive integer', () => {
   const defaults = readServiceConfig({});
-  assert.deepEqual([defaults.engine, defaults.workers], ['dlib-resnet', undefined]);
+  assert.deepEqual([defaults.engine, defaults.workers], [SERVICE_DEFAULTS.engine, undefined]);
   const known = { knownEngines: ['dlib-resnet', 'human-faceres'] };
   const set = readServiceConfig({ FACEKEY_ENGINE: 'human-faceres', FACEKEY_WORKERS: '3' }, known);
   assert.deepEqual([set.engine, set.workers], ['human-faceres', 3]);
@@ -66,7 +66,7 @@ test('FACEKEY_FALLBACK_ENGINES: known engines run beside FACEKEY_ENGINE, dedupli
     known,
   );
   assert.deepEqual([set.engine, set.fallbackEngines], ['dlib-resnet-tta', ['dlib-resnet']]);
-  assert.throws(() => readServiceConfig({ FACEKEY_FALLBACK_ENGINES: 'dlib-resnet,arcface' }, known), {
+  assert.throws(() => readServiceConfig({ FACEKEY_ENGINE: 'dlib-resnet', FACEKEY_FALLBACK_ENGINES: 'dlib-resnet-tta,arcface' }, known), {
     name: InvalidArgument.name,
     message: /FACEKEY_FALLBACK_ENGINES must name engines among .*got "arcface"/,
   });

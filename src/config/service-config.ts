@@ -20,8 +20,13 @@ export const SERVICE_DEFAULTS = {
   riskBudget: 1e-3,
   /** Minor units (100.00 in the currency); above this a checkout always needs a second factor. */
   faceOnlyAmountLimit: 10_000,
-  /** The face engine the service matches with (FACEKEY_ENGINE). */
-  engine: 'dlib-resnet',
+  /**
+   * The face engine the service matches with (FACEKEY_ENGINE): the ArcFace-class net, the only shipped
+   * engine that accepts most genuine customers at checkout's FMR 1e-5. docs/engines.md has the figures
+   * and why its weights' terms are "unknown"; an operator picks another engine by id, or registers a
+   * licensed model with a card (FACEKEY_MODEL_CARDS).
+   */
+  engine: 'faceplugin-arcface',
 } as const;
 
 /**
@@ -33,8 +38,9 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_DATA_DIR | SQLite file, master key and operator key | ./data |
  * | DATABASE_URL | PostgreSQL instead of SQLite | unset |
  * | FACEKEY_MASTER_KEY | 64 hex characters | generated under the data dir |
- * | FACEKEY_ENGINE | face engine id (see `facekey engines`) | dlib-resnet |
+ * | FACEKEY_ENGINE | face engine id (see `facekey engines`) | faceplugin-arcface |
  * | FACEKEY_FALLBACK_ENGINES | comma-separated engine ids also run: tenants may choose one; subjects enrolled with one match until migrated | none |
+ * | FACEKEY_MODEL_CARDS | folders of operator model cards (`:`-separated), each card an ONNX engine | unset |
  * | FACEKEY_WORKERS | face-pipeline worker threads, each with its own models | one per core |
  * | FACEKEY_BODY_LIMIT | largest request body in bytes | 12 MiB |
  * | FACEKEY_RATE_LIMIT | requests per minute per verified API key or terminal | 1200 |

@@ -6,10 +6,10 @@ import { computeEngineOutcomes, fuseOutcomes, type EngineOutcomes } from './engi
 import { allVsAllScores } from './comparison-scores.js';
 import { fitFusionWeights, type FusionFit } from './fit-fusion-weights.js';
 import { extrapolatedThresholdForFmr, sortedScores } from './metrics/index.js';
-import { createEngine, engineIds } from '../engines/engine-registry.js';
+import { createEngine, engineIds, engineOrigin } from '../engines/engine-registry.js';
 import { FusionEngine } from '../engines/fusion/fusion-engine.js';
 import { FUSION_WEIGHTS_FILE, type FusionWeights } from '../engines/fusion/fusion-weights.js';
-import { CALIBRATION_FILE, type CalibrationTable, type EngineCalibration } from '../matcher/calibration/calibration-table.js';
+import { Calibration, CALIBRATION_FILE, type CalibrationTable, type EngineCalibration } from '../matcher/calibration/calibration-table.js';
 import { projectRoot } from '../runtime/project-root.js';
 
 export const CALIBRATED_FMRS = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] as const;
@@ -25,6 +25,46 @@ export interface CalibrateOptions {
   readonly multipleFaces?: MultipleFacePolicy;
   /** Where calibration/ lives; the repository by default. */
   readonly outputRoot?: string;
+  /**
+   * Calibrate only these engines: their entries in the table are replaced, every other entry and
+   * the fusion weights are kept (a new or operator-registered engine is calibrated on its own).
+   */
+  readonly engineIds?: readonly string[];
+}
+
+export interface EnginesCalibrationResult {
+  readonly table: CalibrationTable;
+  readonly files: string[];
+}
+
+/** Thresholds for the named engines only, merged into the existing calibration table. */
+export async function calibrateEngines(
+  options: CalibrateOptions & { readonly engineIds: readonly string[] },
+): Promise<EnginesCalibrationResult> {
+  const labelled = listLabelledImages(options.imagesDir);
+  const files = labelled.map((l) => l.file);
+  const identities = labelled.map((l) => l.identity);
+  const runs = await computeEngineOutcomes({
+    files,
+    engineIds: [...options.engineIds],
+    ...(options.cacheFile ? { cacheFile: options.cacheFile } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
+    ...(options.multipleFaces ? { multipleFaces: options.multipleFaces } : {}),
+  });
+  const fresh = runs.map((run) => engineCalibration(run, allVsAllScores(run.outcomes, identities)));
+  const root = options.outputRoot ?? projectRoot();
+  const file = path.join(root, CALIBRATION_FILE);
+  const previous = Calibration.load(file).table;
+  const kept = previous.engines.filter((e) => !options.engineIds.includes(e.engine));
+  const table: CalibrationTable = {
+    description: `Thresholds per target FMR from all-vs-all comparisons of ${files.length} images of ${new Set(identities).size} people (${options.imagesDir}).`,
+    command: previous.command && previous.command !== options.command ? `${previous.command}; ${options.command}` : options.command,
+    generatedAt: new Date().toISOString(),
+    engines: [...kept, ...fresh],
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeAtomically(file, JSON.stringify(table, null, 2) + '\n');
+  return { table, files: [file] };
 }
 
 export interface CalibrationResult {
@@ -43,7 +83,8 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
   const labelled = listLabelledImages(options.imagesDir);
   const files = labelled.map((l) => l.file);
   const identities = labelled.map((l) => l.identity);
-  const baseIds = engineIds().filter((id) => id !== 'fusion');
+  // Operators' model-card engines are calibrated on their own (calibrateEngines), on their own data.
+  const baseIds = engineIds().filter((id) => id !== 'fusion' && engineOrigin(id) !== 'operator-model-card');
   const base = await computeEngineOutcomes({
     files,
     engineIds: baseIds,

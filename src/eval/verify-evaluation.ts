@@ -3,7 +3,16 @@ import { readLfwPairs } from './lfw-pairs.js';
 import { listLabelledImages } from './labelled-images.js';
 import { computeEngineOutcomes, type EngineOutcomes } from './engine-outcomes.js';
 import { allVsAllScores, pairFoldScores } from './comparison-scores.js';
-import { detCurvePoints, equalErrorRate, kFoldAccuracy, sortedScores, tarAtFar, type DetPoint } from './metrics/index.js';
+import {
+  detCurvePoints,
+  equalErrorRate,
+  extrapolatedThresholdForFmr,
+  fnmrAt,
+  kFoldAccuracy,
+  sortedScores,
+  tarAtFar,
+  type DetPoint,
+} from './metrics/index.js';
 
 export const REPORTED_FARS = ['1e-2', '1e-3', '1e-4', '1e-5'] as const;
 export type ReportedFar = (typeof REPORTED_FARS)[number];
@@ -15,6 +24,21 @@ export interface TarAtFarEntry {
   readonly reliable: boolean;
 }
 
+/** Checkout decides at FMR 1e-5; 1e-6 is where a large gallery would have to decide. */
+export const OPERATING_FMRS = [1e-5, 1e-6] as const;
+
+/**
+ * TAR and FNMR at a target FMR, at the threshold calibration would pick on this data: empirical
+ * where enough impostor scores exist, else extrapolated from the impostor tail and marked so.
+ */
+export interface OperatingPoint {
+  readonly targetFmr: number;
+  readonly threshold: number;
+  readonly method: 'empirical' | 'exponential-tail';
+  readonly tar: number;
+  readonly fnmr: number;
+}
+
 export interface EngineVerification {
   readonly engine: string;
   readonly version: string;
@@ -23,6 +47,7 @@ export interface EngineVerification {
   readonly folds: Array<{ accuracy: number; threshold: number }>;
   readonly tarAtFar: Record<ReportedFar, number>;
   readonly tarAtFarDetail: Record<ReportedFar, TarAtFarEntry>;
+  readonly operatingPoints: OperatingPoint[];
   readonly eer: number;
   readonly eerThreshold: number;
   /** Failure-to-enroll rate over all images (counted as errors in every figure). */
@@ -91,6 +116,11 @@ function verifyEngine(
       return [far, { tar: r.tar, threshold: r.threshold, reliable: r.reliable }];
     }),
   ) as Record<ReportedFar, TarAtFarEntry>;
+  const operatingPoints = OPERATING_FMRS.map((targetFmr): OperatingPoint => {
+    const t = extrapolatedThresholdForFmr(impostor, targetFmr);
+    const fnmr = fnmrAt(genuine, t.threshold);
+    return { targetFmr, threshold: t.threshold, method: t.method, tar: 1 - fnmr, fnmr };
+  });
   const eer = equalErrorRate(genuine, impostor);
   const fteCount = run.outcomes.filter((o) => !o.ok).length;
   return {
@@ -101,6 +131,7 @@ function verifyEngine(
     folds: kfold.perFold,
     tarAtFar: Object.fromEntries(REPORTED_FARS.map((far) => [far, detail[far].tar])) as Record<ReportedFar, number>,
     tarAtFarDetail: detail,
+    operatingPoints,
     eer: eer.eer,
     eerThreshold: eer.threshold,
     fte: fteCount / run.outcomes.length,

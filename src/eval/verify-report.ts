@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderDetPng, renderDetSvg } from './metrics/index.js';
-import { REPORTED_FARS, type VerificationRun } from './verify-evaluation.js';
+import { OPERATING_FMRS, REPORTED_FARS, type VerificationRun } from './verify-evaluation.js';
 
 const pct = (x: number, digits = 2): string => `${(100 * x).toFixed(digits)}%`;
 
@@ -41,6 +41,20 @@ export function verificationMarkdown(run: VerificationRun, command: string): str
     ),
     '',
     '\\* fewer than 10 impostor scores above the threshold: too little data for a reliable figure.',
+    '',
+    `Operating points (threshold as calibration picks it on this data; † = extrapolated from the impostor tail, not observed):`,
+    '',
+    `| engine | ${OPERATING_FMRS.map((f) => `TAR@FMR ${f} | FNMR@FMR ${f}`).join(' | ')} |`,
+    `|---|${OPERATING_FMRS.map(() => '---|---').join('|')}|`,
+    ...run.engines.map(
+      (e) =>
+        `| ${e.engine} | ${e.operatingPoints
+          .map((p) => {
+            const mark = p.method === 'empirical' ? '' : ' †';
+            return `${pct(p.tar)}${mark} | ${pct(p.fnmr)}${mark}`;
+          })
+          .join(' | ')} |`,
+    ),
     '',
   ];
   return lines.join('\n');

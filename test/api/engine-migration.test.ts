@@ -112,6 +112,7 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
       assert.ok(['permitted', 'research-only', 'unknown'].includes(e.provenance.terms));
       assert.ok(e.provenance.weightsTrainingData.length > 0);
     }
+    for (const e of r.body.engines) assert.ok(['permitted', 'research-only', 'unknown'].includes(e.provenance.terms), `${e.id} states its terms`);
     assert.equal(byId.get(OLD).platformDefault, true);
     assert.equal(byId.get('geometry').served, false);
     assert.deepEqual(r.body.activeEngine, { id: OLD, version: oldEngine.version, source: 'platform' });

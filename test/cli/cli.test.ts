@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../src/runtime/project-root.js';
 import { SERVICE_DEFAULTS } from '../../src/config/service-config.js';
+import { DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 import { DEEPFACE_DIR, sharedDataMissingReason } from '../shared-data.js';
 
 const run = promisify(execFile);
@@ -40,7 +41,7 @@ test('compare --json: a same-person pair matches, a different-person pair does n
   };
   assert.equal(a.match, true);
   assert.ok(a.score >= a.threshold);
-  assert.equal(a.engine.id, 'dlib-resnet');
+  assert.equal(a.engine.id, DEFAULT_ENGINE_ID);
   assert.equal(a.targetFmr, SERVICE_DEFAULTS.targetFmr, 'compare decides at the service default operating point');
 
   const different = await facekey('compare', img('img1.jpg'), img('img3.jpg'), '--json');
@@ -77,10 +78,26 @@ test('bad input: non-zero exit and a one-line error naming the problem', { skip,
 test('engines lists every registered engine with its template format', async () => {
   const result = await facekey('engines', '--json');
   assert.equal(result.code, 0, result.stderr);
-  const engines = JSON.parse(result.stdout) as Array<{ id: string; dimension: number; dtype: string }>;
+  const engines = JSON.parse(result.stdout) as Array<{
+    id: string;
+    dimension: number;
+    dtype: string;
+    default: boolean;
+    provenance: { terms: string; weights: string };
+  }>;
   const ids = engines.map((e) => e.id);
-  for (const id of ['dlib-resnet', 'human-faceres', 'geometry', 'fusion']) assert.ok(ids.includes(id), `${id} missing from ${ids}`);
+  for (const id of ['faceplugin-arcface', 'dlib-resnet', 'human-faceres', 'geometry', 'fusion'])
+    assert.ok(ids.includes(id), `${id} missing from ${ids}`);
   assert.equal(engines.find((e) => e.id === 'dlib-resnet')!.dimension, 128);
+  assert.equal(engines.find((e) => e.id === 'faceplugin-arcface')!.dimension, 512);
+  assert.deepEqual(
+    engines.filter((e) => e.default).map((e) => e.id),
+    [DEFAULT_ENGINE_ID],
+  );
+  for (const e of engines) {
+    assert.ok(['permitted', 'research-only', 'unknown'].includes(e.provenance.terms), `${e.id}: terms ${e.provenance.terms}`);
+    assert.ok(e.provenance.weights.length > 0, `${e.id} says what its weights are`);
+  }
 });
 
 test('detect on a group photo reports every face; quality explains a refusal', { skip, timeout: 300_000 }, async () => {

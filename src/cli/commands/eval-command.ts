@@ -6,7 +6,8 @@ import { engineIds } from '../../engines/engine-registry.js';
 import { evaluateVerification } from '../../eval/verify-evaluation.js';
 import { verificationMarkdown, verificationSummary, writeVerificationReport } from '../../eval/verify-report.js';
 import { evaluateIdentification, REPORTED_FPIRS } from '../../eval/identify-evaluation.js';
-import { calibrate } from '../../eval/calibrate.js';
+import { calibrate, calibrateEngines } from '../../eval/calibrate.js';
+import type { EngineCalibration } from '../../matcher/calibration/calibration-table.js';
 import { DEFAULT_EMBEDDING_CACHE, DEFAULT_EVAL_FACE_POLICY } from '../../eval/engine-outcomes.js';
 import { parseMultipleFacePolicy } from '../../pipeline/face-selection.js';
 import { evaluatePad } from './eval-pad-command.js';
@@ -79,6 +80,22 @@ async function identify(argv: string[], io: CliIo): Promise<number> {
 
 async function calibrateCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: argv, options: COMMON_OPTIONS });
+  if (values.engine) {
+    const only = await calibrateEngines({
+      imagesDir: requireOption(values.images, 'images'),
+      command: `facekey eval calibrate ${argv.join(' ')}`,
+      cacheFile: values.cache,
+      workers: workersOf(values.workers),
+      multipleFaces: parseMultipleFacePolicy(values.face),
+      engineIds: values.engine,
+    });
+    if (values.json) io.out(JSON.stringify(only, null, 2));
+    else {
+      for (const e of only.table.engines.filter((x) => values.engine!.includes(x.engine))) io.out(thresholdLine(e));
+      io.out(`written: ${only.files.join(', ')}`);
+    }
+    return 0;
+  }
   const result = await calibrate({
     imagesDir: requireOption(values.images, 'images'),
     command: `facekey eval calibrate ${argv.join(' ')}`,
@@ -91,14 +108,14 @@ async function calibrateCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(
       `fusion weights: ${result.fusion.components.map((c) => `${c.engine} ${c.weight}`).join(', ')} (TAR@FAR1e-3 ${pct(result.fit.tarAtFar1e3)})`,
     );
-    for (const e of result.table.engines) {
-      io.out(
-        `${e.engine}@${e.version}: ${e.thresholds.map((t) => `FMR ${t.targetFmr} → ${t.threshold.toFixed(4)}${t.method === 'empirical' ? '' : ' (extrapolated)'}`).join(', ')}`,
-      );
-    }
+    for (const e of result.table.engines) io.out(thresholdLine(e));
     io.out(`written: ${result.files.join(', ')}`);
   }
   return 0;
+}
+
+function thresholdLine(e: EngineCalibration): string {
+  return `${e.engine}@${e.version}: ${e.thresholds.map((t) => `FMR ${t.targetFmr} → ${t.threshold.toFixed(4)}${t.method === 'empirical' ? '' : ' (extrapolated)'}`).join(', ')}`;
 }
 
 const SUBCOMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
@@ -115,7 +132,7 @@ export const evalCommand: CliCommand = {
   usage:
     'facekey eval verify --pairs FILE --images DIR [--engine ID]… [--json] [--report DIR]\n' +
     '  facekey eval identify --images DIR [--engine ID]… [--json]\n' +
-    '  facekey eval calibrate --images DIR\n' +
+    '  facekey eval calibrate --images DIR [--engine ID]… (with --engine: only those engines, merged into the table)\n' +
     '  facekey eval pad (--images DIR [--limit N] | --bursts DIR) [--json]   (APCER per attack species, BPCER)\n' +
     '  common: [--face central|largest|error] (default central) [--workers N] [--cache FILE]',
   async run(argv, io) {
