@@ -83,6 +83,11 @@ export class EngineCatalog {
   servedSummary(): Array<{ engine: string; terms: string; licence: string | null; package: string | null }> {
     return this.listings
       .filter((l) => l.served)
-      .map((l) => ({ engine: `${l.id}@${l.version}`, terms: l.provenance.terms, licence: l.provenance.licence, package: l.provenance.package }));
+      .map((l) => ({
+        engine: `${l.id}@${l.version}`,
+        terms: l.provenance.terms,
+        licence: l.provenance.licence,
+        package: l.provenance.package,
+      }));
   }
 }

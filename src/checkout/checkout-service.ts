@@ -226,8 +226,13 @@ export class CheckoutService {
       second_factor: search.narrowed ? request.secondFactor!.kind : null,
     });
     // Paid with an older engine: store the active engine's template from this same capture (consent
-    // for payment was checked above), so the subject need not enroll again.
-    if (probe.templates) await this.deps.biometrics.migrateOnUse(tenantId, subjectId, probe.templates, search.engine, { actor: `terminal:${terminalId}` });
+    // for payment was checked above), so the subject need not enroll again. The assertion is already
+    // issued: a failed migration must not fail the payment; the subject migrates on a later use.
+    if (probe.templates) {
+      await this.deps.biometrics
+        .migrateOnUse(tenantId, subjectId, probe.templates, search.engine, { actor: `terminal:${terminalId}` })
+        .catch(() => undefined);
+    }
     const now = this.now();
     if ((await payments.failureState('subject', subjectId)).failures > 0) await payments.clearFailures('subject', subjectId, now);
     await this.deps.consent.touch(tenantId, consent.id);

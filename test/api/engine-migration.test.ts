@@ -48,7 +48,13 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
-  const inject = async (method: 'GET' | 'POST' | 'PUT', url: string, token?: string, body?: unknown, extra: Record<string, string> = {}) => {
+  const inject = async (
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    token?: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ) => {
     const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
     if (body !== undefined) headers['content-type'] ??= 'application/json';
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
@@ -112,7 +118,8 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
       assert.ok(['permitted', 'research-only', 'unknown'].includes(e.provenance.terms));
       assert.ok(e.provenance.weightsTrainingData.length > 0);
     }
-    for (const e of r.body.engines) assert.ok(['permitted', 'research-only', 'unknown'].includes(e.provenance.terms), `${e.id} states its terms`);
+    for (const e of r.body.engines)
+      assert.ok(['permitted', 'research-only', 'unknown'].includes(e.provenance.terms), `${e.id} states its terms`);
     assert.equal(byId.get(OLD).platformDefault, true);
     assert.equal(byId.get('geometry').served, false);
     assert.deepEqual(r.body.activeEngine, { id: OLD, version: oldEngine.version, source: 'platform' });
@@ -209,7 +216,12 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
     const shop = (await inject('POST', '/v1/tenants', operator, { name: 'archive shop' })).body;
     const shopAdmin = (await inject('POST', `/v1/tenants/${shop.id}/api-keys`, operator, { scopes: ['admin'] })).body.token as string;
     const subjectUnder = async (ref: string, sample: Record<string, string>) => {
-      const consent = await inject('POST', '/v1/consents', shopAdmin, { textVersion: 'eu-2026-11', purposes: ['payment'], jurisdiction: 'EU', deviceId: 'k' });
+      const consent = await inject('POST', '/v1/consents', shopAdmin, {
+        textVersion: 'eu-2026-11',
+        purposes: ['payment'],
+        jurisdiction: 'EU',
+        deviceId: 'k',
+      });
       const subject = (await inject('POST', '/v1/subjects', shopAdmin, { externalRef: ref, consentId: consent.body.id })).body;
       const enrolled = await inject('POST', `/v1/subjects/${subject.id}/templates`, shopAdmin, sample);
       assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
@@ -217,7 +229,8 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
     };
     const erin = await subjectUnder('erin', { image: b64(deepface('img22.jpg')) });
     // A device template carries no photo: nothing to re-embed.
-    const deviceTemplate = (await faces.process(deepface('img20.jpg'), { engines: [OLD], multipleFaces: 'largest' })).selected.templates[0]!;
+    const deviceTemplate = (await faces.process(deepface('img20.jpg'), { engines: [OLD], multipleFaces: 'largest' })).selected
+      .templates[0]!;
     await subjectUnder('grace', { template: b64(deviceTemplate.template) });
 
     const switched = await inject('PUT', `/v1/tenants/${shop.id}/engine`, operator, { engine: NEW });
@@ -227,7 +240,7 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
     const p = (await inject('GET', '/v1/engine-migration', shopAdmin)).body;
     assert.deepEqual([p.subjectsTotal, p.migrated, p.percent], [2, 1, 50]);
     const migrated = (await auditOf('template.migrated')).length;
-    assert.equal(migrated, 3, 'the first tenant is untouched by the second one\'s job');
+    assert.equal(migrated, 3, "the first tenant is untouched by the second one's job");
 
     // Erin's other photo is now found by the new engine without her ever coming back.
     const found = await inject('POST', '/v1/identify', shopAdmin, { image: b64(deepface('img23.jpg')) });

@@ -10,7 +10,9 @@ const tenantEngineBody = {
   type: 'object',
   additionalProperties: false,
   description: "The tenant's active engine; without `engine` the tenant follows the platform's (FACEKEY_ENGINE).",
-  properties: { engine: { type: 'string', minLength: 1, maxLength: 100, description: 'an engine id the service runs (GET /v1/engines: served)' } },
+  properties: {
+    engine: { type: 'string', minLength: 1, maxLength: 100, description: 'an engine id the service runs (GET /v1/engines: served)' },
+  },
 } as const;
 
 /**
