@@ -6,6 +6,7 @@ import type { CheckoutService } from '../checkout/checkout-service.js';
 import type { RiskPolicies } from '../checkout/risk-policies.js';
 import type { TerminalRegistry } from '../devices/terminal-registry.js';
 import type { NonceClaims } from '../devices/nonce-store.js';
+import type { LivenessSessions } from '../devices/liveness-sessions.js';
 import type { SigningKeys } from '../signing/signing-keys.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { EngineCatalog } from '../biometrics/engine-catalog.js';
@@ -23,6 +24,8 @@ export interface ApiPlatform {
   readonly checkout: CheckoutService;
   readonly terminals: TerminalRegistry;
   readonly nonces: NonceClaims;
+  /** Challenge sessions terminals ask for before they record a burst. */
+  readonly livenessSessions: LivenessSessions;
   readonly signingKeys: SigningKeys;
   readonly riskPolicies: RiskPolicies;
   /** Every engine, its calibration and provenance; and each tenant's active engine. */

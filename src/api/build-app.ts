@@ -12,6 +12,7 @@ import { riskPolicyRoutes } from './routes/risk-policy-routes.js';
 import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
 import { terminalRoutes } from './routes/terminal-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
+import { livenessSessionRoutes } from './routes/liveness-session-routes.js';
 import { signedTerminalAuthenticator } from './fastify-terminal-auth.js';
 import type { ApiPlatform } from './api-platform.js';
 import { DEFAULT_ABUSE_LIMITS, SERVICE_DEFAULTS } from '../config/service-config.js';
@@ -117,6 +118,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(terminalRoutes(store, terminals), { prefix: '/v1' });
   await app.register(riskPolicyRoutes(store, riskPolicies), { prefix: '/v1' });
   await app.register(engineRoutes(store, engines, tenantEngines, biometrics), { prefix: '/v1' });
-  await app.register(checkoutRoutes(checkout, limitedTerminalAuth(signedTerminalAuthenticator(terminals, nonces))), { prefix: '/v1' });
+  const terminalAuth = limitedTerminalAuth(signedTerminalAuthenticator(terminals, nonces));
+  await app.register(checkoutRoutes(checkout, terminalAuth), { prefix: '/v1' });
+  await app.register(livenessSessionRoutes(deps.platform.livenessSessions, terminalAuth), { prefix: '/v1' });
   return app;
 }

@@ -42,4 +42,9 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'PUT /v1/tenants/{tenantId}/engine': { summary: "Choose a tenant's active engine", operationId: 'setTenantEngine', success: [200] },
   'GET /v1/engine-migration': { summary: "Progress of the tenant's subjects to its active engine", operationId: 'getEngineMigration', success: [200] },
   'POST /v1/checkout': { summary: 'Pay by face from a signed terminal', operationId: 'checkout', success: [200] },
+  'POST /v1/liveness-sessions': {
+    summary: 'Start a liveness challenge session for a signed terminal',
+    operationId: 'startLivenessSession',
+    success: [201],
+  },
 };

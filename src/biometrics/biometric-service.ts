@@ -1,6 +1,7 @@
 import type { FaceService } from '../pipeline/face-service.js';
-import type { ProcessedFace, ProcessResult } from '../pipeline/face-pipeline.js';
+import type { MultipleFacePolicy, ProcessedFace, ProcessResult } from '../pipeline/face-pipeline.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
+import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { requireAcceptableQuality } from '../quality/assess-quality.js';
 import type { BiometricStore } from '../store/biometric-store.js';
 import type { Calibration } from '../matcher/calibration/calibration-table.js';
@@ -9,7 +10,17 @@ import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import { assertComparable } from '../matcher/similarity.js';
 import { decide, thresholdFor, type MatchDecision, type MatchThreshold } from '../matcher/decide.js';
 import { dot } from '../math/vector-math.js';
-import { ConsentMissing, EngineOutdated, FacekeyError, InvalidArgument, NotFound, SpoofSuspected } from '../errors/domain-errors.js';
+import {
+  ConsentMissing,
+  DuplicateIdentity,
+  EngineOutdated,
+  FacekeyError,
+  IdentityMismatch,
+  InvalidArgument,
+  NotFound,
+  SpoofSuspected,
+} from '../errors/domain-errors.js';
+import { batchConsistency, type IntegrityEvidence } from './enrollment-integrity.js';
 import { GalleryRegistry } from './gallery-registry.js';
 import { EngineGalleries, engineKey } from './engine-galleries.js';
 import type { ActiveEngine } from './tenant-engines.js';
@@ -49,6 +60,19 @@ export interface BiometricPolicy {
    * Device templates never carry an image, so they have nothing to keep.
    */
   readonly imageRetentionHours: number;
+  /**
+   * The operating point enrollment's identity checks decide at (same person as the subject's
+   * templates and its batch; not another subject's face); as strict as verification by default.
+   */
+  readonly enrollmentTargetFmr: number;
+}
+
+export interface EnrollOptions {
+  /**
+   * Admit a face that matches another subject of the tenant (twins, a re-enrollment under a new
+   * id). Only an admin key may ask (the route checks); the override lands in the audit trail.
+   */
+  readonly allowDuplicate?: boolean;
 }
 
 /**
@@ -62,6 +86,7 @@ export const DEFAULT_BIOMETRIC_POLICY: BiometricPolicy = {
   defaultTargetFmr: SERVICE_DEFAULTS.targetFmr,
   maxCandidates: 10,
   imageRetentionHours: 0,
+  enrollmentTargetFmr: SERVICE_DEFAULTS.enrollmentTargetFmr,
 };
 
 export interface EngineEvidence {
@@ -164,13 +189,98 @@ export class BiometricService {
     subjectId: string,
     sample: Sample,
     context: CallContext = UNATTRIBUTED,
+    options: EnrollOptions = {},
   ): Promise<{ templateId: string; capture: CaptureEvidence; engine: EngineEvidence }> {
+    await this.requireEnrollable(tenantId, subjectId);
+    const captured = await this.captureForEnrollment(tenantId, sample);
+    return this.admit(tenantId, subjectId, sample, captured, context, options);
+  }
+
+  /**
+   * Several captures for one subject: each goes through the gates on its own, so one blurred photo
+   * does not cost the others; then the captures must be of one person (each matches the batch's
+   * medoid), and each is admitted as a single enrollment would be. Refusals come back per index
+   * with their codes and reasons.
+   */
+  async enrollMany(
+    tenantId: string,
+    subjectId: string,
+    samples: readonly Sample[],
+    context: CallContext = UNATTRIBUTED,
+    options: EnrollOptions = {},
+  ): Promise<{
+    accepted: Array<{ index: number; templateId: string; capture: CaptureEvidence }>;
+    refused: Array<{ index: number; code: string; message: string }>;
+    engine: EngineEvidence;
+  }> {
+    // A missing subject or consent refuses the whole request, not one capture.
+    await this.requireEnrollable(tenantId, subjectId);
+    const accepted: Array<{ index: number; templateId: string; capture: CaptureEvidence }> = [];
+    const refused: Array<{ index: number; code: string; message: string }> = [];
+    const refuse = (index: number, error: unknown): void => {
+      if (!(error instanceof FacekeyError) || error instanceof NotFound || error instanceof ConsentMissing) throw error;
+      refused.push({ index, code: error.code, message: error.message });
+    };
+    const captured: Array<{ index: number; template: FaceTemplate; capture: CaptureEvidence }> = [];
+    for (const [index, sample] of samples.entries()) {
+      try {
+        captured.push({ index, ...(await this.captureForEnrollment(tenantId, sample)) });
+      } catch (error) {
+        refuse(index, error);
+      }
+    }
+    const active = await this.activeEngine(tenantId);
+    const { threshold } = this.threshold(this.policy.enrollmentTargetFmr, active);
+    const consistency = batchConsistency(
+      captured.map((c) => c.template),
+      threshold,
+    );
+    const outliers = new Set(consistency.inconsistent);
+    for (const [position, { index, template, capture }] of captured.entries()) {
+      try {
+        if (outliers.has(position)) {
+          throw new IdentityMismatch('this sample is not the same person as the rest of the batch', {
+            score: consistency.scores[position]!,
+            threshold,
+            targetFmr: this.policy.enrollmentTargetFmr,
+          });
+        }
+        const { templateId } = await this.admit(tenantId, subjectId, samples[index]!, { template, capture }, context, options);
+        accepted.push({ index, templateId, capture });
+      } catch (error) {
+        refuse(index, error);
+      }
+    }
+    refused.sort((a, b) => a.index - b.index);
+    return { accepted, refused, engine: evidenceOf(active) };
+  }
+
+  private async requireEnrollable(tenantId: string, subjectId: string): Promise<void> {
     const subject = await this.store.getSubject(tenantId, subjectId);
     if (!subject) throw new NotFound('subject not found');
     if (!subject.consentId) throw new ConsentMissing('the subject has no consent record; enrollment needs one');
     await this.collaborators.requireConsent?.(tenantId, subject.consentId);
-    // Enrollment stores the active engine's template only: older engines are searched, never extended.
-    const { template, capture } = await this.capture(sample, tenantId, 'enroll');
+  }
+
+  /** An enrollment photo must show exactly one face: whose face a group photo enrolls is a guess. */
+  // Enrollment stores the tenant's active engine's template only: older engines are searched, never extended.
+  private captureForEnrollment(tenantId: string, sample: Sample): Promise<{ template: FaceTemplate; capture: CaptureEvidence }> {
+    return this.capture(sample, 'error', tenantId, 'enroll');
+  }
+
+  /**
+   * The identity checks, then the store: the sample must be the subject's person (when it has
+   * templates) and nobody else's in the tenant (unless an admin overrode it).
+   */
+  private async admit(
+    tenantId: string,
+    subjectId: string,
+    sample: Sample,
+    { template, capture }: { template: FaceTemplate; capture: CaptureEvidence },
+    context: CallContext,
+    options: EnrollOptions,
+  ): Promise<{ templateId: string; capture: CaptureEvidence; engine: EngineEvidence }> {
+    const integrity = await this.checkIntegrity(tenantId, subjectId, template, options);
     const { templateId } = await this.store.addTemplate({
       tenantId,
       subjectId,
@@ -194,39 +304,39 @@ export class BiometricService {
       templateId,
       source: 'image' in sample ? 'image' : 'device_template',
       ...qualityEvidence(capture),
+      ...integrityEvidence(integrity),
       // That a photo was kept, and for how long, is evidence an auditor needs; the photo itself never is.
       ...(retainImage ? { imageRetentionHours: this.policy.imageRetentionHours } : {}),
     });
     return { templateId, capture, engine: { id: template.engineId, version: template.engineVersion } };
   }
 
-  /**
-   * Several captures for one subject: each goes through the gates on its own, so one blurred photo
-   * does not cost the others; refusals come back with their codes and reasons.
-   */
-  async enrollMany(
+  private async checkIntegrity(
     tenantId: string,
     subjectId: string,
-    samples: readonly Sample[],
-    context: CallContext = UNATTRIBUTED,
-  ): Promise<{
-    accepted: Array<{ index: number; templateId: string; capture: CaptureEvidence }>;
-    refused: Array<{ index: number; code: string; message: string }>;
-    engine: EngineEvidence;
-  }> {
-    const accepted: Array<{ index: number; templateId: string; capture: CaptureEvidence }> = [];
-    const refused: Array<{ index: number; code: string; message: string }> = [];
-    for (const [index, sample] of samples.entries()) {
-      try {
-        const { templateId, capture } = await this.enroll(tenantId, subjectId, sample, context);
-        accepted.push({ index, templateId, capture });
-      } catch (error) {
-        // A missing subject or consent refuses the whole request, not one capture.
-        if (!(error instanceof FacekeyError) || error instanceof NotFound || error instanceof ConsentMissing) throw error;
-        refused.push({ index, code: error.code, message: error.message });
-      }
+    template: FaceTemplate,
+    options: EnrollOptions,
+  ): Promise<IntegrityEvidence> {
+    // The engine the sample was embedded with: the tenant's active one.
+    const threshold = this.threshold(this.policy.enrollmentTargetFmr, { id: template.engineId, version: template.engineVersion });
+    const evidence = { threshold: threshold.threshold, targetFmr: threshold.targetFmr };
+    const ownScore = await this.scoreSubject(tenantId, subjectId, template).catch((error: unknown) => {
+      if (error instanceof NotFound) return null;
+      throw error;
+    });
+    if (ownScore !== null && ownScore < threshold.threshold) {
+      throw new IdentityMismatch("this sample is not the same person as the subject's templates", { score: ownScore, ...evidence });
     }
-    return { accepted, refused, engine: evidenceOf(await this.activeEngine(tenantId)) };
+    const found = await this.search(tenantId, template, this.policy.enrollmentTargetFmr);
+    const others = found.candidates.filter((c) => c.subjectId !== subjectId);
+    if (others.length > 0 && !options.allowDuplicate) {
+      // Which subject it matched stays out of the answer: an enroll key must not become an identification oracle.
+      throw new DuplicateIdentity('this face is already enrolled under another subject of the tenant', {
+        score: others[0]!.score,
+        ...evidence,
+      });
+    }
+    return { ownScore, threshold, ...(others.length > 0 ? { duplicateOverride: others } : {}) };
   }
 
   async verify(
@@ -236,7 +346,7 @@ export class BiometricService {
     targetFmr?: number,
     context: CallContext = UNATTRIBUTED,
   ): Promise<Decision & { capture: CaptureEvidence }> {
-    const { templates, capture } = await this.capture(probe, tenantId);
+    const { templates, capture } = await this.capture(probe, 'largest', tenantId);
     const [scored] = await this.scoreSubjects(tenantId, [subjectId], templates, targetFmr);
     if (!scored) {
       if (!(await this.store.getSubject(tenantId, subjectId))) throw new NotFound('subject not found');
@@ -308,7 +418,7 @@ export class BiometricService {
         let stored = false;
         for (const { image } of images) {
           try {
-            const { template } = await this.capture({ image }, tenantId, 'enroll');
+            const { template } = await this.capture({ image }, 'error', tenantId, 'enroll');
             stored = (await this.addMigratedTemplate(tenantId, subjectId, template, from, 'retained_image', context)) !== undefined || stored;
           } catch (error) {
             // A photo the gates now refuse is skipped; the subject migrates on its next use instead.
@@ -411,7 +521,7 @@ export class BiometricService {
     targetFmr?: number,
     context: CallContext = UNATTRIBUTED,
   ): Promise<GallerySearch & { capture: CaptureEvidence }> {
-    const { templates, capture } = await this.capture(probe, tenantId);
+    const { templates, capture } = await this.capture(probe, 'largest', tenantId);
     const found = await this.search(tenantId, templates, targetFmr);
     await this.audit(tenantId, context, 'identification', {
       candidates: found.candidates.map((c) => ({ subjectId: c.subjectId, score: c.score, engine: engineKey(c.engine) })),
@@ -520,14 +630,16 @@ export class BiometricService {
    * A photo goes through the pipeline and its quality and PAD gates, in one task computing the
    * templates of every engine the tenant still needs (for 'enroll', the active one only); a device
    * template must be of the tenant's active engine, or the device is told to update. `template` is
-   * the active engine's; `templates` all of them, active first.
+   * the active engine's; `templates` all of them, active first. Without a tenant: the service's engine.
    */
   async capture(
     sample: Sample,
+    multipleFaces: MultipleFacePolicy = 'largest',
     tenantId?: string,
     purpose: 'match' | 'enroll' = 'match',
   ): Promise<{ template: FaceTemplate; templates: FaceTemplate[]; capture: CaptureEvidence }> {
-    const engines = tenantId === undefined ? [this.engine] : purpose === 'enroll' ? [await this.activeEngine(tenantId)] : await this.enginesFor(tenantId);
+    const engines =
+      tenantId === undefined ? [this.engine] : purpose === 'enroll' ? [await this.activeEngine(tenantId)] : await this.enginesFor(tenantId);
     const active = engines[0]!;
     if ('template' in sample) {
       const template = decodeTemplate(sample.template);
@@ -541,7 +653,7 @@ export class BiometricService {
       return { template, templates: [template], capture: {} };
     }
     if (sample.image.length === 0) throw new InvalidArgument('empty image');
-    const result = await this.faces.process(sample.image, { engines: engines.map((e) => e.id), multipleFaces: 'largest' });
+    const result = await this.faces.process(sample.image, { engines: engines.map((e) => e.id), multipleFaces });
     return gatedCapture(result.selected, engines);
   }
 
@@ -551,14 +663,24 @@ export class BiometricService {
    */
   async captureBurst(
     frames: readonly Uint8Array[],
+    challenge?: readonly ChallengeAction[],
     tenantId?: string,
-  ): Promise<{ liveness: LivenessVerdict; template?: FaceTemplate; templates?: FaceTemplate[]; capture?: CaptureEvidence }> {
+  ): Promise<{
+    liveness: LivenessVerdict;
+    challenge?: ChallengeVerdict;
+    template?: FaceTemplate;
+    templates?: FaceTemplate[];
+    capture?: CaptureEvidence;
+  }> {
     if (frames.some((frame) => frame.length === 0)) throw new InvalidArgument('empty frame in the burst');
     const engines = tenantId === undefined ? [this.engine] : await this.enginesFor(tenantId);
-    const { liveness, best } = await this.faces.assessBurst(frames, { engines: engines.map((e) => e.id) });
-    if (!liveness.live) return { liveness };
+    const result = await this.faces.assessBurst(frames, { engines: engines.map((e) => e.id), ...(challenge ? { challenge } : {}) });
+    const { liveness, best } = result;
+    const answered = result.challenge ? { challenge: result.challenge } : {};
+    if (challenge && !result.challenge) throw new Error('the face service did not evaluate the challenge it was given');
+    if (!liveness.live || result.challenge?.met === false) return { liveness, ...answered };
     if (!best) throw new Error('the face service returned a live burst without its best frame');
-    return { liveness, ...gatedCapture(best, engines) };
+    return { liveness, ...answered, ...gatedCapture(best, engines) };
   }
 }
 
@@ -592,6 +714,20 @@ function decisionEvidence(decision: MatchThreshold & { readonly score: number })
     targetFmr: decision.targetFmr,
     thresholdMethod: decision.thresholdMethod,
     engine: `${decision.engine.id}@${decision.engine.version}`,
+  };
+}
+
+/** What the identity checks measured; an admin's duplicate override names the subjects it overrode. */
+function integrityEvidence(integrity: IntegrityEvidence): AuditData {
+  return {
+    identity: {
+      ownScore: integrity.ownScore,
+      threshold: integrity.threshold.threshold,
+      targetFmr: integrity.threshold.targetFmr,
+    },
+    ...(integrity.duplicateOverride
+      ? { duplicateOverride: integrity.duplicateOverride.map((d) => ({ subjectId: d.subjectId, score: d.score })) }
+      : {}),
   };
 }
 

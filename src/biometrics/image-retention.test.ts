@@ -20,7 +20,15 @@ import { BiometricService, DEFAULT_BIOMETRIC_POLICY, type Sample } from './biome
 
 const engine = createEngine(DEFAULT_ENGINE_ID);
 const random = seededRandom(4);
-const templateBytes = () => encodeTemplate(createTemplate(engine, randomVector(engine.dimension, random)));
+/** Every capture here is of one person (enrollment refuses a second person in a subject): small noise around one face. */
+const person = randomVector(engine.dimension, random);
+const templateBytes = () =>
+  encodeTemplate(
+    createTemplate(
+      engine,
+      person.map((x) => x + (random() * 2 - 1) * 0.002),
+    ),
+  );
 /** Photos starting with this byte are refused by the quality gate. */
 const BLURRED = 0x00;
 

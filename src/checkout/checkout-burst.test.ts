@@ -14,6 +14,9 @@ import { randomVector, seededRandom } from '../runtime/seeded-random.js';
 import type { FaceService } from '../pipeline/face-service.js';
 import type { BurstOptions, BurstResult } from '../pipeline/face-pipeline.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
+import { evaluateChallenge } from '../pad/challenge-evaluation.js';
+import { InvalidArgument } from '../errors/domain-errors.js';
+import { analysesOf, performing, syntheticBurstFaces } from '../../test/kit/synthetic-burst-faces.js';
 
 const engine = createEngine(DEFAULT_ENGINE_ID);
 const random = seededRandom(11);
@@ -87,6 +90,8 @@ describe('checkout with a burst', () => {
       subjectId = (await platform.consent.createSubject(tenantId, 'test', { externalRef: 'dana', consentId: consent.id })).id;
       await platform.biometrics.enroll(tenantId, subjectId, { template: templateOf(face) });
       await platform.wallet.linkToken(tenantId, 'test', subjectId, 'tok_dana_0123456789abcdef');
+    } else {
+      await platform.galleries.rebuild(store); // as a restarted service loads its gallery
     }
     return platform;
   }
@@ -103,9 +108,12 @@ describe('checkout with a burst', () => {
       probe: { frames },
     });
 
-  it('analyses a live burst in one trip to the face service and pays with its best frame', async () => {
+  it('analyses a live burst in one trip to the face service and pays with its best frame (tenant allows sessionless bursts)', async () => {
     const { faces, trips } = scriptedFaces(true);
-    const result = await pay(await platformWith(faces));
+    const platform = await platformWith(faces);
+    await platform.riskPolicies.set(tenantId, { allowSessionlessLiveness: true }, 'key:admin');
+    const result = await pay(platform);
+    await platform.riskPolicies.set(tenantId, {}, 'key:admin');
     assert.deepEqual(trips, [{ op: 'burst', options: { engines: [engine.id] } }]);
     assert.equal(result.outcome, 'approved', JSON.stringify(result.reasons));
     assert.equal(result.subjectId, subjectId);
@@ -121,5 +129,127 @@ describe('checkout with a burst', () => {
       ['burst'],
     );
     assert.deepEqual([result.outcome, result.reasons], ['declined', ['spoof_suspected']]);
+  });
+
+  it('by default, a live burst without a liveness session is not enough on its own: a second factor is asked', async () => {
+    const { faces } = scriptedFaces(true);
+    const result = await pay(await platformWith(faces));
+    assert.equal(result.outcome, 'second_factor_required');
+    assert.deepEqual(result.reasons, ['second_factor_required', 'liveness_session_required']);
+    assert.equal(result.assertion, undefined);
+  });
+});
+
+describe('checkout with a liveness session (challenge-response)', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let platform: Platform;
+  let tenantId: string;
+  let now = new Date('2026-11-29T12:00:00Z');
+  const till = (id = 'till-1') => ({ id, tenantId });
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-session-'));
+    const masterKey = randomBytes(32);
+    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+    tenantId = (await store.createTenant({ name: 'shop' })).id;
+    platform = await composeTestPlatform(store, syntheticBurstFaces(templateOf(face.map((x) => x + 0.001))), masterKey, {
+      clock: () => now,
+    });
+    const consent = await platform.consent.grant(tenantId, 'test', {
+      textVersion: 'eu-2026-11',
+      purposes: ['payment'],
+      jurisdiction: 'EU',
+      deviceId: 'k',
+    });
+    const subjectId = (await platform.consent.createSubject(tenantId, 'test', { externalRef: 'dana', consentId: consent.id })).id;
+    await platform.biometrics.enroll(tenantId, subjectId, { template: templateOf(face) });
+    await platform.wallet.linkToken(tenantId, 'test', subjectId, 'tok_dana_0123456789abcdef');
+  });
+  after(async () => {
+    await platform.sql.close();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  let nonce = 0;
+  const pay = (frames: Uint8Array[], livenessSessionId: string | undefined, terminalId = 'till-1') =>
+    platform.checkout.checkout({
+      tenantId,
+      terminalId,
+      nonce: `n-${++nonce}`,
+      amount: 500,
+      currency: 'EUR',
+      merchantRef: 'r',
+      probe: { frames },
+      ...(livenessSessionId ? { livenessSessionId } : {}),
+    });
+
+  it('a burst that performs its session’s challenge in order pays on the face alone, with the steps as evidence', async () => {
+    const session = await platform.livenessSessions.start(till());
+    const result = await pay(performing(session.challenge), session.sessionId);
+    assert.equal(result.outcome, 'approved', JSON.stringify(result));
+    const challenge = result.evidence?.liveness.challenge;
+    assert.equal(challenge?.sessionId, session.sessionId);
+    assert.equal(challenge?.met, true);
+    assert.deepEqual(
+      challenge?.steps.map((s) => s.action),
+      [...session.challenge],
+    );
+    const audited = (await platform.audit.entries({ limit: 1000 })).filter((e) => e.type === 'checkout').at(-1)!;
+    assert.deepEqual((audited.data as { liveness: { challenge?: unknown } }).liveness.challenge, {
+      sessionId: session.sessionId,
+      met: true,
+    });
+  });
+
+  it('a session is single use: the same burst again is refused as used', async () => {
+    const session = await platform.livenessSessions.start(till());
+    const frames = performing(session.challenge);
+    assert.equal((await pay(frames, session.sessionId)).outcome, 'approved');
+    assert.deepEqual((await pay(frames, session.sessionId)).reasons, ['liveness_session_used']);
+  });
+
+  it('a burst recorded for one session fails in another whose challenge it does not perform', async () => {
+    const first = await platform.livenessSessions.start(till());
+    const recorded = performing(first.challenge);
+    let other = await platform.livenessSessions.start(till());
+    while (evaluateChallenge(analysesOf(recorded), other.challenge).met) other = await platform.livenessSessions.start(till());
+    const result = await pay(recorded, other.sessionId);
+    assert.deepEqual([result.outcome, result.reasons], ['declined', ['challenge_not_met']]);
+    assert.equal(result.evidence?.liveness.challenge?.met, false);
+    assert.equal(result.evidence?.liveness.passed, false);
+  });
+
+  it('the actions in the wrong order do not answer the challenge', async () => {
+    const session = await platform.livenessSessions.start(till());
+    const result = await pay(performing([...session.challenge].reverse()), session.sessionId);
+    assert.deepEqual(result.reasons, ['challenge_not_met']);
+  });
+
+  it('an expired session, or another terminal’s, is refused with its own reason', async () => {
+    const late = await platform.livenessSessions.start(till());
+    now = new Date(now.getTime() + 121_000);
+    assert.deepEqual((await pay(performing(late.challenge), late.sessionId)).reasons, ['liveness_session_expired']);
+    const theirs = await platform.livenessSessions.start(till('till-2'));
+    assert.deepEqual((await pay(performing(theirs.challenge), theirs.sessionId)).reasons, ['liveness_session_unknown']);
+    assert.equal((await pay(performing(theirs.challenge), theirs.sessionId, 'till-2')).outcome, 'approved');
+  });
+
+  it('a session is answered with a burst only', async () => {
+    const session = await platform.livenessSessions.start(till());
+    await assert.rejects(
+      platform.checkout.checkout({
+        tenantId,
+        terminalId: 'till-1',
+        nonce: 'n-image',
+        amount: 500,
+        currency: 'EUR',
+        merchantRef: 'r',
+        probe: { image: new Uint8Array([1]) },
+        livenessSessionId: session.sessionId,
+      }),
+      InvalidArgument,
+    );
   });
 });

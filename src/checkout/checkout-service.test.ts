@@ -34,7 +34,13 @@ describe('checkout service (device templates, second factors, look-alikes, locko
   const carol = person();
   const subjects: Record<string, string> = {};
 
-  async function enroll(name: string, vector: Float32Array, purposes: Array<'payment' | 'personalization'>, phone: string) {
+  async function enroll(
+    name: string,
+    vector: Float32Array,
+    purposes: Array<'payment' | 'personalization'>,
+    phone: string,
+    options: { allowDuplicate?: boolean } = {},
+  ) {
     const consent = await platform.consent.grant(tenantId, 'test', {
       textVersion: 'eu-2026-11',
       purposes,
@@ -44,7 +50,7 @@ describe('checkout service (device templates, second factors, look-alikes, locko
     const receipt = await jwtVerify(consent.receipt, createLocalJWKSet(await platform.signingKeys.jwks()), { currentDate: now });
     assert.deepEqual(receipt.payload.purposes, [...purposes].sort(), 'the signed consent receipt names the purposes granted');
     const subject = await platform.consent.createSubject(tenantId, 'test', { externalRef: name, consentId: consent.id });
-    await platform.biometrics.enroll(tenantId, subject.id, { template: templateOf(vector) });
+    await platform.biometrics.enroll(tenantId, subject.id, { template: templateOf(vector) }, { actor: 'key:admin' }, options);
     await platform.wallet.linkToken(tenantId, 'test', subject.id, `tok_${name}_0123456789abcdef`);
     await platform.wallet.setSecondFactor(tenantId, subject.id, 'phone_last4', phone);
     subjects[name] = subject.id;
@@ -69,7 +75,8 @@ describe('checkout service (device templates, second factors, look-alikes, locko
     platform = await composeTestPlatform(store, noFaceService, masterKey, { clock: () => now });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('alice', alice, ['payment', 'personalization'], '1111');
-    await enroll('bob', bob, ['payment'], '2222');
+    // Look-alikes (twins) are a second subject only by an admin's override of the duplicate check.
+    await enroll('bob', bob, ['payment'], '2222', { allowDuplicate: true });
     await enroll('carol', carol, ['payment'], '3333');
   });
   after(async () => {

@@ -1,4 +1,6 @@
-import { FacekeyError } from '../errors/domain-errors.js';
+import { FacekeyError, InvalidArgument } from '../errors/domain-errors.js';
+import type { LivenessSessionRedeemer } from '../devices/liveness-sessions.js';
+import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import type { BiometricService, CaptureEvidence, EngineEvidence, SubjectMatch } from '../biometrics/biometric-service.js';
 import type { FaceTemplate } from '../templates/template.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
@@ -28,6 +30,8 @@ export interface CheckoutRequest {
   readonly secondFactor?: { readonly kind: SecondFactorKind; readonly value: string };
   /** Recorded only for consumers who granted `personalization`. */
   readonly basket?: readonly OrderItem[];
+  /** The liveness session (POST /v1/liveness-sessions) whose challenge the burst performs. */
+  readonly livenessSessionId?: string;
 }
 
 export interface LivenessEvidence {
@@ -35,6 +39,17 @@ export interface LivenessEvidence {
   readonly passed: boolean;
   readonly reasons: readonly string[];
   readonly scores?: Record<string, number | boolean | null | undefined>;
+  /** The session's challenge and how the burst answered it, step by step; absent without a session. */
+  readonly challenge?: {
+    readonly sessionId: string;
+    readonly met: boolean;
+    readonly steps: ReadonlyArray<{
+      readonly action: string;
+      readonly met: boolean;
+      readonly atFrame: number | null;
+      readonly measured: number;
+    }>;
+  };
 }
 
 /** A probe turned into a template, with the liveness evidence; no template when the burst was not live. */
@@ -79,6 +94,8 @@ export interface CheckoutDeps {
   readonly orders: OrderHistory;
   readonly issuer: AssertionIssuer;
   readonly audit: AuditSink;
+  /** Issued challenge sessions; a burst names the one it answers. */
+  readonly livenessSessions: LivenessSessionRedeemer;
   /** The tenant's risk policy, read per checkout. */
   readonly risk: { forTenant(tenantId: string): Promise<RiskSettings> };
   readonly clock?: () => Date;
@@ -134,9 +151,17 @@ export class CheckoutService {
     const { payments } = this.deps;
     if (await this.locked('terminal', terminalId)) return { outcome: 'declined', reasons: ['terminal_locked'], evidence: null };
 
+    let challenge: ChallengeSession | undefined;
+    if (request.livenessSessionId !== undefined) {
+      if (!('frames' in request.probe)) throw new InvalidArgument('a liveness session is answered with a burst of "frames"');
+      const redeemed = await this.deps.livenessSessions.redeem(request.livenessSessionId, { id: terminalId, tenantId });
+      if (!redeemed.ok) return { outcome: 'declined', reasons: [redeemed.reason], evidence: null };
+      challenge = { sessionId: request.livenessSessionId, actions: redeemed.challenge };
+    }
+
     let probe: CheckoutCapture;
     try {
-      probe = await this.probeOf(request.probe, tenantId);
+      probe = await this.probeOf(request.probe, tenantId, challenge);
     } catch (error) {
       const reason = error instanceof FacekeyError ? CAPTURE_REASONS[error.code] : undefined;
       if (!reason) throw error;
@@ -152,9 +177,11 @@ export class CheckoutService {
     if (!probe.liveness.passed || !probe.template) {
       await this.fail('terminal', terminalId, risk);
       const { threshold, targetFmr, thresholdMethod, engine } = await this.deps.biometrics.tenantThreshold(tenantId, risk.targetFmr);
+      // A live burst that did not perform its session's challenge: another session's recording, or a guess.
+      const challengeFailed = probe.liveness.challenge?.met === false && probe.liveness.reasons.length === 0;
       return {
         outcome: 'declined',
-        reasons: ['spoof_suspected'],
+        reasons: [challengeFailed ? 'challenge_not_met' : 'spoof_suspected'],
         evidence: {
           engine,
           score: null,
@@ -180,6 +207,7 @@ export class CheckoutService {
         amount: request.amount,
         secondFactorChecked: search.narrowed,
         livenessVerified: probe.liveness.method !== 'device',
+        livenessChallenged: probe.liveness.challenge?.met === true,
       },
       risk,
     );
@@ -274,22 +302,22 @@ export class CheckoutService {
     return { threshold, targetFmr, thresholdMethod, engine, candidates, bestScore: best?.score ?? null, templatesSearched, narrowed };
   }
 
-  private async probeOf(probe: CheckoutProbe, tenantId: string): Promise<CheckoutCapture> {
+  private async probeOf(probe: CheckoutProbe, tenantId: string, session?: ChallengeSession): Promise<CheckoutCapture> {
     const { biometrics } = this.deps;
     if ('template' in probe) {
-      const { template } = await biometrics.capture(probe, tenantId);
+      const { template } = await biometrics.capture(probe, 'largest', tenantId);
       return { template, liveness: { method: 'device', passed: true, reasons: [] } };
     }
     if ('image' in probe) {
       // capture() refuses a frame whose PAD scores fail (SpoofSuspected), so reaching here means it passed.
-      const { template, templates, capture } = await biometrics.capture(probe, tenantId);
+      const { template, templates, capture } = await biometrics.capture(probe, 'largest', tenantId);
       const scores = capture.presentation?.scores as Record<string, number> | undefined;
       return { template, templates, capture, liveness: { method: 'single_frame', passed: true, reasons: [], ...(scores ? { scores } : {}) } };
     }
     // One task: liveness over the burst, and the best frame's templates through the capture gates.
-    const { liveness, template, templates, capture } = await biometrics.captureBurst(probe.frames, tenantId);
-    const evidence = burstEvidence(liveness);
-    if (!liveness.live || !template) return { liveness: evidence };
+    const { liveness, challenge, template, templates, capture } = await biometrics.captureBurst(probe.frames, session?.actions, tenantId);
+    const evidence = burstEvidence(liveness, session && challenge ? { sessionId: session.sessionId, verdict: challenge } : undefined);
+    if (!evidence.passed || !template) return { liveness: evidence };
     return { template, ...(templates ? { templates } : {}), ...(capture ? { capture } : {}), liveness: evidence };
   }
 
@@ -318,12 +346,32 @@ export class CheckoutService {
   }
 }
 
-function burstEvidence(verdict: LivenessVerdict): LivenessEvidence {
+/** A redeemed liveness session: its id and the actions the burst must perform. */
+interface ChallengeSession {
+  readonly sessionId: string;
+  readonly actions: readonly ChallengeAction[];
+}
+
+function burstEvidence(verdict: LivenessVerdict, answered?: { sessionId: string; verdict: ChallengeVerdict }): LivenessEvidence {
   const e = verdict.evidence;
   return {
     method: 'burst',
-    passed: verdict.live,
+    passed: verdict.live && answered?.verdict.met !== false,
     reasons: verdict.reasons,
+    ...(answered
+      ? {
+          challenge: {
+            sessionId: answered.sessionId,
+            met: answered.verdict.met,
+            steps: answered.verdict.steps.map((step) => ({
+              action: step.action,
+              met: step.met,
+              atFrame: step.atFrame,
+              measured: step.measured,
+            })),
+          },
+        }
+      : {}),
     scores: {
       frames: e.frames,
       antispoofMedian: e.antispoofMedian,
@@ -342,7 +390,14 @@ function auditableEvidence(evidence: CheckoutEvidence): AuditData {
     score: evidence.score,
     threshold: evidence.threshold,
     targetFmr: evidence.targetFmr,
-    liveness: { method: evidence.liveness.method, passed: evidence.liveness.passed, reasons: [...evidence.liveness.reasons] },
+    liveness: {
+      method: evidence.liveness.method,
+      passed: evidence.liveness.passed,
+      reasons: [...evidence.liveness.reasons],
+      ...(evidence.liveness.challenge
+        ? { challenge: { sessionId: evidence.liveness.challenge.sessionId, met: evidence.liveness.challenge.met } }
+        : {}),
+    },
     risk: evidence.risk,
   };
 }

@@ -4,7 +4,10 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import { DEFAULT_RISK_SETTINGS, type RiskSettings } from './risk-policy.js';
 
 /** What a tenant may set, and within which bounds: a merchant tunes its own risk, never past these. */
-const BOUNDS: Record<keyof RiskSettings, { min: number; max: number; integer: boolean }> = {
+type NumericSetting = { [K in keyof RiskSettings]: RiskSettings[K] extends number ? K : never }[keyof RiskSettings];
+type SwitchSetting = Exclude<keyof RiskSettings, NumericSetting>;
+
+const BOUNDS: Record<NumericSetting, { min: number; max: number; integer: boolean }> = {
   riskBudget: { min: 1e-6, max: 1, integer: false },
   faceOnlyAmountLimit: { min: 0, max: 100_000_000, integer: true },
   maxSubjectFailures: { min: 1, max: 100, integer: true },
@@ -13,6 +16,9 @@ const BOUNDS: Record<keyof RiskSettings, { min: number; max: number; integer: bo
   // The calibration table is measured from 1e-2 down to 1e-6 (extrapolated there); nothing looser than 1e-3 for payments.
   targetFmr: { min: 1e-6, max: 1e-3, integer: false },
 };
+
+/** On/off settings: true or false, nothing else. */
+const SWITCHES: Record<SwitchSetting, true> = { allowSessionlessLiveness: true };
 
 /**
  * Each tenant's risk policy: the platform defaults (from configuration) with the tenant's own
@@ -35,7 +41,11 @@ export class RiskPolicies {
   async set(tenantId: string, overrides: Partial<RiskSettings>, actor: string): Promise<RiskSettings> {
     const problems: string[] = [];
     for (const [key, value] of Object.entries(overrides)) {
-      const bound = BOUNDS[key as keyof RiskSettings];
+      if (Object.hasOwn(SWITCHES, key)) {
+        if (typeof value !== 'boolean') problems.push(`${key} must be true or false`);
+        continue;
+      }
+      const bound = Object.hasOwn(BOUNDS, key) ? BOUNDS[key as NumericSetting] : undefined;
       if (!bound) problems.push(`unknown setting "${key}"`);
       else if (
         typeof value !== 'number' ||

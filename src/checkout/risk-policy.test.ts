@@ -10,6 +10,7 @@ const base: RiskInput = {
   amount: 500,
   secondFactorChecked: false,
   livenessVerified: true,
+  livenessChallenged: true,
 };
 
 describe('risk policy', () => {
@@ -37,6 +38,15 @@ describe('risk policy', () => {
     assert.deepEqual(over.reasons, ['second_factor_required', 'limit_exceeded']);
     const device = assessRisk({ ...base, livenessVerified: false }, DEFAULT_RISK_SETTINGS);
     assert.deepEqual(device.reasons, ['second_factor_required', 'liveness_unverified']);
+  });
+
+  it('by default asks a second factor of a face that answered no liveness session, unless the tenant allows it', () => {
+    const sessionless = assessRisk({ ...base, livenessChallenged: false }, DEFAULT_RISK_SETTINGS);
+    assert.deepEqual(sessionless.reasons, ['second_factor_required', 'liveness_session_required']);
+    const allowed = assessRisk({ ...base, livenessChallenged: false }, { ...DEFAULT_RISK_SETTINGS, allowSessionlessLiveness: true });
+    assert.equal(allowed.outcome, 'approve');
+    const device = assessRisk({ ...base, livenessVerified: false, livenessChallenged: false }, DEFAULT_RISK_SETTINGS);
+    assert.deepEqual(device.reasons, ['second_factor_required', 'liveness_unverified'], 'a device template has no liveness of ours at all');
   });
 
   it('approves once the second factor narrows the look-alikes to one, and declines when it fits nobody', () => {

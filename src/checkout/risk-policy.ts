@@ -17,6 +17,12 @@ export interface RiskSettings {
   readonly lockoutSeconds: number;
   /** The target FMR whose calibrated threshold decides a match at checkout. */
   readonly targetFmr: number;
+  /**
+   * Whether a face probe that answered no liveness session (a single photo, or a burst judged by
+   * its geometry alone) may still be approved on the face alone. Off by default: without a
+   * challenge the shopper adds a second factor ('liveness_session_required').
+   */
+  readonly allowSessionlessLiveness: boolean;
 }
 
 export const DEFAULT_RISK_SETTINGS: RiskSettings = {
@@ -26,6 +32,7 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
   maxTerminalFailures: 20,
   lockoutSeconds: 15 * 60,
   targetFmr: SERVICE_DEFAULTS.targetFmr,
+  allowSessionlessLiveness: false,
 };
 
 export type CheckoutReason =
@@ -46,7 +53,12 @@ export type CheckoutReason =
   | 'quality_too_low'
   | 'face_not_found'
   | 'multiple_faces'
-  | 'invalid_image';
+  | 'invalid_image'
+  | 'liveness_session_required'
+  | 'liveness_session_unknown'
+  | 'liveness_session_expired'
+  | 'liveness_session_used'
+  | 'challenge_not_met';
 
 export interface RiskInput {
   /** Templates the probe was compared with: the whole gallery, or the narrowed set. */
@@ -60,6 +72,8 @@ export interface RiskInput {
   readonly secondFactorChecked: boolean;
   /** Whether the probe carried liveness evidence from facekey's own PAD (false for device templates). */
   readonly livenessVerified: boolean;
+  /** Whether the probe performed a liveness session's random challenge (challenge-response). */
+  readonly livenessChallenged: boolean;
 }
 
 export type RiskDecision =
@@ -90,6 +104,7 @@ export function assessRisk(input: RiskInput, settings: RiskSettings): RiskDecisi
   if (input.candidates.length > 1) needs.push('look_alike');
   if (input.amount > settings.faceOnlyAmountLimit) needs.push('limit_exceeded');
   if (!input.livenessVerified) needs.push('liveness_unverified');
+  else if (!input.livenessChallenged && !settings.allowSessionlessLiveness) needs.push('liveness_session_required');
   if (needs.length > 0) return { outcome: 'second_factor_required', reasons: ['second_factor_required', ...needs], expectedFalseMatches };
   return { outcome: 'approve', subjectId: input.candidates[0]!.subjectId, reasons: [], expectedFalseMatches };
 }

@@ -71,3 +71,11 @@ test('FACEKEY_FALLBACK_ENGINES: known engines run beside FACEKEY_ENGINE, dedupli
     message: /FACEKEY_FALLBACK_ENGINES must name engines among .*got "arcface"/,
   });
 });
+
+test('liveness sessions: 120 s by default, never longer than three minutes', () => {
+  assert.equal(readServiceConfig({}).livenessSessionSeconds, 120);
+  assert.equal(readServiceConfig({ FACEKEY_LIVENESS_SESSION_SECONDS: '180' }).livenessSessionSeconds, 180);
+  for (const bad of ['181', '9', '1.5', 'abc']) {
+    assert.throws(() => readServiceConfig({ FACEKEY_LIVENESS_SESSION_SECONDS: bad }), InvalidArgument, bad);
+  }
+});

@@ -8,6 +8,8 @@ import { InvalidArgument } from '../errors/domain-errors.js';
 export const SERVICE_DEFAULTS = {
   /** 1 false match in 100,000 comparisons: the operating point of verify, identify, checkout and `facekey compare`. */
   targetFmr: 1e-5,
+  /** Enrollment's identity checks (same person as the subject, nobody else's face): as strict as verification. */
+  enrollmentTargetFmr: 1e-5,
   /** Largest request body: a burst of 15 camera frames in base64 fits. */
   bodyLimitBytes: 12 * 1024 * 1024,
   /** Per verified principal: an API key after its secret matched, a terminal after its signature held. */
@@ -20,6 +22,8 @@ export const SERVICE_DEFAULTS = {
   riskBudget: 1e-3,
   /** Minor units (100.00 in the currency); above this a checkout always needs a second factor. */
   faceOnlyAmountLimit: 10_000,
+  /** Seconds a liveness challenge session may be answered (FACEKEY_LIVENESS_SESSION_SECONDS, 10–180). */
+  livenessSessionSeconds: 120,
   /**
    * The face engine the service matches with (FACEKEY_ENGINE): the ArcFace-class net, the only shipped
    * engine that accepts most genuine customers at checkout's FMR 1e-5. docs/engines.md has the figures
@@ -51,6 +55,7 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_RETENTION_DAYS | inactive enrollments are erased after | 730 |
  * | FACEKEY_IMAGE_RETENTION_HOURS | enrollment photos kept, sealed | 0 |
  * | FACEKEY_RISK_BUDGET, FACEKEY_FACE_ONLY_LIMIT | checkout risk policy | 1e-3, 10000 |
+ * | FACEKEY_LIVENESS_SESSION_SECONDS | lifetime of a liveness challenge session (10–180) | 120 |
  * | LOG_LEVEL | | info |
  */
 export interface ServiceConfig {
@@ -77,6 +82,8 @@ export interface ServiceConfig {
   readonly riskBudget: number;
   /** Minor units; above this a checkout always needs a second factor. */
   readonly faceOnlyAmountLimit: number;
+  /** Seconds a liveness challenge session may be answered; at most 180. */
+  readonly livenessSessionSeconds: number;
   /** The face engine the service enrolls and matches with. */
   readonly engine: string;
   /**
@@ -131,6 +138,17 @@ function imageRetentionHours(env: NodeJS.ProcessEnv): number {
   return hours;
 }
 
+/** A challenge older than three minutes says little about who is in front of the camera now. */
+function livenessSessionSeconds(env: NodeJS.ProcessEnv): number {
+  const seconds = positiveNumber(env, 'FACEKEY_LIVENESS_SESSION_SECONDS', SERVICE_DEFAULTS.livenessSessionSeconds, true);
+  if (seconds < 10 || seconds > 180) {
+    throw new InvalidArgument(
+      `FACEKEY_LIVENESS_SESSION_SECONDS must be an integer from 10 to 180, got "${env.FACEKEY_LIVENESS_SESSION_SECONDS}"`,
+    );
+  }
+  return seconds;
+}
+
 function engine(env: NodeJS.ProcessEnv, knownEngines: readonly string[] | undefined): string {
   const id = env.FACEKEY_ENGINE?.trim() || SERVICE_DEFAULTS.engine;
   if (knownEngines && !knownEngines.includes(id)) {
@@ -173,7 +191,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
     throw new InvalidArgument('FACEKEY_MASTER_KEY must be 64 hex characters (32 bytes)');
   }
   const metricsToken = env.FACEKEY_METRICS_TOKEN || undefined;
-  if (metricsToken !== undefined && metricsToken.length < 16) throw new InvalidArgument('FACEKEY_METRICS_TOKEN must be at least 16 characters');
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    throw new InvalidArgument('FACEKEY_METRICS_TOKEN must be at least 16 characters');
   const publicUrl = env.FACEKEY_PUBLIC_URL || `http://127.0.0.1:${port}`;
   if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new InvalidArgument('FACEKEY_PUBLIC_URL must be an http(s) URL');
   return {
@@ -183,6 +202,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
     imageRetentionHours: imageRetentionHours(env),
     riskBudget: positiveNumber(env, 'FACEKEY_RISK_BUDGET', SERVICE_DEFAULTS.riskBudget),
     faceOnlyAmountLimit: positiveNumber(env, 'FACEKEY_FACE_ONLY_LIMIT', SERVICE_DEFAULTS.faceOnlyAmountLimit, true),
+    livenessSessionSeconds: livenessSessionSeconds(env),
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.FACEKEY_DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,

@@ -113,3 +113,18 @@ export class Conflict extends FacekeyError {
   readonly code = 'conflict';
   readonly status = 409;
 }
+
+/**
+ * Enrollment: the sample is not of the person the subject's templates (or the rest of its batch)
+ * show. 409: the request is well formed but conflicts with the subject's current state.
+ */
+export class IdentityMismatch extends FacekeyError {
+  readonly code = 'identity_mismatch';
+  readonly status = 409;
+}
+
+/** Enrollment: the face already belongs to another subject of the tenant (an admin may override, audited). */
+export class DuplicateIdentity extends FacekeyError {
+  readonly code = 'duplicate_identity';
+  readonly status = 409;
+}

@@ -11,6 +11,7 @@ import {
 } from '../pad/frame-presentation.js';
 import { createEngine } from '../engines/engine-registry.js';
 import { assessBurstLiveness, type BurstLivenessPolicy, type LivenessVerdict } from '../pad/burst-liveness.js';
+import { evaluateChallenge, type ChallengeAction, type ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import type { FaceEngine } from '../engines/engine-port.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
@@ -81,11 +82,15 @@ export interface ProcessResult {
 export interface BurstOptions {
   /** Engines to compute the best frame's templates for; empty means liveness only. */
   readonly engines: readonly string[];
+  /** A liveness session's challenge: the burst must perform these actions in this order. */
+  readonly challenge?: readonly ChallengeAction[];
 }
 
 export interface BurstResult {
   readonly frames: number;
   readonly liveness: LivenessVerdict;
+  /** Whether the burst performed the challenge it was given, step by step; absent without one. */
+  readonly challenge?: ChallengeVerdict;
   /**
    * The frame to match with, when the burst is live and engines were asked: the acceptable frame
    * of highest quality (the first frame when none is acceptable, so its gates give the reason).
@@ -190,7 +195,16 @@ export class FacePipeline {
       analysed.map(({ face }) => face),
       this.settings.burstLiveness,
     );
-    if (!liveness.live || engines.length === 0) return { frames: frames.length, liveness };
+    const challenge = options.challenge
+      ? {
+          challenge: evaluateChallenge(
+            analysed.map(({ face }) => face),
+            options.challenge,
+          ),
+        }
+      : {};
+    if (!liveness.live || challenge.challenge?.met === false || engines.length === 0)
+      return { frames: frames.length, liveness, ...challenge };
 
     // The frames are already analysed here: the best one is described and embedded in this same
     // task, so a checkout with a burst is one trip to the worker pool, not two.
@@ -199,7 +213,7 @@ export class FacePipeline {
     let { image, face } = analysed[bestIndex]!;
     if (engines.some((e) => e.needs.faceres)) face = selectFace(await this.analyzer.analyze(image, { faceres: true }), image, 'largest');
     const templates = await this.embed(engines, image, face, {});
-    return { frames: frames.length, liveness, best: { ...described[bestIndex]!, templates, frameIndex: bestIndex } };
+    return { frames: frames.length, liveness, ...challenge, best: { ...described[bestIndex]!, templates, frameIndex: bestIndex } };
   }
 
   private loaded(engineIds: readonly string[]): FaceEngine[] {

@@ -25,6 +25,8 @@ import { ReceiptSigner } from '../consent/receipt-signer.js';
 import { TerminalRegistry } from '../devices/terminal-registry.js';
 import { NonceStore } from '../devices/nonce-store.js';
 import { migrateDevices } from '../devices/device-migrations.js';
+import { LivenessSessions, type LivenessSessionPolicy } from '../devices/liveness-sessions.js';
+import { migrateLivenessSessions } from '../devices/liveness-session-migrations.js';
 
 export interface PlatformSettings {
   /** The `iss` of assertions: facekey's public base URL. */
@@ -35,6 +37,8 @@ export interface PlatformSettings {
   readonly risk?: Partial<RiskSettings>;
   readonly calibration?: Calibration;
   readonly clock?: () => Date;
+  /** Challenge sessions: lifetime (≤ 180 s) and actions per challenge. */
+  readonly livenessSessions?: Partial<LivenessSessionPolicy>;
 }
 
 export interface PlatformParts {
@@ -75,6 +79,8 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const served = [engine, ...(parts.otherEngines ?? []).filter((e) => e.id !== engine.id || e.version !== engine.version)];
   const tenantEngines = new TenantEngines(sql, served, audit, clock);
   await tenantEngines.migrate();
+  await migrateLivenessSessions(sql);
+  const livenessSessions = new LivenessSessions(sql, settings.livenessSessions, clock);
 
   const calibration = settings.calibration ?? Calibration.load();
   const engines = new EngineCatalog(calibration, served);
@@ -120,7 +126,24 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     issuer: new AssertionIssuer(signingKeys, settings.issuer, 120, clock),
     audit,
     risk: riskPolicies,
+    livenessSessions,
     clock,
   });
-  return { store, sql, galleries, biometrics, consent, wallet, checkout, audit, terminals, nonces, signingKeys, riskPolicies, tenantEngines, engines };
+  return {
+    store,
+    sql,
+    galleries,
+    biometrics,
+    consent,
+    wallet,
+    checkout,
+    audit,
+    terminals,
+    nonces,
+    signingKeys,
+    riskPolicies,
+    livenessSessions,
+    tenantEngines,
+    engines,
+  };
 }

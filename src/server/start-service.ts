@@ -35,6 +35,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       retentionDays: config.retentionDays,
       imageRetentionHours: config.imageRetentionHours,
       risk: { riskBudget: config.riskBudget, faceOnlyAmountLimit: config.faceOnlyAmountLimit },
+      livenessSessions: { ttlSeconds: config.livenessSessionSeconds },
     },
   );
   const { galleries } = platform;
@@ -94,6 +95,9 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
   const stopNoncePurge = platform.nonces.purgeEvery(600_000, (error: unknown) =>
     app.log.error({ err: String(error) }, 'nonce purge failed'),
   );
+  const stopSessionPurge = platform.livenessSessions.purgeEvery(600_000, (error: unknown) =>
+    app.log.error({ err: String(error) }, 'liveness session purge failed'),
+  );
   const url = await app.listen({ port: config.port, host: config.host });
   reembed();
   app.log.info(
@@ -113,6 +117,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     close: async () => {
       clearInterval(retentionTimer);
       stopNoncePurge();
+      stopSessionPurge();
       // app.close() waits for open connections, not for handlers: one whose client already left still
       // awaits the engine pool, so faces.close() drains accepted tasks before it stops the workers.
       // A keep-alive connection goes idle once its in-flight response is sent and would hold close()

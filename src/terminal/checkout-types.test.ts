@@ -9,8 +9,11 @@ import {
   type CheckoutOrder,
   type CheckoutReason,
   type CheckoutResponse,
+  type LivenessSessionResponse,
   type SecondFactorKind,
 } from './checkout-types.js';
+import type { ChallengeAction } from '../pad/challenge-evaluation.js';
+import type { LivenessSession } from '../devices/liveness-sessions.js';
 import type { TerminalKind } from './register-terminal.js';
 import { FacekeyClientError } from './facekey-client-error.js';
 
@@ -19,13 +22,17 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameReasons: Same<CheckoutReason, ServiceCheckoutReason> = true;
 const sameSecondFactors: Same<SecondFactorKind, ServiceSecondFactorKind> = true;
 const sameKinds: Same<TerminalKind, ServiceTerminalKind> = true;
+const sameActions: Same<LivenessSessionResponse['challenge'][number], ChallengeAction> = true;
+/** What the service issues is what the SDK reads. */
+const sessionFits = (session: LivenessSession): LivenessSessionResponse => session;
 /** Every response the service can produce is a CheckoutResponse (as JSON, the service's readonly arrays included). */
 const responseFits = (result: CheckoutResult): CheckoutResponse => result;
 /** Every order field a terminal sends is one the service accepts. */
 const orderFits = (order: CheckoutOrder): Omit<ServiceCheckoutRequest, 'tenantId' | 'terminalId' | 'nonce' | 'probe'> => order;
 
 test('the SDK types name the same reasons, second factors and terminal kinds as the service', () => {
-  assert.deepEqual([sameReasons, sameSecondFactors, sameKinds], [true, true, true]);
+  assert.deepEqual([sameReasons, sameSecondFactors, sameKinds, sameActions], [true, true, true, true]);
+  assert.equal(typeof sessionFits, 'function');
   assert.equal(typeof responseFits, 'function');
   assert.equal(typeof orderFits, 'function');
   const kinds: readonly TerminalKind[] = TERMINAL_KINDS;

@@ -23,6 +23,8 @@ export interface CheckoutOrder {
   readonly secondFactor?: { readonly kind: SecondFactorKind; readonly value: string };
   /** Kept only for consumers who granted `personalization`. */
   readonly basket?: readonly BasketItem[];
+  /** The liveness session (POST /v1/liveness-sessions) whose challenge the burst of `frames` performs. */
+  readonly livenessSessionId?: string;
 }
 
 /** Exactly one probe: a photo (single-frame PAD), a burst of 3–15 frames (blink / head turn), or a device template. */
@@ -44,6 +46,7 @@ export interface CheckoutRequestBody {
   readonly subjectId?: string;
   readonly secondFactor?: { readonly kind: SecondFactorKind; readonly value: string };
   readonly basket?: readonly BasketItem[];
+  readonly livenessSessionId?: string;
 }
 
 export type CheckoutOutcome = 'approved' | 'declined' | 'second_factor_required';
@@ -66,7 +69,12 @@ export type CheckoutReason =
   | 'quality_too_low'
   | 'face_not_found'
   | 'multiple_faces'
-  | 'invalid_image';
+  | 'invalid_image'
+  | 'liveness_session_required'
+  | 'liveness_session_unknown'
+  | 'liveness_session_expired'
+  | 'liveness_session_used'
+  | 'challenge_not_met';
 
 export interface CheckoutEvidence {
   readonly engine: { readonly id: string; readonly version: string };
@@ -80,6 +88,17 @@ export interface CheckoutEvidence {
     readonly passed: boolean;
     readonly reasons: readonly string[];
     readonly scores?: Readonly<Record<string, number | boolean | null | undefined>>;
+    /** The liveness session's challenge and how the burst performed it. */
+    readonly challenge?: {
+      readonly sessionId: string;
+      readonly met: boolean;
+      readonly steps: ReadonlyArray<{
+        readonly action: string;
+        readonly met: boolean;
+        readonly atFrame: number | null;
+        readonly measured: number;
+      }>;
+    };
   };
   readonly risk: {
     readonly templatesSearched: number;
@@ -104,6 +123,13 @@ export interface CheckoutResponse {
     readonly lastOrder: { readonly at: string; readonly items: readonly BasketItem[] } | null;
     readonly favourites: ReadonlyArray<{ readonly sku: string; readonly name: string; readonly times: number }>;
   };
+}
+
+/** POST /v1/liveness-sessions: the actions to ask of the shopper, in order, and until when the session holds. */
+export interface LivenessSessionResponse {
+  readonly sessionId: string;
+  readonly challenge: ReadonlyArray<'turn_left' | 'turn_right' | 'look_up' | 'look_down' | 'blink'>;
+  readonly expiresAt: string;
 }
 
 export function checkoutRequestBody(request: CheckoutRequest): CheckoutRequestBody {

@@ -40,6 +40,7 @@ export {
   type CheckoutRequest,
   type CheckoutRequestBody,
   type CheckoutResponse,
+  type LivenessSessionResponse,
   type SecondFactorKind,
 } from './checkout-types.js';
 export {

@@ -45,14 +45,14 @@ test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t
     const terminal = (await inject('POST', '/v1/terminals', admin, { label: kind, kind, publicKey: keys.publicJwk })).body;
     return { id: terminal.id as string, keys };
   };
-  const signed = (terminal: { id: string; keys: ReturnType<typeof generateTerminalKeyPair> }, body: unknown) => {
+  const signed = (terminal: { id: string; keys: ReturnType<typeof generateTerminalKeyPair> }, body: unknown, url = '/v1/checkout') => {
     const json = JSON.stringify(body);
     const headers = { 'content-type': 'application/json', host: 'terminal.test' };
     const signature = signTerminalRequest(
-      { method: 'POST', url: 'http://terminal.test/v1/checkout', headers: { 'content-type': 'application/json' }, body: json },
+      { method: 'POST', url: `http://terminal.test${url}`, headers: { 'content-type': 'application/json' }, body: json },
       { terminalId: terminal.id, privateKey: terminal.keys.privateKey },
     );
-    return inject('POST', '/v1/checkout', undefined, json, { ...headers, ...signature });
+    return inject('POST', url, undefined, json, { ...headers, ...signature });
   };
   const order = { amount: 100, currency: 'EUR', merchantRef: 'x', template: Buffer.from('not a template').toString('base64') };
 
@@ -90,6 +90,54 @@ test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t
     assert.deepEqual([loose.status, loose.body.code], [400, 'invalid_argument']);
     const other = (await inject('POST', '/v1/tenants', operator, { name: 'other shop' })).body;
     assert.equal((await platform.riskPolicies.forTenant(other.id)).riskBudget, 1e-3, "one tenant's policy never touches another's");
+  });
+
+  await t.test('a signed terminal starts a liveness session: a random challenge, bound to it, expiring within 3 minutes', async () => {
+    const till = await register('checkout');
+    const before = Date.now();
+    const session = await signed(till, {}, '/v1/liveness-sessions');
+    assert.equal(session.status, 201, JSON.stringify(session.body));
+    assert.match(session.body.sessionId, /^ls_/);
+    assert.ok(session.body.challenge.length >= 1);
+    for (const action of session.body.challenge) assert.ok(['turn_left', 'turn_right', 'look_up', 'look_down', 'blink'].includes(action));
+    const lifetime = new Date(session.body.expiresAt).getTime() - before;
+    assert.ok(lifetime > 0 && lifetime <= 180_000, `expires in ${lifetime} ms`);
+
+    assert.equal((await inject('POST', '/v1/liveness-sessions', admin, {})).body.code, 'signature_missing', 'an API key is no substitute');
+    const scanner = await register('temperature_scanner');
+    assert.equal((await signed(scanner, {}, '/v1/liveness-sessions')).body.code, 'forbidden');
+    const kiosk = await register('enrollment_kiosk');
+    assert.equal((await signed(kiosk, {}, '/v1/liveness-sessions')).status, 201, 'a kiosk records bursts too');
+
+    // Another terminal's session is unknown to this one: refused before any frame is looked at.
+    const other = await register('checkout');
+    const frames = [1, 2, 3].map((i) => Buffer.from(`frame ${i}`).toString('base64'));
+    const stolen = await signed(other, {
+      amount: 100,
+      currency: 'EUR',
+      merchantRef: 'x',
+      frames,
+      livenessSessionId: session.body.sessionId,
+    });
+    assert.equal(stolen.status, 200, JSON.stringify(stolen.body));
+    assert.deepEqual([stolen.body.outcome, stolen.body.reasons], ['declined', ['liveness_session_unknown']]);
+    const withImage = await signed(till, { ...order, template: undefined, image: frames[0], livenessSessionId: session.body.sessionId });
+    assert.deepEqual([withImage.status, withImage.body.code], [400, 'invalid_argument'], 'a session is answered with frames');
+  });
+
+  await t.test('the tenant may allow sessionless face-only approval; only true or false is accepted', async () => {
+    const set = await inject('PUT', '/v1/risk-policy', admin, { allowSessionlessLiveness: true });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.equal(set.body.allowSessionlessLiveness, true);
+    assert.equal((await platform.riskPolicies.forTenant(tenant.id)).allowSessionlessLiveness, true);
+    const wrong = await inject('PUT', '/v1/risk-policy', admin, { allowSessionlessLiveness: 1 });
+    assert.equal(wrong.status, 400);
+    await assert.rejects(
+      platform.riskPolicies.set(tenant.id, { allowSessionlessLiveness: 'yes' as unknown as boolean }, 'key:x'),
+      /true or false/,
+    );
+    const reset = await inject('PUT', '/v1/risk-policy', admin, {});
+    assert.equal(reset.body.allowSessionlessLiveness, false, 'the default requires a session');
   });
 
   await t.test('the JWKS is public and holds the ES256 signing key', async () => {

@@ -1,7 +1,9 @@
 /**
  * Pay by face across two real processes over HTTP: `facekey serve` and `facekey network-sim`, each
  * with its own port and its own store. A tenant sets up a signed terminal; a consumer opts in,
- * links a card at the network and pays with a photo; strangers, stills and replays are refused;
+ * links a card at the network; a photo alone needs a second factor until the merchant allows
+ * face-only approval without a liveness session, a session answered with stills is refused; the
+ * consumer pays with a photo; strangers, stills and replays are refused;
  * the consumer opts out; the audit chain verifies and a tampered export is caught; and no card
  * number is found anywhere in facekey's files or logs.
  */
@@ -181,6 +183,51 @@ test(
     assert.equal(card.status, 201, JSON.stringify(card.body));
     assert.equal((await facekeyCall('POST', `/v1/subjects/${subject.id}/tokens`, admin, { tokenRef: card.body.tokenRef })).status, 204);
 
+    const startSession = async () => {
+      const json = '{}';
+      const headers = { 'content-type': 'application/json' };
+      const signed = signTerminalRequest(
+        { method: 'POST', url: `${facekeyUrl}/v1/liveness-sessions`, headers, body: json },
+        { terminalId: terminal.body.id, privateKey: keys.privateKey },
+      );
+      const response = await fetch(`${facekeyUrl}/v1/liveness-sessions`, {
+        method: 'POST',
+        headers: { ...headers, ...signed },
+        body: json,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+
+    await t.test('by default a face without a liveness session is not enough: a photo alone asks for a second factor', async () => {
+      const photoOnly = await pay({ image: b64('img2.jpg') }, 'order-0');
+      assert.equal(photoOnly.status, 200, JSON.stringify(photoOnly.body));
+      assert.equal(photoOnly.body.outcome, 'second_factor_required');
+      assert.deepEqual(photoOnly.body.reasons, ['second_factor_required', 'liveness_session_required']);
+      assert.equal(photoOnly.body.assertion, undefined);
+    });
+
+    await t.test(
+      'a liveness session: a random challenge; stills sent to answer it are refused, and the session is then spent',
+      async () => {
+        const session = await startSession();
+        assert.equal(session.status, 201, JSON.stringify(session.body));
+        assert.ok(session.body.challenge.length >= 1);
+        assert.ok(Date.parse(session.body.expiresAt) - Date.now() <= 180_000);
+        const still = b64('img2.jpg');
+        const stills = await pay({ frames: [still, still, still, still, still], livenessSessionId: session.body.sessionId }, 'order-0s');
+        assert.equal(stills.body.outcome, 'declined');
+        assert.deepEqual(stills.body.reasons, ['spoof_suspected']);
+        assert.equal(stills.body.assertion, undefined);
+        const again = await pay({ frames: [still, still, still], livenessSessionId: session.body.sessionId }, 'order-0t');
+        assert.deepEqual([again.body.outcome, again.body.reasons], ['declined', ['liveness_session_used']]);
+      },
+    );
+
+    // There is no video of a real person turning and blinking here, so no burst can answer a
+    // challenge in this test: the merchant allows face-only approval without a session (a photo),
+    // as a tenant may for backward compatibility, and the rest of the story pays with photos.
+    assert.equal((await facekeyCall('PUT', '/v1/risk-policy', admin, { allowSessionlessLiveness: true })).status, 200);
+
     let approvedRequest: { headers: Record<string, string>; json: string };
     await t.test('a same-person photo pays: assertion issued by facekey, verified and approved by the network', async () => {
       approvedRequest = signedCheckout({ amount: 1250, currency: 'EUR', merchantRef: 'order-1', image: b64('img2.jpg') });
@@ -219,7 +266,7 @@ test(
 
     await t.test('over the tenant risk budget face alone is not enough; the second factor narrows the search and pays', async () => {
       assert.equal((await facekeyCall('PUT', `/v1/subjects/${subject.id}/second-factors/pin`, admin, { value: '2468' })).status, 204);
-      assert.equal((await facekeyCall('PUT', '/v1/risk-policy', admin, { riskBudget: 1e-6 })).status, 200);
+      assert.equal((await facekeyCall('PUT', '/v1/risk-policy', admin, { riskBudget: 1e-6, allowSessionlessLiveness: true })).status, 200);
       const faceOnly = await pay({ image: b64('img2.jpg') }, 'order-risk-1');
       assert.equal(faceOnly.body.outcome, 'second_factor_required');
       assert.deepEqual(faceOnly.body.reasons, ['second_factor_required', 'risk_budget_exceeded']);
@@ -227,7 +274,7 @@ test(
       const withPin = await pay({ image: b64('img2.jpg'), secondFactor: { kind: 'pin', value: '2468' } }, 'order-risk-2');
       assert.equal(withPin.body.outcome, 'approved', JSON.stringify(withPin.body.reasons));
       assert.equal(decodeJwt(withPin.body.assertion.jws).second_factor, 'pin');
-      assert.equal((await facekeyCall('PUT', '/v1/risk-policy', admin, {})).status, 200);
+      assert.equal((await facekeyCall('PUT', '/v1/risk-policy', admin, { allowSessionlessLiveness: true })).status, 200);
     });
 
     await t.test('a different person is declined', async () => {

@@ -173,6 +173,10 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
     tokenRef: 'tok_' + randomBytes(18).toString('base64url'),
   });
   assert.equal(token.status, 204, JSON.stringify(token.body));
+  // These terminals pay with single photos, which cannot perform a liveness challenge: this merchant
+  // keeps face-only approval without a session (off by default; see docs/liveness.md).
+  const policy = await call('PUT', '/v1/risk-policy', adminKey, { allowSessionlessLiveness: true });
+  assert.equal(policy.status, 200, JSON.stringify(policy.body));
 
   await t.test('facekey --help names what `npm start` runs, and the terminal command explains itself', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [BUILT_CLI, '--help'], { cwd: ROOT });
@@ -232,7 +236,7 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
     assert.equal(declined.code, 0, declined.stderr);
     assert.match(
       declined.stdout,
-      /^declined \(no_match\); (nobody above|score [\d.]+ <) threshold [\d.]+ at target FMR 1e-5 \(dlib-resnet /,
+      /^declined \(no_match\); (nobody above|score [\d.]+ <) threshold [\d.]+ at target FMR 1e-5 \(faceplugin-arcface /,
     );
 
     const unknownDevice = await facekeyTerminal([
@@ -265,6 +269,15 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
     assert.equal(approved.outcome, 'approved', JSON.stringify(approved.reasons));
     assert.equal(approved.subjectId, subject.body.id);
     assert.equal(approved.evidence?.liveness.method, 'single_frame');
+
+    // A challenge to show the shopper before recording a burst; a photo cannot answer it.
+    const session = await client.startLivenessSession();
+    assert.match(session.sessionId, /^ls_/);
+    assert.ok(session.challenge.length > 0 && Date.parse(session.expiresAt) > Date.now());
+    await assert.rejects(
+      client.checkout({ ...order, merchantRef: 'sdk-1b', image: deepface('img2.jpg'), livenessSessionId: session.sessionId }),
+      (error: unknown) => error instanceof FacekeyClientError && error.code === 'invalid_argument',
+    );
 
     const declined = await client.checkout({ ...order, merchantRef: 'sdk-2', image: deepface('img3.jpg') });
     assert.equal(declined.outcome, 'declined');

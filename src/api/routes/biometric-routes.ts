@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DEFAULT_IDEMPOTENCY_TTL_MS, type BiometricStore } from '../../store/biometric-store.js';
 import type { BiometricService, Sample } from '../../biometrics/biometric-service.js';
-import { tenantCaller } from '../authenticate.js';
-import { Conflict, InvalidArgument } from '../../errors/domain-errors.js';
+import { authenticate, requireTenantScope, tenantCaller } from '../authenticate.js';
+import { Conflict, Forbidden, InvalidArgument } from '../../errors/domain-errors.js';
 
 const sampleProperties = {
   image: { type: 'string', contentEncoding: 'base64', minLength: 1, description: 'JPEG, PNG or WebP, base64' },
@@ -14,6 +14,27 @@ const sampleBody = (extra: Record<string, object> = {}, required: string[] = [])
   ({ type: 'object', additionalProperties: false, required, properties: { ...sampleProperties, ...extra } }) as const;
 
 const targetFmr = { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 } as const;
+
+const allowDuplicate = {
+  type: 'boolean',
+  description: 'admin keys only: enroll a face that already belongs to another subject of the tenant (audited)',
+} as const;
+
+/**
+ * An enroll key, or an admin key when the request overrides the duplicate-identity check: the
+ * override binds one face to two subjects, so it is an administrator's decision, never a kiosk's.
+ */
+async function enroller(
+  request: FastifyRequest,
+  store: BiometricStore,
+  overridesDuplicate: boolean | undefined,
+): Promise<{ tenantId: string; actor: string }> {
+  if (!overridesDuplicate) return tenantCaller(request, store, 'enroll');
+  const principal = await authenticate(request, store);
+  const tenantId = requireTenantScope(principal, 'admin');
+  if (!principal.scopes.includes('admin')) throw new Forbidden('"allowDuplicate" needs an admin key');
+  return { tenantId, actor: `key:${principal.keyId}` };
+}
 
 interface SampleBody {
   image?: string;
@@ -94,14 +115,14 @@ export function biometricRoutes(
 ): FastifyPluginAsync {
   const idempotent = idempotency(store, idempotencyOptions);
   return async (app) => {
-    app.post<{ Params: { id: string }; Body: SampleBody }>(
+    app.post<{ Params: { id: string }; Body: SampleBody & { allowDuplicate?: boolean } }>(
       '/subjects/:id/templates',
-      { schema: { tags: ['biometrics'], body: sampleBody() } },
+      { schema: { tags: ['biometrics'], body: sampleBody({ allowDuplicate }) } },
       async (request, reply) => {
-        const { tenantId, actor } = await tenantCaller(request, store, 'enroll');
+        const { tenantId, actor } = await enroller(request, store, request.body.allowDuplicate);
         const sample = sampleOf(request.body);
         const { replayed, response } = await idempotent(tenantId, request, () =>
-          service.enroll(tenantId, request.params.id, sample, { actor }),
+          service.enroll(tenantId, request.params.id, sample, { actor }, { allowDuplicate: request.body.allowDuplicate === true }),
         );
         return reply
           .code(replayed ? 200 : 201)
@@ -110,7 +131,7 @@ export function biometricRoutes(
       },
     );
 
-    app.post<{ Params: { id: string }; Body: { samples: SampleBody[] } }>(
+    app.post<{ Params: { id: string }; Body: { samples: SampleBody[]; allowDuplicate?: boolean } }>(
       '/subjects/:id/templates/batch',
       {
         schema: {
@@ -119,15 +140,15 @@ export function biometricRoutes(
             type: 'object',
             additionalProperties: false,
             required: ['samples'],
-            properties: { samples: { type: 'array', minItems: 1, maxItems: 10, items: sampleBody() } },
+            properties: { samples: { type: 'array', minItems: 1, maxItems: 10, items: sampleBody() }, allowDuplicate },
           },
         },
       },
       async (request, reply) => {
-        const { tenantId, actor } = await tenantCaller(request, store, 'enroll');
+        const { tenantId, actor } = await enroller(request, store, request.body.allowDuplicate);
         const samples = request.body.samples.map(sampleOf);
         const { replayed, response } = await idempotent(tenantId, request, () =>
-          service.enrollMany(tenantId, request.params.id, samples, { actor }),
+          service.enrollMany(tenantId, request.params.id, samples, { actor }, { allowDuplicate: request.body.allowDuplicate === true }),
         );
         return reply.code(200).header('idempotent-replayed', String(replayed)).send(response);
       },

@@ -29,6 +29,12 @@ const checkoutBody = {
     frames: { type: 'array', minItems: 3, maxItems: 15, items: base64, description: 'a burst for blink / head-turn liveness' },
     template: { ...base64, description: 'a template computed on the device (needs a second factor)' },
     subjectId: { type: 'string', minLength: 1, maxLength: 100, description: 'the consumer presented their id: 1:1 instead of 1:N' },
+    livenessSessionId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: 'the liveness session (POST /v1/liveness-sessions) whose challenge the burst of "frames" performs',
+    },
     secondFactor: {
       type: 'object',
       additionalProperties: false,
@@ -62,6 +68,7 @@ interface CheckoutBody {
   subjectId?: string;
   secondFactor?: { kind: SecondFactorKind; value: string };
   basket?: OrderItem[];
+  livenessSessionId?: string;
 }
 
 function probeOf(body: CheckoutBody): CheckoutProbe {
@@ -95,6 +102,7 @@ export function checkoutRoutes(checkout: CheckoutService, authenticateTerminal: 
           ...(body.subjectId ? { subjectId: body.subjectId } : {}),
           ...(body.secondFactor ? { secondFactor: body.secondFactor } : {}),
           ...(body.basket ? { basket: body.basket } : {}),
+          ...(body.livenessSessionId !== undefined ? { livenessSessionId: body.livenessSessionId } : {}),
         });
       },
     );

@@ -15,6 +15,10 @@ const riskPolicyBody = {
     maxTerminalFailures: { type: 'integer' },
     lockoutSeconds: { type: 'integer' },
     targetFmr: { type: 'number', description: 'the calibrated target FMR whose threshold decides a match at checkout' },
+    allowSessionlessLiveness: {
+      type: 'boolean',
+      description: 'approve on the face alone without a liveness session (a photo, or a burst without a challenge); default false',
+    },
   },
 } as const;
 

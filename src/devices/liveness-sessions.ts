@@ -1,0 +1,132 @@
+/**
+ * Challenge-response liveness sessions. A terminal asks for a session and gets a random sequence of
+ * actions ("turn left, then blink"); the burst it then sends must perform them in that order
+ * (pad/challenge-evaluation.ts). A recorded or synthesised burst cannot know the challenge in
+ * advance, and a burst recorded for one session does not answer another's.
+ *
+ * A session is bound to the terminal that asked (and its tenant), expires after a few minutes and
+ * is single use: redeeming claims it with one conditional UPDATE, so of two nodes redeeming it at
+ * once exactly one succeeds (as with the nonce store). It is spent whatever the burst then shows,
+ * so a failed attempt cannot be retried against the same challenge.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { CHALLENGE_ACTIONS, type ChallengeAction } from '../pad/challenge-evaluation.js';
+import { InvalidArgument } from '../errors/domain-errors.js';
+import type { SqlDatabase } from '../store/sql/sql-database.js';
+
+export interface LivenessSessionPolicy {
+  /** Seconds a session may be redeemed after it was issued; at most MAX_SESSION_TTL_SECONDS. */
+  readonly ttlSeconds: number;
+  /** Actions per challenge. */
+  readonly steps: number;
+}
+
+/** The issue's bound: a challenge older than three minutes proves nothing about the present. */
+export const MAX_SESSION_TTL_SECONDS = 180;
+
+/** Actions burst liveness counts as a challenge met (pad/burst-liveness.ts): a yaw turn or a blink. */
+const SHOWS_LIVENESS: readonly ChallengeAction[] = ['turn_left', 'turn_right', 'blink'];
+
+export const DEFAULT_LIVENESS_SESSION_POLICY: LivenessSessionPolicy = { ttlSeconds: 120, steps: 2 };
+
+export interface LivenessSession {
+  readonly sessionId: string;
+  readonly challenge: readonly ChallengeAction[];
+  readonly expiresAt: string;
+}
+
+/** Why a session cannot be redeemed: each its own checkout reason. */
+export type SessionRefusal = 'liveness_session_unknown' | 'liveness_session_expired' | 'liveness_session_used';
+
+export type Redemption =
+  { readonly ok: true; readonly challenge: readonly ChallengeAction[] } | { readonly ok: false; readonly reason: SessionRefusal };
+
+export interface SessionTerminal {
+  readonly id: string;
+  readonly tenantId: string;
+}
+
+/** The service's view of the sessions: checkout redeems, the route issues. */
+export interface LivenessSessionRedeemer {
+  redeem(sessionId: string, terminal: SessionTerminal): Promise<Redemption>;
+}
+
+export class LivenessSessions implements LivenessSessionRedeemer {
+  private readonly policy: LivenessSessionPolicy;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    policy: Partial<LivenessSessionPolicy> = {},
+    private readonly clock: () => Date = () => new Date(),
+    /** Picks an index below `n`; cryptographically random unless a test scripts it. */
+    private readonly pick: (n: number) => number = (n) => randomInt(n),
+  ) {
+    this.policy = { ...DEFAULT_LIVENESS_SESSION_POLICY, ...policy };
+    const { ttlSeconds, steps } = this.policy;
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 10 || ttlSeconds > MAX_SESSION_TTL_SECONDS)
+      throw new InvalidArgument(`a liveness session lives 10 to ${MAX_SESSION_TTL_SECONDS} seconds, got ${ttlSeconds}`);
+    if (!Number.isInteger(steps) || steps < 1 || steps > 4) throw new InvalidArgument(`a challenge has 1 to 4 actions, got ${steps}`);
+  }
+
+  async start(terminal: SessionTerminal): Promise<LivenessSession> {
+    const sessionId = 'ls_' + randomBytes(18).toString('base64url');
+    const challenge = this.randomChallenge();
+    const now = this.clock();
+    const expiresAt = new Date(now.getTime() + this.policy.ttlSeconds * 1000).toISOString();
+    await this.db.run(
+      'INSERT INTO liveness_sessions (id, tenant_id, terminal_id, challenge, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [sessionId, terminal.tenantId, terminal.id, JSON.stringify(challenge), now.toISOString(), expiresAt],
+    );
+    return { sessionId, challenge, expiresAt };
+  }
+
+  async redeem(sessionId: string, terminal: SessionTerminal): Promise<Redemption> {
+    const now = this.clock().toISOString();
+    const claimed = await this.db.run(
+      `UPDATE liveness_sessions SET used_at = ?
+       WHERE id = ? AND tenant_id = ? AND terminal_id = ? AND used_at IS NULL AND expires_at > ?`,
+      [now, sessionId, terminal.tenantId, terminal.id, now],
+    );
+    const row = await this.db.get<{
+      challenge: string;
+      tenant_id: string;
+      terminal_id: string;
+      expires_at: string;
+      used_at: string | null;
+    }>('SELECT challenge, tenant_id, terminal_id, expires_at, used_at FROM liveness_sessions WHERE id = ?', [sessionId]);
+    // Another terminal's session is "unknown" to this one: whether it exists is none of its business.
+    if (!row || row.tenant_id !== terminal.tenantId || row.terminal_id !== terminal.id)
+      return { ok: false, reason: 'liveness_session_unknown' };
+    if (claimed === 1) return { ok: true, challenge: JSON.parse(row.challenge) as ChallengeAction[] };
+    if (row.used_at !== null) return { ok: false, reason: 'liveness_session_used' };
+    return { ok: false, reason: 'liveness_session_expired' };
+  }
+
+  /** Deletes sessions past their expiry (used or not); returns how many. */
+  purgeExpired(now: Date = this.clock()): Promise<number> {
+    return this.db.run('DELETE FROM liveness_sessions WHERE expires_at < ?', [now.toISOString()]);
+  }
+
+  /** Purges on a timer that does not keep the process alive; returns a stop function. */
+  purgeEvery(intervalMs: number, onError: (error: unknown) => void): () => void {
+    const timer = setInterval(() => this.purgeExpired().catch(onError), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * Random actions, never the same one twice in a row (a repeat would be met by one movement), and
+   * at least one that burst liveness itself recognises (a turn or a blink: a nod alone is judged
+   * 'no_challenge' by assessBurstLiveness, so an all-pitch challenge could never be answered).
+   */
+  private randomChallenge(): ChallengeAction[] {
+    for (;;) {
+      const challenge: ChallengeAction[] = [];
+      while (challenge.length < this.policy.steps) {
+        const choices = CHALLENGE_ACTIONS.filter((a) => a !== challenge.at(-1));
+        challenge.push(choices[this.pick(choices.length)]!);
+      }
+      if (challenge.some((a) => SHOWS_LIVENESS.includes(a))) return challenge;
+    }
+  }
+}
