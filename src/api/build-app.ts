@@ -24,6 +24,8 @@ import { metricsGate } from './metrics-access.js';
 import { PROBLEM_CLIENT_ERRORS } from './client-error-problems.js';
 import { finishOpenApiDocument } from './openapi-document.js';
 import { facekeyPackageVersion } from '../runtime/package-versions.js';
+import type { Fleet } from '../fleet/compose-fleet.js';
+import { fleetRoutes } from './routes/fleet-routes.js';
 
 export interface AppDependencies {
   /** Every domain service the API serves; composePlatform builds it. */
@@ -38,6 +40,8 @@ export interface AppDependencies {
   readonly rateLimitPerMinute?: number;
   /** Per-address and failed-authentication limits; defaults in DEFAULT_ABUSE_LIMITS. */
   readonly abuseLimits?: Partial<AbuseLimitSettings>;
+  /** The device fleet, when the service runs one (docs/fleet.md). */
+  readonly fleet?: Fleet;
 }
 
 /**
@@ -121,5 +125,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const terminalAuth = limitedTerminalAuth(signedTerminalAuthenticator(terminals, nonces));
   await app.register(checkoutRoutes(checkout, terminalAuth), { prefix: '/v1' });
   await app.register(livenessSessionRoutes(deps.platform.livenessSessions, terminalAuth), { prefix: '/v1' });
+  if (deps.fleet) await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
   return app;
 }

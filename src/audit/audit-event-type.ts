@@ -23,6 +23,12 @@ export const AUDIT_EVENT_TYPES = [
   'api_key.revoked',
   'engine.selected',
   'template.migrated',
+  'fleet.claim_created',
+  'fleet.claim_revoked',
+  'fleet.device_registered',
+  'fleet.credentials_rotated',
+  'fleet.device_revoked',
+  'fleet.twin_desired_changed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

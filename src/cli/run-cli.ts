@@ -12,6 +12,7 @@ import { serveCommand } from './commands/serve-command.js';
 import { auditCommand } from './commands/audit-command.js';
 import { networkSimCommand } from './commands/network-sim-command.js';
 import { terminalCommand } from './commands/terminal-command.js';
+import { fleetCommand } from './commands/fleet-command.js';
 
 const COMMANDS: readonly CliCommand[] = [
   detectCommand,
@@ -26,6 +27,7 @@ const COMMANDS: readonly CliCommand[] = [
   auditCommand,
   networkSimCommand,
   terminalCommand,
+  fleetCommand,
 ];
 
 function usage(): string {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { hostname } from 'node:os';
 import { InvalidArgument } from '../errors/domain-errors.js';
 
 /**
@@ -56,6 +57,11 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_IMAGE_RETENTION_HOURS | enrollment photos kept, sealed | 0 |
  * | FACEKEY_RISK_BUDGET, FACEKEY_FACE_ONLY_LIMIT | checkout risk policy | 1e-3, 10000 |
  * | FACEKEY_LIVENESS_SESSION_SECONDS | lifetime of a liveness challenge session (10–180) | 120 |
+ * | FACEKEY_MQTT_PORT, FACEKEY_MQTT_HOST | the embedded MQTT broker of the device fleet | 1884, 127.0.0.1 |
+ * | FACEKEY_MQTT_URL, FACEKEY_MQTT_DEVICE_URL | an external broker (Mosquitto 2 + dynamic security) instead; the URL devices are told | unset |
+ * | FACEKEY_NODE_ID | this node's name in the fleet's shared subscriptions and logs | host-PORT |
+ * | FACEKEY_DEVICE_INACTIVITY_SECONDS | a device silent this long is marked offline | 90 |
+ * | FACEKEY_FEVER_WEBHOOK_URL, FACEKEY_FEVER_WEBHOOK_SECRET | fever alerts also POSTed here, HMAC-signed | unset |
  * | LOG_LEVEL | | info |
  */
 export interface ServiceConfig {
@@ -99,6 +105,8 @@ export interface ServiceConfig {
   readonly failedAuthPerMinute: number;
   /** Bearer token that opens GET /metrics; without one /metrics answers 404 (FACEKEY_METRICS_TOKEN). */
   readonly metricsToken: string | undefined;
+  /** The device fleet's MQTT broker (docs/fleet.md). */
+  readonly fleet: FleetConfig;
 }
 
 export interface ServiceConfigOptions {
@@ -136,6 +144,41 @@ function imageRetentionHours(env: NodeJS.ProcessEnv): number {
     );
   }
   return hours;
+}
+
+/** The device fleet's broker settings. */
+export interface FleetConfig {
+  readonly mqttUrl: string | undefined;
+  readonly mqttDeviceUrl: string | undefined;
+  readonly mqttPort: number;
+  /** False when the port is only the default: then a busy port falls back to a free one. */
+  readonly mqttPortConfigured: boolean;
+  readonly mqttHost: string;
+  readonly nodeId: string;
+  readonly inactivityTimeoutMs: number;
+  /** Fever alerts are POSTed here too (besides the site's MQTT topic). */
+  readonly feverWebhookUrl?: string;
+  /** HMAC-SHA256 key for the webhook's x-facekey-signature header. */
+  readonly feverWebhookSecret?: string;
+}
+
+function readFleetConfig(env: NodeJS.ProcessEnv, httpPort: number): FleetConfig {
+  const mqttPort = Number(env.FACEKEY_MQTT_PORT ?? 1884);
+  if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535)
+    throw new InvalidArgument(`FACEKEY_MQTT_PORT must be an integer 0…65535, got "${env.FACEKEY_MQTT_PORT}"`);
+  const mqttUrl = env.FACEKEY_MQTT_URL || undefined;
+  if (mqttUrl !== undefined && !/^mqtts?:\/\/[^\s]+$/.test(mqttUrl)) throw new InvalidArgument('FACEKEY_MQTT_URL must be an mqtt:// or mqtts:// URL');
+  return {
+    mqttUrl,
+    mqttDeviceUrl: env.FACEKEY_MQTT_DEVICE_URL || undefined,
+    mqttPort,
+    mqttPortConfigured: env.FACEKEY_MQTT_PORT !== undefined && env.FACEKEY_MQTT_PORT !== '',
+    mqttHost: env.FACEKEY_MQTT_HOST ?? '127.0.0.1',
+    nodeId: env.FACEKEY_NODE_ID || `${hostname()}-${httpPort}`,
+    inactivityTimeoutMs: positiveNumber(env, 'FACEKEY_DEVICE_INACTIVITY_SECONDS', 90, true) * 1000,
+    feverWebhookUrl: env.FACEKEY_FEVER_WEBHOOK_URL || undefined,
+    feverWebhookSecret: env.FACEKEY_FEVER_WEBHOOK_SECRET || undefined,
+  };
 }
 
 /** A challenge older than three minutes says little about who is in front of the camera now. */
@@ -216,5 +259,6 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
     addressRateLimitPerMinute: positiveNumber(env, 'FACEKEY_ADDRESS_RATE_LIMIT', DEFAULT_ABUSE_LIMITS.addressPerMinute, true),
     failedAuthPerMinute: positiveNumber(env, 'FACEKEY_FAILED_AUTH_LIMIT', DEFAULT_ABUSE_LIMITS.failedAuthPerMinute, true),
     metricsToken,
+    fleet: readFleetConfig(env, port),
   };
 }

@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
  * SHA-256 of the exact text, so what the person agreed to can be proven later; a text is never
  * edited in place — a changed wording is a new version.
  */
-export type ConsentPurpose = 'payment' | 'personalization';
-export const CONSENT_PURPOSES: readonly ConsentPurpose[] = ['payment', 'personalization'];
+export type ConsentPurpose = 'payment' | 'personalization' | 'health_screening';
+// health_screening: a body-temperature reading may be linked to the person (src/fleet/fever-alerts.ts); never implied by the others.
+export const CONSENT_PURPOSES: readonly ConsentPurpose[] = ['payment', 'personalization', 'health_screening'];
 
 export interface ConsentText {
   readonly version: string;

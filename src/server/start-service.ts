@@ -8,6 +8,7 @@ import { createPooledFaceService, type PoolSettings } from '../pipeline/pooled-f
 import { createEngine } from '../engines/engine-registry.js';
 import { buildApp } from '../api/build-app.js';
 import { composePlatform } from './compose-platform.js';
+import { startFleet } from './start-fleet.js';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -39,8 +40,11 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     },
   );
   const { galleries } = platform;
+  const fleetLog = { warn: (message: string) => console.warn(message), error: (error: unknown) => console.error(`fleet: ${String(error)}`) };
+  const fleet = await startFleet({ sql, terminals: platform.terminals, audit: platform.audit }, config.fleet, fleetLog);
   const app = await buildApp({
     platform,
+    fleet,
     bodyLimit: config.bodyLimit,
     rateLimitPerMinute: config.rateLimitPerMinute,
     abuseLimits: { addressPerMinute: config.addressRateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute },
@@ -99,6 +103,8 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     app.log.error({ err: String(error) }, 'liveness session purge failed'),
   );
   const url = await app.listen({ port: config.port, host: config.host });
+  fleetLog.warn = (message) => app.log.warn(message);
+  fleetLog.error = (error) => app.log.error({ err: String(error) }, 'fleet error');
   reembed();
   app.log.info(
     {
@@ -107,6 +113,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       engine: `${engine!.id}@${engine!.version}`,
       // Each engine run, with its weights' terms (permitted / research-only / unknown), so an operator sees what it is running on.
       engines: platform.engines.servedSummary(),
+      mqtt: fleet.broker.deviceUrl,
     },
     'facekey service ready',
   );
@@ -129,6 +136,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
         clearInterval(reaper);
       }
       await watcher?.close();
+      await fleet.close();
       await faces.close();
       await sql.close();
       await store.close();

@@ -16,11 +16,11 @@ const LAYERS: ReadonlyArray<{ readonly floor: string; readonly folders: readonly
   { floor: 'templates', folders: ['templates'] },
   { floor: 'pipeline', folders: ['pipeline', 'pool'] },
   { floor: 'matcher/store', folders: ['matcher', 'store', 'audit', 'auth', 'eval', 'signing'] },
-  { floor: 'domain', folders: ['biometrics', 'personalization', 'devices'] },
+  { floor: 'domain', folders: ['biometrics', 'personalization', 'devices', 'fleet'] },
   { floor: 'consent', folders: ['consent'] },
   { floor: 'payments', folders: ['payments'] },
   { floor: 'checkout', folders: ['checkout'] },
-  { floor: 'api/transports', folders: ['api', 'network-sim', 'terminal'] },
+  { floor: 'api/transports', folders: ['api', 'network-sim', 'terminal', 'transports'] },
   { floor: 'server/cli', folders: ['server', 'cli'] },
 ];
 

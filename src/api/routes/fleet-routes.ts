@@ -1,0 +1,211 @@
+/**
+ * The fleet over HTTP: a tenant's admin creates claims, lists devices with their presence, reads
+ * and changes twins, rotates credentials and revokes devices; a new device registers with its
+ * claim token (the token is its only credential, so that one route takes no API key). Ready for
+ * the console's fleet page.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { BiometricStore } from '../../store/biometric-store.js';
+import { tenantCaller } from '../authenticate.js';
+import { NotFound } from '../../errors/domain-errors.js';
+import { TERMINAL_KINDS, type TerminalKind } from '../../devices/terminal-registry.js';
+import type { Fleet } from '../../fleet/compose-fleet.js';
+import type { NewClaim, Registration } from '../../fleet/fleet-provisioning.js';
+import { DESIRED_SETTING_NAMES, type TwinState } from '../../fleet/device-twins.js';
+import type { NewJob } from '../../fleet/rollouts.js';
+import { SECONDARY_CHECK_OUTCOMES, type SecondaryCheckOutcome } from '../../fleet/fever-alerts.js';
+
+const idParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
+const claimBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'siteId', 'expiresInSeconds', 'maxUses'],
+  properties: {
+    kind: { type: 'string', enum: [...TERMINAL_KINDS] },
+    siteId: { type: 'string', minLength: 1, maxLength: 64 },
+    tags: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    expiresInSeconds: { type: 'integer', minimum: 60, maximum: 2_592_000 },
+    maxUses: { type: 'integer', minimum: 1, maximum: 10_000 },
+  },
+} as const;
+
+const registrationBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['claimToken', 'publicKey', 'proof'],
+  properties: {
+    claimToken: { type: 'string', minLength: 1, maxLength: 200 },
+    publicKey: {
+      type: 'object',
+      required: ['kty', 'crv', 'x'],
+      properties: { kty: { type: 'string', const: 'OKP' }, crv: { type: 'string', const: 'Ed25519' }, x: { type: 'string', minLength: 43, maxLength: 43 } },
+    },
+    proof: { type: 'string', minLength: 1, maxLength: 200, description: 'base64url Ed25519 signature over "facekey-fleet-claim-v1\\n<claimToken>\\n<publicKey.x>"' },
+    label: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+const desiredBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['expectedVersion', 'changes'],
+  properties: {
+    expectedVersion: { type: 'integer', minimum: 0, description: 'the desired version these changes are based on (409 conflict otherwise)' },
+    changes: {
+      type: 'object',
+      description: `settings to set, or null to remove: ${DESIRED_SETTING_NAMES.join(', ')}`,
+      minProperties: 1,
+    },
+  },
+} as const;
+
+const outcomeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['outcome'],
+  properties: { outcome: { type: 'string', enum: [...SECONDARY_CHECK_OUTCOMES], description: 'the secondary check; erases the temperature value' } },
+} as const;
+
+const deviceQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: [...TERMINAL_KINDS] },
+    siteId: { type: 'string', maxLength: 64 },
+    tag: { type: 'string', maxLength: 64 },
+  },
+} as const;
+
+const jobBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['document', 'target', 'abort', 'inProgressTimeoutMs'],
+  properties: {
+    document: { type: 'object', description: 'what each device is to apply, e.g. { engine: { id, version } }' },
+    target: deviceQuery,
+    phases: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, description: 'cumulative fractions ending at 1' },
+    abort: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['failureTypes', 'thresholdPercent', 'minExecuted'],
+      properties: {
+        failureTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['failed', 'rejected', 'timed_out'] } },
+        thresholdPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+        minExecuted: { type: 'integer', minimum: 1 },
+      },
+    },
+    inProgressTimeoutMs: { type: 'integer', minimum: 1000 },
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
+    maxPerSecond: { type: 'integer', minimum: 1, description: 'rollout by rate: executions released per second at most' },
+  },
+} as const;
+
+export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginAsync {
+  return async (app) => {
+    const tags = ['fleet'];
+
+    app.post<{ Body: NewClaim }>('/fleet/claims', { schema: { tags, body: claimBody } }, async (request, reply) => {
+      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
+      const { claim, token } = await fleet.provisioning.createClaim(tenantId, request.body, actor);
+      return reply.code(201).send({ ...claim, token });
+    });
+
+    app.delete<{ Params: { id: string } }>('/fleet/claims/:id', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
+      return fleet.provisioning.revokeClaim(tenantId, request.params.id, actor);
+    });
+
+    app.post<{ Body: Registration }>(
+      '/fleet/registrations',
+      { schema: { tags, body: registrationBody, security: [] } },
+      async (request, reply) => reply.code(201).send(await fleet.provisioning.register(request.body)),
+    );
+
+    app.get<{ Querystring: { kind?: TerminalKind; siteId?: string; tag?: string } }>(
+      '/fleet/devices',
+      { schema: { tags, querystring: deviceQuery } },
+      async (request) => {
+        const { tenantId } = await tenantCaller(request, store, 'admin');
+        const devices = await fleet.provisioning.listDevices(tenantId, request.query);
+        const items = await Promise.all(devices.map(async (device) => ({ ...device, presence: await fleet.presence.get(tenantId, device.id) })));
+        return { items, online: items.filter((d) => d.presence?.state === 'online').length };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>('/fleet/devices/:id', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      const device = await fleet.provisioning.getDevice(tenantId, request.params.id);
+      if (!device) throw new NotFound('no such device');
+      return { ...device, presence: await fleet.presence.get(tenantId, device.id) };
+    });
+
+    app.get<{ Params: { id: string } }>('/fleet/devices/:id/connections', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return { items: await fleet.presence.connectionLog(tenantId, request.params.id) };
+    });
+
+    app.get<{ Params: { id: string } }>('/fleet/devices/:id/twin', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return fleet.twins.get(tenantId, request.params.id);
+    });
+
+    app.patch<{ Params: { id: string }; Body: { expectedVersion: number; changes: TwinState } }>(
+      '/fleet/devices/:id/twin/desired',
+      { schema: { tags, params: idParams, body: desiredBody } },
+      async (request) => {
+        const { tenantId, actor } = await tenantCaller(request, store, 'admin');
+        return fleet.twins.changeDesired(tenantId, request.params.id, request.body.changes, request.body.expectedVersion, actor);
+      },
+    );
+
+    app.post<{ Params: { id: string } }>('/fleet/devices/:id/credentials', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
+      return fleet.provisioning.rotateCredentials(tenantId, request.params.id, actor);
+    });
+
+    app.post<{ Body: NewJob }>('/fleet/jobs', { schema: { tags, body: jobBody } }, async (request, reply) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return reply.code(201).send(await fleet.rollouts.create(tenantId, request.body));
+    });
+
+    app.get<{ Params: { id: string } }>('/fleet/jobs/:id', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return fleet.rollouts.get(tenantId, request.params.id);
+    });
+
+    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/retry-failed', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return fleet.rollouts.retryFailed(tenantId, request.params.id);
+    });
+
+    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/cancel', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return fleet.rollouts.cancel(tenantId, request.params.id);
+    });
+
+    app.get('/fleet/fever-alerts', { schema: { tags } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return { items: await fleet.fever.list(tenantId), counts: fleet.fever.counts };
+    });
+
+    app.post<{ Params: { id: string }; Body: { outcome: SecondaryCheckOutcome } }>(
+      '/fleet/fever-alerts/:id/outcome',
+      { schema: { tags, params: idParams, body: outcomeBody } },
+      async (request) => {
+        const { tenantId } = await tenantCaller(request, store, 'admin');
+        return fleet.fever.recordOutcome(tenantId, request.params.id, request.body.outcome);
+      },
+    );
+
+    app.delete<{ Params: { id: string } }>('/fleet/devices/:id', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
+      return fleet.provisioning.revokeDevice(tenantId, request.params.id, actor);
+    });
+  };
+}

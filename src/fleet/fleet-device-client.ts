@@ -1,0 +1,113 @@
+/**
+ * The device side of the fleet protocol, as a terminal would implement it (and as the tests and
+ * `facekey fleet simulate` use it): register with a claim, connect with a signed last will, say
+ * "online", follow the retained desired state, sign every message.
+ */
+import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { claimProofBytes, type ProvisionedDevice, type Registration } from './fleet-provisioning.js';
+import { signDeviceMessage } from './device-message-signature.js';
+import { downTopic, upTopic, type UpChannel } from './fleet-topics.js';
+import type { DesiredDocument } from './device-twins.js';
+import type { JobNotice } from './rollouts.js';
+
+export interface DeviceKeys {
+  readonly privateKey: KeyObject;
+  readonly publicJwk: { kty: 'OKP'; crv: 'Ed25519'; x: string };
+}
+
+export function newDeviceKeys(): DeviceKeys {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' }) as { x: string };
+  return { privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } };
+}
+
+/** The registration a device sends with its claim token: its public key and the proof of possession. */
+export function registrationFor(claimToken: string, keys: DeviceKeys, label?: string): Registration {
+  const proof = sign(null, claimProofBytes(claimToken, keys.publicJwk.x), keys.privateKey).toString('base64url');
+  return { claimToken, publicKey: keys.publicJwk, proof, label };
+}
+
+export class FleetDeviceClient {
+  private client: MqttClient | undefined;
+  private desiredListeners: ((document: DesiredDocument) => void)[] = [];
+  private jobListeners: ((notice: JobNotice) => void)[] = [];
+  /** The last desired document received. */
+  desired: DesiredDocument | undefined;
+
+  constructor(
+    readonly provisioned: ProvisionedDevice,
+    private readonly keys: DeviceKeys,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  get id(): string {
+    return this.provisioned.device.id;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  onDesired(listener: (document: DesiredDocument) => void): void {
+    this.desiredListeners.push(listener);
+  }
+
+  onJob(listener: (notice: JobNotice) => void): void {
+    this.jobListeners.push(listener);
+  }
+
+  async connect(options: { readonly keepaliveSeconds?: number } = {}): Promise<void> {
+    const { mqtt: credentials } = this.provisioned;
+    const will = this.signed('presence', { state: 'offline', reason: 'connection_lost' });
+    const client = await mqtt.connectAsync(credentials.url, {
+      clientId: credentials.clientId,
+      username: credentials.username,
+      password: credentials.password,
+      clean: true,
+      protocolVersion: 4,
+      keepalive: options.keepaliveSeconds ?? 60,
+      reconnectPeriod: 0,
+      will: { topic: upTopic(this.id, 'presence'), payload: will, qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('message', (topic, payload) => {
+      if (topic === downTopic(this.id, 'jobs')) {
+        const notice = JSON.parse(payload.toString('utf8')) as JobNotice;
+        for (const listener of this.jobListeners) listener(notice);
+        return;
+      }
+      if (topic !== downTopic(this.id, 'twin/desired') || payload.length === 0) return;
+      const document = JSON.parse(payload.toString('utf8')) as DesiredDocument;
+      this.desired = document;
+      for (const listener of this.desiredListeners) listener(document);
+    });
+    await client.subscribeAsync(`facekey/devices/${this.id}/down/#`, { qos: 1 });
+    await this.publish('presence', { state: 'online' }, true);
+  }
+
+  /** A signed QoS 1 message; resolves when the broker acknowledged it. */
+  async publish(channel: UpChannel, body: unknown, retain = false): Promise<void> {
+    if (!this.client) throw new Error('not connected');
+    await this.client.publishAsync(upTopic(this.id, channel), this.signed(channel, body), { qos: 1, retain });
+  }
+
+  /** A goodbye, then a clean disconnect (no last will). */
+  async disconnect(): Promise<void> {
+    if (!this.client) return;
+    await this.publish('presence', { state: 'offline', reason: 'goodbye' }, true);
+    await this.client.endAsync();
+    this.client = undefined;
+  }
+
+  /** The connection dies without a goodbye: the broker publishes the last will. */
+  drop(): void {
+    this.client?.stream.destroy();
+    void this.client?.endAsync(true).catch(() => undefined);
+    this.client = undefined;
+  }
+
+  private signed(channel: UpChannel, body: unknown): Buffer {
+    return signDeviceMessage(upTopic(this.id, channel), { id: randomUUID(), at: this.clock().toISOString(), body }, this.keys.privateKey);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The broker conformance suite against the embedded broker (aedes, device rows in SQLite) and
+ * against a private Mosquitto 2 with its dynamic-security plugin, started on a free port.
+ * Mosquitto must be installed (Debian: apt-get install -y mosquitto); the suite fails rather than
+ * skips without it, since a skip would look green in CI.
+ */
+import { randomUUID } from 'node:crypto';
+import { runBrokerConformance } from '../kit/contracts/fleet-broker-contract.js';
+import { startEmbeddedBroker } from '../../src/transports/mqtt/aedes/embedded-broker.js';
+import { connectExternalBroker } from '../../src/transports/mqtt/mosquitto/external-broker.js';
+import { mosquittoAvailable, startMosquitto, MOSQUITTO_BINARY } from '../../src/transports/mqtt/mosquitto/mosquitto-process.js';
+import { openSqliteTestDatabase } from '../kit/test-databases.js';
+import { migrateFleet } from '../../src/fleet/fleet-migrations.js';
+import { SqlDeviceCredentials } from '../../src/fleet/sql-device-credentials.js';
+import { insertPlaceholderDevice } from './placeholder-device.js';
+
+runBrokerConformance('embedded (aedes)', async () => {
+  const database = await openSqliteTestDatabase();
+  await migrateFleet(database.db);
+  const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', credentials: new SqlDeviceCredentials(database.db) });
+  return {
+    broker,
+    addDevice: (deviceId) => insertPlaceholderDevice(database.db, deviceId),
+    close: async () => {
+      await broker.close();
+      await database.close();
+    },
+  };
+});
+
+runBrokerConformance('Mosquitto 2 (dynamic security)', async () => {
+  if (!mosquittoAvailable()) throw new Error(`Mosquitto is not installed at ${MOSQUITTO_BINARY} (apt-get install -y mosquitto)`);
+  const mosquitto = await startMosquitto();
+  const broker = await connectExternalBroker({ url: mosquitto.serviceUrl, nodeId: `facekey-test-${randomUUID()}` });
+  return {
+    broker,
+    addDevice: async () => undefined,
+    close: async () => {
+      await broker.close();
+      await mosquitto.stop();
+    },
+  };
+});

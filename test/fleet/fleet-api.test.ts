@@ -1,0 +1,94 @@
+/**
+ * The fleet over HTTP, in process, as `facekey serve` wires it: the embedded broker, claims and
+ * registration through the API, a device that connects with what it was given, its twin and
+ * presence as the admin sees them, tenant isolation, and revocation.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { buildApp } from '../../src/api/build-app.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { SqliteDatabase } from '../../src/store/sql/sqlite-database.js';
+import { composeTestPlatform } from '../kit/test-platform.js';
+import { noFaceService } from '../kit/no-face-service.js';
+import { ensureOperatorKey } from '../../src/server/operator-key.js';
+import { startFleet } from '../../src/server/start-fleet.js';
+import { FleetDeviceClient, newDeviceKeys, registrationFor } from '../../src/fleet/fleet-device-client.js';
+import type { ProvisionedDevice } from '../../src/fleet/fleet-provisioning.js';
+import { eventually } from './fleet-harness.js';
+
+test('fleet HTTP API with the embedded broker', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-fleet-api-'));
+  const masterKey = randomBytes(32);
+  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const platform = await composeTestPlatform(store, noFaceService, masterKey);
+  const fleet = await startFleet(
+    { sql: new SqliteDatabase(store.connection), terminals: platform.terminals, audit: platform.audit },
+    { mqttUrl: undefined, mqttDeviceUrl: undefined, mqttPort: 0, mqttPortConfigured: true, mqttHost: '127.0.0.1', nodeId: 'api-test', inactivityTimeoutMs: 90_000 },
+    { warn: () => undefined, error: (error) => assert.fail(String(error)) },
+  );
+  const app = await buildApp({ platform, fleet, readiness: async () => ({ store: true, models: true }) });
+  const devices: FleetDeviceClient[] = [];
+  t.after(async () => {
+    for (const device of devices) device.drop();
+    await app.close();
+    await fleet.close();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token?: string, body?: unknown) => {
+    const response = await app.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body !== undefined ? { payload: body as object } : {}) });
+    return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
+  };
+
+  const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
+  const tenant = (await call('POST', '/v1/tenants', operator, { name: 'shop' })).body;
+  const admin = (await call('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
+  const other = (await call('POST', '/v1/tenants', operator, { name: 'other' })).body;
+  const otherAdmin = (await call('POST', `/v1/tenants/${other.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
+  const enrollOnly = (await call('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['enroll'] })).body.token;
+
+  const claim = await call('POST', '/v1/fleet/claims', admin, { kind: 'checkout', siteId: 'store-7', tags: ['eu'], expiresInSeconds: 3600, maxUses: 1 });
+  assert.equal(claim.status, 201);
+  assert.match(claim.body.token, /^fkc_/);
+  assert.equal((await call('POST', '/v1/fleet/claims', enrollOnly, { kind: 'checkout', siteId: 's', expiresInSeconds: 3600, maxUses: 1 })).status, 403);
+
+  const keys = newDeviceKeys();
+  const registered = await call('POST', '/v1/fleet/registrations', undefined, registrationFor(claim.body.token, keys, 'till 3'));
+  assert.equal(registered.status, 201);
+  const provisioned = registered.body as ProvisionedDevice;
+  assert.equal(provisioned.mqtt.url, fleet.broker.deviceUrl);
+  const again = await call('POST', '/v1/fleet/registrations', undefined, registrationFor(claim.body.token, newDeviceKeys()));
+  assert.equal(again.status, 403);
+  assert.equal(again.body.code, 'forbidden');
+  assert.equal((await call('POST', '/v1/fleet/registrations', undefined, { ...registrationFor(claim.body.token, keys), claimToken: 'fkc_nope' })).status, 401);
+
+  const device = new FleetDeviceClient(provisioned, keys);
+  devices.push(device);
+  await device.connect();
+  const deviceUrl = `/v1/fleet/devices/${provisioned.device.id}`;
+  await eventually(async () => (await call('GET', deviceUrl, admin)).body.presence?.state === 'online', 'online over HTTP');
+  const listed = await call('GET', '/v1/fleet/devices?siteId=store-7', admin);
+  assert.equal(listed.body.online, 1);
+  assert.equal((await call('GET', deviceUrl, otherAdmin)).status, 404, 'another tenant must not see the device');
+  assert.equal((await call('GET', '/v1/fleet/devices', otherAdmin)).body.items.length, 0);
+
+  const changed = await call('PATCH', `${deviceUrl}/twin/desired`, admin, { expectedVersion: 0, changes: { kioskLanguage: 'fr-CH' } });
+  assert.equal(changed.status, 200);
+  assert.deepEqual(changed.body.delta, { kioskLanguage: 'fr-CH' });
+  await eventually(() => device.desired?.version === 1, 'the desired state at the device');
+  const stale = await call('PATCH', `${deviceUrl}/twin/desired`, admin, { expectedVersion: 0, changes: { kioskLanguage: 'it' } });
+  assert.equal(stale.status, 409);
+  assert.equal((await call('PATCH', `${deviceUrl}/twin/desired`, otherAdmin, { expectedVersion: 1, changes: { kioskLanguage: 'it' } })).status, 404);
+
+  const revoked = await call('DELETE', deviceUrl, admin);
+  assert.equal(revoked.status, 200);
+  assert.ok(revoked.body.revokedAt);
+  await eventually(() => !device.connected, 'the revoked device to be cut off', 2_000);
+  const connections = await call('GET', `${deviceUrl}/connections`, admin);
+  assert.deepEqual(connections.body.items[0], { deviceId: provisioned.device.id, event: 'offline', reason: 'revoked', at: connections.body.items[0].at });
+  assert.equal((await call('GET', '/openapi.json')).body.paths['/v1/fleet/registrations'] !== undefined, true);
+});
