@@ -9,6 +9,8 @@ import type { NonceClaims } from '../devices/nonce-store.js';
 import type { LivenessSessions } from '../devices/liveness-sessions.js';
 import type { SigningKeys } from '../signing/signing-keys.js';
 import type { AuditSink } from '../audit/audit-sink.js';
+import type { EngineCatalog } from '../biometrics/engine-catalog.js';
+import type { TenantEngines } from '../biometrics/tenant-engines.js';
 
 /**
  * The domain services the HTTP API serves, declared by the API itself so its contract does not
@@ -26,6 +28,9 @@ export interface ApiPlatform {
   readonly livenessSessions: LivenessSessions;
   readonly signingKeys: SigningKeys;
   readonly riskPolicies: RiskPolicies;
+  /** Every engine, its calibration and provenance; and each tenant's active engine. */
+  readonly engines: EngineCatalog;
+  readonly tenantEngines: TenantEngines;
   /** Tenant and API-key administration is appended here. */
   readonly audit: AuditSink;
 }

@@ -11,6 +11,7 @@ import { consentRoutes } from './routes/consent-routes.js';
 import { riskPolicyRoutes } from './routes/risk-policy-routes.js';
 import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
 import { terminalRoutes } from './routes/terminal-routes.js';
+import { engineRoutes } from './routes/engine-routes.js';
 import { livenessSessionRoutes } from './routes/liveness-session-routes.js';
 import { signedTerminalAuthenticator } from './fastify-terminal-auth.js';
 import type { ApiPlatform } from './api-platform.js';
@@ -112,7 +113,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     openMetrics(request);
     return reply.type(metrics.contentType).send(await metrics.metrics());
   });
-  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies, audit } = deps.platform;
+  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies, audit, engines, tenantEngines } = deps.platform;
   await app.register(jwksRoutes(signingKeys));
   await app.register(tenantRoutes(store, audit), { prefix: '/v1' });
   await app.register(subjectRoutes(store, consent), { prefix: '/v1' });
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(biometricRoutes(store, biometrics), { prefix: '/v1' });
   await app.register(terminalRoutes(store, terminals), { prefix: '/v1' });
   await app.register(riskPolicyRoutes(store, riskPolicies), { prefix: '/v1' });
+  await app.register(engineRoutes(store, engines, tenantEngines, biometrics), { prefix: '/v1' });
   const terminalAuth = limitedTerminalAuth(signedTerminalAuthenticator(terminals, nonces));
   await app.register(checkoutRoutes(checkout, terminalAuth), { prefix: '/v1' });
   await app.register(livenessSessionRoutes(deps.platform.livenessSessions, terminalAuth), { prefix: '/v1' });

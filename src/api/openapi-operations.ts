@@ -38,6 +38,9 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'DELETE /v1/terminals/{id}': { summary: 'Revoke a terminal', operationId: 'revokeTerminal', success: [204] },
   'GET /v1/risk-policy': { summary: "Get the tenant's risk policy", operationId: 'getRiskPolicy', success: [200] },
   'PUT /v1/risk-policy': { summary: "Change the tenant's risk policy", operationId: 'setRiskPolicy', success: [200] },
+  'GET /v1/engines': { summary: 'Face engines: version, calibration and provenance', operationId: 'listEngines', success: [200] },
+  'PUT /v1/tenants/{tenantId}/engine': { summary: "Choose a tenant's active engine", operationId: 'setTenantEngine', success: [200] },
+  'GET /v1/engine-migration': { summary: "Progress of the tenant's subjects to its active engine", operationId: 'getEngineMigration', success: [200] },
   'POST /v1/checkout': { summary: 'Pay by face from a signed terminal', operationId: 'checkout', success: [200] },
   'POST /v1/liveness-sessions': {
     summary: 'Start a liveness challenge session for a signed terminal',

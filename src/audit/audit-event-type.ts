@@ -21,6 +21,8 @@ export const AUDIT_EVENT_TYPES = [
   'tenant.created',
   'api_key.issued',
   'api_key.revoked',
+  'engine.selected',
+  'template.migrated',
   'fleet.claim_created',
   'fleet.claim_revoked',
   'fleet.device_registered',

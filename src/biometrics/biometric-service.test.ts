@@ -76,7 +76,10 @@ it('decides 1:N on exact scores, whatever the approximate index said', async () 
 
   // The index underestimates by 0.02, below the threshold: the subject is re-scored and found, with its exact score.
   const low = await (await serviceWith(-0.02)).search(tenantId, probe, 1e-5);
-  assert.deepEqual(low.candidates, [{ subjectId, score: exactScore }]);
+  assert.deepEqual(
+    low.candidates.map((c) => ({ subjectId: c.subjectId, score: c.score, match: c.match })),
+    [{ subjectId, score: exactScore, match: true }],
+  );
 
   // The index overestimates a stranger far above the threshold: the exact score keeps them out.
   const stranger = createTemplate(engine, atCosine(face, threshold - 0.05));

@@ -13,7 +13,7 @@ import { dot } from '../math/vector-math.js';
 import {
   ConsentMissing,
   DuplicateIdentity,
-  EngineMismatch,
+  EngineOutdated,
   FacekeyError,
   IdentityMismatch,
   InvalidArgument,
@@ -21,8 +21,10 @@ import {
   SpoofSuspected,
 } from '../errors/domain-errors.js';
 import { batchConsistency, type IntegrityEvidence } from './enrollment-integrity.js';
-import type { GalleryRegistry } from './gallery-registry.js';
-import { SubjectNotFound } from '../store/store-errors.js';
+import { GalleryRegistry } from './gallery-registry.js';
+import { EngineGalleries, engineKey } from './engine-galleries.js';
+import type { ActiveEngine } from './tenant-engines.js';
+import { SubjectNotFound, TemplateLimitReached } from '../store/store-errors.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { AuditData } from '../audit/audit-entry.js';
 import type { AuditEventType } from '../audit/audit-event-type.js';
@@ -41,6 +43,8 @@ export interface BiometricCollaborators {
   readonly audit?: AuditSink;
   /** Sets when retained images expire; the platform's clock, so tests can move time. */
   readonly clock?: () => Date;
+  /** Each tenant's active engine (TenantEngines); without it every tenant uses the service's engine. */
+  readonly engines?: { activeFor(tenantId: string): Promise<ActiveEngine> };
 }
 
 /** A probe or enrollment sample: a photo, or a template computed on a device. */
@@ -95,9 +99,34 @@ export interface CaptureEvidence {
   readonly presentation?: ProcessResult['selected']['presentation'];
 }
 
-/** A 1:N search's answer: the people above the calibrated threshold, with the evidence of how it was set. */
+/**
+ * One subject scored against a probe: with the tenant's active engine when the subject has a
+ * template of it, otherwise with the first older engine it has (a subject not yet migrated), each
+ * at that engine's own calibrated threshold. A subject is scored once, by one engine.
+ */
+export interface SubjectMatch extends MatchDecision {
+  readonly subjectId: string;
+}
+
+/**
+ * A 1:N search's answer: the people above their engine's calibrated threshold, and the threshold
+ * evidence of the tenant's active engine. `templatesSearched` counts every template that could have
+ * matched: the active engine's, plus the older engines' templates of subjects not yet migrated.
+ */
 export interface GallerySearch extends MatchThreshold {
-  readonly candidates: Array<{ subjectId: string; score: number }>;
+  readonly candidates: SubjectMatch[];
+  readonly templatesSearched: number;
+}
+
+/** A probe as the tenant's engines see it: the active engine's template first, then older engines'. */
+export type ProbeTemplates = FaceTemplate | readonly FaceTemplate[];
+
+function probeList(probe: ProbeTemplates): readonly FaceTemplate[] {
+  return 'vector' in probe ? [probe] : probe;
+}
+
+function sameEngine(a: { id: string; version: string }, template: FaceTemplate): boolean {
+  return template.engineId === a.id && template.engineVersion === a.version;
 }
 
 /** A match decision with its evidence (see matcher/decide.ts). */
@@ -108,15 +137,52 @@ export type Decision = MatchDecision;
  * returns its evidence: score, the calibrated threshold, the target FMR and the engine version.
  */
 export class BiometricService {
+  private readonly galleries: EngineGalleries;
+
   constructor(
     private readonly store: BiometricStore,
     private readonly faces: FaceService,
     private readonly calibration: Calibration,
-    private readonly galleries: GalleryRegistry,
+    galleries: GalleryRegistry | EngineGalleries,
+    /** The platform's engine: every tenant's, unless TenantEngines says otherwise. */
     private readonly engine: TemplateSpec,
     private readonly policy: BiometricPolicy = DEFAULT_BIOMETRIC_POLICY,
     private readonly collaborators: BiometricCollaborators = {},
-  ) {}
+  ) {
+    this.galleries = galleries instanceof GalleryRegistry ? new EngineGalleries([galleries]) : galleries;
+  }
+
+  /** The engine the tenant enrolls with and searches first. */
+  async activeEngine(tenantId: string): Promise<TemplateSpec> {
+    return (await this.collaborators.engines?.activeFor(tenantId))?.engine ?? this.engine;
+  }
+
+  /**
+   * The engines a probe of this tenant needs templates of: the active one, then every other engine
+   * the service runs that still holds subjects of the tenant without an active-engine template.
+   * Once every subject is migrated the older engines drop out: search uses the active engine only.
+   */
+  async enginesFor(tenantId: string): Promise<TemplateSpec[]> {
+    const active = await this.activeEngine(tenantId);
+    const older = this.galleries
+      .engines()
+      .filter((e) => engineKey(e) !== engineKey(active) && this.notMigrated(tenantId, e, active).subjects > 0);
+    return [active, ...older];
+  }
+
+  /** Subjects (and their templates) of an older engine's gallery with no template of the active engine yet. */
+  private notMigrated(tenantId: string, older: EngineEvidence, active: EngineEvidence): { subjects: number; templates: number } {
+    const olderGallery = this.galleries.of(older);
+    const activeGallery = this.galleries.of(active);
+    let subjects = 0;
+    let templates = 0;
+    for (const [subjectId, count] of olderGallery?.subjects(tenantId) ?? []) {
+      if (activeGallery?.hasSubject(tenantId, subjectId)) continue;
+      subjects++;
+      templates += count;
+    }
+    return { subjects, templates };
+  }
 
   async enroll(
     tenantId: string,
@@ -126,7 +192,7 @@ export class BiometricService {
     options: EnrollOptions = {},
   ): Promise<{ templateId: string; capture: CaptureEvidence; engine: EngineEvidence }> {
     await this.requireEnrollable(tenantId, subjectId);
-    const captured = await this.captureForEnrollment(sample);
+    const captured = await this.captureForEnrollment(tenantId, sample);
     return this.admit(tenantId, subjectId, sample, captured, context, options);
   }
 
@@ -158,12 +224,13 @@ export class BiometricService {
     const captured: Array<{ index: number; template: FaceTemplate; capture: CaptureEvidence }> = [];
     for (const [index, sample] of samples.entries()) {
       try {
-        captured.push({ index, ...(await this.captureForEnrollment(sample)) });
+        captured.push({ index, ...(await this.captureForEnrollment(tenantId, sample)) });
       } catch (error) {
         refuse(index, error);
       }
     }
-    const { threshold } = this.threshold(this.policy.enrollmentTargetFmr);
+    const active = await this.activeEngine(tenantId);
+    const { threshold } = this.threshold(this.policy.enrollmentTargetFmr, active);
     const consistency = batchConsistency(
       captured.map((c) => c.template),
       threshold,
@@ -185,7 +252,7 @@ export class BiometricService {
       }
     }
     refused.sort((a, b) => a.index - b.index);
-    return { accepted, refused, engine: this.evidence() };
+    return { accepted, refused, engine: evidenceOf(active) };
   }
 
   private async requireEnrollable(tenantId: string, subjectId: string): Promise<void> {
@@ -196,8 +263,9 @@ export class BiometricService {
   }
 
   /** An enrollment photo must show exactly one face: whose face a group photo enrolls is a guess. */
-  private captureForEnrollment(sample: Sample): Promise<{ template: FaceTemplate; capture: CaptureEvidence }> {
-    return this.capture(sample, 'error');
+  // Enrollment stores the tenant's active engine's template only: older engines are searched, never extended.
+  private captureForEnrollment(tenantId: string, sample: Sample): Promise<{ template: FaceTemplate; capture: CaptureEvidence }> {
+    return this.capture(sample, 'error', tenantId, 'enroll');
   }
 
   /**
@@ -230,7 +298,7 @@ export class BiometricService {
       const expiresAt = new Date(now.getTime() + this.policy.imageRetentionHours * 3_600_000).toISOString();
       await this.store.retainImage({ tenantId, subjectId, templateId, image: sample.image, expiresAt });
     }
-    this.galleries.add(tenantId, subjectId, templateId, template.vector);
+    this.galleries.add(tenantId, subjectId, templateId, template);
     await this.audit(tenantId, context, 'enrollment', {
       subjectId,
       templateId,
@@ -240,7 +308,7 @@ export class BiometricService {
       // That a photo was kept, and for how long, is evidence an auditor needs; the photo itself never is.
       ...(retainImage ? { imageRetentionHours: this.policy.imageRetentionHours } : {}),
     });
-    return { templateId, capture, engine: this.evidence() };
+    return { templateId, capture, engine: { id: template.engineId, version: template.engineVersion } };
   }
 
   private async checkIntegrity(
@@ -249,7 +317,8 @@ export class BiometricService {
     template: FaceTemplate,
     options: EnrollOptions,
   ): Promise<IntegrityEvidence> {
-    const threshold = this.threshold(this.policy.enrollmentTargetFmr);
+    // The engine the sample was embedded with: the tenant's active one.
+    const threshold = this.threshold(this.policy.enrollmentTargetFmr, { id: template.engineId, version: template.engineVersion });
     const evidence = { threshold: threshold.threshold, targetFmr: threshold.targetFmr };
     const ownScore = await this.scoreSubject(tenantId, subjectId, template).catch((error: unknown) => {
       if (error instanceof NotFound) return null;
@@ -277,22 +346,173 @@ export class BiometricService {
     targetFmr?: number,
     context: CallContext = UNATTRIBUTED,
   ): Promise<Decision & { capture: CaptureEvidence }> {
-    const { template, capture } = await this.capture(probe);
-    const score = await this.scoreSubject(tenantId, subjectId, template);
-    const decision = this.decide(score, targetFmr);
+    const { templates, capture } = await this.capture(probe, 'largest', tenantId);
+    const [scored] = await this.scoreSubjects(tenantId, [subjectId], templates, targetFmr);
+    if (!scored) {
+      if (!(await this.store.getSubject(tenantId, subjectId))) throw new NotFound('subject not found');
+      throw new NotFound(`subject has no template of ${templates.map((t) => t.engineId).join(' or ')}`);
+    }
+    const { subjectId: _scoredSubject, ...decision } = scored;
+    if (decision.match) await this.migrateOnUse(tenantId, subjectId, templates, decision.engine, context);
     await this.audit(tenantId, context, 'verification', { subjectId, match: decision.match, ...decisionEvidence(decision) });
     return { ...decision, capture };
   }
 
-  /** The best score of the probe against the subject's templates of this engine; NotFound without one. */
+  /** The best score of the probe against the subject's templates of the probe's engine; NotFound without one. */
   async scoreSubject(tenantId: string, subjectId: string, probe: FaceTemplate): Promise<number> {
     const stored = await this.store.listTemplates(tenantId, subjectId);
     const references = stored
-      .filter((t) => t.engineId === this.engine.id && t.engineVersion === this.engine.version)
+      .filter((t) => t.engineId === probe.engineId && t.engineVersion === probe.engineVersion)
       .map((t) => decodeTemplate(t.template));
-    if (references.length === 0) throw new NotFound(`subject has no ${this.engine.id} template`);
+    if (references.length === 0) throw new NotFound(`subject has no ${probe.engineId} template`);
     for (const r of references) assertComparable(probe, r);
     return Math.max(...references.map((r) => dot(r.vector, probe.vector)));
+  }
+
+  /**
+   * Engine upgrade without re-enrollment: a subject just matched with an older engine gets a
+   * template of the tenant's active engine, computed from the same live capture, provided its
+   * consent still covers payment. A subject already migrated, at its template limit or without
+   * consent is left as it is; the match itself stands either way.
+   */
+  async migrateOnUse(
+    tenantId: string,
+    subjectId: string,
+    probe: ProbeTemplates,
+    matchedWith: { id: string; version: string },
+    context: CallContext = UNATTRIBUTED,
+  ): Promise<{ templateId: string } | undefined> {
+    const active = await this.activeEngine(tenantId);
+    if (engineKey(matchedWith) === engineKey(active)) return undefined;
+    const template = probeList(probe).find((t) => sameEngine(active, t));
+    if (!template || this.galleries.of(active)?.hasSubject(tenantId, subjectId)) return undefined;
+    if (!(await this.consentPermits(tenantId, subjectId))) return undefined;
+    return this.addMigratedTemplate(tenantId, subjectId, template, matchedWith, 'live_capture', context);
+  }
+
+  /**
+   * The background half of an engine upgrade: the retained enrollment photos (where the operator
+   * keeps them, FACEKEY_IMAGE_RETENTION_HOURS) of the tenant's subjects not yet migrated are run
+   * through the active engine, each through the same quality and PAD gates as a new enrollment.
+   * Subjects without a photo, or whose consent no longer covers payment, wait for their next use.
+   */
+  async reembedRetained(
+    tenantId: string,
+    context: CallContext = { actor: 'system:engine-migration' },
+  ): Promise<{ migrated: number; withoutImage: number; refused: number }> {
+    const [active, ...older] = await this.enginesFor(tenantId);
+    const outcome = { migrated: 0, withoutImage: 0, refused: 0 };
+    if (!active || older.length === 0) return outcome;
+    const now = (this.collaborators.clock?.() ?? new Date()).toISOString();
+    for (const from of older) {
+      for (const subjectId of this.galleries.of(from)!.subjects(tenantId).keys()) {
+        if (this.galleries.of(active)?.hasSubject(tenantId, subjectId)) continue;
+        const images = await this.store.retainedImages(tenantId, subjectId, now).catch((error: unknown) => {
+          if (error instanceof SubjectNotFound) return [];
+          throw error;
+        });
+        if (images.length === 0 || !(await this.consentPermits(tenantId, subjectId))) {
+          outcome.withoutImage += images.length === 0 ? 1 : 0;
+          continue;
+        }
+        let stored = false;
+        for (const { image } of images) {
+          try {
+            const { template } = await this.capture({ image }, 'error', tenantId, 'enroll');
+            stored = (await this.addMigratedTemplate(tenantId, subjectId, template, from, 'retained_image', context)) !== undefined || stored;
+          } catch (error) {
+            // A photo the gates now refuse is skipped; the subject migrates on its next use instead.
+            if (!(error instanceof FacekeyError)) throw error;
+          }
+        }
+        if (stored) outcome.migrated++;
+        else outcome.refused++;
+      }
+    }
+    return outcome;
+  }
+
+  /** Every tenant with an older engine's templates: re-embeds what retained photos allow. */
+  async reembedAllRetained(): Promise<{ migrated: number; withoutImage: number; refused: number }> {
+    const total = { migrated: 0, withoutImage: 0, refused: 0 };
+    for (const tenantId of this.galleries.tenantIds()) {
+      const one = await this.reembedRetained(tenantId);
+      total.migrated += one.migrated;
+      total.withoutImage += one.withoutImage;
+      total.refused += one.refused;
+    }
+    return total;
+  }
+
+  /** Whether the subject's consent still covers payment: a new template is only ever made under it. */
+  private async consentPermits(tenantId: string, subjectId: string): Promise<boolean> {
+    const subject = await this.store.getSubject(tenantId, subjectId);
+    if (!subject?.consentId) return false;
+    try {
+      await this.collaborators.requireConsent?.(tenantId, subject.consentId);
+      return true;
+    } catch (error) {
+      if (error instanceof ConsentMissing) return false;
+      throw error;
+    }
+  }
+
+  private async addMigratedTemplate(
+    tenantId: string,
+    subjectId: string,
+    template: FaceTemplate,
+    from: { id: string; version: string },
+    source: 'live_capture' | 'retained_image',
+    context: CallContext,
+  ): Promise<{ templateId: string } | undefined> {
+    let templateId: string;
+    try {
+      ({ templateId } = await this.store.addTemplate({
+        tenantId,
+        subjectId,
+        engineId: template.engineId,
+        engineVersion: template.engineVersion,
+        template: encodeTemplate(template),
+        maxPerSubject: this.policy.maxTemplatesPerSubject,
+      }));
+    } catch (error) {
+      if (error instanceof TemplateLimitReached || error instanceof SubjectNotFound) return undefined;
+      throw error;
+    }
+    this.galleries.add(tenantId, subjectId, templateId, template);
+    await this.audit(tenantId, context, 'template.migrated', {
+      subjectId,
+      templateId,
+      from: engineKey(from),
+      to: engineKey({ id: template.engineId, version: template.engineVersion }),
+      source,
+    });
+    return { templateId };
+  }
+
+  /**
+   * How far the tenant's subjects have moved to its active engine: subjects with a template of any
+   * engine the service runs, those with one of the active engine, and the count per engine.
+   */
+  async migrationProgress(tenantId: string): Promise<{
+    activeEngine: EngineEvidence;
+    subjectsTotal: number;
+    migrated: number;
+    percent: number;
+    byEngine: Array<{ engine: EngineEvidence; subjects: number; templates: number }>;
+  }> {
+    const active = await this.activeEngine(tenantId);
+    const everyone = new Set<string>();
+    const byEngine = this.galleries.engines().map((engine) => {
+      const subjects = this.galleries.of(engine)!.subjects(tenantId);
+      for (const subjectId of subjects.keys()) everyone.add(subjectId);
+      return { engine: evidenceOf(engine), subjects: subjects.size, templates: [...subjects.values()].reduce((a, b) => a + b, 0) };
+    });
+    const migrated = this.galleries.of(active)?.subjects(tenantId).size ?? 0;
+    const subjectsTotal = everyone.size;
+    // Nobody enrolled means nothing is left to migrate.
+    const percent = subjectsTotal === 0 ? 100 : Math.floor((1000 * migrated) / subjectsTotal) / 10;
+    return { activeEngine: evidenceOf(active), subjectsTotal, migrated, percent, byEngine };
   }
 
   async identify(
@@ -301,11 +521,11 @@ export class BiometricService {
     targetFmr?: number,
     context: CallContext = UNATTRIBUTED,
   ): Promise<GallerySearch & { capture: CaptureEvidence }> {
-    const { template, capture } = await this.capture(probe);
-    const found = await this.search(tenantId, template, targetFmr);
+    const { templates, capture } = await this.capture(probe, 'largest', tenantId);
+    const found = await this.search(tenantId, templates, targetFmr);
     await this.audit(tenantId, context, 'identification', {
-      candidates: found.candidates.map((c) => ({ subjectId: c.subjectId, score: c.score })),
-      gallerySize: this.gallerySize(tenantId),
+      candidates: found.candidates.map((c) => ({ subjectId: c.subjectId, score: c.score, engine: engineKey(c.engine) })),
+      gallerySize: found.templatesSearched,
       ...decisionEvidence({ ...found, score: found.candidates[0]?.score ?? 0 }),
     });
     return { ...found, capture };
@@ -317,40 +537,64 @@ export class BiometricService {
    * is re-scored exactly from its stored float templates before anything is decided: the
    * calibrated thresholds hold for exact cosine scores.
    */
-  async search(tenantId: string, probe: FaceTemplate, targetFmr?: number): Promise<GallerySearch> {
-    const { threshold, targetFmr: fmr, thresholdMethod, engine } = this.threshold(targetFmr);
+  async search(tenantId: string, probe: ProbeTemplates, targetFmr?: number): Promise<GallerySearch> {
+    const probes = probeList(probe);
+    const first = probes[0];
+    if (!first) throw new InvalidArgument('a search needs a probe template');
+    const active = { id: first.engineId, version: first.engineVersion };
+    const activeGallery = this.galleries.of(active);
     const nearThreshold = new Set<string>();
-    for (const hit of this.galleries.search(tenantId, probe.vector, this.policy.maxCandidates)) {
-      if (hit.score >= threshold - APPROXIMATE_SCORE_MARGIN) nearThreshold.add(hit.subjectId);
+    let templatesSearched = activeGallery?.size(tenantId) ?? 0;
+    for (const p of probes) {
+      const engine = { id: p.engineId, version: p.engineVersion };
+      const gallery = this.galleries.of(engine);
+      if (!gallery) continue;
+      const { threshold } = this.threshold(targetFmr, engine);
+      let k = this.policy.maxCandidates;
+      if (p !== first) {
+        // An older engine stands in only for subjects the active one cannot score yet; the ones it
+        // holds that are migrated are skipped below, so the search reaches past them.
+        const left = this.notMigrated(tenantId, engine, active);
+        if (left.subjects === 0) continue;
+        templatesSearched += left.templates;
+        k += gallery.subjects(tenantId).size - left.subjects;
+      }
+      for (const hit of gallery.search(tenantId, p.vector, k)) {
+        if (p !== first && activeGallery?.hasSubject(tenantId, hit.subjectId)) continue;
+        if (hit.score >= threshold - APPROXIMATE_SCORE_MARGIN) nearThreshold.add(hit.subjectId);
+      }
     }
-    const candidates = (await this.scoreSubjects(tenantId, [...nearThreshold], probe)).filter((c) => c.score >= threshold);
-    return { candidates, threshold, targetFmr: fmr, thresholdMethod, engine };
+    const candidates = (await this.scoreSubjects(tenantId, [...nearThreshold], probes, targetFmr)).filter((c) => c.match);
+    return { candidates, templatesSearched, ...this.threshold(targetFmr, active) };
   }
 
   /**
    * The one re-scoring loop: exact scores of the probe against each subject's stored templates,
-   * best first. A subject erased (or without a template of this engine) since it was listed is
-   * simply not scored.
+   * each subject with the first engine of the probe it has templates of (the active engine first),
+   * decided at that engine's calibrated threshold; best margin over the threshold first. A subject
+   * erased (or without a template of any of the probe's engines) since it was listed is not scored.
    */
-  async scoreSubjects(
-    tenantId: string,
-    subjectIds: readonly string[],
-    probe: FaceTemplate,
-  ): Promise<Array<{ subjectId: string; score: number }>> {
-    const scored: Array<{ subjectId: string; score: number }> = [];
+  async scoreSubjects(tenantId: string, subjectIds: readonly string[], probe: ProbeTemplates, targetFmr?: number): Promise<SubjectMatch[]> {
+    const probes = probeList(probe);
+    const scored: SubjectMatch[] = [];
     for (const subjectId of subjectIds) {
-      const score = await this.scoreSubject(tenantId, subjectId, probe).catch((error: unknown) => {
-        if (error instanceof NotFound || error instanceof SubjectNotFound) return null;
+      const stored = await this.store.listTemplates(tenantId, subjectId).catch((error: unknown) => {
+        if (error instanceof NotFound || error instanceof SubjectNotFound) return [];
         throw error;
       });
-      if (score !== null) scored.push({ subjectId, score });
+      const p = probes.find((t) => stored.some((s) => s.engineId === t.engineId && s.engineVersion === t.engineVersion));
+      if (!p) continue;
+      const references = stored.filter((s) => s.engineId === p.engineId && s.engineVersion === p.engineVersion).map((s) => decodeTemplate(s.template));
+      for (const r of references) assertComparable(p, r);
+      const score = Math.max(...references.map((r) => dot(r.vector, p.vector)));
+      scored.push({ subjectId, ...this.decide(score, targetFmr, { id: p.engineId, version: p.engineVersion }) });
     }
-    return scored.sort((a, b) => b.score - a.score);
+    return scored.sort((a, b) => b.score - b.threshold - (a.score - a.threshold));
   }
 
-  /** Templates in the tenant's gallery: each one is a chance of a false match for a stranger's probe. */
+  /** Templates of every engine in the tenant's galleries. */
   gallerySize(tenantId: string): number {
-    return this.galleries.size(tenantId);
+    return this.galleries.engines().reduce((sum, engine) => sum + this.galleries.of(engine)!.size(tenantId), 0);
   }
 
   async deleteSubject(tenantId: string, subjectId: string): Promise<boolean> {
@@ -359,14 +603,19 @@ export class BiometricService {
     return deleted;
   }
 
-  /** The score decided at this service's engine and the target FMR (the service default when none is given). */
-  decide(score: number, targetFmr: number | undefined): Decision {
-    return decide(score, this.evidence(), targetFmr ?? this.policy.defaultTargetFmr, this.calibration);
+  /** The score decided at an engine (the service's by default) and the target FMR (the service default when none is given). */
+  decide(score: number, targetFmr: number | undefined, engine: EngineEvidence = this.evidence()): Decision {
+    return decide(score, evidenceOf(engine), targetFmr ?? this.policy.defaultTargetFmr, this.calibration);
   }
 
-  /** The calibrated threshold this service decides at for a target FMR, with its evidence. */
-  threshold(targetFmr: number | undefined): MatchThreshold {
-    return thresholdFor(this.calibration, this.evidence(), targetFmr ?? this.policy.defaultTargetFmr);
+  /** The calibrated threshold an engine (the service's by default) decides at for a target FMR, with its evidence. */
+  threshold(targetFmr: number | undefined, engine: EngineEvidence = this.evidence()): MatchThreshold {
+    return thresholdFor(this.calibration, evidenceOf(engine), targetFmr ?? this.policy.defaultTargetFmr);
+  }
+
+  /** The threshold of the tenant's active engine. */
+  async tenantThreshold(tenantId: string, targetFmr: number | undefined): Promise<MatchThreshold> {
+    return this.threshold(targetFmr, await this.activeEngine(tenantId));
   }
 
   private async audit(tenantId: string, context: CallContext, type: AuditEventType, data: AuditData): Promise<void> {
@@ -374,30 +623,38 @@ export class BiometricService {
   }
 
   private evidence(): EngineEvidence {
-    return { id: this.engine.id, version: this.engine.version };
+    return evidenceOf(this.engine);
   }
 
-  /** A photo goes through the pipeline and its quality and PAD gates; a device template is checked for its engine. */
+  /**
+   * A photo goes through the pipeline and its quality and PAD gates, in one task computing the
+   * templates of every engine the tenant still needs (for 'enroll', the active one only); a device
+   * template must be of the tenant's active engine, or the device is told to update. `template` is
+   * the active engine's; `templates` all of them, active first. Without a tenant: the service's engine.
+   */
   async capture(
     sample: Sample,
     multipleFaces: MultipleFacePolicy = 'largest',
-  ): Promise<{ template: FaceTemplate; capture: CaptureEvidence }> {
+    tenantId?: string,
+    purpose: 'match' | 'enroll' = 'match',
+  ): Promise<{ template: FaceTemplate; templates: FaceTemplate[]; capture: CaptureEvidence }> {
+    const engines =
+      tenantId === undefined ? [this.engine] : purpose === 'enroll' ? [await this.activeEngine(tenantId)] : await this.enginesFor(tenantId);
+    const active = engines[0]!;
     if ('template' in sample) {
       const template = decodeTemplate(sample.template);
-      if (template.engineId !== this.engine.id || template.engineVersion !== this.engine.version) {
-        throw new EngineMismatch(
-          `template of ${template.engineId}@${template.engineVersion}; this service matches ${this.engine.id}@${this.engine.version}`,
-          {
-            template: `${template.engineId}@${template.engineVersion}`,
-            service: `${this.engine.id}@${this.engine.version}`,
-          },
+      if (!sameEngine(active, template)) {
+        throw new EngineOutdated(
+          `template of ${engineKey({ id: template.engineId, version: template.engineVersion })}; this tenant matches with ${engineKey(active)}: update the device's engine`,
+          // Scalars only: problem details echo plain values to the device.
+          { template: `${template.engineId}@${template.engineVersion}`, activeEngineId: active.id, activeEngineVersion: active.version },
         );
       }
-      return { template, capture: {} };
+      return { template, templates: [template], capture: {} };
     }
     if (sample.image.length === 0) throw new InvalidArgument('empty image');
-    const result = await this.faces.process(sample.image, { engines: [this.engine.id], multipleFaces });
-    return gatedCapture(result.selected);
+    const result = await this.faces.process(sample.image, { engines: engines.map((e) => e.id), multipleFaces });
+    return gatedCapture(result.selected, engines);
   }
 
   /**
@@ -407,28 +664,47 @@ export class BiometricService {
   async captureBurst(
     frames: readonly Uint8Array[],
     challenge?: readonly ChallengeAction[],
-  ): Promise<{ liveness: LivenessVerdict; challenge?: ChallengeVerdict; template?: FaceTemplate; capture?: CaptureEvidence }> {
+    tenantId?: string,
+  ): Promise<{
+    liveness: LivenessVerdict;
+    challenge?: ChallengeVerdict;
+    template?: FaceTemplate;
+    templates?: FaceTemplate[];
+    capture?: CaptureEvidence;
+  }> {
     if (frames.some((frame) => frame.length === 0)) throw new InvalidArgument('empty frame in the burst');
-    const result = await this.faces.assessBurst(frames, { engines: [this.engine.id], ...(challenge ? { challenge } : {}) });
+    const engines = tenantId === undefined ? [this.engine] : await this.enginesFor(tenantId);
+    const result = await this.faces.assessBurst(frames, { engines: engines.map((e) => e.id), ...(challenge ? { challenge } : {}) });
     const { liveness, best } = result;
     const answered = result.challenge ? { challenge: result.challenge } : {};
     if (challenge && !result.challenge) throw new Error('the face service did not evaluate the challenge it was given');
     if (!liveness.live || result.challenge?.met === false) return { liveness, ...answered };
     if (!best) throw new Error('the face service returned a live burst without its best frame');
-    return { liveness, ...answered, ...gatedCapture(best) };
+    return { liveness, ...answered, ...gatedCapture(best, engines) };
   }
 }
 
+function evidenceOf(engine: { id: string; version: string }): EngineEvidence {
+  return { id: engine.id, version: engine.version };
+}
+
 /** The one gate a photo or a burst's best frame passes: presentation attack first, then quality. */
-function gatedCapture(selected: Pick<ProcessedFace, 'quality' | 'presentation' | 'templates'>): {
-  template: FaceTemplate;
-  capture: CaptureEvidence;
-} {
-  const { quality, presentation, templates } = selected;
+function gatedCapture(
+  selected: Pick<ProcessedFace, 'quality' | 'presentation' | 'templates'>,
+  engines: readonly TemplateSpec[],
+): { template: FaceTemplate; templates: FaceTemplate[]; capture: CaptureEvidence } {
+  const { quality, presentation } = selected;
   if (!presentation.passed)
     throw new SpoofSuspected(`presentation attack suspected: ${presentation.reasons.join(', ')}`, { reasons: presentation.reasons });
   requireAcceptableQuality(quality);
-  return { template: decodeTemplate(templates[0]!.template), capture: { quality, presentation } };
+  const decoded = selected.templates.map((t) => decodeTemplate(t.template));
+  // Active engine first, in the order asked, whatever order the face service answered in.
+  const templates = engines.map((engine) => {
+    const found = decoded.find((t) => sameEngine(engine, t));
+    if (!found) throw new Error(`the face service returned no ${engineKey(engine)} template`);
+    return found;
+  });
+  return { template: templates[0]!, templates, capture: { quality, presentation } };
 }
 
 function decisionEvidence(decision: MatchThreshold & { readonly score: number }): AuditData {

@@ -13,11 +13,11 @@ export class GalleryRegistry {
   private readonly indexes = new Map<string, GalleryIndex>();
   /** Template ids already indexed, so a node's own writes echoed back by NOTIFY are not added twice. */
   private readonly indexed = new Set<string>();
-  /** The indexed template ids of each `tenant/subject`, so removing a subject needs no store read. */
-  private readonly bySubject = new Map<string, Set<string>>();
+  /** The indexed template ids of each tenant's subjects, so removing a subject needs no store read. */
+  private readonly bySubject = new Map<string, Map<string, Set<string>>>();
 
   constructor(
-    private readonly engine: TemplateSpec,
+    readonly engine: TemplateSpec,
     private readonly createIndex: IndexFactory,
   ) {}
 
@@ -31,17 +31,36 @@ export class GalleryRegistry {
     if (this.indexed.has(templateId)) return;
     this.index(tenantId).add({ subjectId, templateId, vector });
     this.indexed.add(templateId);
-    const key = `${tenantId}/${subjectId}`;
-    const ids = this.bySubject.get(key) ?? new Set<string>();
-    this.bySubject.set(key, ids.add(templateId));
+    let subjects = this.bySubject.get(tenantId);
+    if (!subjects) this.bySubject.set(tenantId, (subjects = new Map()));
+    const ids = subjects.get(subjectId) ?? new Set<string>();
+    subjects.set(subjectId, ids.add(templateId));
+  }
+
+  /** Whether the subject has a template of this engine in the tenant's index. */
+  hasSubject(tenantId: string, subjectId: string): boolean {
+    return this.bySubject.get(tenantId)?.has(subjectId) ?? false;
+  }
+
+  /** The tenant's subjects with a template of this engine, and how many templates each has. */
+  subjects(tenantId: string): ReadonlyMap<string, number> {
+    const counts = new Map<string, number>();
+    for (const [subjectId, ids] of this.bySubject.get(tenantId) ?? []) counts.set(subjectId, ids.size);
+    return counts;
+  }
+
+  /** Tenants with at least one template of this engine. */
+  tenantIds(): string[] {
+    return [...this.bySubject.keys()];
   }
 
   /** Drops every template of the subject from the index (the index removes by subject). */
   removeSubject(tenantId: string, subjectId: string): void {
     this.indexes.get(tenantId)?.removeSubject(subjectId);
-    const key = `${tenantId}/${subjectId}`;
-    for (const id of this.bySubject.get(key) ?? []) this.indexed.delete(id);
-    this.bySubject.delete(key);
+    const subjects = this.bySubject.get(tenantId);
+    for (const id of subjects?.get(subjectId) ?? []) this.indexed.delete(id);
+    subjects?.delete(subjectId);
+    if (subjects?.size === 0) this.bySubject.delete(tenantId);
   }
 
   /**

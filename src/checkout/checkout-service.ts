@@ -1,7 +1,7 @@
 import { FacekeyError, InvalidArgument } from '../errors/domain-errors.js';
 import type { LivenessSessionRedeemer } from '../devices/liveness-sessions.js';
 import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
-import type { BiometricService, CaptureEvidence, EngineEvidence } from '../biometrics/biometric-service.js';
+import type { BiometricService, CaptureEvidence, EngineEvidence, SubjectMatch } from '../biometrics/biometric-service.js';
 import type { FaceTemplate } from '../templates/template.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
 import type { ConsentLookup } from './consent-lookup.js';
@@ -55,6 +55,8 @@ export interface LivenessEvidence {
 /** A probe turned into a template, with the liveness evidence; no template when the burst was not live. */
 interface CheckoutCapture {
   readonly template?: FaceTemplate;
+  /** The template of every engine the tenant's gallery still needs, the active engine's first. */
+  readonly templates?: readonly FaceTemplate[];
   readonly liveness: LivenessEvidence;
   readonly capture?: CaptureEvidence;
 }
@@ -159,13 +161,13 @@ export class CheckoutService {
 
     let probe: CheckoutCapture;
     try {
-      probe = await this.probeOf(request.probe, challenge);
+      probe = await this.probeOf(request.probe, tenantId, challenge);
     } catch (error) {
       const reason = error instanceof FacekeyError ? CAPTURE_REASONS[error.code] : undefined;
       if (!reason) throw error;
       if (reason === 'spoof_suspected') await this.fail('terminal', terminalId, risk);
       const liveness: LivenessEvidence = { method: 'single_frame', passed: reason !== 'spoof_suspected', reasons: [reason] };
-      const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.threshold(risk.targetFmr);
+      const { threshold, targetFmr, thresholdMethod, engine } = await this.deps.biometrics.tenantThreshold(tenantId, risk.targetFmr);
       return {
         outcome: 'declined',
         reasons: [reason],
@@ -174,7 +176,7 @@ export class CheckoutService {
     }
     if (!probe.liveness.passed || !probe.template) {
       await this.fail('terminal', terminalId, risk);
-      const { threshold, targetFmr, thresholdMethod, engine } = this.deps.biometrics.threshold(risk.targetFmr);
+      const { threshold, targetFmr, thresholdMethod, engine } = await this.deps.biometrics.tenantThreshold(tenantId, risk.targetFmr);
       // A live burst that did not perform its session's challenge: another session's recording, or a guess.
       const challengeFailed = probe.liveness.challenge?.met === false && probe.liveness.reasons.length === 0;
       return {
@@ -196,7 +198,7 @@ export class CheckoutService {
     if (guessed && (await this.secondFactorAttempts.factorLocked(guessed))) {
       return { outcome: 'declined', reasons: ['second_factor_locked'], evidence: null };
     }
-    const search = await this.candidates(request, probe.template, risk);
+    const search = await this.candidates(request, probe.templates ?? [probe.template], risk);
     const decision = assessRisk(
       {
         templatesSearched: search.templatesSearched,
@@ -223,7 +225,7 @@ export class CheckoutService {
       if (decision.outcome === 'second_factor_required') return { outcome: decision.outcome, reasons: decision.reasons, evidence };
       await this.fail('terminal', terminalId, risk);
       if (request.subjectId) await this.fail('subject', request.subjectId, risk);
-      if (guessed && search.narrowed) await this.secondFactorAttempts.mismatched(guessed, probe.template, risk);
+      if (guessed && search.narrowed) await this.secondFactorAttempts.mismatched(guessed, probe.templates ?? probe.template, risk);
       return { outcome: 'declined', reasons: decision.reasons, evidence };
     }
 
@@ -251,6 +253,14 @@ export class CheckoutService {
       liveness: { method: probe.liveness.method, passed: probe.liveness.passed },
       second_factor: search.narrowed ? request.secondFactor!.kind : null,
     });
+    // Paid with an older engine: store the active engine's template from this same capture (consent
+    // for payment was checked above), so the subject need not enroll again. The assertion is already
+    // issued: a failed migration must not fail the payment; the subject migrates on a later use.
+    if (probe.templates) {
+      await this.deps.biometrics
+        .migrateOnUse(tenantId, subjectId, probe.templates, search.engine, { actor: `terminal:${terminalId}` })
+        .catch(() => undefined);
+    }
     const now = this.now();
     if ((await payments.failureState('subject', subjectId)).failures > 0) await payments.clearFailures('subject', subjectId, now);
     await this.deps.consent.touch(tenantId, consent.id);
@@ -263,11 +273,10 @@ export class CheckoutService {
   }
 
   /** Identification in the gallery; a presented id → verification; a second factor → only the people it fits. */
-  private async candidates(request: CheckoutRequest, template: FaceTemplate, risk: RiskSettings) {
+  private async candidates(request: CheckoutRequest, templates: readonly FaceTemplate[], risk: RiskSettings) {
     const { biometrics, payments, secondFactors } = this.deps;
-    const base = biometrics.threshold(risk.targetFmr);
-    const scoreEach = (subjectIds: readonly string[]) => biometrics.scoreSubjects(request.tenantId, subjectIds, template);
-    let scored: Array<{ subjectId: string; score: number }>;
+    const scoreEach = (subjectIds: readonly string[]) => biometrics.scoreSubjects(request.tenantId, subjectIds, templates, risk.targetFmr);
+    let scored: SubjectMatch[];
     let templatesSearched: number;
     let narrowed = false;
     if (request.secondFactor) {
@@ -281,29 +290,35 @@ export class CheckoutService {
       scored = await scoreEach([request.subjectId]);
       templatesSearched = 1;
     } else {
-      scored = (await biometrics.search(request.tenantId, template, risk.targetFmr)).candidates;
-      templatesSearched = biometrics.gallerySize(request.tenantId);
+      const found = await biometrics.search(request.tenantId, templates, risk.targetFmr);
+      scored = found.candidates;
+      templatesSearched = found.templatesSearched;
     }
-    const candidates = scored.filter((c) => c.score >= base.threshold);
-    return { ...base, candidates, bestScore: scored[0]?.score ?? null, templatesSearched, narrowed };
+    // Each subject was decided at its own engine's threshold (older engines stand in for subjects not
+    // yet migrated); the evidence is the best one's, or the active engine's when nobody was scored.
+    const candidates = scored.filter((c) => c.match);
+    const best = scored[0];
+    const { threshold, targetFmr, thresholdMethod, engine } = best ?? biometrics.threshold(risk.targetFmr, templates[0] && { id: templates[0].engineId, version: templates[0].engineVersion });
+    return { threshold, targetFmr, thresholdMethod, engine, candidates, bestScore: best?.score ?? null, templatesSearched, narrowed };
   }
 
-  private async probeOf(probe: CheckoutProbe, session?: ChallengeSession): Promise<CheckoutCapture> {
+  private async probeOf(probe: CheckoutProbe, tenantId: string, session?: ChallengeSession): Promise<CheckoutCapture> {
+    const { biometrics } = this.deps;
     if ('template' in probe) {
-      const { template } = await this.deps.biometrics.capture(probe);
+      const { template } = await biometrics.capture(probe, 'largest', tenantId);
       return { template, liveness: { method: 'device', passed: true, reasons: [] } };
     }
     if ('image' in probe) {
       // capture() refuses a frame whose PAD scores fail (SpoofSuspected), so reaching here means it passed.
-      const { template, capture } = await this.deps.biometrics.capture(probe);
+      const { template, templates, capture } = await biometrics.capture(probe, 'largest', tenantId);
       const scores = capture.presentation?.scores as Record<string, number> | undefined;
-      return { template, capture, liveness: { method: 'single_frame', passed: true, reasons: [], ...(scores ? { scores } : {}) } };
+      return { template, templates, capture, liveness: { method: 'single_frame', passed: true, reasons: [], ...(scores ? { scores } : {}) } };
     }
-    // One task: liveness over the burst, and the best frame's template through the capture gates.
-    const { liveness, challenge, template, capture } = await this.deps.biometrics.captureBurst(probe.frames, session?.actions);
+    // One task: liveness over the burst, and the best frame's templates through the capture gates.
+    const { liveness, challenge, template, templates, capture } = await biometrics.captureBurst(probe.frames, session?.actions, tenantId);
     const evidence = burstEvidence(liveness, session && challenge ? { sessionId: session.sessionId, verdict: challenge } : undefined);
     if (!evidence.passed || !template) return { liveness: evidence };
-    return { template, ...(capture ? { capture } : {}), liveness: evidence };
+    return { template, ...(templates ? { templates } : {}), ...(capture ? { capture } : {}), liveness: evidence };
   }
 
   private async locked(scope: 'subject' | 'terminal', id: string): Promise<boolean> {

@@ -31,14 +31,14 @@ export class SecondFactorAttempts {
   }
 
   /** Records a second factor that fitted none of the people the face matched. */
-  async mismatched(attempt: SecondFactorAttempt, template: FaceTemplate, risk: RiskSettings): Promise<void> {
+  async mismatched(attempt: SecondFactorAttempt, template: FaceTemplate | readonly FaceTemplate[], risk: RiskSettings): Promise<void> {
     const now = this.clock();
     const until = new Date(now.getTime() + risk.lockoutSeconds * 1000).toISOString();
     const at = now.toISOString();
     await this.payments.recordFailure('second_factor', this.factorId(attempt), risk.maxSubjectFailures, at, until);
-    const { threshold } = this.biometrics.decide(0, risk.targetFmr);
+    // search() answers only subjects above their own engine's calibrated threshold.
     const { candidates } = await this.biometrics.search(attempt.tenantId, template, risk.targetFmr);
-    for (const { subjectId } of candidates.filter((c) => c.score >= threshold)) {
+    for (const { subjectId } of candidates.filter((c) => c.match)) {
       await this.payments.recordFailure('subject', subjectId, risk.maxSubjectFailures, at, until);
     }
   }

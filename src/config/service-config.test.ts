@@ -58,6 +58,20 @@ test('engine and workers: FACEKEY_ENGINE among the known engines, FACEKEY_WORKER
   }
 });
 
+test('FACEKEY_FALLBACK_ENGINES: known engines run beside FACEKEY_ENGINE, deduplicated, never the active one twice', () => {
+  assert.deepEqual(readServiceConfig({}).fallbackEngines, []);
+  const known = { knownEngines: ['dlib-resnet', 'dlib-resnet-tta', 'human-faceres'] };
+  const set = readServiceConfig(
+    { FACEKEY_ENGINE: 'dlib-resnet-tta', FACEKEY_FALLBACK_ENGINES: ' dlib-resnet, dlib-resnet-tta,dlib-resnet ,' },
+    known,
+  );
+  assert.deepEqual([set.engine, set.fallbackEngines], ['dlib-resnet-tta', ['dlib-resnet']]);
+  assert.throws(() => readServiceConfig({ FACEKEY_ENGINE: 'dlib-resnet', FACEKEY_FALLBACK_ENGINES: 'dlib-resnet-tta,arcface' }, known), {
+    name: InvalidArgument.name,
+    message: /FACEKEY_FALLBACK_ENGINES must name engines among .*got "arcface"/,
+  });
+});
+
 test('liveness sessions: 120 s by default, never longer than three minutes', () => {
   assert.equal(readServiceConfig({}).livenessSessionSeconds, 120);
   assert.equal(readServiceConfig({ FACEKEY_LIVENESS_SESSION_SECONDS: '180' }).livenessSessionSeconds, 180);

@@ -44,6 +44,7 @@ export const SERVICE_DEFAULTS = {
  * | DATABASE_URL | PostgreSQL instead of SQLite | unset |
  * | FACEKEY_MASTER_KEY | 64 hex characters | generated under the data dir |
  * | FACEKEY_ENGINE | face engine id (see `facekey engines`) | faceplugin-arcface |
+ * | FACEKEY_FALLBACK_ENGINES | comma-separated engine ids also run: tenants may choose one; subjects enrolled with one match until migrated | none |
  * | FACEKEY_MODEL_CARDS | folders of operator model cards (`:`-separated), each card an ONNX engine | unset |
  * | FACEKEY_WORKERS | face-pipeline worker threads, each with its own models | one per core |
  * | FACEKEY_BODY_LIMIT | largest request body in bytes | 12 MiB |
@@ -91,6 +92,11 @@ export interface ServiceConfig {
   readonly livenessSessionSeconds: number;
   /** The face engine the service enrolls and matches with. */
   readonly engine: string;
+  /**
+   * Other engines the service runs beside `engine` (FACEKEY_FALLBACK_ENGINES): after an engine
+   * upgrade, the old one, so subjects enrolled with it keep matching until they are migrated.
+   */
+  readonly fallbackEngines: readonly string[];
   /** Face-pipeline worker threads; undefined means one per core. */
   readonly workers: number | undefined;
   /** Requests per minute per client address without a verified principal (FACEKEY_ADDRESS_RATE_LIMIT). */
@@ -194,6 +200,18 @@ function engine(env: NodeJS.ProcessEnv, knownEngines: readonly string[] | undefi
   return id;
 }
 
+function fallbackEngines(env: NodeJS.ProcessEnv, knownEngines: readonly string[] | undefined, active: string): string[] {
+  const ids = (env.FACEKEY_FALLBACK_ENGINES ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '' && id !== active);
+  const unknown = knownEngines ? ids.filter((id) => !knownEngines.includes(id)) : [];
+  if (unknown.length > 0) {
+    throw new InvalidArgument(`FACEKEY_FALLBACK_ENGINES must name engines among ${knownEngines!.join(', ')}, got "${unknown.join(', ')}"`);
+  }
+  return [...new Set(ids)];
+}
+
 function workers(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.FACEKEY_WORKERS;
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -236,6 +254,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
     bodyLimit,
     rateLimitPerMinute,
     engine: engine(env, options.knownEngines),
+    fallbackEngines: fallbackEngines(env, options.knownEngines, engine(env, options.knownEngines)),
     workers: workers(env),
     addressRateLimitPerMinute: positiveNumber(env, 'FACEKEY_ADDRESS_RATE_LIMIT', DEFAULT_ABUSE_LIMITS.addressPerMinute, true),
     failedAuthPerMinute: positiveNumber(env, 'FACEKEY_FAILED_AUTH_LIMIT', DEFAULT_ABUSE_LIMITS.failedAuthPerMinute, true),

@@ -50,6 +50,15 @@ export class EngineMismatch extends FacekeyError {
   readonly status = 409;
 }
 
+/**
+ * A device sent a template of an engine its tenant no longer matches with: the device must update
+ * its engine. The problem body names the tenant's active engine (`activeEngineId`, `activeEngineVersion`).
+ */
+export class EngineOutdated extends FacekeyError {
+  readonly code = 'engine_outdated';
+  readonly status = 409;
+}
+
 export class UnknownEngine extends FacekeyError {
   readonly code = 'unknown_engine';
   readonly status = 400;

@@ -2,7 +2,9 @@ import type { BiometricStore } from '../store/biometric-store.js';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
 import type { FaceService } from '../pipeline/face-service.js';
 import type { TemplateSpec } from '../templates/template.js';
-import { GalleryRegistry } from '../biometrics/gallery-registry.js';
+import { EngineGalleries } from '../biometrics/engine-galleries.js';
+import { TenantEngines } from '../biometrics/tenant-engines.js';
+import { EngineCatalog } from '../biometrics/engine-catalog.js';
 import { BiometricService, DEFAULT_BIOMETRIC_POLICY } from '../biometrics/biometric-service.js';
 import { Calibration } from '../matcher/calibration/calibration-table.js';
 import { TieredIndex } from '../matcher/index/tiered-index.js';
@@ -43,7 +45,13 @@ export interface PlatformParts {
   readonly store: BiometricStore;
   readonly sql: SqlDatabase;
   readonly faces: FaceService;
+  /** The platform's engine (FACEKEY_ENGINE): every tenant's unless it chose another. */
   readonly engine: TemplateSpec;
+  /**
+   * Other engines the face service runs (FACEKEY_FALLBACK_ENGINES): a tenant may choose one, and
+   * subjects enrolled with one keep matching until they are migrated to their tenant's engine.
+   */
+  readonly otherEngines?: readonly TemplateSpec[];
   readonly masterKey: Buffer;
 }
 
@@ -68,18 +76,28 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   await payments.migrate();
   await orders.migrate();
   await migrateDevices(sql);
+  const served = [engine, ...(parts.otherEngines ?? []).filter((e) => e.id !== engine.id || e.version !== engine.version)];
+  const tenantEngines = new TenantEngines(sql, served, audit, clock);
+  await tenantEngines.migrate();
   await migrateLivenessSessions(sql);
   const livenessSessions = new LivenessSessions(sql, settings.livenessSessions, clock);
 
-  const galleries = new GalleryRegistry(engine, (dimension) => new TieredIndex({ dimension }));
+  const calibration = settings.calibration ?? Calibration.load();
+  const engines = new EngineCatalog(calibration, served);
+  const galleries = EngineGalleries.create(served, (dimension) => new TieredIndex({ dimension }));
   const biometrics = new BiometricService(
     store,
     faces,
-    settings.calibration ?? Calibration.load(),
+    calibration,
     galleries,
     engine,
     { ...DEFAULT_BIOMETRIC_POLICY, imageRetentionHours: settings.imageRetentionHours ?? DEFAULT_BIOMETRIC_POLICY.imageRetentionHours },
-    { audit, clock, requireConsent: (tenantId, consentId) => requireActiveConsent(consents, tenantId, consentId, 'payment') },
+    {
+      audit,
+      clock,
+      engines: tenantEngines,
+      requireConsent: (tenantId, consentId) => requireActiveConsent(consents, tenantId, consentId, 'payment'),
+    },
   );
 
   const signingKeys = new SigningKeys(sql, masterKey);
@@ -125,5 +143,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     signingKeys,
     riskPolicies,
     livenessSessions,
+    tenantEngines,
+    engines,
   };
 }

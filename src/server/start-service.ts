@@ -25,10 +25,12 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
   const masterKey = loadOrCreateMasterKey({ keyHex: config.masterKeyHex, keyFile: path.join(config.dataDir, 'master.key') });
   const { store, sql, kind, watchGallery } = await openStore(config, masterKey);
   const operator = await ensureOperatorKey(store, config.dataDir);
-  const faces = await createPooledFaceService([config.engine], { ...(config.workers ? { size: config.workers } : {}), ...pool });
-  const engine = createEngine(config.engine);
+  // One pool runs every engine served: a capture computes the active and the older engines' templates in one task.
+  const engineIds = [config.engine, ...config.fallbackEngines];
+  const faces = await createPooledFaceService(engineIds, { ...(config.workers ? { size: config.workers } : {}), ...pool });
+  const [engine, ...otherEngines] = engineIds.map(createEngine);
   const platform = await composePlatform(
-    { store, sql, faces, engine, masterKey },
+    { store, sql, faces, engine: engine!, otherEngines, masterKey },
     {
       issuer: config.publicUrl,
       retentionDays: config.retentionDays,
@@ -76,8 +78,23 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       .then((purged) => purged > 0 && app.log.info({ purged }, 'retention sweep purged expired enrollment images'))
       .catch((error: Error) => app.log.error({ err: error.message }, 'image purge failed'));
   };
+  // Engine upgrades: retained enrollment photos of subjects not yet on their tenant's engine are
+  // re-embedded, one at a time through the same pool (never two runs at once).
+  let reembedding = false;
+  const reembed = (): void => {
+    if (reembedding) return;
+    reembedding = true;
+    void platform.biometrics
+      .reembedAllRetained()
+      .then((r) => r.migrated > 0 && app.log.info(r, 'engine migration re-embedded retained enrollment images'))
+      .catch((error: Error) => app.log.error({ err: error.message }, 'engine migration re-embedding failed'))
+      .finally(() => (reembedding = false));
+  };
   sweep();
-  const retentionTimer = setInterval(sweep, 3_600_000);
+  const retentionTimer = setInterval(() => {
+    sweep();
+    reembed();
+  }, 3_600_000);
   retentionTimer.unref();
   const stopNoncePurge = platform.nonces.purgeEvery(600_000, (error: unknown) =>
     app.log.error({ err: String(error) }, 'nonce purge failed'),
@@ -88,8 +105,16 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
   const url = await app.listen({ port: config.port, host: config.host });
   fleetLog.warn = (message) => app.log.warn(message);
   fleetLog.error = (error) => app.log.error({ err: String(error) }, 'fleet error');
+  reembed();
   app.log.info(
-    { store: kind, templatesIndexed: indexed, engine: `${engine.id}@${engine.version}`, mqtt: fleet.broker.deviceUrl },
+    {
+      store: kind,
+      templatesIndexed: indexed,
+      engine: `${engine!.id}@${engine!.version}`,
+      // Each engine run, with its weights' terms (permitted / research-only / unknown), so an operator sees what it is running on.
+      engines: platform.engines.servedSummary(),
+      mqtt: fleet.broker.deviceUrl,
+    },
     'facekey service ready',
   );
   if (operator.created) app.log.info({ file: operator.file }, 'operator API key written (readable only by this user)');

@@ -105,6 +105,13 @@ export interface RetainedImage {
   expiresAt: string;
 }
 
+/** A retained enrollment image, opened: what re-embedding with a new engine reads. */
+export interface StoredRetainedImage {
+  imageId: string;
+  templateId: string;
+  image: Uint8Array;
+}
+
 export interface IdempotentRecord {
   requestHash: string;
   response: unknown;
@@ -156,6 +163,11 @@ export interface BiometricStore {
   countRetainedImages(tenantId: string, subjectId: string): Promise<number>;
   /** Deletes every image whose expiresAt is at or before `now` (ISO-8601); returns how many. */
   purgeExpiredImages(now: string): Promise<number>;
+  /**
+   * The subject's images not yet expired at `now`, decrypted, oldest first: re-embedded when the
+   * tenant's engine changes, so the subject need not enroll again. Throws SubjectNotFound.
+   */
+  retainedImages(tenantId: string, subjectId: string, now: string): Promise<StoredRetainedImage[]>;
 
   /** The completed, unexpired record; pending reservations and expired records read as absent. */
   getIdempotent(tenantId: string, key: string): Promise<IdempotentRecord | undefined>;

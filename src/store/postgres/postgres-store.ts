@@ -16,6 +16,7 @@ import type {
   Page,
   PageRequest,
   RetainedImage,
+  StoredRetainedImage,
   StoredTemplate,
   Subject,
 } from '../biometric-store.js';
@@ -23,7 +24,7 @@ import { BiometricStoreBase } from '../biometric-store-base.js';
 import { checkImage, checkInstant, checkMaxPerSubject, checkPageLimit, toPage } from '../store-arguments.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
-import { newWrappedSubjectKey, openForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
+import { newWrappedSubjectKey, openForSubject, openImageForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
 import { scanInBatches, type GalleryRow } from '../gallery-scan.js';
 import { PostgresDatabase } from '../sql/postgres-database.js';
 import { migratePostgresVault } from './migrations.js';
@@ -230,6 +231,25 @@ export class PostgresStore extends BiometricStoreBase implements BiometricStore 
       [tenantId, subjectId],
     );
     return rows[0]!.count;
+  }
+
+  async retainedImages(tenantId: string, subjectId: string, now: string): Promise<StoredRetainedImage[]> {
+    const cutoff = checkInstant('now', now);
+    // One snapshot for key and images, so a concurrent delete cannot split them.
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const wrappedKey = await wrappedKeyOf(client, tenantId, subjectId, '');
+      const { rows } = await client.query<{ id: string; template_id: string; ciphertext: Buffer }>(
+        `SELECT id, template_id, ciphertext FROM retained_images
+         WHERE tenant_id = $1 AND subject_id = $2 AND expires_at > $3 ORDER BY created_at, id`,
+        [tenantId, subjectId, cutoff],
+      );
+      return rows.map((row) => ({
+        imageId: row.id,
+        templateId: row.template_id,
+        image: openImageForSubject(this.masterKey, wrappedKey, { tenantId, subjectId, templateId: row.template_id, imageId: row.id }, row.ciphertext),
+      }));
+    });
   }
 
   async purgeExpiredImages(now: string): Promise<number> {

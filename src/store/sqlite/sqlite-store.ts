@@ -16,6 +16,7 @@ import type {
   Page,
   PageRequest,
   RetainedImage,
+  StoredRetainedImage,
   StoredTemplate,
   Subject,
 } from '../biometric-store.js';
@@ -23,7 +24,7 @@ import { BiometricStoreBase } from '../biometric-store-base.js';
 import { checkImage, checkInstant, checkMaxPerSubject, checkPageLimit, toPage } from '../store-arguments.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { ExternalRefTaken, SubjectNotFound, TemplateLimitReached, TenantNotFound } from '../store-errors.js';
-import { newWrappedSubjectKey, openForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
+import { newWrappedSubjectKey, openForSubject, openImageForSubject, sealForSubject, sealImageForSubject } from '../subject-encryption.js';
 import { scanInBatches, type GalleryRow } from '../gallery-scan.js';
 import { migrateSqliteVault } from './migrations.js';
 import { connectionQueue } from './connection-queue.js';
@@ -247,6 +248,25 @@ export class SqliteStore extends BiometricStoreBase implements BiometricStore {
       .prepare('SELECT count(*) AS count FROM retained_images WHERE tenant_id = ? AND subject_id = ?')
       .get(tenantId, subjectId) as { count: number };
     return count;
+  }
+
+  async retainedImages(tenantId: string, subjectId: string, now: string): Promise<StoredRetainedImage[]> {
+    const cutoff = checkInstant('now', now);
+    const read = this.db.transaction(() => {
+      const wrappedKey = this.wrappedKeyOf(tenantId, subjectId);
+      const rows = this.db
+        .prepare(
+          `SELECT id, template_id, ciphertext FROM retained_images
+           WHERE tenant_id = ? AND subject_id = ? AND expires_at > ? ORDER BY created_at, id`,
+        )
+        .all(tenantId, subjectId, cutoff) as Array<{ id: string; template_id: string; ciphertext: Buffer }>;
+      return rows.map((row) => ({
+        imageId: row.id,
+        templateId: row.template_id,
+        image: openImageForSubject(this.masterKey, wrappedKey, { tenantId, subjectId, templateId: row.template_id, imageId: row.id }, row.ciphertext),
+      }));
+    });
+    return read();
   }
 
   async purgeExpiredImages(at: string): Promise<number> {

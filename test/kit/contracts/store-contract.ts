@@ -285,6 +285,30 @@ export function runStoreConformance(name: string, open: () => Promise<StoreHarne
       await assert.rejects(store.purgeExpiredImages('soon'), InvalidArgument);
     });
 
+    it('opens the unexpired retained images of its own subject only, for re-embedding', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const { templateId } = await addTemplate(tenant.id, subject.id, randomBytes(32));
+      const now = Date.now();
+      const first = randomBytes(256);
+      const second = randomBytes(256);
+      await retain(tenant.id, subject.id, templateId, randomBytes(64), inHours(-1, now));
+      const a = await retain(tenant.id, subject.id, templateId, first, inHours(1, now));
+      const b = await retain(tenant.id, subject.id, templateId, second, inHours(2, now));
+      const opened = await store.retainedImages(tenant.id, subject.id, new Date(now).toISOString());
+      const byId = (x: string[], y: string[]) => x[0]!.localeCompare(y[0]!);
+      assert.deepEqual(
+        opened.map((r) => [r.imageId, r.templateId, Buffer.from(r.image).toString('hex')]).sort(byId),
+        [
+          [a.imageId, templateId, first.toString('hex')],
+          [b.imageId, templateId, second.toString('hex')],
+        ].sort(byId),
+        'the expired one is not served, the others round-trip bit-exact',
+      );
+      const other = await store.createTenant({ name: 'other' });
+      await assert.rejects(store.retainedImages(other.id, subject.id, new Date(now).toISOString()), SubjectNotFound);
+      await assert.rejects(store.retainedImages(tenant.id, subject.id, 'whenever'), InvalidArgument);
+    });
+
     it('deleting the subject destroys its retained images with its key', async () => {
       const { tenant, subject } = await tenantWithSubject();
       const keep = await store.createSubject({ tenantId: tenant.id, externalRef: 'keep', consentId: 'c' });
