@@ -59,7 +59,8 @@ test('engine and workers: FACEKEY_ENGINE among the known engines, FACEKEY_WORKER
 });
 
 test('FACEKEY_FALLBACK_ENGINES: known engines run beside FACEKEY_ENGINE, deduplicated, never the active one twice', () => {
-  assert.deepEqual(readServiceConfig({}).fallbackEngines, []);
+  assert.equal(readServiceConfig({}).fallbackEngines, undefined, 'unset: the service runs the engines its templates belong to');
+  assert.deepEqual(readServiceConfig({ FACEKEY_FALLBACK_ENGINES: '' }).fallbackEngines, [], 'set empty: none');
   const known = { knownEngines: ['dlib-resnet', 'dlib-resnet-tta', 'human-faceres'] };
   const set = readServiceConfig(
     { FACEKEY_ENGINE: 'dlib-resnet-tta', FACEKEY_FALLBACK_ENGINES: ' dlib-resnet, dlib-resnet-tta,dlib-resnet ,' },

@@ -44,7 +44,7 @@ export const SERVICE_DEFAULTS = {
  * | DATABASE_URL | PostgreSQL instead of SQLite | unset |
  * | FACEKEY_MASTER_KEY | 64 hex characters | generated under the data dir |
  * | FACEKEY_ENGINE | face engine id (see `facekey engines`) | faceplugin-arcface |
- * | FACEKEY_FALLBACK_ENGINES | comma-separated engine ids also run: tenants may choose one; subjects enrolled with one match until migrated | none |
+ * | FACEKEY_FALLBACK_ENGINES | comma-separated engine ids also run: tenants may choose one; subjects enrolled with one match until migrated | every engine the stored templates belong to |
  * | FACEKEY_MODEL_CARDS | folders of operator model cards (`:`-separated), each card an ONNX engine | unset |
  * | FACEKEY_WORKERS | face-pipeline worker threads, each with its own models | one per core |
  * | FACEKEY_BODY_LIMIT | largest request body in bytes | 12 MiB |
@@ -95,8 +95,10 @@ export interface ServiceConfig {
   /**
    * Other engines the service runs beside `engine` (FACEKEY_FALLBACK_ENGINES): after an engine
    * upgrade, the old one, so subjects enrolled with it keep matching until they are migrated.
+   * Undefined when the variable is unset: then the service runs every engine its stored templates
+   * belong to (src/server/engines-to-serve.ts), so an upgrade never strands enrolled subjects.
    */
-  readonly fallbackEngines: readonly string[];
+  readonly fallbackEngines: readonly string[] | undefined;
   /** Face-pipeline worker threads; undefined means one per core. */
   readonly workers: number | undefined;
   /** Requests per minute per client address without a verified principal (FACEKEY_ADDRESS_RATE_LIMIT). */
@@ -200,7 +202,8 @@ function engine(env: NodeJS.ProcessEnv, knownEngines: readonly string[] | undefi
   return id;
 }
 
-function fallbackEngines(env: NodeJS.ProcessEnv, knownEngines: readonly string[] | undefined, active: string): string[] {
+function fallbackEngines(env: NodeJS.ProcessEnv, knownEngines: readonly string[] | undefined, active: string): string[] | undefined {
+  if (env.FACEKEY_FALLBACK_ENGINES === undefined) return undefined;
   const ids = (env.FACEKEY_FALLBACK_ENGINES ?? '')
     .split(',')
     .map((id) => id.trim())

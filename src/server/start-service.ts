@@ -5,7 +5,8 @@ import { loadOrCreateMasterKey } from '../crypto/master-key.js';
 import { openStore } from './open-store.js';
 import { ensureOperatorKey } from './operator-key.js';
 import { createPooledFaceService, type PoolSettings } from '../pipeline/pooled-face-service.js';
-import { createEngine } from '../engines/engine-registry.js';
+import { createEngine, engineIds as registeredEngineIds } from '../engines/engine-registry.js';
+import { enginesToServe } from './engines-to-serve.js';
 import { buildApp } from '../api/build-app.js';
 import { composePlatform } from './compose-platform.js';
 import { startFleet } from './start-fleet.js';
@@ -26,7 +27,11 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
   const { store, sql, kind, watchGallery } = await openStore(config, masterKey);
   const operator = await ensureOperatorKey(store, config.dataDir);
   // One pool runs every engine served: a capture computes the active and the older engines' templates in one task.
-  const engineIds = [config.engine, ...config.fallbackEngines];
+  const served = enginesToServe(config.engine, config.fallbackEngines, await store.storedEngines(), {
+    has: (id) => registeredEngineIds().includes(id),
+    versionOf: (id) => createEngine(id).version,
+  });
+  const engineIds = served.ids;
   const faces = await createPooledFaceService(engineIds, { ...(config.workers ? { size: config.workers } : {}), ...pool });
   const [engine, ...otherEngines] = engineIds.map(createEngine);
   const platform = await composePlatform(
@@ -117,6 +122,9 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     },
     'facekey service ready',
   );
+  for (const engine of served.stranded) {
+    app.log.warn(engine, 'stored templates of an engine this release cannot compute: those subjects must enroll again');
+  }
   if (operator.created) app.log.info({ file: operator.file }, 'operator API key written (readable only by this user)');
   return {
     app,

@@ -105,6 +105,12 @@ export interface RetainedImage {
   expiresAt: string;
 }
 
+export interface StoredEngine {
+  readonly engineId: string;
+  readonly engineVersion: string;
+  readonly templates: number;
+}
+
 /** A retained enrollment image, opened: what re-embedding with a new engine reads. */
 export interface StoredRetainedImage {
   imageId: string;
@@ -152,6 +158,11 @@ export interface BiometricStore {
   listTemplates(tenantId: string, subjectId: string): Promise<StoredTemplate[]>;
   /** Decrypted, read in batches: never the whole gallery in memory at once. */
   scanGallery(query: GalleryQuery): AsyncIterable<GalleryEntry>;
+  /**
+   * Which engines (id and version) the stored templates belong to, across tenants, with their counts:
+   * what an upgraded service must keep matching until every subject has migrated.
+   */
+  storedEngines(): Promise<StoredEngine[]>;
 
   /**
    * Keeps an enrollment image sealed under the subject's data key until expiresAt. Throws

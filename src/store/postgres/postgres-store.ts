@@ -16,6 +16,7 @@ import type {
   Page,
   PageRequest,
   RetainedImage,
+  StoredEngine,
   StoredRetainedImage,
   StoredTemplate,
   Subject,
@@ -223,6 +224,13 @@ export class PostgresStore extends BiometricStoreBase implements BiometricStore 
       );
       return { imageId };
     });
+  }
+
+  async storedEngines(): Promise<StoredEngine[]> {
+    const { rows } = await this.pool.query<{ engine_id: string; engine_version: string; templates: number }>(
+      'SELECT engine_id, engine_version, count(*)::int AS templates FROM templates GROUP BY engine_id, engine_version ORDER BY engine_id, engine_version',
+    );
+    return rows.map((row) => ({ engineId: row.engine_id, engineVersion: row.engine_version, templates: row.templates }));
   }
 
   async countRetainedImages(tenantId: string, subjectId: string): Promise<number> {

@@ -16,6 +16,7 @@ import type {
   Page,
   PageRequest,
   RetainedImage,
+  StoredEngine,
   StoredRetainedImage,
   StoredTemplate,
   Subject,
@@ -241,6 +242,13 @@ export class SqliteStore extends BiometricStoreBase implements BiometricStore {
       // IMMEDIATE: a deleteSubject from another process cannot shred the key between our read and insert.
       return retain.immediate();
     });
+  }
+
+  async storedEngines(): Promise<StoredEngine[]> {
+    const rows = this.db
+      .prepare('SELECT engine_id, engine_version, count(*) AS templates FROM templates GROUP BY engine_id, engine_version ORDER BY engine_id, engine_version')
+      .all() as { engine_id: string; engine_version: string; templates: number }[];
+    return rows.map((row) => ({ engineId: row.engine_id, engineVersion: row.engine_version, templates: row.templates }));
   }
 
   async countRetainedImages(tenantId: string, subjectId: string): Promise<number> {

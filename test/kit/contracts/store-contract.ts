@@ -145,6 +145,20 @@ export function runStoreConformance(name: string, open: () => Promise<StoreHarne
       assert.ok(everyone.some((entry) => entry.subjectId === a.subject.id && entry.tenantId === a.tenant.id));
     });
 
+    it('names the engines its templates belong to, with counts, and forgets an engine whose templates are gone', async () => {
+      const { tenant, subject } = await tenantWithSubject();
+      const engine = { engineId: `old-engine-${randomBytes(3).toString('hex')}`, engineVersion: '7.1' };
+      await store.addTemplate({ tenantId: tenant.id, subjectId: subject.id, ...engine, template: new Uint8Array([1]), maxPerSubject: 5 });
+      await store.addTemplate({ tenantId: tenant.id, subjectId: subject.id, ...engine, template: new Uint8Array([2]), maxPerSubject: 5 });
+      const listed = await store.storedEngines();
+      assert.deepEqual(
+        listed.filter((e) => e.engineId === engine.engineId),
+        [{ ...engine, templates: 2 }],
+      );
+      assert.equal(await store.deleteSubject(tenant.id, subject.id), true);
+      assert.deepEqual((await store.storedEngines()).filter((e) => e.engineId === engine.engineId), []);
+    });
+
     it('round-trips template bytes exactly, per engine', async () => {
       const { tenant, subject } = await tenantWithSubject();
       const first = new Uint8Array(randomBytes(200));
