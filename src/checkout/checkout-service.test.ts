@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { noFaceService } from '../../test/kit/no-face-service.js';
-import { composeTestPlatform } from '../../test/kit/test-platform.js';
+import { openTestPlatform, type TestPlatformOnDisk } from '../../test/kit/test-platform.js';
 import type { Platform } from '../server/compose-platform.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
@@ -24,7 +21,7 @@ const templateOf = (vector: Float32Array) => encodeTemplate(createTemplate(engin
 const nearby = (vector: Float32Array, amount = 0.05) => vector.map((x) => x + (random() * 2 - 1) * amount);
 
 describe('checkout service (device templates, second factors, look-alikes, lockout, erasure)', () => {
-  let dir: string;
+  let opened: TestPlatformOnDisk;
   let store: SqliteStore;
   let platform: Platform;
   let now = new Date('2026-11-26T12:00:00Z');
@@ -69,10 +66,8 @@ describe('checkout service (device templates, second factors, look-alikes, locko
     });
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-'));
-    const masterKey = randomBytes(32);
-    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-    platform = await composeTestPlatform(store, noFaceService, masterKey, { clock: () => now });
+    opened = await openTestPlatform('checkout', noFaceService, { clock: () => now });
+    ({ store, platform } = opened);
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('alice', alice, ['payment', 'personalization'], '1111');
     // Look-alikes (twins) are a second subject only by an admin's override of the duplicate check.
@@ -80,9 +75,7 @@ describe('checkout service (device templates, second factors, look-alikes, locko
     await enroll('carol', carol, ['payment'], '3333');
   });
   after(async () => {
-    await platform.sql.close();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await opened.close();
   });
 
   it('asks a device template for a second factor: it carries no liveness evidence of ours', async () => {

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { noFaceService } from '../../test/kit/no-face-service.js';
-import { composeTestPlatform } from '../../test/kit/test-platform.js';
+import { openTestPlatform, type TestPlatformOnDisk } from '../../test/kit/test-platform.js';
 import type { Platform } from '../server/compose-platform.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../engines/engine-registry.js';
 import { createTemplate } from '../templates/template.js';
@@ -19,7 +15,7 @@ const person = () => randomVector(engine.dimension, random);
 const templateOf = (vector: Float32Array) => encodeTemplate(createTemplate(engine, vector.map((x) => x + (random() * 2 - 1) * 0.05)));
 
 describe('second-factor guessing in 1:N checkout (no subject id presented)', () => {
-  let dir: string;
+  let opened: TestPlatformOnDisk;
   let store: SqliteStore;
   let platform: Platform;
   let now = new Date('2026-11-29T12:00:00Z');
@@ -50,18 +46,14 @@ describe('second-factor guessing in 1:N checkout (no subject id presented)', () 
     });
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-pin-guess-'));
-    const masterKey = randomBytes(32);
-    store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-    platform = await composeTestPlatform(store, noFaceService, masterKey, { clock: () => now });
+    opened = await openTestPlatform('pin-guess', noFaceService, { clock: () => now });
+    ({ store, platform } = opened);
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('dana', dana, '4826');
     await enroll('erin', erin, '1357');
   });
   after(async () => {
-    await platform.sql.close();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await opened.close();
   });
 
   it('the right PIN still pays before any guessing (control)', async () => {

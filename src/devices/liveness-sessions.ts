@@ -13,6 +13,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { CHALLENGE_ACTIONS, type ChallengeAction } from '../pad/challenge-evaluation.js';
 import { InvalidArgument } from '../errors/domain-errors.js';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
+import { repeatInBackground } from '../runtime/repeat-in-background.js';
 
 export interface LivenessSessionPolicy {
   /** Seconds a session may be redeemed after it was issued; at most MAX_SESSION_TTL_SECONDS. */
@@ -109,9 +110,7 @@ export class LivenessSessions implements LivenessSessionRedeemer {
 
   /** Purges on a timer that does not keep the process alive; returns a stop function. */
   purgeEvery(intervalMs: number, onError: (error: unknown) => void): () => void {
-    const timer = setInterval(() => this.purgeExpired().catch(onError), intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    return repeatInBackground(intervalMs, () => this.purgeExpired(), onError);
   }
 
   /**

@@ -4,6 +4,7 @@
  * database: of two concurrent requests with one nonce, exactly one inserts the row.
  */
 import type { SqlDatabase } from '../store/sql/sql-database.js';
+import { repeatInBackground } from '../runtime/repeat-in-background.js';
 
 /** What the request verifier needs from the nonce store. */
 export interface NonceClaims {
@@ -36,8 +37,6 @@ export class NonceStore implements NonceClaims {
 
   /** Purges on a timer that does not keep the process alive; returns a stop function. */
   purgeEvery(intervalMs: number, onError: (error: unknown) => void): () => void {
-    const timer = setInterval(() => this.purgeExpired().catch(onError), intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    return repeatInBackground(intervalMs, () => this.purgeExpired(), onError);
   }
 }

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
+import { repeatInBackground } from '../runtime/repeat-in-background.js';
 
 export type PresenceState = 'online' | 'offline';
 export type PresenceReason =
@@ -88,9 +89,7 @@ export class PresenceTracker {
 
   /** Starts the periodic sweep; returns its stop function. */
   sweepEvery(intervalMs: number, onError: (error: unknown) => void): () => void {
-    const timer = setInterval(() => void this.sweep().catch(onError), intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    return repeatInBackground(intervalMs, () => this.sweep(), onError);
   }
 
   onlineCount(): number {

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlDatabase, SqlExecutor } from '../store/sql/sql-database.js';
 import { Conflict, InvalidArgument, NotFound } from '../errors/domain-errors.js';
 import type { DeviceQuery, FleetProvisioning } from './fleet-provisioning.js';
+import { repeatInBackground } from '../runtime/repeat-in-background.js';
 
 export const EXECUTION_STATUSES = ['queued', 'in_progress', 'succeeded', 'failed', 'rejected', 'timed_out', 'canceled'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
@@ -162,9 +163,7 @@ export class Rollouts {
   }
 
   advanceEvery(intervalMs: number, onError: (error: unknown) => void): () => void {
-    const timer = setInterval(() => void this.advanceAll().catch(onError), intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    return repeatInBackground(intervalMs, () => this.advanceAll(), onError);
   }
 
   async advance(jobId: string): Promise<void> {

@@ -32,14 +32,9 @@ export function sealForSubject(masterKey: Buffer, wrappedKey: Uint8Array, row: T
   return withDataKey(masterKey, wrappedKey, row, (dataKey) => sealTemplate(dataKey, plaintext, templateBinding(row)));
 }
 
-/** Returns a plain Uint8Array copy: Buffers from decryption may share a pooled ArrayBuffer. */
+/** Returns a plain Uint8Array copy (see copyAndWipe). */
 export function openForSubject(masterKey: Buffer, wrappedKey: Uint8Array, row: TemplateRow, sealed: Uint8Array): Uint8Array {
-  return withDataKey(masterKey, wrappedKey, row, (dataKey) => {
-    const plaintext = openTemplate(dataKey, sealed, templateBinding(row));
-    const copy = new Uint8Array(plaintext);
-    plaintext.fill(0);
-    return copy;
-  });
+  return withDataKey(masterKey, wrappedKey, row, (dataKey) => copyAndWipe(openTemplate(dataKey, sealed, templateBinding(row))));
 }
 
 export function sealImageForSubject(masterKey: Buffer, wrappedKey: Uint8Array, row: ImageRow, image: Uint8Array): Buffer {
@@ -48,12 +43,14 @@ export function sealImageForSubject(masterKey: Buffer, wrappedKey: Uint8Array, r
 
 /** Nothing in the service reads images back; this exists so tests and operator tooling can prove what was sealed. */
 export function openImageForSubject(masterKey: Buffer, wrappedKey: Uint8Array, row: ImageRow, sealed: Uint8Array): Uint8Array {
-  return withDataKey(masterKey, wrappedKey, row, (dataKey) => {
-    const plaintext = openImage(dataKey, sealed, imageBinding(row));
-    const copy = new Uint8Array(plaintext);
-    plaintext.fill(0);
-    return copy;
-  });
+  return withDataKey(masterKey, wrappedKey, row, (dataKey) => copyAndWipe(openImage(dataKey, sealed, imageBinding(row))));
+}
+
+/** Buffers from decryption may share a pooled ArrayBuffer: hand out a plain copy and zero the Buffer. */
+function copyAndWipe(plaintext: Buffer): Uint8Array {
+  const copy = new Uint8Array(plaintext);
+  plaintext.fill(0);
+  return copy;
 }
 
 /** The unwrapped data key lives only for the duration of `use`, then is zeroed. */

@@ -3,15 +3,21 @@
  * them) and the response as JSON. checkout-types.test.ts checks these against the service's own types.
  */
 import { FacekeyClientError } from './facekey-client-error.js';
+import type { OrderItem } from '../personalization/order-history.js';
+import type { CheckoutReason } from '../checkout/risk-policy.js';
+import type { SecondFactorKind } from '../payments/payment-store.js';
 
-export type SecondFactorKind = 'pin' | 'phone_last4';
+// The lists the service decides with are the lists the SDK names: type-only imports from modules
+// with no heavy dependencies, so the SDK's declarations follow the service's and stay light.
+export type { SecondFactorKind, CheckoutReason };
 
-export interface BasketItem {
-  readonly sku: string;
-  readonly name: string;
-  readonly quantity: number;
-}
+export type BasketItem = OrderItem;
 
+/**
+ * The order fields a terminal sends. Written out rather than derived from the service's
+ * CheckoutRequest, whose declarations reach the face pipeline's libraries; checkout-types.test.ts
+ * checks that every field is one the service accepts.
+ */
 export interface CheckoutOrder {
   /** Minor units (cents), 1 … 100,000,000. */
   readonly amount: number;
@@ -35,46 +41,14 @@ export type CheckoutProbe =
 
 export type CheckoutRequest = CheckoutOrder & CheckoutProbe;
 
-/** The JSON body on the wire. */
-export interface CheckoutRequestBody {
-  readonly amount: number;
-  readonly currency: string;
-  readonly merchantRef: string;
+/** The JSON body on the wire: the order fields, and the probe base64-encoded. */
+export type CheckoutRequestBody = CheckoutOrder & {
   readonly image?: string;
   readonly frames?: readonly string[];
   readonly template?: string;
-  readonly subjectId?: string;
-  readonly secondFactor?: { readonly kind: SecondFactorKind; readonly value: string };
-  readonly basket?: readonly BasketItem[];
-  readonly livenessSessionId?: string;
-}
+};
 
 export type CheckoutOutcome = 'approved' | 'declined' | 'second_factor_required';
-
-export type CheckoutReason =
-  | 'no_match'
-  | 'spoof_suspected'
-  | 'second_factor_required'
-  | 'second_factor_mismatch'
-  | 'limit_exceeded'
-  | 'look_alike'
-  | 'risk_budget_exceeded'
-  | 'liveness_unverified'
-  | 'ambiguous_match'
-  | 'subject_locked'
-  | 'second_factor_locked'
-  | 'terminal_locked'
-  | 'consent_missing'
-  | 'no_payment_token'
-  | 'quality_too_low'
-  | 'face_not_found'
-  | 'multiple_faces'
-  | 'invalid_image'
-  | 'liveness_session_required'
-  | 'liveness_session_unknown'
-  | 'liveness_session_expired'
-  | 'liveness_session_used'
-  | 'challenge_not_met';
 
 export interface CheckoutEvidence {
   readonly engine: { readonly id: string; readonly version: string };

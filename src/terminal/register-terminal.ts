@@ -4,8 +4,10 @@
  */
 import { callFacekey, type FetchFunction } from './call-facekey.js';
 import type { Ed25519PublicJwk } from '../devices/ed25519-public-key.js';
+import type { Terminal, TerminalKind } from '../devices/terminal-registry.js';
 
-export type TerminalKind = 'checkout' | 'enrollment_kiosk' | 'temperature_scanner';
+// One list of kinds and one terminal shape: the registry's, as the SDK reads them back in JSON.
+export type { TerminalKind } from '../devices/terminal-registry.js';
 
 export interface TerminalRegistration {
   /** Shown to the tenant's staff, up to 200 characters. */
@@ -15,15 +17,8 @@ export interface TerminalRegistration {
   readonly publicKey: Ed25519PublicJwk;
 }
 
-export interface RegisteredTerminal {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly label: string;
-  readonly kind: TerminalKind;
-  readonly publicKeyJwk: Ed25519PublicJwk;
-  readonly createdAt: string;
-  readonly revokedAt: string | null;
-}
+/** A terminal as POST /v1/terminals returns it. */
+export type RegisteredTerminal = Terminal;
 
 export interface AdminConnection {
   readonly baseUrl: string | URL;

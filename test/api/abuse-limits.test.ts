@@ -1,39 +1,20 @@
 /** Rate limits that an attacker cannot aim at someone else (issue 12, item 3). */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { buildApp } from '../../src/api/build-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../kit/test-platform.js';
-import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
-import { noFaceService } from '../kit/no-face-service.js';
 import { parseApiKey } from '../../src/auth/api-key.js';
+import { startTestApp } from '../kit/test-app.js';
 
 const ATTACKER = '203.0.113.7';
 const VICTIM = '198.51.100.20';
 
 test('abuse limits: buckets chosen only by verified principals', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-abuse-'));
-  const masterKey = randomBytes(32);
-  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-  const platform = await composeTestPlatform(store, noFaceService, masterKey);
-  const app = await buildApp({
-    platform,
-    readiness: async () => ({}),
+  const { app, operatorKey } = await startTestApp(t, 'abuse', {
     rateLimitPerMinute: 40,
     abuseLimits: { addressPerMinute: 10, failedAuthPerMinute: 5 },
   });
-  t.after(async () => {
-    await app.close();
-    await platform.sql.close();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
+  const operator = await operatorKey();
   const inject = async (method: 'GET' | 'POST', url: string, from: string, headers: Record<string, string> = {}, payload?: string) => {
     const r = await app.inject({ method, url, headers, remoteAddress: from, ...(payload ? { payload } : {}) });
     return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined, type: String(r.headers['content-type']) };

@@ -1,36 +1,19 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/build-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { createInProcessFaceService } from '../../src/pipeline/in-process-face-service.js';
 import { DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
-import { composeTestPlatform } from '../kit/test-platform.js';
-import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
+import { startTestApp } from '../kit/test-app.js';
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 test('biometric HTTP API, in process', { skip: sharedDataMissingReason(), timeout: 600_000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-api-'));
-  const masterKey = randomBytes(32);
-  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const faces = await createInProcessFaceService([DEFAULT_ENGINE_ID]);
-  const platform = await composeTestPlatform(store, faces, masterKey);
-  const { file } = await ensureOperatorKey(store, dir);
-  const operator = fs.readFileSync(file, 'utf8').trim();
   const metricsToken = 'metrics-' + randomBytes(12).toString('hex');
-  const app: FastifyInstance = await buildApp({ platform, metricsToken, readiness: async () => ({ store: true, models: true }) });
-  t.after(async () => {
-    await app.close();
-    await faces.close();
-    await store.close();
-  });
+  const { app, operatorKey } = await startTestApp(t, 'api', { faces, metricsToken, readiness: async () => ({ store: true, models: true }) });
+  const operator = await operatorKey();
 
   const call = async (
     method: 'GET' | 'POST' | 'DELETE',

@@ -1,30 +1,12 @@
 /** The checkout route in process: only signed checkout terminals of an active registration may pay. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { buildApp } from '../../src/api/build-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../kit/test-platform.js';
-import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
-import { noFaceService } from '../kit/no-face-service.js';
+import { startTestApp } from '../kit/test-app.js';
 
 test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-checkout-api-'));
-  const masterKey = randomBytes(32);
-  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-  const platform = await composeTestPlatform(store, noFaceService, masterKey);
-  const app = await buildApp({ platform, readiness: async () => ({}) });
-  t.after(async () => {
-    await app.close();
-    await platform.sql.close();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
+  const { app, platform, operatorKey } = await startTestApp(t, 'checkout-api');
+  const operator = await operatorKey();
   const inject = async (
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,

@@ -1,40 +1,22 @@
 /** Request hygiene (issue 12, item 4): logs, query credentials, strict JSON, metrics, audit, one key per terminal, problem+json everywhere. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../../src/api/build-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../kit/test-platform.js';
-import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair } from '../../src/devices/terminal-client.js';
-import { noFaceService } from '../kit/no-face-service.js';
 import { OpenApiContract } from '../kit/openapi-contract-check.js';
+import { startTestApp } from '../kit/test-app.js';
 
 test('request hygiene', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-hygiene-'));
-  const masterKey = randomBytes(32);
-  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-  const platform = await composeTestPlatform(store, noFaceService, masterKey);
   const logLines: string[] = [];
   const metricsToken = 'm-' + randomBytes(16).toString('hex');
-  const app = await buildApp({
-    platform,
-    readiness: async () => ({}),
+  const { app, platform, operatorKey } = await startTestApp(t, 'hygiene', {
     metricsToken,
     bodyLimit: 4096,
     logger: { level: 'info', stream: { write: (line: string) => void logLines.push(line) } },
   });
-  t.after(async () => {
-    await app.close();
-    await platform.sql.close();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
+  const operator = await operatorKey();
   const contract = new OpenApiContract(JSON.parse((await app.inject({ method: 'GET', url: '/openapi.json' })).body));
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, token?: string, payload?: string, headers: Record<string, string> = {}) => {
     const r = await app.inject({

@@ -2,34 +2,19 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { buildApp } from '../../src/api/build-app.js';
 import { OPERATIONS } from '../../src/api/openapi-operations.js';
 import { OpenApiContract } from '../kit/openapi-contract-check.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../kit/test-platform.js';
-import { noFaceService } from '../kit/no-face-service.js';
 import { projectRoot } from '../../src/runtime/project-root.js';
+import { startTestApp } from '../kit/test-app.js';
 
 const run = promisify(execFile);
 
 test('GET /openapi.json: valid for swagger-parser, zero redocly lint errors, one table entry per operation', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-openapi-'));
-  const masterKey = randomBytes(32);
-  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-  const platform = await composeTestPlatform(store, noFaceService, masterKey);
-  const app = await buildApp({ platform, readiness: async () => ({}) });
-  t.after(async () => {
-    await app.close();
-    await platform.sql.close();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const { app, dir } = await startTestApp(t, 'openapi');
   const response = await app.inject({ method: 'GET', url: '/openapi.json' });
   assert.equal(response.statusCode, 200);
   const doc = JSON.parse(response.body);

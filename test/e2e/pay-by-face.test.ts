@@ -12,7 +12,6 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,19 +21,9 @@ import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
 import { luhnValid } from '../../src/cards/luhn.js';
 import sharp from 'sharp';
+import { freePort, stopChild, waitUntilReady } from '../kit/child-service.js';
 
 const CARD_NUMBER = '4111111111111111';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function start(command: string, env: Record<string, string>, logFile: string): ChildProcess {
   const log = fs.openSync(logFile, 'a');
@@ -43,28 +32,6 @@ function start(command: string, env: Record<string, string>, logFile: string): C
     env: { ...process.env, ...env },
     stdio: ['ignore', log, log],
   });
-}
-
-async function waitFor(url: string, child: ChildProcess, logFile: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}): ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready within 90 s`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 /**
@@ -113,10 +80,10 @@ test(
       networkLog,
     );
     t.after(async () => {
-      await Promise.all([stop(facekey), stop(network)]);
+      await Promise.all([stopChild(facekey), stopChild(network)]);
       if (process.env.FACEKEY_KEEP_E2E === undefined) fs.rmSync(root, { recursive: true, force: true });
     });
-    await Promise.all([waitFor(`${facekeyUrl}/ready`, facekey, facekeyLog), waitFor(`${networkUrl}/health`, network, networkLog)]);
+    await Promise.all([waitUntilReady(`${facekeyUrl}/ready`, facekey, facekeyLog, 90_000), waitUntilReady(`${networkUrl}/health`, network, networkLog, 90_000)]);
 
     const call = async (base: string, method: string, url: string, token: string | undefined, body?: unknown) => {
       const response = await fetch(base + url, {

@@ -9,9 +9,8 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +27,7 @@ import {
 } from 'facekey/terminal';
 import { projectRoot } from '../../src/runtime/project-root.js';
 import { DEEPFACE_DIR, deepface, sharedDataMissingReason } from '../shared-data.js';
+import { freePort, stopChild, waitUntilReady } from '../kit/child-service.js';
 
 const ROOT = projectRoot();
 const BUILT_CLI = path.join(ROOT, 'dist/src/cli/main.js');
@@ -50,40 +50,6 @@ function staleBuildReason(): string | undefined {
   return stale.length === 0
     ? undefined
     : `dist/ is older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}: run \`npm run build\``;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForReady(url: string, child: ChildProcess, logFile: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`facekey serve exited (${child.exitCode}): ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not ready within 120 s`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 interface CliResult {
@@ -129,11 +95,11 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
     stdio: ['ignore', log, log],
   });
   t.after(async () => {
-    await stop(service);
+    await stopChild(service);
     fs.closeSync(log);
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  await waitForReady(`${url}/ready`, service, logFile);
+  await waitUntilReady(`${url}/ready`, service, logFile, 120_000);
 
   // One version, from package.json: what the service's OpenAPI document announces.
   const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as { info: { version: string } };

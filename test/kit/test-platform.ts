@@ -1,5 +1,9 @@
 import { composePlatform, type Platform, type PlatformSettings } from '../../src/server/compose-platform.js';
-import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { SqliteDatabase } from '../../src/store/sql/sqlite-database.js';
 import type { FaceService } from '../../src/pipeline/face-service.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
@@ -15,4 +19,31 @@ export function composeTestPlatform(
     { store, sql: new SqliteDatabase(store.connection), faces, engine: createEngine(DEFAULT_ENGINE_ID), masterKey },
     { issuer: 'http://facekey.test', retentionDays: 730, ...settings },
   );
+}
+
+export interface TestPlatformOnDisk {
+  /** The fresh folder the SQLite file lives in. */
+  readonly dir: string;
+  readonly store: SqliteStore;
+  readonly platform: Platform;
+  /** Closes the platform's SQL connection and the store, and removes the folder. */
+  close(): Promise<void>;
+}
+
+/** composeTestPlatform over a fresh SQLite store in a new temp folder named `facekey-<name>-…`. */
+export async function openTestPlatform(
+  name: string,
+  faces: FaceService,
+  settings: Partial<PlatformSettings> = {},
+): Promise<TestPlatformOnDisk> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `facekey-${name}-`));
+  const masterKey = randomBytes(32);
+  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
+  const platform = await composeTestPlatform(store, faces, masterKey, settings);
+  const close = async () => {
+    await platform.sql.close();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, store, platform, close };
 }

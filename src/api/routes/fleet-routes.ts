@@ -14,13 +14,7 @@ import type { NewClaim, Registration } from '../../fleet/fleet-provisioning.js';
 import { DESIRED_SETTING_NAMES, type TwinState } from '../../fleet/device-twins.js';
 import type { NewJob } from '../../fleet/rollouts.js';
 import { SECONDARY_CHECK_OUTCOMES, type SecondaryCheckOutcome } from '../../fleet/fever-alerts.js';
-
-const idParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
-} as const;
+import { idParams } from './id-params.js';
 
 const claimBody = {
   type: 'object',

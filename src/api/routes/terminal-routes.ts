@@ -8,6 +8,7 @@ import type { BiometricStore } from '../../store/biometric-store.js';
 import { authenticate, requireTenantScope, tenantCaller } from '../authenticate.js';
 import { NotFound } from '../../errors/domain-errors.js';
 import { MAX_LABEL_LENGTH, TERMINAL_KINDS, type NewTerminal, type TerminalRegistry } from '../../devices/terminal-registry.js';
+import { idParams } from './id-params.js';
 
 const publicKeyJwk = {
   type: 'object',
@@ -31,13 +32,6 @@ const terminalBody = {
   },
 } as const;
 
-const terminalParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
-} as const;
-
 export function terminalRoutes(store: BiometricStore, registry: TerminalRegistry): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: NewTerminal }>('/terminals', { schema: { tags: ['terminals'], body: terminalBody } }, async (request, reply) => {
@@ -52,7 +46,7 @@ export function terminalRoutes(store: BiometricStore, registry: TerminalRegistry
 
     app.delete<{ Params: { id: string } }>(
       '/terminals/:id',
-      { schema: { tags: ['terminals'], params: terminalParams } },
+      { schema: { tags: ['terminals'], params: idParams } },
       async (request, reply) => {
         const { tenantId, actor } = await tenantCaller(request, store, 'admin');
         if (!(await registry.revoke(tenantId, request.params.id, actor))) throw new NotFound('terminal not found');

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { readImageBytes } from '../../imaging/read-image-file.js';
-import { InvalidArgument } from '../../errors/domain-errors.js';
+import { parseImagesAndJson } from '../images-and-json.js';
 import { withFaceService } from '../face-service-for-cli.js';
 import { forEachImage } from '../for-each-image.js';
 
@@ -10,14 +9,9 @@ export const detectCommand: CliCommand = {
   summary: 'find faces: boxes, head pose, quality, presentation-attack scores',
   usage: 'facekey detect <images…> [--json]',
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { json: { type: 'boolean', default: false } },
-    });
-    if (positionals.length === 0) throw new InvalidArgument('detect needs at least one image');
-    return withFaceService([], positionals.length, async (service) => {
-      return await forEachImage(positionals, io, values.json, async (file) => {
+    const { files, json } = parseImagesAndJson(argv, 'detect needs at least one image');
+    return withFaceService([], files.length, async (service) => {
+      return await forEachImage(files, io, json, async (file) => {
         const result = await service.detect(await readImageBytes(file));
         return {
           json: { image: result.image, faces: result.faces, timings: result.timings },

@@ -80,15 +80,15 @@ async function identify(argv: string[], io: CliIo): Promise<number> {
 
 async function calibrateCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: argv, options: COMMON_OPTIONS });
+  const options = {
+    imagesDir: requireOption(values.images, 'images'),
+    command: `facekey eval calibrate ${argv.join(' ')}`,
+    cacheFile: values.cache,
+    workers: workersOf(values.workers),
+    multipleFaces: parseMultipleFacePolicy(values.face),
+  };
   if (values.engine) {
-    const only = await calibrateEngines({
-      imagesDir: requireOption(values.images, 'images'),
-      command: `facekey eval calibrate ${argv.join(' ')}`,
-      cacheFile: values.cache,
-      workers: workersOf(values.workers),
-      multipleFaces: parseMultipleFacePolicy(values.face),
-      engineIds: values.engine,
-    });
+    const only = await calibrateEngines({ ...options, engineIds: values.engine });
     if (values.json) io.out(JSON.stringify(only, null, 2));
     else {
       for (const e of only.table.engines.filter((x) => values.engine!.includes(x.engine))) io.out(thresholdLine(e));
@@ -96,13 +96,7 @@ async function calibrateCommand(argv: string[], io: CliIo): Promise<number> {
     }
     return 0;
   }
-  const result = await calibrate({
-    imagesDir: requireOption(values.images, 'images'),
-    command: `facekey eval calibrate ${argv.join(' ')}`,
-    cacheFile: values.cache,
-    workers: workersOf(values.workers),
-    multipleFaces: parseMultipleFacePolicy(values.face),
-  });
+  const result = await calibrate(options);
   if (values.json) io.out(JSON.stringify(result, null, 2));
   else {
     io.out(

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { readImageBytes } from '../../imaging/read-image-file.js';
-import { InvalidArgument } from '../../errors/domain-errors.js';
+import { parseImagesAndJson } from '../images-and-json.js';
 import { withFaceService } from '../face-service-for-cli.js';
 
 export const livenessCommand: CliCommand = {
@@ -9,16 +8,11 @@ export const livenessCommand: CliCommand = {
   summary: 'multi-frame liveness of a burst of frames (blink or head turn with 3-D parallax, real motion, PAD scores)',
   usage: 'facekey liveness <frame1> <frame2> <frame3>… [--json]',
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { json: { type: 'boolean', default: false } },
-    });
-    if (positionals.length === 0) throw new InvalidArgument('liveness needs the frames of one burst, in order');
-    const frames = await Promise.all(positionals.map((file) => readImageBytes(file)));
+    const { files, json } = parseImagesAndJson(argv, 'liveness needs the frames of one burst, in order');
+    const frames = await Promise.all(files.map((file) => readImageBytes(file)));
     return withFaceService([], 1, async (service) => {
       const { liveness } = await service.assessBurst(frames);
-      if (values.json) io.out(JSON.stringify(liveness, null, 2));
+      if (json) io.out(JSON.stringify(liveness, null, 2));
       else {
         const e = liveness.evidence;
         io.out(

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { closeOnStopSignal } from '../close-on-stop-signal.js';
 import { readNetworkSimConfig } from '../../network-sim/network-sim-config.js';
 import { startNetworkSimulator } from '../../network-sim/start-network-simulator.js';
 
@@ -10,15 +11,7 @@ export const networkSimCommand: CliCommand = {
   async run(_argv, io) {
     const simulator = await startNetworkSimulator(readNetworkSimConfig());
     io.err(`network simulator listening on ${simulator.url}`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void simulator.close().then(resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await closeOnStopSignal(() => simulator.close());
     return 0;
   },
 };

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { readImageBytes } from '../../imaging/read-image-file.js';
-import { InvalidArgument } from '../../errors/domain-errors.js';
+import { parseImagesAndJson } from '../images-and-json.js';
 import { withFaceService } from '../face-service-for-cli.js';
 import { forEachImage } from '../for-each-image.js';
 
@@ -10,14 +9,9 @@ export const qualityCommand: CliCommand = {
   summary: 'quality of the largest face in each image, with the reasons a capture would be refused',
   usage: 'facekey quality <images…> [--json]',
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { json: { type: 'boolean', default: false } },
-    });
-    if (positionals.length === 0) throw new InvalidArgument('quality needs at least one image');
-    return withFaceService([], positionals.length, async (service) => {
-      return await forEachImage(positionals, io, values.json, async (file) => {
+    const { files, json } = parseImagesAndJson(argv, 'quality needs at least one image');
+    return withFaceService([], files.length, async (service) => {
+      return await forEachImage(files, io, json, async (file) => {
         const result = await service.process(await readImageBytes(file), { engines: [], multipleFaces: 'largest' });
         const { quality, presentation } = result.selected;
         return {

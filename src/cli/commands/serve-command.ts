@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { closeOnStopSignal } from '../close-on-stop-signal.js';
 import { readServiceConfig } from '../../config/service-config.js';
 import { startService } from '../../server/start-service.js';
 import { engineIds } from '../../engines/engine-registry.js';
@@ -11,15 +12,7 @@ export const serveCommand: CliCommand = {
   async run(_argv, io) {
     const service = await startService(readServiceConfig(process.env, { knownEngines: engineIds() }));
     io.err(`facekey listening on ${service.url} — API docs at ${service.url}/docs`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void service.close().then(resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await closeOnStopSignal(() => service.close());
     return 0;
   },
 };
