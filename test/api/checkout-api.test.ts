@@ -2,24 +2,12 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
-import { startTestApp } from '../kit/test-app.js';
+import { jsonInject, startTestApp } from '../kit/test-app.js';
 
 test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t) => {
   const { app, platform, operatorKey } = await startTestApp(t, 'checkout-api');
   const operator = await operatorKey();
-  const inject = async (
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    token?: string,
-    body?: unknown,
-    extra: Record<string, string> = {},
-  ) => {
-    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
-    if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const r = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
-    return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined };
-  };
+  const inject = jsonInject(app);
   const tenant = (await inject('POST', '/v1/tenants', operator, { name: 'shop' })).body;
   const admin = (await inject('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
   const register = async (kind: string) => {

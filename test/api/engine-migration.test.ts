@@ -22,6 +22,7 @@ import { composePlatform } from '../../src/server/compose-platform.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
+import { jsonInject } from '../kit/test-app.js';
 
 const OLD = 'dlib-resnet';
 const NEW = 'dlib-resnet-tta';
@@ -48,19 +49,7 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
-  const inject = async (
-    method: 'GET' | 'POST' | 'PUT',
-    url: string,
-    token?: string,
-    body?: unknown,
-    extra: Record<string, string> = {},
-  ) => {
-    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
-    if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const r = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
-    return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined };
-  };
+  const inject = jsonInject(app);
 
   const tenant = (await inject('POST', '/v1/tenants', operator, { name: 'upgrading shop' })).body;
   const admin = (await inject('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token as string;

@@ -41,3 +41,29 @@ export async function startTestApp(t: TestContext, name: string, options: TestAp
   const operatorKey = async () => fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
   return { dir, store, platform, app, operatorKey };
 }
+
+export interface JsonAnswer {
+  readonly status: number;
+  /** The parsed JSON body; undefined for an empty body. */
+  readonly body: any; // JSON.parse gives any: each test reads the fields it asserts
+}
+
+/**
+ * `app.inject` for JSON calls: an optional bearer token, a body sent as JSON (a string is sent as
+ * is, e.g. bytes a signature covers), extra headers, and the answer parsed.
+ */
+export function jsonInject(app: FastifyInstance) {
+  return async (
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    token?: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<JsonAnswer> => {
+    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const r = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
+    return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined };
+  };
+}
