@@ -80,3 +80,8 @@ test('liveness sessions: 120 s by default, never longer than three minutes', () 
     assert.throws(() => readServiceConfig({ FACEKEY_LIVENESS_SESSION_SECONDS: bad }), InvalidArgument, bad);
   }
 });
+
+test('liveness challenge actions: all five unless FACEKEY_LIVENESS_ACTIONS narrows them', () => {
+  assert.equal(readServiceConfig({}).livenessActions, undefined);
+  assert.deepEqual(readServiceConfig({ FACEKEY_LIVENESS_ACTIONS: ' turn_left, turn_right ,' }).livenessActions, ['turn_left', 'turn_right']);
+});

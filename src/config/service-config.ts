@@ -57,6 +57,7 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_IMAGE_RETENTION_HOURS | enrollment photos kept, sealed | 0 |
  * | FACEKEY_RISK_BUDGET, FACEKEY_FACE_ONLY_LIMIT | checkout risk policy | 1e-3, 10000 |
  * | FACEKEY_LIVENESS_SESSION_SECONDS | lifetime of a liveness challenge session (10–180) | 120 |
+ * | FACEKEY_LIVENESS_ACTIONS | actions challenges are drawn from (turn_left, turn_right, look_up, look_down, blink) | all five |
  * | FACEKEY_MQTT_PORT, FACEKEY_MQTT_HOST | the embedded MQTT broker of the device fleet | 1884, 127.0.0.1 |
  * | FACEKEY_MQTT_URL, FACEKEY_MQTT_DEVICE_URL | an external broker (Mosquitto 2 + dynamic security) instead; the URL devices are told | unset |
  * | FACEKEY_NODE_ID | this node's name in the fleet's shared subscriptions and logs | host-PORT |
@@ -90,6 +91,11 @@ export interface ServiceConfig {
   readonly faceOnlyAmountLimit: number;
   /** Seconds a liveness challenge session may be answered; at most 180. */
   readonly livenessSessionSeconds: number;
+  /**
+   * Actions liveness challenges are drawn from (FACEKEY_LIVENESS_ACTIONS, comma-separated); undefined:
+   * all five. Checked against the known actions when the liveness sessions start.
+   */
+  readonly livenessActions: readonly string[] | undefined;
   /** The face engine the service enrolls and matches with. */
   readonly engine: string;
   /**
@@ -194,6 +200,11 @@ function livenessSessionSeconds(env: NodeJS.ProcessEnv): number {
   return seconds;
 }
 
+function livenessActions(env: NodeJS.ProcessEnv): readonly string[] | undefined {
+  const raw = env.FACEKEY_LIVENESS_ACTIONS?.trim();
+  return raw ? raw.split(',').map((a) => a.trim()).filter((a) => a !== '') : undefined;
+}
+
 function engine(env: NodeJS.ProcessEnv, knownEngines: readonly string[] | undefined): string {
   const id = env.FACEKEY_ENGINE?.trim() || SERVICE_DEFAULTS.engine;
   if (knownEngines && !knownEngines.includes(id)) {
@@ -249,6 +260,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
     riskBudget: positiveNumber(env, 'FACEKEY_RISK_BUDGET', SERVICE_DEFAULTS.riskBudget),
     faceOnlyAmountLimit: positiveNumber(env, 'FACEKEY_FACE_ONLY_LIMIT', SERVICE_DEFAULTS.faceOnlyAmountLimit, true),
     livenessSessionSeconds: livenessSessionSeconds(env),
+    livenessActions: livenessActions(env),
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.FACEKEY_DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { forEachDialect } from '../../test/kit/test-databases.js';
 import { CHALLENGE_ACTIONS } from '../pad/challenge-evaluation.js';
-import { LivenessSessions, MAX_SESSION_TTL_SECONDS } from './liveness-sessions.js';
+import { LivenessSessions, MAX_SESSION_TTL_SECONDS, parseChallengeActions } from './liveness-sessions.js';
 import { migrateLivenessSessions } from './liveness-session-migrations.js';
 
 const till = { id: 'term_1', tenantId: 'tenant_a' };
@@ -41,6 +41,18 @@ forEachDialect('LivenessSessions', (database) => {
     );
     assert.deepEqual((await scripted.start(till)).challenge, ['turn_left', 'turn_right']);
     assert.deepEqual(script, [], 'the first draw (look_up, look_down) was discarded');
+  });
+
+  it('draws only from the actions the operator allows, and refuses a set no challenge can be drawn from', async () => {
+    const turnsOnly = new LivenessSessions(database(), { actions: ['turn_left', 'turn_right'] }, () => now);
+    for (let i = 0; i < 10; i += 1) {
+      const { challenge } = await turnsOnly.start(till);
+      assert.ok(challenge.every((a) => a === 'turn_left' || a === 'turn_right'), challenge.join(','));
+    }
+    assert.throws(() => new LivenessSessions(database(), { actions: ['look_up', 'look_down'] }), /a nod alone does not show liveness/);
+    assert.throws(() => new LivenessSessions(database(), { actions: ['blink'] }), /at least two different actions/);
+    assert.throws(() => parseChallengeActions(['turn_left', 'wink'], 'FACEKEY_LIVENESS_ACTIONS'), /FACEKEY_LIVENESS_ACTIONS must list actions/);
+    assert.deepEqual(parseChallengeActions(['blink', 'turn_left'], 'X'), ['blink', 'turn_left']);
   });
 
   it('is redeemed once, by the terminal that asked, with its challenge', async () => {

@@ -20,6 +20,11 @@ export interface LivenessSessionPolicy {
   readonly ttlSeconds: number;
   /** Actions per challenge. */
   readonly steps: number;
+  /**
+   * The actions challenges are drawn from (FACEKEY_LIVENESS_ACTIONS). All five by default; an operator
+   * narrows them where a movement does not suit the device (a kiosk mounted so that nodding is awkward).
+   */
+  readonly actions: readonly ChallengeAction[];
 }
 
 /** The issue's bound: a challenge older than three minutes proves nothing about the present. */
@@ -28,7 +33,7 @@ export const MAX_SESSION_TTL_SECONDS = 180;
 /** Actions burst liveness counts as a challenge met (pad/burst-liveness.ts): a yaw turn or a blink. */
 const SHOWS_LIVENESS: readonly ChallengeAction[] = ['turn_left', 'turn_right', 'blink'];
 
-export const DEFAULT_LIVENESS_SESSION_POLICY: LivenessSessionPolicy = { ttlSeconds: 120, steps: 2 };
+export const DEFAULT_LIVENESS_SESSION_POLICY: LivenessSessionPolicy = { ttlSeconds: 120, steps: 2, actions: CHALLENGE_ACTIONS };
 
 export interface LivenessSession {
   readonly sessionId: string;
@@ -67,6 +72,7 @@ export class LivenessSessions implements LivenessSessionRedeemer {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 10 || ttlSeconds > MAX_SESSION_TTL_SECONDS)
       throw new InvalidArgument(`a liveness session lives 10 to ${MAX_SESSION_TTL_SECONDS} seconds, got ${ttlSeconds}`);
     if (!Number.isInteger(steps) || steps < 1 || steps > 4) throw new InvalidArgument(`a challenge has 1 to 4 actions, got ${steps}`);
+    assertDrawableActions(this.policy.actions, steps);
   }
 
   async start(terminal: SessionTerminal): Promise<LivenessSession> {
@@ -122,10 +128,28 @@ export class LivenessSessions implements LivenessSessionRedeemer {
     for (;;) {
       const challenge: ChallengeAction[] = [];
       while (challenge.length < this.policy.steps) {
-        const choices = CHALLENGE_ACTIONS.filter((a) => a !== challenge.at(-1));
+        const choices = this.policy.actions.filter((a) => a !== challenge.at(-1));
         challenge.push(choices[this.pick(choices.length)]!);
       }
       if (challenge.some((a) => SHOWS_LIVENESS.includes(a))) return challenge;
     }
   }
+}
+
+/**
+ * A challenge never repeats an action back to back and needs one that burst liveness recognises, so
+ * the set must hold such an action, and two actions when a challenge has more than one step.
+ */
+function assertDrawableActions(actions: readonly ChallengeAction[], steps: number): void {
+  if (!actions.some((a) => SHOWS_LIVENESS.includes(a)))
+    throw new InvalidArgument(`challenge actions must include ${SHOWS_LIVENESS.join(', ')} or more: a nod alone does not show liveness`);
+  if (steps > 1 && new Set(actions).size < 2) throw new InvalidArgument('a challenge of several steps needs at least two different actions');
+}
+
+/** Actions named in configuration, checked: `source` names where they came from in the error. */
+export function parseChallengeActions(names: readonly string[], source: string): ChallengeAction[] {
+  const unknown = names.filter((a) => !(CHALLENGE_ACTIONS as readonly string[]).includes(a));
+  if (names.length === 0 || unknown.length > 0)
+    throw new InvalidArgument(`${source} must list actions among ${CHALLENGE_ACTIONS.join(', ')}, got "${names.join(',')}"`);
+  return names as ChallengeAction[];
 }

@@ -10,6 +10,7 @@ import { enginesToServe } from './engines-to-serve.js';
 import { buildApp } from '../api/build-app.js';
 import { composePlatform } from './compose-platform.js';
 import { startFleet } from './start-fleet.js';
+import { parseChallengeActions } from '../devices/liveness-sessions.js';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -41,7 +42,10 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       retentionDays: config.retentionDays,
       imageRetentionHours: config.imageRetentionHours,
       risk: { riskBudget: config.riskBudget, faceOnlyAmountLimit: config.faceOnlyAmountLimit },
-      livenessSessions: { ttlSeconds: config.livenessSessionSeconds },
+      livenessSessions: {
+        ttlSeconds: config.livenessSessionSeconds,
+        ...(config.livenessActions ? { actions: parseChallengeActions(config.livenessActions, 'FACEKEY_LIVENESS_ACTIONS') } : {}),
+      },
     },
   );
   const { galleries } = platform;
