@@ -29,6 +29,10 @@ import type { EngineTestApi, EngineTestResult } from './fixtures/engine-page/eng
 const ENGINE = 'faceplugin-arcface';
 const IMAGES = 20;
 const MIN_COSINE = 0.99;
+/** The contract's CSP for the kiosk pages (without the network simulator's origins): the engine must run under it. */
+const KIOSK_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "media-src 'self' blob: mediastream:; connect-src 'self'; worker-src 'self' blob:";
 const PAGE_DIR = path.join(import.meta.dirname, 'fixtures', 'engine-page');
 
 /** The first image of every 60th person: 20 different people, in a fixed order. */
@@ -60,7 +64,8 @@ function serve(routes: ReadonlyArray<readonly [prefix: string, dir: string]>): P
       if (!url.startsWith(prefix)) continue;
       const file = path.join(dir, url.slice(prefix.length) || 'index.html');
       if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) break;
-      response.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+      response.writeHead(200, { 'content-type': type, ...(type === 'text/html' ? { 'content-security-policy': KIOSK_CSP } : {}) });
       fs.createReadStream(file).pipe(response);
       return;
     }
@@ -84,6 +89,7 @@ describe('browser face engine: template parity with the server', { skip: sharedD
   let origin: string;
   const results: Array<{ image: string; browser: EngineTestResult }> = [];
   const wasmFetched: string[] = [];
+  const cspViolations: string[] = [];
 
   before(async () => {
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-engine-page-'));
@@ -113,6 +119,9 @@ describe('browser face engine: template parity with the server', { skip: sharedD
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     [browser, faceService] = await Promise.all([launchChromium(), createInProcessFaceService([ENGINE])]);
     page = await browser.newPage();
+    page.on('console', (message) => {
+      if (/Content.Security.Policy|Refused/i.test(message.text())) cspViolations.push(message.text());
+    });
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     page.on('request', (request) => {
       if (request.url().endsWith('.wasm')) wasmFetched.push(new URL(request.url()).pathname);
@@ -135,6 +144,7 @@ describe('browser face engine: template parity with the server', { skip: sharedD
     const loaded = await page.evaluate((base) => (globalThis as unknown as { engineTest: EngineTestApi }).engineTest.load(base), '/models');
     console.log(`browser engine loaded in ${loaded.loadMs.toFixed(0)} ms: ${loaded.engine.id} ${loaded.engine.version}`);
     console.log(`wasm fetched: ${wasmFetched.join(', ')}`);
+    assert.deepEqual(cspViolations, [], 'the engine runs under the kiosk CSP');
     assert.ok(
       wasmFetched.every((p) => p.startsWith('/models/')),
       'the wasm binaries come from the copied models, not from the page bundle',
