@@ -1,30 +1,23 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import type { Human as HumanInstance, Config as HumanConfig, FaceResult } from '@vladmandic/human';
+import type { Human as HumanInstance, Config as HumanConfig } from '@vladmandic/human';
 import { initTensorflow } from '../runtime/tf-runtime.js';
 import { humanDistDir, humanExtraModelDir, humanModelDir, requireFreshFromProject, tfWasmDir } from '../runtime/package-paths.js';
 import type { RgbImage } from '../imaging/rgb-image.js';
 import type { DetectorRange, FaceAnalysis } from './face-analysis.js';
 import { DetectorCandidateGate, type CandidatePicker } from './detector-candidate-gate.js';
+import {
+  analyzeWithHuman,
+  DEFAULT_ANALYZER_SETTINGS,
+  DETECTOR_IOU_THRESHOLD,
+  FULL_RANGE_DETECTOR_FILE,
+  humanConfig,
+  SHORT_RANGE_DETECTOR_FILE,
+  type AnalyzerSettings,
+  type AnalyzeOptions,
+} from './human-face-pass.js';
 
-export interface AnalyzerSettings {
-  /** Faces below this detector confidence are ignored. */
-  readonly minDetectionScore: number;
-  /** Upper bound on faces analyzed per image; the largest are kept. */
-  readonly maxFaces: number;
-}
-
-export const DEFAULT_ANALYZER_SETTINGS: AnalyzerSettings = {
-  minDetectionScore: 0.5,
-  maxFaces: 10,
-};
-
-export interface AnalyzeOptions {
-  /** Also compute Human's 1024-d `faceres` descriptor (only the human-faceres engine needs it). */
-  readonly faceres?: boolean;
-  /** Run the antispoof and liveness models (default on); off only to time the stages apart. */
-  readonly presentationAttackDetection?: boolean;
-}
+export { DEFAULT_ANALYZER_SETTINGS, type AnalyzerSettings, type AnalyzeOptions } from './human-face-pass.js';
 
 /** The analysed faces and how many faces the detector found (with one chosen, `faces` holds only it). */
 export interface ChosenAnalysis {
@@ -32,20 +25,10 @@ export interface ChosenAnalysis {
   readonly faces: FaceAnalysis[];
 }
 
-const RAD_TO_DEG = 180 / Math.PI;
-/** BlazeFace's non-max suppression overlap, as configured below. */
-const DETECTOR_IOU_THRESHOLD = 0.1;
-
 type HumanConstructor = new (config: Partial<HumanConfig>) => HumanInstance;
 
-/**
- * BlazeFace in its two published variants. The short-range one (128×128 input, faces that fill a
- * good part of the frame, as at a kiosk, a checkout terminal or in a selfie) costs a third of the
- * full-range one (256×256, small faces in wide shots). Every image goes to the short-range
- * detector first; only an image in which it finds no face goes to the full-range one.
- */
-const shortRangeDetectorPath = (): string => pathToFileURL(path.join(humanExtraModelDir(), 'blazeface-front.json')).href;
-const FULL_RANGE_DETECTOR_PATH = 'blazeface.json';
+/** Human's extra models package holds the short-range detector; Human's own models folder the rest. */
+const shortRangeDetectorPath = (): string => pathToFileURL(path.join(humanExtraModelDir(), SHORT_RANGE_DETECTOR_FILE)).href;
 
 /**
  * The shared analyzer: Human's BlazeFace detector, the 468-point mesh, head pose, and the
@@ -65,7 +48,7 @@ export class HumanFaceAnalyzer {
     await initTensorflow();
     const [shortRange, fullRange] = await Promise.all([
       loadHuman(full, shortRangeDetectorPath()),
-      loadHuman(full, FULL_RANGE_DETECTOR_PATH),
+      loadHuman(full, FULL_RANGE_DETECTOR_FILE),
     ]);
     return new HumanFaceAnalyzer(shortRange, fullRange, full);
   }
@@ -150,30 +133,13 @@ export class HumanFaceAnalyzer {
     return DetectorCandidateGate.for(human).run(setting, () => this.detectNow(human, detector, image, options));
   }
 
-  private async detectNow(
+  private detectNow(
     human: HumanInstance,
     detector: DetectorRange,
     image: RgbImage,
     options: AnalyzeOptions,
   ): Promise<FaceAnalysis[]> {
-    const tf = human.tf;
-    const faceConfig = human.config.face;
-    if (faceConfig.description) faceConfig.description.enabled = options.faceres ?? false;
-    const pad = options.presentationAttackDetection ?? true;
-    if (faceConfig.antispoof) faceConfig.antispoof.enabled = pad;
-    if (faceConfig.liveness) faceConfig.liveness.enabled = pad;
-    // float32 already: Human casts any other input to float32, a full-image copy per call.
-    const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'float32');
-    try {
-      const result = await human.detect(input);
-      if (result.error) throw new Error(`face analysis failed: ${result.error}`);
-      return result.face
-        .filter((face) => face.boxScore >= this.settings.minDetectionScore && face.mesh.length >= 468)
-        .map((face) => toFaceAnalysis(face, detector, options.faceres ?? false))
-        .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-    } finally {
-      input.dispose();
-    }
+    return analyzeWithHuman(human, detector, image, this.settings, options);
   }
 }
 
@@ -184,7 +150,14 @@ export class HumanFaceAnalyzer {
  */
 async function loadHuman(settings: AnalyzerSettings, detectorModelPath: string): Promise<HumanInstance> {
   const { Human } = requireFreshFromProject<{ Human: HumanConstructor }>(path.join(humanDistDir(), 'human.node-wasm.js'));
-  const human = new Human(humanConfig(settings, detectorModelPath));
+  const human = new Human(
+    humanConfig(settings, {
+      detectorModelPath,
+      wasmPath: tfWasmDir(),
+      modelBasePath: pathToFileURL(humanModelDir()).href + '/',
+      loadFaceres: true,
+    }),
+  );
   await human.load();
   return human;
 }
@@ -194,70 +167,4 @@ function detectorInputSize(human: HumanInstance): number {
   const side = human.models.models['blazeface']?.inputs[0]?.shape?.[2];
   if (!side) throw new Error('BlazeFace is not loaded');
   return side;
-}
-
-function humanConfig(settings: AnalyzerSettings, detectorModelPath: string): Partial<HumanConfig> {
-  const never = { skipFrames: 0, skipTime: 0 };
-  return {
-    backend: 'wasm',
-    wasmPath: tfWasmDir(),
-    modelBasePath: pathToFileURL(humanModelDir()).href + '/',
-    debug: false,
-    async: false,
-    warmup: 'none',
-    cacheSensitivity: 0,
-    cacheModels: false,
-    filter: { enabled: false } as HumanConfig['filter'],
-    face: {
-      enabled: true,
-      detector: {
-        ...never,
-        modelPath: detectorModelPath,
-        enabled: true,
-        rotation: true,
-        maxDetected: settings.maxFaces,
-        minConfidence: settings.minDetectionScore,
-        iouThreshold: DETECTOR_IOU_THRESHOLD,
-        square: false,
-        mask: false,
-        return: false,
-        cropFactor: 1.6,
-      },
-      mesh: { enabled: true, keepInvalid: false },
-      attention: { enabled: false },
-      iris: { ...never, enabled: false },
-      description: { ...never, enabled: true, minConfidence: 0 },
-      emotion: { ...never, enabled: false },
-      antispoof: { ...never, enabled: true },
-      liveness: { ...never, enabled: true },
-      gear: { enabled: false },
-    } as HumanConfig['face'],
-    body: { enabled: false } as HumanConfig['body'],
-    hand: { enabled: false } as HumanConfig['hand'],
-    object: { enabled: false } as HumanConfig['object'],
-    gesture: { enabled: false },
-    segmentation: { enabled: false } as HumanConfig['segmentation'],
-  };
-}
-
-function toFaceAnalysis(face: FaceResult, detector: DetectorRange, withFaceres: boolean): FaceAnalysis {
-  // Human's box is its enlarged crop for the mesh model; the mesh's extent is the tight face box.
-  const xs = face.mesh.slice(0, 468).map((p) => p[0]);
-  const ys = face.mesh.slice(0, 468).map((p) => p[1]);
-  const x = Math.min(...xs);
-  const y = Math.min(...ys);
-  const width = Math.max(...xs) - x;
-  const height = Math.max(...ys) - y;
-  const angle = face.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
-  const analysis: FaceAnalysis = {
-    box: { x, y, width, height },
-    detectionScore: face.boxScore,
-    detector,
-    mesh: face.mesh.map(([px, py]) => ({ x: px, y: py })),
-    meshDepth: face.mesh.map((p) => p[2] ?? 0),
-    pose: { yaw: angle.yaw * RAD_TO_DEG, pitch: angle.pitch * RAD_TO_DEG, roll: angle.roll * RAD_TO_DEG },
-    presentation: { antispoof: face.real ?? 0, liveness: face.live ?? 0 },
-    ...(withFaceres && face.embedding ? { faceres: Float32Array.from(face.embedding) } : {}),
-  };
-  return analysis;
 }

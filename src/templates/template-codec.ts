@@ -18,7 +18,7 @@
  * Templates are stored and moved between services, so the decoder trusts nothing: every field is
  * checked and any failure is an InvalidTemplate that names the problem but never echoes vector data.
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 import { InvalidTemplate } from '../errors/domain-errors.js';
 import { l2Norm } from '../math/vector-math.js';
 import { assertAllFinite, assertIdentity, int8Template, type FaceTemplate, type TemplateIdentity } from './template.js';

@@ -1,5 +1,7 @@
 import type { Point2 } from '../../analysis/face-analysis.js';
 import { ARCFACE_112_REFERENCE, ARCFACE_112_SIZE } from '../../alignment/arcface-geometry.js';
+import { ANALYSIS_REVISION } from '../../analysis/face-analysis.js';
+import { sha256Hex } from '../../crypto/sha256.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { WEIGHT_TERMS, type EngineProvenance, type WeightTerms } from '../engine-provenance.js';
 
@@ -197,4 +199,15 @@ function parseProvenance(r: CardReader, value: Json): EngineProvenance {
 /** The reference points in input pixels. */
 export function cardReferencePoints(card: ModelCard): readonly Point2[] {
   return card.referencePoints === 'arcface-112' ? ARCFACE_112_REFERENCE : card.referencePoints;
+}
+
+/**
+ * The engine version: the model file's hash, a hash of how chips are made and fed (so a card edit
+ * that changes templates changes the version) and the analysis revision the landmarks come from.
+ * Environment-neutral, so the browser engine stamps its templates with the server's version.
+ */
+export function modelCardVersion(card: ModelCard): string {
+  const preprocessing = JSON.stringify([card.input, card.output, card.referencePoints, card.mirrorAveraging]);
+  const prep = sha256Hex(preprocessing).slice(0, 8);
+  return `1.0+m${card.sha256.slice(0, 12)}+p${prep}${card.mirrorAveraging ? '+mirror' : ''}+${ANALYSIS_REVISION}`;
 }

@@ -1,26 +1,15 @@
-import crypto from 'node:crypto';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { fitSimilarityTransform } from '../../alignment/similarity-transform.js';
-import { extractChip } from '../../alignment/extract-chip.js';
-import { arcfaceFivePoints } from '../../alignment/arcface-geometry.js';
-import { ANALYSIS_REVISION, type FaceAnalysis } from '../../analysis/face-analysis.js';
+import type { FaceAnalysis } from '../../analysis/face-analysis.js';
 import type { RgbImage } from '../../imaging/rgb-image.js';
 import type { EmbedInput, FaceEngine } from '../engine-port.js';
 import type { EngineProvenance } from '../engine-provenance.js';
-import { cardReferencePoints, type ModelCard } from './model-card.js';
+import { modelCardVersion } from './model-card.js';
+import { ArcfaceInput, l2Normalized } from './arcface-input.js';
 import { readVerifiedModel, type LoadedModelCard } from './model-card-files.js';
 
 type Ort = typeof import('onnxruntime-node');
 
-/**
- * The engine version: the model file's hash, a hash of how chips are made and fed (so a card edit
- * that changes templates changes the version) and the analysis revision the landmarks come from.
- */
-export function modelCardVersion(card: ModelCard): string {
-  const preprocessing = JSON.stringify([card.input, card.output, card.referencePoints, card.mirrorAveraging]);
-  const prep = crypto.createHash('sha256').update(preprocessing).digest('hex').slice(0, 8);
-  return `1.0+m${card.sha256.slice(0, 12)}+p${prep}${card.mirrorAveraging ? '+mirror' : ''}+${ANALYSIS_REVISION}`;
-}
+export { modelCardVersion } from './model-card.js';
 
 /**
  * Any ArcFace-style ONNX recognition net described by a model card: 5-point similarity alignment
@@ -40,11 +29,8 @@ export class OnnxArcfaceEngine implements FaceEngine {
   /** One input buffer and tensor, reused for every run (the pool serializes runs per worker). */
   private inputData: Float32Array | undefined;
   private inputTensor: Tensor | undefined;
-  private readonly reference;
-  private readonly scale: [number, number, number];
-  private readonly offset: [number, number, number];
-  /** Which RGB channel feeds model channel c. */
-  private readonly sourceChannel: [number, number, number];
+  /** Alignment and input filling, shared with the browser engine (web/engine/). */
+  private readonly input: ArcfaceInput;
 
   constructor(private readonly loaded: LoadedModelCard) {
     const { card } = loaded;
@@ -52,11 +38,7 @@ export class OnnxArcfaceEngine implements FaceEngine {
     this.version = modelCardVersion(card);
     this.dimension = card.output.dimension;
     this.provenance = card.provenance;
-    this.reference = cardReferencePoints(card);
-    this.sourceChannel = card.input.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-    // (pixel − mean) / std as one multiply-add per value.
-    this.scale = card.input.std.map((s) => 1 / s) as [number, number, number];
-    this.offset = card.input.mean.map((m, c) => -m / card.input.std[c]!) as [number, number, number];
+    this.input = new ArcfaceInput(card);
   }
 
   async load(): Promise<void> {
@@ -79,8 +61,7 @@ export class OnnxArcfaceEngine implements FaceEngine {
   }
 
   alignedChip(image: RgbImage, face: FaceAnalysis): RgbImage {
-    const transform = fitSimilarityTransform(arcfaceFivePoints(face.mesh), this.reference);
-    return extractChip(image, transform, this.loaded.card.input.size);
+    return this.input.alignedChip(image, face);
   }
 
   async embed({ image, face }: EmbedInput): Promise<Float32Array> {
@@ -94,23 +75,7 @@ export class OnnxArcfaceEngine implements FaceEngine {
 
   /** Fills the reused NCHW input from the chip (optionally mirrored), runs the net, adds its output. */
   private async addEmbedding(chip: RgbImage, mirrored: boolean, into: Float32Array): Promise<void> {
-    const size = chip.width;
-    const plane = size * size;
-    const data = this.inputData!;
-    const pixels = chip.data;
-    for (let c = 0; c < 3; c++) {
-      const src = this.sourceChannel[c]!;
-      const scale = this.scale[c]!;
-      const offset = this.offset[c]!;
-      const base = c * plane;
-      for (let y = 0; y < size; y++) {
-        const row = y * size;
-        for (let x = 0; x < size; x++) {
-          const sx = mirrored ? size - 1 - x : x;
-          data[base + row + x] = pixels[(row + sx) * 3 + src]! * scale + offset;
-        }
-      }
-    }
+    this.input.fill(chip, mirrored, this.inputData!);
     const card = this.loaded.card;
     const result = await this.session!.run({ [card.input.name]: this.inputTensor! });
     const output = result[card.output.name];
@@ -121,13 +86,4 @@ export class OnnxArcfaceEngine implements FaceEngine {
     for (let i = 0; i < this.dimension; i++) into[i]! += values[i]!;
     output.dispose();
   }
-}
-
-function l2Normalized(v: Float32Array): Float32Array {
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
-  const norm = Math.sqrt(sum);
-  if (norm === 0 || !Number.isFinite(norm)) throw new Error('the net returned a zero or non-finite embedding');
-  for (let i = 0; i < v.length; i++) v[i]! /= norm;
-  return v;
 }
