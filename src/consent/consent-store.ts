@@ -3,6 +3,7 @@ import type { SqlDatabase } from '../store/sql/sql-database.js';
 import { migrateTrack } from '../store/sql/sql-migrations.js';
 import { CONSENT_MIGRATIONS, CONSENT_TRACK } from './consent-migrations.js';
 import type { ConsentPurpose } from './consent-texts.js';
+import { camelRow } from '../store/sql/camel-row.js';
 
 export interface Consent {
   readonly id: string;
@@ -203,29 +204,26 @@ export class ConsentStore {
 }
 
 function toConsent(row: ConsentRow): Consent {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    subjectId: row.subject_id,
-    textVersion: row.text_version,
-    textSha256: row.text_sha256,
-    purposes: JSON.parse(row.purposes) as ConsentPurpose[],
-    jurisdiction: row.jurisdiction,
-    deviceId: row.device_id,
-    grantedAt: row.granted_at,
-    withdrawnAt: row.withdrawn_at,
-    lastActiveAt: row.last_active_at,
-  };
+  const { purposes, ...columns } = row;
+  return { ...camelRow(columns, CONSENT_FIELDS), purposes: JSON.parse(purposes) as ConsentPurpose[] };
 }
+
+const CONSENT_FIELDS = [
+  'id',
+  'tenant_id',
+  'subject_id',
+  'text_version',
+  'text_sha256',
+  'jurisdiction',
+  'device_id',
+  'granted_at',
+  'withdrawn_at',
+  'last_active_at',
+] as const;
 
 function toReceipt(row: ErasureRow): ErasureReceipt {
   return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    consentId: row.consent_id,
-    subjectId: row.subject_id,
-    reason: row.reason,
-    erasedAt: row.erased_at,
+    ...camelRow(row, ['id', 'tenant_id', 'consent_id', 'subject_id', 'reason', 'erased_at']),
     templatesErased: Number(row.templates_erased),
     tokensUnlinked: Number(row.tokens_unlinked),
     ordersErased: Number(row.orders_erased),

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
 import { InvalidArgument, NotFound } from '../errors/domain-errors.js';
 import { isUniqueViolation } from '../store/sql/sql-database.js';
+import { camelRow } from '../store/sql/camel-row.js';
 
 export interface TemperatureEvent {
   readonly type: 'temperature';
@@ -201,16 +202,8 @@ export class FeverAlerts {
 
 function toAlert(row: AlertRow): FeverAlert {
   return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    deviceId: row.device_id,
-    siteId: row.site_id,
+    ...camelRow(row, ['id', 'tenant_id', 'device_id', 'site_id', 'subject_id', 'raised_at', 'expires_at', 'outcome', 'outcome_at']),
     temperatureC: row.temperature_c === null ? null : Number(row.temperature_c),
     alarmThresholdC: Number(row.alarm_threshold_c),
-    subjectId: row.subject_id,
-    raisedAt: row.raised_at,
-    expiresAt: row.expires_at,
-    outcome: row.outcome,
-    outcomeAt: row.outcome_at,
   };
 }

@@ -15,6 +15,7 @@ import { ed25519PublicKeyFromJwk, ed25519PublicKeyObject } from '../devices/ed25
 import type { DeviceBrokerAccess } from './fleet-broker.js';
 import { hashDevicePassword, newDevicePassword } from './device-credentials.js';
 import { downTopic, upTopic } from './fleet-topics.js';
+import { camelRow } from '../store/sql/camel-row.js';
 
 export interface NewClaim {
   readonly kind: TerminalKind;
@@ -343,31 +344,19 @@ function safeEqualHex(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The claim's secret hash stays in the store. */
 function toClaim(row: ClaimRow): Claim {
   return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    kind: row.kind,
-    siteId: row.site_id,
+    ...camelRow(row, ['id', 'tenant_id', 'kind', 'site_id', 'expires_at', 'created_at', 'revoked_at']),
     tags: JSON.parse(row.tags) as string[],
-    expiresAt: row.expires_at,
     maxUses: Number(row.max_uses),
     uses: Number(row.uses),
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
   };
 }
 
 function toDevice(row: DeviceRow): FleetDevice {
   return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    kind: row.kind,
-    siteId: row.site_id,
+    ...camelRow(row, ['id', 'tenant_id', 'kind', 'site_id', 'claim_id', 'registered_at', 'rotated_at', 'revoked_at']),
     tags: JSON.parse(row.tags) as string[],
-    claimId: row.claim_id,
-    registeredAt: row.registered_at,
-    rotatedAt: row.rotated_at,
-    revokedAt: row.revoked_at,
   };
 }

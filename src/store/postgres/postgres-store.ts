@@ -31,6 +31,7 @@ import { PostgresDatabase } from '../sql/postgres-database.js';
 import { migratePostgresVault } from './migrations.js';
 import { checkSchemaName } from './schema-name.js';
 import { inTransaction } from './transaction.js';
+import { camelRow } from '../sql/camel-row.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -287,12 +288,10 @@ async function wrappedKeyOf(
   return rows[0].wrapped_key;
 }
 
+/** The subject's wrapped key stays in the store. */
 function toSubject(row: SubjectRow): Subject {
   return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    externalRef: row.external_ref,
-    consentId: row.consent_id,
+    ...camelRow(row, ['id', 'tenant_id', 'external_ref', 'consent_id']),
     createdAt: row.created_at.toISOString(),
   };
 }
