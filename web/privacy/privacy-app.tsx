@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { apiJson, errorText, type WebConfig } from '../shared/api';
 import { t } from '../shared/i18n';
 import { Busy, ErrorNote, Field, Page, StepHeading, downloadJson } from '../shared/ui';
+import { normalizeCode } from './privacy-code';
 
 interface PrivacySession {
   readonly csrfToken: string;
@@ -14,12 +15,6 @@ interface PrivacySession {
 }
 
 type Step = { name: 'signIn' } | { name: 'home'; session: PrivacySession } | { name: 'gone'; result: unknown };
-
-/** Codes are read aloud and typed from paper: accept any case, spaces or missing dashes. */
-export function normalizeCode(typed: string): string {
-  const letters = typed.toUpperCase().replace(/[^A-Z0-9]/g, '');
-  return letters.match(/.{1,4}/g)?.join('-') ?? '';
-}
 
 export function PrivacyApp({ config: _config }: { config: WebConfig | undefined }) {
   const [step, setStep] = useState<Step>({ name: 'signIn' });

@@ -4,14 +4,9 @@
  * `problem.<code>`), never the raw server detail alone, which is written for developers.
  */
 import { t } from './i18n';
+import { problemText, type Problem } from './problem-text';
 
-export interface Problem {
-  readonly type?: string;
-  readonly title?: string;
-  readonly status?: number;
-  readonly code?: string;
-  readonly detail?: string;
-}
+export { problemText, type Problem };
 
 export class ApiError extends Error {
   constructor(
@@ -19,17 +14,9 @@ export class ApiError extends Error {
     readonly code: string,
     readonly problem: Problem,
   ) {
-    super(problemText(code, problem));
+    super(problemText(code, problem, t));
     this.name = 'ApiError';
   }
-}
-
-/** The plain words for a problem: the known code's text, or the generic text for its status class. */
-export function problemText(code: string, problem: Problem, lookup: (key: string) => string = t): string {
-  const known = lookup(`problem.${code}`);
-  if (known !== `problem.${code}`) return known;
-  const status = problem.status ?? 0;
-  return lookup(status >= 500 ? 'problem.server' : status === 0 ? 'problem.network' : 'problem.generic');
 }
 
 export interface JsonRequest {
