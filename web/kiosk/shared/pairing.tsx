@@ -35,12 +35,18 @@ export function Pairing({ role, onPaired }: { role: KioskRole; onPaired: (identi
     }
   };
 
+  // The pairing link may be opened while this page is already showing (same document, new fragment).
   useEffect(() => {
-    const fromUrl = claimFromLocation();
-    if (fromUrl) {
-      setClaim(fromUrl);
-      void pair(fromUrl);
-    }
+    const fromLocation = () => {
+      const fromUrl = claimFromLocation();
+      if (fromUrl) {
+        setClaim(fromUrl);
+        void pair(fromUrl);
+      }
+    };
+    fromLocation();
+    window.addEventListener('hashchange', fromLocation);
+    return () => window.removeEventListener('hashchange', fromLocation);
   }, []);
 
   return (
