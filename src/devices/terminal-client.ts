@@ -5,8 +5,7 @@
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Ed25519PublicJwk } from './ed25519-public-key.js';
 import { contentDigest } from './content-digest.js';
-import { signatureBase, signatureParams } from './signature-base.js';
-import { REQUIRED_COMPONENTS, TERMINAL_SIGNATURE_ALG, TERMINAL_SIGNATURE_LABEL, TERMINAL_SIGNATURE_TAG } from './signature-profile.js';
+import { terminalSignatureHeader, terminalSignaturePlan } from './terminal-signature.js';
 
 export interface TerminalKeyPair {
   readonly privateKey: KeyObject;
@@ -53,40 +52,15 @@ export function signTerminalRequest(
   { terminalId, privateKey }: TerminalCredentials,
   { now = new Date(), nonce = randomBytes(16).toString('base64url'), ttlSeconds = 60 }: SigningOptions = {},
 ): TerminalSignatureHeaders {
-  const url = new URL(request.url);
   const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : (request.body ?? new Uint8Array());
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
-  headers['content-digest'] = contentDigest(body);
-  if (body.length > 0 && headers['content-type'] === undefined) throw new Error('a request with a body needs a content-type to sign');
-
-  const covered: string[] = [...REQUIRED_COMPONENTS, ...(headers['content-type'] === undefined ? [] : ['content-type'])];
-  const created = Math.floor(now.getTime() / 1000);
-  const params = signatureParams(
-    covered,
-    new Map<string, string | number>([
-      ['created', created],
-      ['expires', created + ttlSeconds],
-      ['nonce', nonce],
-      ['keyid', terminalId],
-      ['alg', TERMINAL_SIGNATURE_ALG],
-      ['tag', TERMINAL_SIGNATURE_TAG],
-    ]),
+  const plan = terminalSignaturePlan(
+    { method: request.method.toUpperCase(), url: request.url, headers, contentDigest: contentDigest(body), hasBody: body.length > 0 },
+    { terminalId, created: Math.floor(now.getTime() / 1000), nonce, ttlSeconds },
   );
-  // WHATWG URL parsing already normalized the authority, path and query the way fetch sends them.
-  const base = signatureBase(covered, params, {
-    method: request.method.toUpperCase(),
-    authority: url.host,
-    path: url.pathname,
-    query: url.search,
-    headers,
-  });
-  const signature = sign(null, Buffer.from(base, 'utf8'), privateKey).toString('base64');
-  return {
-    'content-digest': headers['content-digest'],
-    'signature-input': `${TERMINAL_SIGNATURE_LABEL}=${params}`,
-    signature: `${TERMINAL_SIGNATURE_LABEL}=:${signature}:`,
-  };
+  const signature = sign(null, Buffer.from(plan.base, 'utf8'), privateKey);
+  return { 'content-digest': plan.contentDigest, 'signature-input': plan.signatureInput, signature: terminalSignatureHeader(signature) };
 }
 
 export interface SignedFetchInit extends TerminalCredentials, SigningOptions {

@@ -16,6 +16,7 @@ import type { DeviceBrokerAccess } from './fleet-broker.js';
 import { hashDevicePassword, newDevicePassword } from './device-credentials.js';
 import { downTopic, upTopic } from './fleet-topics.js';
 import { camelRow } from '../store/sql/camel-row.js';
+import { claimProofText } from './claim-proof.js';
 
 export interface NewClaim {
   readonly kind: TerminalKind;
@@ -96,7 +97,7 @@ const TOKEN = /^fkc_([0-9a-f-]{36})_([A-Za-z0-9_-]{43})$/;
 
 /** What the device signs to prove it holds the private key of the public key it registers. */
 export function claimProofBytes(claimToken: string, publicKeyX: string): Buffer {
-  return Buffer.from(`facekey-fleet-claim-v1\n${claimToken}\n${publicKeyX}`, 'utf8');
+  return Buffer.from(claimProofText(claimToken, publicKeyX), 'utf8');
 }
 
 export function deviceTopics(deviceId: string): DeviceTopics {

@@ -1,0 +1,282 @@
+/**
+ * The checkout lane: the cashier enters the amount (and, for personalization, the basket); the
+ * shopper answers the liveness challenge while a burst of JPEG frames is recorded; the signed
+ * checkout's decision is shown in plain words, with a PIN pad when a second factor is asked.
+ */
+import { useState } from 'preact/hooks';
+import { errorText, readJson, type WebConfig } from '../../shared/api';
+import { forgetIdentity, type KioskIdentity } from '../../shared/kiosk-identity';
+import { signedFetch } from '../../shared/signed-fetch';
+import { canvasToJpegBase64 } from '../../shared/camera';
+import { currentLanguage, t } from '../../shared/i18n';
+import { formatMoney, parseAmount, reasonKey } from '../../shared/reasons';
+import { Busy, ErrorNote, Page, StepHeading } from '../../shared/ui';
+import { LivenessCapture, type CapturedBurst } from '../shared/liveness-capture';
+import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
+
+interface BasketLine {
+  sku: string;
+  name: string;
+  quantity: number;
+}
+
+interface Order {
+  readonly amount: number;
+  readonly currency: string;
+  readonly merchantRef: string;
+  readonly basket: readonly BasketLine[];
+}
+
+interface Decision {
+  readonly outcome: 'approved' | 'declined' | 'second_factor_required';
+  readonly reasons: readonly string[];
+  readonly assertion?: { readonly jti: string; readonly expiresAt: string };
+  readonly personalization?: {
+    readonly lastOrder: { readonly items: readonly BasketLine[] } | null;
+    readonly favourites: ReadonlyArray<{ sku: string; name: string; times: number }>;
+  };
+}
+
+type Step =
+  | { name: 'order' }
+  | { name: 'shopper'; order: Order; secondFactor?: string }
+  | { name: 'deciding'; order: Order }
+  | { name: 'pin'; order: Order; decision: Decision; latencyMs: number }
+  | { name: 'decision'; order: Order; decision: Decision; latencyMs: number };
+
+export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
+  const { identity, loading, setIdentity } = usePairedIdentity('checkout');
+  const [step, setStep] = useState<Step>({ name: 'order' });
+  const [error, setError] = useState<string>();
+  const currency = config?.currency ?? 'EUR';
+
+  const pay = async (order: Order, burst: CapturedBurst, kiosk: KioskIdentity, secondFactor: string | undefined) => {
+    setStep({ name: 'deciding', order });
+    setError(undefined);
+    try {
+      const frames = await Promise.all(burst.frames.map((f) => canvasToJpegBase64(f, 0.85)));
+      const body = {
+        amount: order.amount,
+        currency: order.currency,
+        merchantRef: order.merchantRef,
+        frames,
+        livenessSessionId: burst.session.sessionId,
+        ...(order.basket.length > 0 ? { basket: order.basket } : {}),
+        ...(secondFactor ? { secondFactor: { kind: 'pin', value: secondFactor } } : {}),
+      };
+      const decision = await readJson<Decision>(await signedFetch('/v1/checkout', kiosk, { json: body }));
+      const latencyMs = Math.round(performance.now() - burst.startedAt);
+      setStep(decision.outcome === 'second_factor_required' && !secondFactor ? { name: 'pin', order, decision, latencyMs } : { name: 'decision', order, decision, latencyMs });
+    } catch (e) {
+      setError(errorText(e));
+      setStep({ name: 'shopper', order, ...(secondFactor ? { secondFactor } : {}) });
+    }
+  };
+
+  return (
+    <Page
+      title={t('checkout.title')}
+      aside={
+        identity ? (
+          <PairedBadge
+            identity={identity}
+            onForget={() => {
+              void forgetIdentity('checkout').then(() => setIdentity(undefined));
+            }}
+          />
+        ) : null
+      }
+    >
+      {loading ? (
+        <Busy label={t('common.loading')} />
+      ) : !identity ? (
+        <Pairing role="checkout" onPaired={setIdentity} />
+      ) : step.name === 'order' ? (
+        <OrderForm currency={currency} onOrder={(order) => setStep({ name: 'shopper', order })} />
+      ) : step.name === 'shopper' ? (
+        <>
+          <p class="panel" data-testid="amount-due">
+            {t('checkout.due', { amount: formatMoney(step.order.amount, step.order.currency, currentLanguage()) })}
+          </p>
+          <LivenessCapture identity={identity} engine={undefined} heading={t('checkout.shopperHeading')} onCaptured={(burst) => void pay(step.order, burst, identity, step.secondFactor)} />
+          <ErrorNote message={error} />
+          <div class="actions">
+            <button type="button" class="secondary" onClick={() => setStep({ name: 'order' })} data-testid="checkout-cancel">
+              {t('checkout.cancel')}
+            </button>
+          </div>
+        </>
+      ) : step.name === 'deciding' ? (
+        <Busy label={t('checkout.deciding')} />
+      ) : step.name === 'pin' ? (
+        <PinPad latencyMs={step.latencyMs} onPin={(pin) => setStep({ name: 'shopper', order: step.order, secondFactor: pin })} onCancel={() => setStep({ name: 'order' })} />
+      ) : (
+        <DecisionView decision={step.decision} order={step.order} latencyMs={step.latencyMs} onNext={() => setStep({ name: 'order' })} />
+      )}
+      {config ? null : <p class="note note-warn">{t('common.configMissing')}</p>}
+    </Page>
+  );
+}
+
+function newMerchantRef(): string {
+  return `kiosk-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}`;
+}
+
+function OrderForm({ currency, onOrder }: { currency: string; onOrder: (order: Order) => void }) {
+  const [amountText, setAmountText] = useState('');
+  const [lines, setLines] = useState<BasketLine[]>([]);
+  const amount = parseAmount(amountText);
+  const update = (index: number, change: Partial<BasketLine>) => setLines(lines.map((line, i) => (i === index ? { ...line, ...change } : line)));
+  const validLines = lines.filter((l) => l.sku.trim() && l.name.trim() && l.quantity >= 1);
+
+  return (
+    <section data-testid="step-order">
+      <StepHeading>{t('checkout.orderHeading')}</StepHeading>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (amount !== undefined) onOrder({ amount, currency, merchantRef: newMerchantRef(), basket: validLines });
+        }}
+      >
+        <div class="field">
+          <label for="amount">{t('checkout.amount', { currency })}</label>
+          <input
+            id="amount"
+            inputMode="decimal"
+            autoComplete="off"
+            required
+            value={amountText}
+            onInput={(e) => setAmountText(e.currentTarget.value)}
+            aria-invalid={amountText !== '' && amount === undefined}
+            aria-describedby="amount-hint"
+            data-testid="checkout-amount"
+          />
+          <p class="hint" id="amount-hint">
+            {t('checkout.amountHint')}
+          </p>
+        </div>
+        <fieldset>
+          <legend>{t('checkout.basket')}</legend>
+          {lines.length === 0 ? <p class="hint">{t('checkout.basketEmpty')}</p> : null}
+          {lines.map((line, i) => (
+            <div class="actions" key={i} role="group" aria-label={t('checkout.line', { n: i + 1 })}>
+              <label>
+                {t('checkout.sku')} <input value={line.sku} onInput={(e) => update(i, { sku: e.currentTarget.value })} size={8} />
+              </label>
+              <label>
+                {t('checkout.itemName')} <input value={line.name} onInput={(e) => update(i, { name: e.currentTarget.value })} />
+              </label>
+              <label>
+                {t('checkout.quantity')}{' '}
+                <input type="number" min={1} max={1000} value={line.quantity} onInput={(e) => update(i, { quantity: Number(e.currentTarget.value) })} size={4} />
+              </label>
+              <button type="button" class="secondary" onClick={() => setLines(lines.filter((_, j) => j !== i))}>
+                {t('checkout.removeLine', { n: i + 1 })}
+              </button>
+            </div>
+          ))}
+          <button type="button" class="secondary" onClick={() => setLines([...lines, { sku: '', name: '', quantity: 1 }])} data-testid="basket-add">
+            {t('checkout.addLine')}
+          </button>
+        </fieldset>
+        <div class="actions">
+          <button type="submit" disabled={amount === undefined} data-testid="checkout-start">
+            {t('checkout.start')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function PinPad({ latencyMs, onPin, onCancel }: { latencyMs: number; onPin: (pin: string) => void; onCancel: () => void }) {
+  const [pin, setPin] = useState('');
+  const press = (digit: string) => setPin((p) => (p.length < 6 ? p + digit : p));
+  return (
+    <section data-testid="step-pin">
+      <StepHeading>{t('checkout.pinHeading')}</StepHeading>
+      <p>{t('checkout.pinIntro')}</p>
+      <p class="latency" data-testid="checkout-latency" data-latency-ms={latencyMs}>
+        {t('checkout.latency', { ms: latencyMs })}
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (/^\d{4,6}$/.test(pin)) onPin(pin);
+        }}
+      >
+        <div class="field">
+          <label for="pin-entry">{t('pin.label')}</label>
+          <input
+            id="pin-entry"
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            maxLength={6}
+            value={pin}
+            onInput={(e) => setPin(e.currentTarget.value.replace(/\D/g, '').slice(0, 6))}
+            data-testid="pin-input"
+          />
+        </div>
+        <div class="pinpad" role="group" aria-label={t('checkout.pinPad')}>
+          {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
+            <button type="button" key={d} onClick={() => press(d)}>
+              {d}
+            </button>
+          ))}
+          <button type="button" class="secondary" onClick={() => setPin(pin.slice(0, -1))} aria-label={t('checkout.pinDelete')}>
+            ⌫
+          </button>
+          <button type="button" onClick={() => press('0')}>
+            0
+          </button>
+          <button type="submit" disabled={!/^\d{4,6}$/.test(pin)} aria-label={t('checkout.pinOk')} data-testid="pin-submit">
+            OK
+          </button>
+        </div>
+        <div class="actions">
+          <button type="button" class="secondary" onClick={onCancel}>
+            {t('checkout.cancel')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function DecisionView({ decision, order, latencyMs, onNext }: { decision: Decision; order: Order; latencyMs: number; onNext: () => void }) {
+  const approved = decision.outcome === 'approved';
+  const usual = decision.personalization;
+  return (
+    <section data-testid="step-decision" data-outcome={decision.outcome}>
+      <StepHeading testId="decision-outcome">
+        <span class={approved ? 'outcome-approved' : 'outcome-declined'}>{t(`outcome.${decision.outcome}`)}</span>
+      </StepHeading>
+      <p>{formatMoney(order.amount, order.currency, currentLanguage())}</p>
+      {decision.reasons.length > 0 ? (
+        <ul data-testid="decision-reasons">
+          {decision.reasons.map((r) => (
+            <li key={r} data-reason={r}>
+              {t(reasonKey(r))}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {usual && (usual.lastOrder || usual.favourites.length > 0) ? (
+        <div class="panel" data-testid="your-usual">
+          <h3>{t('usual.heading')}</h3>
+          {usual.lastOrder ? <p>{t('usual.last', { items: usual.lastOrder.items.map((i) => `${i.quantity} × ${i.name}`).join(', ') })}</p> : null}
+          {usual.favourites.length > 0 ? <p>{t('usual.favourites', { items: usual.favourites.map((f) => f.name).join(', ') })}</p> : null}
+        </div>
+      ) : null}
+      <p class="latency" data-testid="checkout-latency" data-latency-ms={latencyMs}>
+        {t('checkout.latency', { ms: latencyMs })}
+      </p>
+      <div class="actions">
+        <button type="button" onClick={onNext} data-testid="checkout-next">
+          {t('checkout.next')}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+/** The kiosk camera: one stream, frames grabbed into 640×480 canvases, JPEG when the server analyses. */
+import { bytesToBase64 } from '../../src/devices/terminal-signature.js';
+
+export const FRAME_WIDTH = 640;
+export const FRAME_HEIGHT = 480;
+
+export async function startCamera(video: HTMLVideoElement): Promise<MediaStream> {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { width: { ideal: FRAME_WIDTH }, height: { ideal: FRAME_HEIGHT }, facingMode: 'user' },
+    audio: false,
+  });
+  video.srcObject = stream;
+  video.muted = true;
+  video.playsInline = true;
+  await video.play();
+  return stream;
+}
+
+export function stopCamera(stream: MediaStream | undefined): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}
+
+export function grabFrame(video: HTMLVideoElement): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = FRAME_WIDTH;
+  canvas.height = FRAME_HEIGHT;
+  canvas.getContext('2d')!.drawImage(video, 0, 0, FRAME_WIDTH, FRAME_HEIGHT);
+  return canvas;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `count` frames spread evenly over `spanMs`; `onFrame(i)` lets the page move the challenge prompt
+ * along as the burst runs, so the shopper performs the steps while they are recorded.
+ */
+export async function captureBurst(video: HTMLVideoElement, count: number, spanMs: number, onFrame?: (index: number) => void): Promise<HTMLCanvasElement[]> {
+  const frames: HTMLCanvasElement[] = [];
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    onFrame?.(i);
+    const due = started + (i * spanMs) / Math.max(1, count - 1);
+    await sleep(Math.max(0, due - performance.now()));
+    frames.push(grabFrame(video));
+  }
+  return frames;
+}
+
+export async function canvasToJpegBase64(canvas: HTMLCanvasElement, quality = 0.9): Promise<string> {
+  const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('no JPEG'))), 'image/jpeg', quality));
+  return bytesToBase64(new Uint8Array(await blob.arrayBuffer()));
+}
+
+export async function fileToBase64(file: Blob): Promise<string> {
+  return bytesToBase64(new Uint8Array(await file.arrayBuffer()));
+}
