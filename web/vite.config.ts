@@ -4,7 +4,7 @@
  * is needed; every asset is bundled (no CDN) so the strict CSP `script-src 'self'` holds.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
@@ -13,10 +13,15 @@ export default defineConfig({
   base: '/',
   publicDir: false,
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // onnxruntime-web's wasm is served from /models/ort (scripts/copy-web-models.ts); without this
+  // condition Vite would bundle a second 14 MB copy of it into the assets.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   build: {
     outDir: here('../dist/web'),
     emptyOutDir: true,
     target: 'es2022',
+    // Human is one 1.6 MB module (two copies: short- and full-range detector); it loads once and is cached.
+    chunkSizeWarningLimit: 2000,
     // Kiosks run offline-ish on a LAN: no module-preload polyfill script, which would be inline.
     modulePreload: { polyfill: false },
     rollupOptions: {

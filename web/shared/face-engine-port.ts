@@ -1,8 +1,8 @@
 /**
  * What the kiosk apps need from the browser face engine (web/engine/, contract: "Browser face
- * engine"). The engine module is found by a lazy glob: when web/engine/index.ts exists it is
- * bundled as its own chunk and loaded on demand; when it does not (or its models fail to load),
- * the kiosk falls back to upload mode, where the server analyses JPEG frames itself.
+ * engine"), narrowed to what the apps call, so their tests can stand in a fake. When the engine
+ * cannot start (its models fail to load), the kiosk falls back to upload mode, where the server
+ * analyses JPEG frames itself.
  */
 
 /** One face as the engine saw it, in the frame's pixel coordinates (= FrameEvidence in the contract). */
@@ -27,18 +27,17 @@ export interface FaceEnginePort {
   guidance(face: BrowserFace, frame: EngineFrame): readonly string[];
 }
 
-interface EngineModule {
-  createBrowserFaceEngine(options: { modelsBase: string }): FaceEnginePort | Promise<FaceEnginePort>;
-}
-
-const engineModules = import.meta.glob<EngineModule>('../engine/index.ts');
-
-/** The engine, or undefined when this build has none or it cannot start on this device. */
+/** The engine, or undefined when it cannot start on this device (then the kiosk uses upload mode). */
 export async function loadFaceEngine(modelsBase = '/models'): Promise<FaceEnginePort | undefined> {
-  const load = Object.values(engineModules)[0];
-  if (!load) return undefined;
   try {
-    return await (await load()).createBrowserFaceEngine({ modelsBase });
+    // Its own chunk, loaded on demand: the checkout kiosk and the console never download the models.
+    const { createBrowserFaceEngine } = await import('../engine/index.js');
+    const engine = await createBrowserFaceEngine({ modelsBase });
+    return {
+      analyze: (frame) => engine.analyze(frame),
+      template: (frame, face) => engine.template(frame, face as Parameters<typeof engine.template>[1]),
+      guidance: (face, frame) => engine.guidance(face as Parameters<typeof engine.guidance>[0], frame).map((reason) => reason.code),
+    };
   } catch (error) {
     console.warn('facekey: the face engine did not start; using upload mode', error);
     return undefined;
