@@ -103,7 +103,7 @@ describe('enrolling at a kiosk', () => {
     const other = createEngine('dlib-resnet' === engine.id ? 'faceplugin-arcface' : 'dlib-resnet');
     const wrong = await request(encodeTemplate(createTemplate(other, randomVector(other.dimension, random))));
     assert.equal(await code(service.enroll(wrong)), 'engine_outdated');
-    const garbage = { ...wrong, capture: { template: new Uint8Array([1, 2, 3]), frames: (wrong.capture as { frames: never[] }).frames } };
+    const garbage = { ...wrong, capture: { template: new Uint8Array([1, 2, 3]), frames: (wrong.capture as unknown as { frames: never[] }).frames } };
     assert.equal(await code(service.enroll(garbage)), 'invalid_template');
     const right = { ...wrong, capture: { ...(wrong.capture as object), template: templateOf(randomVector(engine.dimension, random)) } } as KioskEnrollmentRequest;
     assert.equal(await code(service.enroll(right)), 'resolved', 'the same session still answers');
