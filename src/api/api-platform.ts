@@ -11,6 +11,8 @@ import type { SigningKeys } from '../signing/signing-keys.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { EngineCatalog } from '../biometrics/engine-catalog.js';
 import type { TenantEngines } from '../biometrics/tenant-engines.js';
+import type { KioskEnrollmentService } from '../kiosk/kiosk-enrollment.js';
+import type { PrivacyPortal } from '../consent/privacy-portal.js';
 
 /**
  * The domain services the HTTP API serves, declared by the API itself so its contract does not
@@ -31,6 +33,12 @@ export interface ApiPlatform {
   /** Every engine, its calibration and provenance; and each tenant's active engine. */
   readonly engines: EngineCatalog;
   readonly tenantEngines: TenantEngines;
+  /** Enrollment at a signed kiosk, and the kiosk's card and PIN follow-up. */
+  readonly kioskEnrollment: KioskEnrollmentService;
+  /** The consumer's privacy-code sessions: export, receipts, opt-out. */
+  readonly privacyPortal: PrivacyPortal;
+  /** facekey's public base URL; https makes session cookies Secure. */
+  readonly publicUrl: string;
   /** Tenant and API-key administration is appended here. */
   readonly audit: AuditSink;
 }

@@ -26,6 +26,8 @@ import { finishOpenApiDocument } from './openapi-document.js';
 import { facekeyPackageVersion } from '../runtime/package-versions.js';
 import type { Fleet } from '../fleet/compose-fleet.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
+import { kioskEnrollmentRoutes } from './routes/kiosk-enrollment-routes.js';
+import { privacyPortalRoutes } from './routes/privacy-portal-routes.js';
 
 export interface AppDependencies {
   /** Every domain service the API serves; composePlatform builds it. */
@@ -96,6 +98,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
             name: 'Signature',
             description: "RFC 9421 HTTP Message Signature by the terminal's Ed25519 key (Signature-Input, Signature, Content-Digest)",
           },
+          privacySession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'fk_privacy',
+            description: 'the privacy portal session set by POST /v1/privacy/sessions; changes also need header x-csrf-token',
+          },
         },
       },
       security: [{ apiKey: [] }],
@@ -125,6 +133,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const terminalAuth = limitedTerminalAuth(signedTerminalAuthenticator(terminals, nonces));
   await app.register(checkoutRoutes(checkout, terminalAuth), { prefix: '/v1' });
   await app.register(livenessSessionRoutes(deps.platform.livenessSessions, terminalAuth), { prefix: '/v1' });
+  await app.register(kioskEnrollmentRoutes(deps.platform.kioskEnrollment, terminalAuth), { prefix: '/v1' });
+  await app.register(privacyPortalRoutes(deps.platform.privacyPortal, { secureCookies: deps.platform.publicUrl.startsWith('https:') }), {
+    prefix: '/v1',
+  });
   if (deps.fleet) await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
   return app;
 }

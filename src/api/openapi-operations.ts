@@ -47,4 +47,16 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     operationId: 'startLivenessSession',
     success: [201],
   },
+  'POST /v1/kiosk/enrollments': { summary: 'Enroll a consumer at a signed enrollment kiosk', operationId: 'kioskEnroll', success: [201] },
+  'POST /v1/kiosk/enrollments/{subjectId}/tokens': {
+    summary: "Link the consumer's card token from the enrolling kiosk (15 minutes)",
+    operationId: 'kioskLinkToken',
+    success: [204],
+  },
+  'PUT /v1/kiosk/enrollments/{subjectId}/pin': { summary: "Set the consumer's PIN from the enrolling kiosk (15 minutes)", operationId: 'kioskSetPin', success: [204] },
+  'POST /v1/privacy/sessions': { summary: 'Sign in to the privacy portal with a privacy code', operationId: 'privacySignIn', success: [201] },
+  'DELETE /v1/privacy/sessions/current': { summary: 'Sign out of the privacy portal', operationId: 'privacySignOut', success: [204] },
+  'GET /v1/privacy/me': { summary: 'Everything held about the signed-in consumer', operationId: 'privacyExport', success: [200] },
+  'GET /v1/privacy/me/receipts': { summary: "The signed-in consumer's signed receipts", operationId: 'privacyReceipts', success: [200] },
+  'POST /v1/privacy/me/opt-out': { summary: 'Withdraw purposes or leave entirely (erasure receipt)', operationId: 'privacyOptOut', success: [200] },
 };

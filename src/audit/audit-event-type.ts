@@ -29,6 +29,11 @@ export const AUDIT_EVENT_TYPES = [
   'fleet.credentials_rotated',
   'fleet.device_revoked',
   'fleet.twin_desired_changed',
+  'kiosk.enrolled',
+  'kiosk.enrollment_refused',
+  'second_factor.set',
+  'privacy.signed_in',
+  'privacy.signed_out',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -1,9 +1,9 @@
 import { FacekeyError, InvalidArgument } from '../errors/domain-errors.js';
 import type { LivenessSessionRedeemer } from '../devices/liveness-sessions.js';
-import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
+import type { ChallengeAction } from '../pad/challenge-evaluation.js';
 import type { BiometricService, CaptureEvidence, EngineEvidence, SubjectMatch } from '../biometrics/biometric-service.js';
 import type { FaceTemplate } from '../templates/template.js';
-import type { LivenessVerdict } from '../pad/burst-liveness.js';
+import { burstEvidence, type LivenessEvidence } from '../pad/liveness-evidence.js';
 import type { ConsentLookup } from './consent-lookup.js';
 import type { OrderHistory, OrderItem, Usual } from '../personalization/order-history.js';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -13,6 +13,8 @@ import type { SecondFactorLookup } from '../payments/second-factor.js';
 import type { AssertionIssuer } from './assertion-issuer.js';
 import { SecondFactorAttempts } from './second-factor-attempts.js';
 import { assessRisk, type CheckoutReason, type RiskSettings } from './risk-policy.js';
+
+export type { LivenessEvidence } from '../pad/liveness-evidence.js';
 
 export type CheckoutProbe = { readonly image: Uint8Array } | { readonly frames: readonly Uint8Array[] } | { readonly template: Uint8Array };
 
@@ -32,24 +34,6 @@ export interface CheckoutRequest {
   readonly basket?: readonly OrderItem[];
   /** The liveness session (POST /v1/liveness-sessions) whose challenge the burst performs. */
   readonly livenessSessionId?: string;
-}
-
-export interface LivenessEvidence {
-  readonly method: 'burst' | 'single_frame' | 'device';
-  readonly passed: boolean;
-  readonly reasons: readonly string[];
-  readonly scores?: Record<string, number | boolean | null | undefined>;
-  /** The session's challenge and how the burst answered it, step by step; absent without a session. */
-  readonly challenge?: {
-    readonly sessionId: string;
-    readonly met: boolean;
-    readonly steps: ReadonlyArray<{
-      readonly action: string;
-      readonly met: boolean;
-      readonly atFrame: number | null;
-      readonly measured: number;
-    }>;
-  };
 }
 
 /** A probe turned into a template, with the liveness evidence; no template when the burst was not live. */
@@ -350,37 +334,6 @@ export class CheckoutService {
 interface ChallengeSession {
   readonly sessionId: string;
   readonly actions: readonly ChallengeAction[];
-}
-
-function burstEvidence(verdict: LivenessVerdict, answered?: { sessionId: string; verdict: ChallengeVerdict }): LivenessEvidence {
-  const e = verdict.evidence;
-  return {
-    method: 'burst',
-    passed: verdict.live && answered?.verdict.met !== false,
-    reasons: verdict.reasons,
-    ...(answered
-      ? {
-          challenge: {
-            sessionId: answered.sessionId,
-            met: answered.verdict.met,
-            steps: answered.verdict.steps.map((step) => ({
-              action: step.action,
-              met: step.met,
-              atFrame: step.atFrame,
-              measured: step.measured,
-            })),
-          },
-        }
-      : {}),
-    scores: {
-      frames: e.frames,
-      antispoofMedian: e.antispoofMedian,
-      livenessMedian: e.livenessMedian,
-      blinkDetected: e.blinkDetected,
-      headTurnDetected: e.headTurnDetected,
-      meanMotion: e.meanMotion,
-    },
-  };
 }
 
 /** The audit keeps the decision's evidence, never the capture itself. */

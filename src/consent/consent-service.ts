@@ -16,6 +16,11 @@ export interface ConsentGrant {
   readonly deviceId: string;
 }
 
+/** A store of records about a subject that erasure must also delete. */
+export interface SubjectRecordEraser {
+  eraseSubject(tenantId: string, subjectId: string): Promise<unknown>;
+}
+
 export interface ConsentServiceDeps {
   readonly consents: ConsentStore;
   readonly store: BiometricStore;
@@ -24,6 +29,12 @@ export interface ConsentServiceDeps {
   readonly orders: OrderHistory;
   readonly audit: AuditSink;
   readonly receipts: ReceiptSigner;
+  /**
+   * Other records that name a subject and go with it on erasure: its privacy code and portal
+   * sessions, the kiosk enrollment record. A code that outlived its subject would be a dangling
+   * identifier of a person who asked to be forgotten.
+   */
+  readonly subjectRecords?: readonly SubjectRecordEraser[];
   /** Inactive enrollments are erased after this many days. */
   readonly retentionDays: number;
   readonly clock?: () => Date;
@@ -186,6 +197,7 @@ export class ConsentService {
       await this.deps.biometrics.deleteSubject(tenantId, subjectId);
       ({ tokensUnlinked } = await this.deps.payments.eraseSubject(tenantId, subjectId));
       ordersErased = await this.deps.orders.erase(tenantId, subjectId);
+      for (const records of this.deps.subjectRecords ?? []) await records.eraseSubject(tenantId, subjectId);
     }
     const receipt = await this.deps.consents.recordErasure({
       tenantId,

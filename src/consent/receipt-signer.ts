@@ -27,6 +27,16 @@ export class ReceiptSigner {
     });
   }
 
+  /** A withdrawal of every purpose, signed when the consumer asks for their receipts. */
+  withdrawal(consent: Consent): Promise<string> {
+    return this.sign('facekey-withdrawal-receipt+jwt', {
+      consent_id: consent.id,
+      tenant: consent.tenantId,
+      purposes_left: [...consent.purposes],
+      withdrawn_at: consent.withdrawnAt,
+    });
+  }
+
   erasure(receipt: ErasureReceipt): Promise<string> {
     return this.sign('facekey-erasure-receipt+jwt', {
       receipt_id: receipt.id,

@@ -128,3 +128,13 @@ export class DuplicateIdentity extends FacekeyError {
   readonly code = 'duplicate_identity';
   readonly status = 409;
 }
+
+/**
+ * A liveness session that cannot be answered by this request: unknown to this terminal, expired or
+ * already used (`details.reason` says which, as checkout's decline reasons do). Checkout declines
+ * with the reason; a kiosk enrollment, which has no decision to answer with, is refused.
+ */
+export class LivenessSessionRefused extends FacekeyError {
+  readonly code = 'liveness_session_refused';
+  readonly status = 409;
+}

@@ -10,8 +10,9 @@ import {
   type PresentationVerdict,
 } from '../pad/frame-presentation.js';
 import { createEngine } from '../engines/engine-registry.js';
-import { assessBurstLiveness, type BurstLivenessPolicy, type LivenessVerdict } from '../pad/burst-liveness.js';
-import { evaluateChallenge, type ChallengeAction, type ChallengeVerdict } from '../pad/challenge-evaluation.js';
+import type { BurstLivenessPolicy, LivenessVerdict } from '../pad/burst-liveness.js';
+import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
+import { judgeBurst } from '../pad/judge-burst.js';
 import type { FaceEngine } from '../engines/engine-port.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
@@ -191,19 +192,13 @@ export class FacePipeline {
       const { image } = await decodeImage(bytes, this.settings.decode);
       analysed.push({ image, face: selectFace(await this.analyzer.analyze(image), image, 'largest') });
     }
-    const liveness = assessBurstLiveness(
+    const judged = judgeBurst(
       analysed.map(({ face }) => face),
-      this.settings.burstLiveness,
+      { policy: this.settings.burstLiveness, ...(options.challenge ? { challenge: options.challenge } : {}) },
     );
-    const challenge = options.challenge
-      ? {
-          challenge: evaluateChallenge(
-            analysed.map(({ face }) => face),
-            options.challenge,
-          ),
-        }
-      : {};
-    if (!liveness.live || challenge.challenge?.met === false || engines.length === 0)
+    const { liveness } = judged;
+    const challenge = judged.challenge ? { challenge: judged.challenge } : {};
+    if (!judged.live || engines.length === 0)
       return { frames: frames.length, liveness, ...challenge };
 
     // The frames are already analysed here: the best one is described and embedded in this same

@@ -27,6 +27,11 @@ import { NonceStore } from '../devices/nonce-store.js';
 import { migrateDevices } from '../devices/device-migrations.js';
 import { LivenessSessions, type LivenessSessionPolicy } from '../devices/liveness-sessions.js';
 import { migrateLivenessSessions } from '../devices/liveness-session-migrations.js';
+import { PrivacyCodes } from '../consent/privacy-codes.js';
+import { migratePrivacy } from '../consent/privacy-migrations.js';
+import { PrivacyPortal } from '../consent/privacy-portal.js';
+import { KioskEnrollmentRecords } from '../kiosk/kiosk-enrollment-records.js';
+import { KioskEnrollmentService } from '../kiosk/kiosk-enrollment.js';
 
 export interface PlatformSettings {
   /** The `iss` of assertions: facekey's public base URL. */
@@ -80,6 +85,10 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const tenantEngines = new TenantEngines(sql, served, audit, clock);
   await tenantEngines.migrate();
   await migrateLivenessSessions(sql);
+  await migratePrivacy(sql);
+  const privacyCodes = new PrivacyCodes(sql, masterKey, clock);
+  const kioskRecords = new KioskEnrollmentRecords(sql);
+  await kioskRecords.migrate();
   const livenessSessions = new LivenessSessions(sql, settings.livenessSessions, clock);
 
   const calibration = settings.calibration ?? Calibration.load();
@@ -104,7 +113,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   await signingKeys.current();
   const receipts = new ReceiptSigner(signingKeys, settings.issuer);
   const secondFactors = new SecondFactorLookup(masterKey);
-  const consent = new ConsentService({
+  const consent: ConsentService = new ConsentService({
     consents,
     store,
     biometrics,
@@ -113,8 +122,11 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     audit,
     receipts,
     retentionDays: settings.retentionDays,
+    // The privacy portal is built on this service: its sessions are reached when an erasure runs, never before.
+    subjectRecords: [privacyCodes, kioskRecords, { eraseSubject: (tenantId: string, subjectId: string): Promise<number> => privacyPortal.eraseSubject(tenantId, subjectId) }],
     clock,
   });
+  const privacyPortal: PrivacyPortal = new PrivacyPortal({ db: sql, codes: privacyCodes, consent, consents, receipts, audit, clock });
   const wallet = new WalletService({ consent, payments, secondFactors, audit, clock });
   const riskPolicies = new RiskPolicies(sql, { ...DEFAULT_RISK_SETTINGS, ...settings.risk }, audit, clock);
   const checkout = new CheckoutService({
@@ -129,7 +141,22 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     livenessSessions,
     clock,
   });
+  const kioskEnrollment = new KioskEnrollmentService({
+    biometrics,
+    consent,
+    consents,
+    codes: privacyCodes,
+    wallet,
+    livenessSessions,
+    records: kioskRecords,
+    audit,
+    clock,
+  });
   return {
+    /** facekey's public base URL (the issuer): its scheme decides whether session cookies are Secure. */
+    publicUrl: settings.issuer,
+    kioskEnrollment,
+    privacyPortal,
     store,
     sql,
     galleries,

@@ -18,7 +18,7 @@ const LAYERS: ReadonlyArray<{ readonly floor: string; readonly folders: readonly
   { floor: 'matcher/store', folders: ['matcher', 'store', 'audit', 'auth', 'eval', 'signing'] },
   { floor: 'domain', folders: ['biometrics', 'personalization', 'devices', 'fleet'] },
   { floor: 'consent', folders: ['consent'] },
-  { floor: 'payments', folders: ['payments'] },
+  { floor: 'payments', folders: ['payments', 'kiosk'] },
   { floor: 'checkout', folders: ['checkout'] },
   { floor: 'api/transports', folders: ['api', 'network-sim', 'terminal', 'transports'] },
   { floor: 'server/cli', folders: ['server', 'cli'] },

@@ -62,3 +62,22 @@ export function syntheticBurstFaces(template: Uint8Array): FaceService {
     close: async () => {},
   };
 }
+
+/** An analysis as an enrollment kiosk sends it (src/kiosk/frame-evidence.ts): points as [x, y] pairs. */
+export function frameEvidenceOf(analysis: ReturnType<typeof analysesOf>[number]) {
+  return {
+    width: 640,
+    height: 480,
+    box: analysis.box,
+    detectionScore: analysis.detectionScore,
+    mesh: analysis.mesh.map((p) => [p.x, p.y] as [number, number]),
+    meshDepth: [...analysis.meshDepth],
+    pose: analysis.pose,
+    presentation: analysis.presentation,
+  };
+}
+
+/** The FrameEvidence of a face performing `actions` in order, as a kiosk's browser analyzer would report it. */
+export function evidencePerforming(actions: readonly string[]) {
+  return analysesOf(performing(actions)).map(frameEvidenceOf);
+}

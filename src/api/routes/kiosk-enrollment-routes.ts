@@ -1,0 +1,155 @@
+/**
+ * The enrollment kiosk's API: terminal-signed, capability `enroll`. A kiosk enrolls a consumer
+ * (consent, liveness, template, privacy code) and then, briefly, links their card token and PIN.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { KioskCapture, KioskEnrollmentService } from '../../kiosk/kiosk-enrollment.js';
+import type { FrameEvidence } from '../../kiosk/frame-evidence.js';
+import { CONSENT_PURPOSES, type ConsentPurpose } from '../../consent/consent-texts.js';
+import { requireTerminalCapability } from '../../devices/terminal-capabilities.js';
+import { InvalidArgument } from '../../errors/domain-errors.js';
+import { registerRawBody } from '../fastify-terminal-auth.js';
+import type { TerminalAuthentication } from './checkout-routes.js';
+
+const base64 = { type: 'string', contentEncoding: 'base64', minLength: 1 } as const;
+const finite = { type: 'number' } as const;
+const point = { type: 'array', minItems: 2, maxItems: 2, items: finite } as const;
+
+/** What the kiosk's analyzer saw in one frame (src/kiosk/frame-evidence.ts), in that frame's pixels. */
+const frameEvidence = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['width', 'height', 'box', 'detectionScore', 'mesh', 'meshDepth', 'pose', 'presentation'],
+  properties: {
+    width: { type: 'integer', minimum: 16, maximum: 8192 },
+    height: { type: 'integer', minimum: 16, maximum: 8192 },
+    box: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['x', 'y', 'width', 'height'],
+      properties: { x: finite, y: finite, width: { type: 'number', minimum: 0 }, height: { type: 'number', minimum: 0 } },
+    },
+    detectionScore: { type: 'number', minimum: 0, maximum: 1 },
+    mesh: { type: 'array', minItems: 468, maxItems: 478, items: point, description: 'the 468-point face mesh as [x, y] pairs (478 with iris)' },
+    meshDepth: { type: 'array', minItems: 468, maxItems: 478, items: finite },
+    pose: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['yaw', 'pitch', 'roll'],
+      properties: { yaw: finite, pitch: finite, roll: finite },
+    },
+    presentation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['antispoof', 'liveness'],
+      properties: { antispoof: { type: 'number', minimum: 0, maximum: 1 }, liveness: { type: 'number', minimum: 0, maximum: 1 } },
+    },
+  },
+} as const;
+
+const enrollmentBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['consent', 'livenessSessionId'],
+  properties: {
+    consent: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['textVersion', 'purposes', 'jurisdiction'],
+      properties: {
+        textVersion: { type: 'string', minLength: 1, maxLength: 100 },
+        purposes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CONSENT_PURPOSES] } },
+        jurisdiction: { type: 'string', pattern: '^[A-Z]{2,3}$' },
+      },
+    },
+    externalRef: { type: 'string', minLength: 1, maxLength: 200 },
+    livenessSessionId: { type: 'string', minLength: 1, maxLength: 100 },
+    template: { ...base64, maxLength: 65536, description: "template mode: the FKT1 template computed on the kiosk with the tenant's active engine" },
+    frames: { type: 'array', minItems: 3, maxItems: 15, items: frameEvidence, description: 'template mode: the analyses of the burst' },
+    images: { type: 'array', minItems: 3, maxItems: 15, items: base64, description: 'upload mode (no template): the burst as JPEG frames' },
+  },
+} as const;
+
+interface EnrollmentBody {
+  consent: { textVersion: string; purposes: ConsentPurpose[]; jurisdiction: string };
+  externalRef?: string;
+  livenessSessionId: string;
+  template?: string;
+  frames?: FrameEvidence[];
+  images?: string[];
+}
+
+/** Template + frames, or images: never a photo beside a template. */
+function captureOf(body: EnrollmentBody): KioskCapture {
+  const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
+  if (body.template !== undefined && body.frames !== undefined && body.images === undefined) return { template: bytes(body.template), frames: body.frames };
+  if (body.images !== undefined && body.template === undefined && body.frames === undefined) return { images: body.images.map(bytes) };
+  throw new InvalidArgument('send "template" with "frames" (the photo stays on the kiosk), or "images" alone');
+}
+
+const subjectParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['subjectId'],
+  properties: { subjectId: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
+export function kioskEnrollmentRoutes(kiosk: KioskEnrollmentService, authenticateTerminal: TerminalAuthentication): FastifyPluginAsync {
+  return async (app) => {
+    registerRawBody(app);
+    const enrollingKiosk = async (request: Parameters<TerminalAuthentication>[0]) => {
+      const { terminal } = await authenticateTerminal(request);
+      requireTerminalCapability(terminal, 'enroll');
+      return terminal;
+    };
+
+    app.post<{ Body: EnrollmentBody }>(
+      '/kiosk/enrollments',
+      { schema: { tags: ['kiosk'], body: enrollmentBody, security: [{ terminalSignature: [] }] } },
+      async (request, reply) => {
+        const terminal = await enrollingKiosk(request);
+        const { consent, externalRef, livenessSessionId } = request.body;
+        return reply.code(201).send(
+          await kiosk.enroll({ terminal, consent, livenessSessionId, capture: captureOf(request.body), ...(externalRef ? { externalRef } : {}) }),
+        );
+      },
+    );
+
+    app.post<{ Params: { subjectId: string }; Body: { tokenRef: string } }>(
+      '/kiosk/enrollments/:subjectId/tokens',
+      {
+        schema: {
+          tags: ['kiosk'],
+          params: subjectParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['tokenRef'],
+            properties: { tokenRef: { type: 'string', pattern: '^tok_[A-Za-z0-9_-]{16,64}$' } },
+          },
+          security: [{ terminalSignature: [] }],
+        },
+      },
+      async (request, reply) => {
+        await kiosk.linkToken(await enrollingKiosk(request), request.params.subjectId, request.body.tokenRef);
+        return reply.code(204).send();
+      },
+    );
+
+    app.put<{ Params: { subjectId: string }; Body: { value: string } }>(
+      '/kiosk/enrollments/:subjectId/pin',
+      {
+        schema: {
+          tags: ['kiosk'],
+          params: subjectParams,
+          body: { type: 'object', additionalProperties: false, required: ['value'], properties: { value: { type: 'string', pattern: '^[0-9]{4,6}$' } } },
+          security: [{ terminalSignature: [] }],
+        },
+      },
+      async (request, reply) => {
+        await kiosk.setPin(await enrollingKiosk(request), request.params.subjectId, request.body.value);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

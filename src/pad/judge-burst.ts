@@ -1,0 +1,25 @@
+import type { FaceAnalysis } from '../analysis/face-analysis.js';
+import { assessBurstLiveness, type BurstLivenessPolicy, type LivenessVerdict } from './burst-liveness.js';
+import { evaluateChallenge, type ChallengeAction, type ChallengeVerdict } from './challenge-evaluation.js';
+
+export interface BurstJudgement {
+  readonly liveness: LivenessVerdict;
+  /** How the burst answered its session's challenge; absent when no challenge was asked. */
+  readonly challenge?: ChallengeVerdict;
+  /** Live, and the challenge (when asked) met. */
+  readonly live: boolean;
+}
+
+/**
+ * The one judgement of a burst of analyses: burst liveness (a 3-D, moving face) and, with a
+ * session, its challenge. The face pipeline calls it on the analyses it made of uploaded frames; an
+ * enrollment kiosk's analyses made in the browser go through exactly this too.
+ */
+export function judgeBurst(
+  analyses: readonly FaceAnalysis[],
+  options: { readonly policy?: Partial<BurstLivenessPolicy>; readonly challenge?: readonly ChallengeAction[] } = {},
+): BurstJudgement {
+  const liveness = assessBurstLiveness(analyses, options.policy);
+  const challenge = options.challenge ? evaluateChallenge(analyses, options.challenge) : undefined;
+  return { liveness, ...(challenge ? { challenge } : {}), live: liveness.live && challenge?.met !== false };
+}
