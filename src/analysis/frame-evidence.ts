@@ -1,4 +1,5 @@
 import type { Box, FaceAnalysis, HeadPose, PresentationScores } from './face-analysis.js';
+import { InvalidArgument } from '../errors/domain-errors.js';
 
 /**
  * What a browser's analyzer saw in one frame, in that frame's pixel coordinates: a `FaceAnalysis`
@@ -40,4 +41,21 @@ export function fromFrameEvidence(evidence: FrameEvidence): FaceAnalysis {
     pose: evidence.pose,
     presentation: evidence.presentation,
   };
+}
+
+/** The face mesh, and the mesh with iris refinement. */
+const MESH_SIZES = [468, 478];
+
+/**
+ * Evidence a device sent, checked before the PAD evaluations judge it: InvalidArgument (naming the
+ * frame) for a mesh they could not judge or points far outside the frame.
+ */
+export function checkedAnalysisOf(evidence: FrameEvidence, index: number): FaceAnalysis {
+  if (!MESH_SIZES.includes(evidence.mesh.length) || evidence.meshDepth.length !== evidence.mesh.length) {
+    throw new InvalidArgument(`frame ${index}: "mesh" and "meshDepth" hold 468 (or 478) points each`);
+  }
+  const { width, height } = evidence;
+  const inside = (x: number, y: number) => x >= -width && x <= 2 * width && y >= -height && y <= 2 * height;
+  if (!evidence.mesh.every(([x, y]) => inside(x, y))) throw new InvalidArgument(`frame ${index}: mesh points lie far outside the frame`);
+  return fromFrameEvidence(evidence);
 }

@@ -20,7 +20,7 @@ import { judgeBurst } from '../pad/judge-burst.js';
 import { burstEvidence, type LivenessEvidence } from '../pad/liveness-evidence.js';
 import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import type { FaceTemplate } from '../templates/template.js';
-import { analysisOf, type FrameEvidence } from './frame-evidence.js';
+import { checkedAnalysisOf, type FrameEvidence } from '../analysis/frame-evidence.js';
 import type { KioskEnrollmentRecords } from './kiosk-enrollment-records.js';
 
 /** The consumer is still at the kiosk: card and PIN are linked within this many minutes of enrolling. */
@@ -99,7 +99,7 @@ export class KioskEnrollmentService {
     if (!request.consent.purposes.includes('payment')) throw new InvalidArgument('enrolling to pay by face needs the "payment" purpose');
     // Everything that can be refused without spending the session is checked first.
     const deviceTemplate = 'template' in request.capture ? await this.deviceTemplate(tenantId, request.capture.template) : undefined;
-    const analyses = 'frames' in request.capture ? request.capture.frames.map(analysisOf) : undefined;
+    const analyses = 'frames' in request.capture ? request.capture.frames.map(checkedAnalysisOf) : undefined;
 
     const redeemed = await this.deps.livenessSessions.redeem(request.livenessSessionId, terminal);
     if (!redeemed.ok) {

@@ -9,6 +9,7 @@ import type { BurstResult } from '../../src/pipeline/face-pipeline.js';
 import { assessBurstLiveness } from '../../src/pad/burst-liveness.js';
 import { evaluateChallenge, type ChallengeAction } from '../../src/pad/challenge-evaluation.js';
 import { burst, type FaceParams } from './synthetic-face-burst.js';
+import { toFrameEvidence, type FrameEvidence } from '../../src/analysis/frame-evidence.js';
 
 const OPEN_EAR = 0.3;
 
@@ -63,18 +64,9 @@ export function syntheticBurstFaces(template: Uint8Array): FaceService {
   };
 }
 
-/** An analysis as an enrollment kiosk sends it (src/kiosk/frame-evidence.ts): points as [x, y] pairs. */
-export function frameEvidenceOf(analysis: ReturnType<typeof analysesOf>[number]) {
-  return {
-    width: 640,
-    height: 480,
-    box: analysis.box,
-    detectionScore: analysis.detectionScore,
-    mesh: analysis.mesh.map((p) => [p.x, p.y] as [number, number]),
-    meshDepth: [...analysis.meshDepth],
-    pose: analysis.pose,
-    presentation: analysis.presentation,
-  };
+/** An analysis as an enrollment kiosk sends it (src/analysis/frame-evidence.ts): points as [x, y] pairs. */
+export function frameEvidenceOf(analysis: ReturnType<typeof analysesOf>[number]): FrameEvidence {
+  return toFrameEvidence(analysis, { width: 640, height: 480 });
 }
 
 /** The FrameEvidence of a face performing `actions` in order, as a kiosk's browser analyzer would report it. */

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { KioskCapture, KioskEnrollmentService } from '../../kiosk/kiosk-enrollment.js';
-import type { FrameEvidence } from '../../kiosk/frame-evidence.js';
+import type { FrameEvidence } from '../../analysis/frame-evidence.js';
 import { CONSENT_PURPOSES, type ConsentPurpose } from '../../consent/consent-texts.js';
 import { requireTerminalCapability } from '../../devices/terminal-capabilities.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
@@ -15,7 +15,7 @@ const base64 = { type: 'string', contentEncoding: 'base64', minLength: 1 } as co
 const finite = { type: 'number' } as const;
 const point = { type: 'array', minItems: 2, maxItems: 2, items: finite } as const;
 
-/** What the kiosk's analyzer saw in one frame (src/kiosk/frame-evidence.ts), in that frame's pixels. */
+/** What the kiosk's analyzer saw in one frame (src/analysis/frame-evidence.ts), in that frame's pixels. */
 const frameEvidence = {
   type: 'object',
   additionalProperties: false,
