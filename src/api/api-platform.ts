@@ -11,6 +11,9 @@ import type { SigningKeys } from '../signing/signing-keys.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { EngineCatalog } from '../biometrics/engine-catalog.js';
 import type { TenantEngines } from '../biometrics/tenant-engines.js';
+import type { AuditChainResult } from '../audit/verify-chain.js';
+import type { ConsoleSessions } from '../auth/console-sessions.js';
+import type { MerchantOverviews } from '../checkout/merchant-overview.js';
 
 /**
  * The domain services the HTTP API serves, declared by the API itself so its contract does not
@@ -31,6 +34,10 @@ export interface ApiPlatform {
   /** Every engine, its calibration and provenance; and each tenant's active engine. */
   readonly engines: EngineCatalog;
   readonly tenantEngines: TenantEngines;
-  /** Tenant and API-key administration is appended here. */
-  readonly audit: AuditSink;
+  /** Tenant and API-key administration is appended here; the console asks it to verify its chain. */
+  readonly audit: AuditSink & { verifyNow(): Promise<AuditChainResult> };
+  /** Merchant-console sign-in: API key → cookie session. */
+  readonly consoleSessions: ConsoleSessions;
+  /** The console's overview figures. */
+  readonly overviews: MerchantOverviews;
 }

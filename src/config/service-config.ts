@@ -32,6 +32,8 @@ export const SERVICE_DEFAULTS = {
    * licensed model with a card (FACEKEY_MODEL_CARDS).
    */
   engine: 'faceplugin-arcface',
+  /** The currency the kiosks take (amounts in its minor units). */
+  currency: 'EUR',
 } as const;
 
 /**

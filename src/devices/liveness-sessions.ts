@@ -69,6 +69,11 @@ export class LivenessSessions implements LivenessSessionRedeemer {
     if (!Number.isInteger(steps) || steps < 1 || steps > 4) throw new InvalidArgument(`a challenge has 1 to 4 actions, got ${steps}`);
   }
 
+  /** Actions per challenge: what a kiosk prepares its prompts for. */
+  get challengeSteps(): number {
+    return this.policy.steps;
+  }
+
   async start(terminal: SessionTerminal): Promise<LivenessSession> {
     const sessionId = 'ls_' + randomBytes(18).toString('base64url');
     const challenge = this.randomChallenge();

@@ -27,6 +27,8 @@ import { NonceStore } from '../devices/nonce-store.js';
 import { migrateDevices } from '../devices/device-migrations.js';
 import { LivenessSessions, type LivenessSessionPolicy } from '../devices/liveness-sessions.js';
 import { migrateLivenessSessions } from '../devices/liveness-session-migrations.js';
+import { ConsoleSessions } from '../auth/console-sessions.js';
+import { MerchantOverviews } from '../checkout/merchant-overview.js';
 
 export interface PlatformSettings {
   /** The `iss` of assertions: facekey's public base URL. */
@@ -80,6 +82,8 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const tenantEngines = new TenantEngines(sql, served, audit, clock);
   await tenantEngines.migrate();
   await migrateLivenessSessions(sql);
+  const consoleSessions = new ConsoleSessions(sql, clock);
+  await consoleSessions.migrate();
   const livenessSessions = new LivenessSessions(sql, settings.livenessSessions, clock);
 
   const calibration = settings.calibration ?? Calibration.load();
@@ -145,5 +149,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     livenessSessions,
     tenantEngines,
     engines,
+    consoleSessions,
+    overviews: new MerchantOverviews({ audit, store, galleries: biometrics, terminals, clock }),
   };
 }
