@@ -109,7 +109,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
             in: 'cookie',
             name: 'fk_console',
             description:
-              'The merchant console\'s session (POST /v1/console/sessions), accepted wherever an API key is; other methods than GET and HEAD also need its token in x-csrf-token',
+              "The merchant console's session (POST /v1/console/sessions), accepted wherever an API key is; other methods than GET and HEAD also need its token in x-csrf-token",
           },
           terminalSignature: {
             type: 'apiKey',
@@ -134,7 +134,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     openMetrics(request);
     return reply.type(metrics.contentType).send(await metrics.metrics());
   });
-  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies, audit, engines, tenantEngines } = deps.platform;
+  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies, audit, engines, tenantEngines } =
+    deps.platform;
   // Any tenant route may then be called with the console's cookie instead of an API key (authenticate.ts).
   app.addHook('onRequest', async (request) => {
     request.consoleSessions = deps.platform.consoleSessions;

@@ -53,12 +53,20 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     success: [201],
   },
   'DELETE /v1/console/sessions/current': { summary: "End the cookie's console session", operationId: 'signOutOfConsole', success: [204] },
-  'GET /v1/console/overview': { summary: 'Gallery, subjects, terminals and checkouts over the last days', operationId: 'getConsoleOverview', success: [200] },
+  'GET /v1/console/overview': {
+    summary: 'Gallery, subjects, terminals and checkouts over the last days',
+    operationId: 'getConsoleOverview',
+    success: [200],
+  },
   'GET /v1/console/accuracy': {
     summary: "The tenant's engine: calibrated thresholds, DET curve and provenance",
     operationId: 'getConsoleAccuracy',
     success: [200],
   },
   'GET /v1/console/audit': { summary: 'Verify the audit chain now', operationId: 'verifyAuditChain', success: [200] },
-  'GET /v1/web-config': { summary: 'What the web apps read first: network URL, engine, currency, languages', operationId: 'getWebConfig', success: [200] },
+  'GET /v1/web-config': {
+    summary: 'What the web apps read first: network URL, engine, currency, languages',
+    operationId: 'getWebConfig',
+    success: [200],
+  },
 };

@@ -52,9 +52,7 @@ function staticFolder(root: string, folder: string, cache: { maxAge: string; imm
   return async (scope) => {
     const dir = path.join(root, folder);
     scope.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-      const detail = fs.existsSync(dir)
-        ? `no file ${request.url} in the web build`
-        : missingBuild(root, `${folder}/`).message;
+      const detail = fs.existsSync(dir) ? `no file ${request.url} in the web build` : missingBuild(root, `${folder}/`).message;
       return sendProblem(reply, request, problem(404, 'not_found', detail));
     });
     await scope.register(fastifyStatic, {

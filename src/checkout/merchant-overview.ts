@@ -24,7 +24,12 @@ export interface MerchantOverview {
   readonly subjects: number;
   /** Terminals not revoked. */
   readonly terminals: number;
-  readonly checkouts: { readonly total: number; readonly approved: number; readonly declined: number; readonly secondFactorRequired: number };
+  readonly checkouts: {
+    readonly total: number;
+    readonly approved: number;
+    readonly declined: number;
+    readonly secondFactorRequired: number;
+  };
   /** approved / total; null when there was no checkout in the period. */
   readonly approvalRate: number | null;
   /** Per day and reason; a declined checkout with two reasons counts once under each. */
@@ -85,7 +90,9 @@ export class MerchantOverviews {
       terminals: terminals.filter((t) => t.revokedAt === null).length,
       checkouts,
       approvalRate: checkouts.total === 0 ? null : checkouts.approved / checkouts.total,
-      declineReasons: [...reasons.values()].sort((a, b) => a.day.localeCompare(b.day) || b.count - a.count || a.reason.localeCompare(b.reason)),
+      declineReasons: [...reasons.values()].sort(
+        (a, b) => a.day.localeCompare(b.day) || b.count - a.count || a.reason.localeCompare(b.reason),
+      ),
     };
   }
 }

@@ -19,7 +19,12 @@ test('merchant console: sign-in, cookie on tenant routes, CSRF, revocation, expi
 
   const signIn = async (apiKey: string) => {
     const r = await app.inject({ method: 'POST', url: '/v1/console/sessions', payload: { apiKey } });
-    return { status: r.statusCode, body: JSON.parse(r.body), setCookie: r.headers['set-cookie'], cookie: cookieOf(r.headers['set-cookie']) };
+    return {
+      status: r.statusCode,
+      body: JSON.parse(r.body),
+      setCookie: r.headers['set-cookie'],
+      cookie: cookieOf(r.headers['set-cookie']),
+    };
   };
   const withCookie = (cookie: string, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, extra: Record<string, string> = {}) =>
     inject(method, url, undefined, body, { cookie, ...extra });
@@ -83,7 +88,11 @@ test('merchant console: sign-in, cookie on tenant routes, CSRF, revocation, expi
   await t.test('sign-out needs the CSRF token, ends the session and clears the cookie', async () => {
     const { cookie, body } = await signIn(admin.token);
     assert.equal((await withCookie(cookie, 'DELETE', '/v1/console/sessions/current')).status, 403);
-    const out = await app.inject({ method: 'DELETE', url: '/v1/console/sessions/current', headers: { cookie, 'x-csrf-token': body.csrfToken } });
+    const out = await app.inject({
+      method: 'DELETE',
+      url: '/v1/console/sessions/current',
+      headers: { cookie, 'x-csrf-token': body.csrfToken },
+    });
     assert.equal(out.statusCode, 204);
     assert.match(String(out.headers['set-cookie']), /^fk_console=; Path=\/v1; Max-Age=0/);
     assert.equal((await withCookie(cookie, 'GET', '/v1/terminals')).status, 401);
@@ -93,19 +102,29 @@ test('merchant console: sign-in, cookie on tenant routes, CSRF, revocation, expi
   await t.test('an API key keeps working exactly as before, and wins over a cookie', async () => {
     assert.equal((await inject('GET', '/v1/terminals', admin.token)).status, 200);
     assert.equal((await inject('GET', '/v1/terminals', admin.token, undefined, { cookie: 'fk_console=forged' })).status, 200);
-    assert.equal((await inject('POST', '/v1/terminals', admin.token, { label: 'x', kind: 'checkout', publicKey: generateTerminalKeyPair().publicJwk })).status, 201, 'no CSRF token for a key');
+    assert.equal(
+      (await inject('POST', '/v1/terminals', admin.token, { label: 'x', kind: 'checkout', publicKey: generateTerminalKeyPair().publicJwk }))
+        .status,
+      201,
+      'no CSRF token for a key',
+    );
   });
 
   await t.test('overview counts subjects, terminals and checkouts, with decline reasons per day', async () => {
     const keys = generateTerminalKeyPair();
-    const till = (await inject('POST', '/v1/terminals', admin.token, { label: 'till 2', kind: 'checkout', publicKey: keys.publicJwk })).body;
+    const till = (await inject('POST', '/v1/terminals', admin.token, { label: 'till 2', kind: 'checkout', publicKey: keys.publicJwk }))
+      .body;
     const frames = [1, 2, 3].map((i) => Buffer.from(`frame ${i}`).toString('base64'));
     const json = JSON.stringify({ amount: 100, currency: 'EUR', merchantRef: 'x', frames, livenessSessionId: 'ls_unknown' });
     const signature = signTerminalRequest(
       { method: 'POST', url: 'http://terminal.test/v1/checkout', headers: { 'content-type': 'application/json' }, body: json },
       { terminalId: till.id, privateKey: keys.privateKey },
     );
-    const declined = await inject('POST', '/v1/checkout', undefined, json, { 'content-type': 'application/json', host: 'terminal.test', ...signature });
+    const declined = await inject('POST', '/v1/checkout', undefined, json, {
+      'content-type': 'application/json',
+      host: 'terminal.test',
+      ...signature,
+    });
     assert.equal(declined.body.outcome, 'declined', JSON.stringify(declined.body));
     // An approved and a PIN-path decision need real faces; their audit entries are what the overview reads.
     for (const outcome of ['approved', 'approved', 'second_factor_required'])
@@ -154,6 +173,7 @@ test('merchant console: sign-in, cookie on tenant routes, CSRF, revocation, expi
 test('failed cookie authentications count against the address like failed keys', async (t) => {
   const { app } = await startTestApp(t, 'console-abuse', { abuseLimits: { failedAuthPerMinute: 2 } });
   const statuses: number[] = [];
-  for (let i = 0; i < 3; i++) statuses.push((await app.inject({ method: 'GET', url: '/v1/terminals', headers: { cookie: `fk_console=forged${i}` } })).statusCode);
+  for (let i = 0; i < 3; i++)
+    statuses.push((await app.inject({ method: 'GET', url: '/v1/terminals', headers: { cookie: `fk_console=forged${i}` } })).statusCode);
   assert.deepEqual(statuses, [401, 401, 429]);
 });

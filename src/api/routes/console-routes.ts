@@ -66,15 +66,19 @@ export function consoleRoutes(deps: ConsoleRouteDependencies): FastifyPluginAsyn
       },
     );
 
-    app.delete('/console/sessions/current', { schema: { tags: ['console'], security: [{ consoleSession: [] }] } }, async (request, reply) => {
-      if (request.headers.authorization !== undefined) {
-        throw new InvalidArgument('signing out ends the session of the console cookie: send no Authorization header');
-      }
-      await authenticate(request, store); // 401 without a live session, 403 without its CSRF token
-      await sessions.end(readCookie(request, CONSOLE_COOKIE)!);
-      clearSessionCookie(reply, CONSOLE_COOKIE, COOKIE_PATH);
-      return reply.code(204).send();
-    });
+    app.delete(
+      '/console/sessions/current',
+      { schema: { tags: ['console'], security: [{ consoleSession: [] }] } },
+      async (request, reply) => {
+        if (request.headers.authorization !== undefined) {
+          throw new InvalidArgument('signing out ends the session of the console cookie: send no Authorization header');
+        }
+        await authenticate(request, store); // 401 without a live session, 403 without its CSRF token
+        await sessions.end(readCookie(request, CONSOLE_COOKIE)!);
+        clearSessionCookie(reply, CONSOLE_COOKIE, COOKIE_PATH);
+        return reply.code(204).send();
+      },
+    );
 
     app.get<{ Querystring: { days: number } }>(
       '/console/overview',
