@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Forbidden, Unauthorized } from '../errors/domain-errors.js';
+import { Forbidden, NotFound, Unauthorized } from '../errors/domain-errors.js';
 import { parseApiKey, secretMatches, type ApiKeyScope } from '../auth/api-key.js';
 import type { BiometricStore } from '../store/biometric-store.js';
 import type { ConsoleSession } from '../auth/console-sessions.js';
@@ -110,4 +110,18 @@ export async function tenantCaller(
 ): Promise<{ tenantId: string; actor: string }> {
   const principal = await authenticate(request, store);
   return { tenantId: requireTenantScope(principal, scope), actor: `key:${principal.keyId}` };
+}
+
+/**
+ * The operator, or an admin key of this very tenant: who may administer a tenant (its keys, its
+ * engine). Anyone else learns nothing: another tenant's id is "not found", like one that does not exist.
+ */
+export async function tenantAdministrator(request: FastifyRequest, store: BiometricStore, tenantId: string): Promise<Principal> {
+  const principal = await authenticate(request, store);
+  const isOperator = principal.tenantId === null;
+  if (!isOperator && !(principal.tenantId === tenantId && principal.scopes.includes('admin'))) {
+    throw new NotFound('tenant not found');
+  }
+  if (isOperator && !(await store.getTenant(tenantId))) throw new NotFound('tenant not found');
+  return principal;
 }

@@ -3,8 +3,7 @@ import type { BiometricStore } from '../../store/biometric-store.js';
 import type { BiometricService } from '../../biometrics/biometric-service.js';
 import type { EngineCatalog } from '../../biometrics/engine-catalog.js';
 import type { TenantEngines } from '../../biometrics/tenant-engines.js';
-import { authenticate, requireTenantScope } from '../authenticate.js';
-import { NotFound } from '../../errors/domain-errors.js';
+import { authenticate, requireTenantScope, tenantAdministrator } from '../authenticate.js';
 
 const tenantEngineBody = {
   type: 'object',
@@ -40,13 +39,8 @@ export function engineRoutes(
       '/tenants/:tenantId/engine',
       { schema: { tags: ['engines'], body: tenantEngineBody } },
       async (request) => {
-        const principal = await authenticate(request, store);
         const { tenantId } = request.params;
-        const isOperator = principal.tenantId === null;
-        if (!isOperator && !(principal.tenantId === tenantId && principal.scopes.includes('admin'))) {
-          throw new NotFound('tenant not found'); // never confirm another tenant exists
-        }
-        if (isOperator && !(await store.getTenant(tenantId))) throw new NotFound('tenant not found');
+        const principal = await tenantAdministrator(request, store, tenantId);
         const active = await tenantEngines.set(tenantId, request.body.engine ?? null, `key:${principal.keyId}`);
         return { tenantId, activeEngine: { id: active.engine.id, version: active.engine.version, source: active.source } };
       },

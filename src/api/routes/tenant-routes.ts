@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { BiometricStore } from '../../store/biometric-store.js';
 import type { AuditSink } from '../../audit/audit-sink.js';
-import { authenticate, requireOperator } from '../authenticate.js';
+import { authenticate, requireOperator, tenantAdministrator } from '../authenticate.js';
 import { API_KEY_SCOPES, issueApiKey } from '../../auth/api-key.js';
 import { Forbidden, NotFound } from '../../errors/domain-errors.js';
 
@@ -40,13 +40,8 @@ export function tenantRoutes(store: BiometricStore, audit: AuditSink): FastifyPl
       '/tenants/:tenantId/api-keys',
       { schema: { tags: ['tenants'], body: apiKeyBody } },
       async (request, reply) => {
-        const principal = await authenticate(request, store);
         const { tenantId } = request.params;
-        const isOperator = principal.tenantId === null;
-        if (!isOperator && !(principal.tenantId === tenantId && principal.scopes.includes('admin'))) {
-          throw new NotFound('tenant not found'); // never confirm another tenant exists
-        }
-        if (isOperator && !(await store.getTenant(tenantId))) throw new NotFound('tenant not found');
+        const principal = await tenantAdministrator(request, store, tenantId);
         const key = issueApiKey();
         await store.createApiKey({
           tenantId,
