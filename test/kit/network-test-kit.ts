@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 /** Shared by the simulator's tests: a running simulator, a facekey-like signing key, small HTTP helpers. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,4 +129,27 @@ export async function startTestSimulator(overrides: Partial<NetworkSimConfig> = 
     },
   };
   return sim;
+}
+
+export interface SimulatorWithCard {
+  /** The signing key the simulator trusts (facekey's, as far as the network knows). */
+  readonly facekey: SigningKey;
+  readonly sim: TestSimulator;
+  /** A card tokenized at start. */
+  readonly tokenRef: string;
+}
+
+/**
+ * For the suite it is called in: a simulator that trusts one local signing key, with one card
+ * tokenized before the first test, closed after the last. Read the fields inside tests only.
+ */
+export function simulatorWithCard(overrides: Partial<NetworkSimConfig> = {}): SimulatorWithCard {
+  const suite = {} as { facekey: SigningKey; sim: TestSimulator; tokenRef: string };
+  before(async () => {
+    suite.facekey = await makeSigningKey();
+    suite.sim = await startTestSimulator({ keys: localKeys(suite.facekey), ...overrides });
+    suite.tokenRef = await suite.sim.tokenize();
+  });
+  after(async () => suite.sim?.close());
+  return suite;
 }
