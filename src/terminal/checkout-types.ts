@@ -6,6 +6,7 @@ import { FacekeyClientError } from './facekey-client-error.js';
 import type { OrderItem } from '../personalization/order-history.js';
 import type { CheckoutReason } from '../checkout/risk-policy.js';
 import type { SecondFactorKind } from '../payments/payment-store.js';
+import type { LivenessEvidence } from '../pad/liveness-evidence.js';
 
 // The lists the service decides with are the lists the SDK names: type-only imports from modules
 // with no heavy dependencies, so the SDK's declarations follow the service's and stay light.
@@ -57,23 +58,8 @@ export interface CheckoutEvidence {
   readonly threshold: number;
   readonly targetFmr: number;
   readonly thresholdMethod: string;
-  readonly liveness: {
-    readonly method: 'burst' | 'single_frame' | 'device';
-    readonly passed: boolean;
-    readonly reasons: readonly string[];
-    readonly scores?: Readonly<Record<string, number | boolean | null | undefined>>;
-    /** The liveness session's challenge and how the burst performed it. */
-    readonly challenge?: {
-      readonly sessionId: string;
-      readonly met: boolean;
-      readonly steps: ReadonlyArray<{
-        readonly action: string;
-        readonly met: boolean;
-        readonly atFrame: number | null;
-        readonly measured: number;
-      }>;
-    };
-  };
+  /** How liveness was judged, and the liveness session's challenge step by step (the same type checkout answers with). */
+  readonly liveness: LivenessEvidence;
   readonly risk: {
     readonly templatesSearched: number;
     readonly expectedFalseMatches: number;
