@@ -130,7 +130,7 @@ describe('enrollment image retention', () => {
       [undefined, 0],
       [12, 1],
     ] as const) {
-      const platform = await composeTestPlatform(store, FACES, masterKey, { imageRetentionHours, clock: () => now });
+      const platform = await composeTestPlatform(store, FACES, masterKey, { settings: { imageRetentionHours, clock: () => now } });
       const consent = await platform.consent.grant(tenantId, 'test', {
         textVersion: 'eu-2026-11',
         purposes: ['payment'],

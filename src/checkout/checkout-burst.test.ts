@@ -154,7 +154,7 @@ describe('checkout with a liveness session (challenge-response)', () => {
     store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     platform = await composeTestPlatform(store, syntheticBurstFaces(templateOf(face.map((x) => x + 0.001))), masterKey, {
-      clock: () => now,
+      settings: { clock: () => now },
     });
     const consent = await platform.consent.grant(tenantId, 'test', {
       textVersion: 'eu-2026-11',

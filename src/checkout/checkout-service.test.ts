@@ -66,7 +66,7 @@ describe('checkout service (device templates, second factors, look-alikes, locko
     });
 
   before(async () => {
-    opened = await openTestPlatform('checkout', noFaceService, { clock: () => now });
+    opened = await openTestPlatform('checkout', noFaceService, { settings: { clock: () => now } });
     ({ store, platform } = opened);
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('alice', alice, ['payment', 'personalization'], '1111');

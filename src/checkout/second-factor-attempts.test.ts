@@ -46,7 +46,7 @@ describe('second-factor guessing in 1:N checkout (no subject id presented)', () 
     });
 
   before(async () => {
-    opened = await openTestPlatform('pin-guess', noFaceService, { clock: () => now });
+    opened = await openTestPlatform('pin-guess', noFaceService, { settings: { clock: () => now } });
     ({ store, platform } = opened);
     tenantId = (await store.createTenant({ name: 'shop' })).id;
     await enroll('dana', dana, '4826');

@@ -31,7 +31,7 @@ describe('enrolling at a kiosk', () => {
   const otherKiosk = () => ({ id: 'kiosk-2', tenantId });
 
   before(async () => {
-    opened = await openTestPlatform('kiosk-enrollment', noFaceService, { clock: () => now });
+    opened = await openTestPlatform('kiosk-enrollment', noFaceService, { settings: { clock: () => now } });
     tenantId = (await opened.store.createTenant({ name: 'shop' })).id;
   });
   after(() => opened.close());

@@ -2,19 +2,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
-import { jsonInject, startTestApp } from '../kit/test-app.js';
+import { jsonInject, registerTerminal, startTestApp, tenantWithAdmin } from '../kit/test-app.js';
 
 test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t) => {
   const { app, platform, operatorKey } = await startTestApp(t, 'checkout-api');
   const operator = await operatorKey();
   const inject = jsonInject(app);
-  const tenant = (await inject('POST', '/v1/tenants', operator, { name: 'shop' })).body;
-  const admin = (await inject('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
-  const register = async (kind: string) => {
-    const keys = generateTerminalKeyPair();
-    const terminal = (await inject('POST', '/v1/terminals', admin, { label: kind, kind, publicKey: keys.publicJwk })).body;
-    return { id: terminal.id as string, keys };
-  };
+  const { tenant, admin } = await tenantWithAdmin(inject, operator);
+  const register = (kind: string) => registerTerminal(inject, admin, kind);
   const signed = (terminal: { id: string; keys: ReturnType<typeof generateTerminalKeyPair> }, body: unknown, url = '/v1/checkout') => {
     const json = JSON.stringify(body);
     const headers = { 'content-type': 'application/json', host: 'terminal.test' };

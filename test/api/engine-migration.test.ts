@@ -9,50 +9,30 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { buildApp } from '../../src/api/build-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { SqliteDatabase } from '../../src/store/sql/sqlite-database.js';
 import { createInProcessFaceService } from '../../src/pipeline/in-process-face-service.js';
 import { createEngine } from '../../src/engines/engine-registry.js';
-import { composePlatform } from '../../src/server/compose-platform.js';
-import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
-import { jsonInject } from '../kit/test-app.js';
+import { jsonInject, startTestApp, tenantWithAdmin } from '../kit/test-app.js';
 
 const OLD = 'dlib-resnet';
 const NEW = 'dlib-resnet-tta';
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), timeout: 600_000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-engine-migration-'));
-  const masterKey = randomBytes(32);
-  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const faces = await createInProcessFaceService([OLD, NEW]);
   const oldEngine = createEngine(OLD);
   const newEngine = createEngine(NEW);
-  const platform = await composePlatform(
-    { store, sql: new SqliteDatabase(store.connection), faces, engine: oldEngine, otherEngines: [newEngine], masterKey },
+  const { app, platform, operatorKey } = await startTestApp(t, 'engine-migration', {
+    faces,
     // Enrollment photos are kept a day: the background re-embedding has something to work on.
-    { issuer: 'http://facekey.test', retentionDays: 730, imageRetentionHours: 24 },
-  );
-  const app = await buildApp({ platform, readiness: async () => ({}) });
-  t.after(async () => {
-    await app.close();
-    await faces.close();
-    await platform.sql.close();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    platformOptions: { engineIds: [OLD, NEW], settings: { imageRetentionHours: 24 } },
   });
-  const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
+  const operator = await operatorKey();
   const inject = jsonInject(app);
 
-  const tenant = (await inject('POST', '/v1/tenants', operator, { name: 'upgrading shop' })).body;
-  const admin = (await inject('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token as string;
+  const { tenant, admin } = await tenantWithAdmin(inject, operator, 'upgrading shop');
   // Photos stand in for a live capture here: the tenant accepts single-frame liveness, so the engine
   // decides the payment rather than the liveness-session requirement.
   const sessionless = await inject('PUT', '/v1/risk-policy', admin, { allowSessionlessLiveness: true });

@@ -1,12 +1,12 @@
 /** The enrollment kiosk and the privacy portal over HTTP: a signed kiosk enrolls, the consumer signs in with the code and leaves. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
+import { signTerminalRequest } from '../../src/devices/terminal-client.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 import { createTemplate } from '../../src/templates/template.js';
 import { encodeTemplate } from '../../src/templates/template-codec.js';
 import { randomVector, seededRandom } from '../../src/runtime/seeded-random.js';
-import { jsonInject, startTestApp } from '../kit/test-app.js';
+import { jsonInject, registerTerminal, startTestApp, tenantWithAdmin } from '../kit/test-app.js';
 import { evidencePerforming } from '../kit/synthetic-burst-faces.js';
 
 const engine = createEngine(DEFAULT_ENGINE_ID);
@@ -18,13 +18,8 @@ test('enrollment kiosk and privacy portal over HTTP', async (t) => {
   const { app, operatorKey } = await startTestApp(t, 'kiosk-api');
   const operator = await operatorKey();
   const inject = jsonInject(app);
-  const tenant = (await inject('POST', '/v1/tenants', operator, { name: 'shop' })).body;
-  const admin = (await inject('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token;
-  const register = async (kind: string) => {
-    const keys = generateTerminalKeyPair();
-    const terminal = (await inject('POST', '/v1/terminals', admin, { label: kind, kind, publicKey: keys.publicJwk })).body;
-    return { id: terminal.id as string, keys };
-  };
+  const { admin } = await tenantWithAdmin(inject, operator);
+  const register = (kind: string) => registerTerminal(inject, admin, kind);
   type Kiosk = Awaited<ReturnType<typeof register>>;
   const signed = (kiosk: Kiosk, method: 'POST' | 'PUT', url: string, body: unknown) => {
     const json = JSON.stringify(body);

@@ -7,19 +7,12 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { buildApp } from '../../src/api/build-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { composeTestPlatform } from '../kit/test-platform.js';
-import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import { createInProcessFaceService } from '../../src/pipeline/in-process-face-service.js';
 import { DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
 import { OpenApiContract } from '../kit/openapi-contract-check.js';
+import { startTestApp } from '../kit/test-app.js';
 import { nearMiss, validValue } from '../kit/json-schema-arbitrary.js';
 
 /** At least this many generated requests in total (the issue asks for ≥ 5,000). */
@@ -29,27 +22,15 @@ const SEED = Number(process.env.FACEKEY_FUZZ_SEED ?? Date.now() % 2 ** 31);
 type Json = Record<string, any>;
 
 test(`OpenAPI-driven fuzzing: ≥ ${TOTAL_REQUESTS} requests, no 5xx, every answer in the contract (seed ${SEED})`, { timeout: 900_000 }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facekey-fuzz-'));
-  const masterKey = randomBytes(32);
-  const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
   const faces = await createInProcessFaceService([DEFAULT_ENGINE_ID]);
-  const platform = await composeTestPlatform(store, faces, masterKey);
   const unlimited = 1_000_000_000;
-  const app = await buildApp({
-    platform,
+  const { app, platform, operatorKey } = await startTestApp(t, 'fuzz', {
+    faces,
     readiness: async () => ({ store: true, models: true }),
     rateLimitPerMinute: unlimited,
     abuseLimits: { addressPerMinute: unlimited, failedAuthPerMinute: unlimited },
   });
-  t.after(async () => {
-    await app.close();
-    await faces.close();
-    await platform.sql.close();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  const operator = fs.readFileSync((await ensureOperatorKey(store, dir)).file, 'utf8').trim();
+  const operator = await operatorKey();
   const post = async (url: string, token: string, body: unknown) =>
     JSON.parse((await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload: body as object })).body);
   const tenant = await post('/v1/tenants', operator, { name: 'fuzz shop' });

@@ -6,8 +6,9 @@ import type { Platform } from '../../src/server/compose-platform.js';
 import type { FaceService } from '../../src/pipeline/face-service.js';
 import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { openTestPlatform } from './test-platform.js';
+import { openTestPlatform, type TestPlatformOptions } from './test-platform.js';
 import { noFaceService } from './no-face-service.js';
+import { generateTerminalKeyPair } from '../../src/devices/terminal-client.js';
 
 export interface TestApp {
   /** The fresh folder the store and the operator key file live in; removed after the test. */
@@ -23,6 +24,8 @@ export type TestAppOptions = Omit<AppDependencies, 'platform' | 'readiness'> &
   Partial<Pick<AppDependencies, 'readiness'>> & {
     /** The face pipeline; closed with the app. Without it, routes that need faces find none. */
     readonly faces?: FaceService;
+    /** Platform settings and engines, as `facekey serve` would take them from its configuration. */
+    readonly platformOptions?: TestPlatformOptions;
   };
 
 /**
@@ -30,8 +33,8 @@ export type TestAppOptions = Omit<AppDependencies, 'platform' | 'readiness'> &
  * Everything it opens is closed, and its folder removed, when the test ends.
  */
 export async function startTestApp(t: TestContext, name: string, options: TestAppOptions = {}): Promise<TestApp> {
-  const { faces, ...appOptions } = options;
-  const { dir, store, platform, close } = await openTestPlatform(name, faces ?? noFaceService);
+  const { faces, platformOptions, ...appOptions } = options;
+  const { dir, store, platform, close } = await openTestPlatform(name, faces ?? noFaceService, platformOptions);
   const app = await buildApp({ readiness: async () => ({}), ...appOptions, platform });
   t.after(async () => {
     await app.close();
@@ -66,4 +69,26 @@ export function jsonInject(app: FastifyInstance) {
     const r = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
     return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined };
   };
+}
+
+/** A tenant made with the operator key, and an admin key of it: where most API tests begin. */
+export async function tenantWithAdmin(
+  inject: ReturnType<typeof jsonInject>,
+  operator: string,
+  name = 'shop',
+): Promise<{ tenant: { id: string; name: string }; admin: string }> {
+  const tenant = (await inject('POST', '/v1/tenants', operator, { name })).body;
+  const admin = (await inject('POST', `/v1/tenants/${tenant.id}/api-keys`, operator, { scopes: ['admin'] })).body.token as string;
+  return { tenant, admin };
+}
+
+/** A terminal of `kind` registered by the tenant's admin, with the key pair it signs with. */
+export async function registerTerminal(
+  inject: ReturnType<typeof jsonInject>,
+  admin: string,
+  kind: string,
+): Promise<{ id: string; keys: ReturnType<typeof generateTerminalKeyPair> }> {
+  const keys = generateTerminalKeyPair();
+  const terminal = (await inject('POST', '/v1/terminals', admin, { label: kind, kind, publicKey: keys.publicJwk })).body;
+  return { id: terminal.id as string, keys };
 }

@@ -8,15 +8,23 @@ import { SqliteDatabase } from '../../src/store/sql/sqlite-database.js';
 import type { FaceService } from '../../src/pipeline/face-service.js';
 import { createEngine, DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 
+/** What a test may change in how the platform is composed. */
+export interface TestPlatformOptions {
+  readonly settings?: Partial<PlatformSettings>;
+  /** Engine ids: the first is the platform's default, the others run beside it (default: the service's engine). */
+  readonly engineIds?: readonly string[];
+}
+
 /** The whole platform over one SQLite store, as `facekey serve` composes it, for in-process tests. */
 export function composeTestPlatform(
   store: SqliteStore,
   faces: FaceService,
   masterKey: Buffer,
-  settings: Partial<PlatformSettings> = {},
+  { settings = {}, engineIds = [DEFAULT_ENGINE_ID] }: TestPlatformOptions = {},
 ): Promise<Platform> {
+  const [engine, ...otherEngines] = engineIds.map(createEngine);
   return composePlatform(
-    { store, sql: new SqliteDatabase(store.connection), faces, engine: createEngine(DEFAULT_ENGINE_ID), masterKey },
+    { store, sql: new SqliteDatabase(store.connection), faces, engine: engine!, otherEngines, masterKey },
     { issuer: 'http://facekey.test', retentionDays: 730, ...settings },
   );
 }
@@ -31,15 +39,11 @@ export interface TestPlatformOnDisk {
 }
 
 /** composeTestPlatform over a fresh SQLite store in a new temp folder named `facekey-<name>-…`. */
-export async function openTestPlatform(
-  name: string,
-  faces: FaceService,
-  settings: Partial<PlatformSettings> = {},
-): Promise<TestPlatformOnDisk> {
+export async function openTestPlatform(name: string, faces: FaceService, options: TestPlatformOptions = {}): Promise<TestPlatformOnDisk> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `facekey-${name}-`));
   const masterKey = randomBytes(32);
   const store = await SqliteStore.open({ path: path.join(dir, 'facekey.sqlite'), masterKey });
-  const platform = await composeTestPlatform(store, faces, masterKey, settings);
+  const platform = await composeTestPlatform(store, faces, masterKey, options);
   const close = async () => {
     await platform.sql.close();
     await store.close();
