@@ -28,6 +28,11 @@ CREATE INDEX used_nonces_by_expiry ON used_nonces (expires_at);`,
     version: 2,
     sql: `CREATE UNIQUE INDEX terminals_public_key ON terminals (public_key);`,
   },
+  {
+    // When the console last heard from a device: its last verified request (to the minute).
+    version: 3,
+    sql: `ALTER TABLE terminals ADD COLUMN last_seen_at TEXT;`,
+  },
 ];
 
 /** Terminals and their used nonces, on the `devices` track. */

@@ -35,6 +35,7 @@ forEachDialect('TerminalRegistry and NonceStore', (database) => {
       publicKeyJwk: publicJwk,
       createdAt: '2026-03-01T10:00:00.000Z',
       revokedAt: null,
+      lastSeenAt: null,
     });
     assert.deepEqual(await registry.get(terminal.id), terminal);
     assert.equal(await registry.get(randomUUID()), undefined);
@@ -50,6 +51,20 @@ forEachDialect('TerminalRegistry and NonceStore', (database) => {
       InvalidArgument,
     );
     await assert.rejects(register('tenant-a', '  '), InvalidArgument);
+  });
+
+  it('remembers its last verified request to the minute', async () => {
+    const terminal = await register('tenant-seen');
+    await registry.seen(terminal.id);
+    assert.equal((await registry.get(terminal.id))?.lastSeenAt, time.toISOString());
+    const first = time;
+    time = new Date(first.getTime() + 30_000);
+    await registry.seen(terminal.id);
+    assert.equal((await registry.get(terminal.id))?.lastSeenAt, first.toISOString(), 'within the minute: no write');
+    time = new Date(first.getTime() + 61_000);
+    await registry.seen(terminal.id);
+    assert.equal((await registry.get(terminal.id))?.lastSeenAt, time.toISOString());
+    time = first;
   });
 
   it("lists only the tenant's own terminals, oldest first", async () => {

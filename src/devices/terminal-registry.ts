@@ -9,6 +9,7 @@ import { Conflict, InvalidArgument } from '../errors/domain-errors.js';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
 import { ed25519PublicJwk, ed25519PublicKeyFromJwk, type Ed25519PublicJwk } from './ed25519-public-key.js';
 import type { AuditSink } from '../audit/audit-sink.js';
+import { camelRow } from '../store/sql/camel-row.js';
 
 export const TERMINAL_KINDS = ['checkout', 'enrollment_kiosk', 'temperature_scanner'] as const;
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
@@ -21,6 +22,8 @@ export interface Terminal {
   readonly publicKeyJwk: Ed25519PublicJwk;
   readonly createdAt: string;
   readonly revokedAt: string | null;
+  /** Its last verified request, to the minute; null before the first. */
+  readonly lastSeenAt: string | null;
 }
 
 export interface NewTerminal {
@@ -33,7 +36,12 @@ export interface NewTerminal {
 /** What the request verifier needs from the registry. */
 export interface TerminalLookup {
   get(id: string): Promise<Terminal | undefined>;
+  /** Told of every request the terminal signed that verified (optional: a lookup may not keep it). */
+  seen?(id: string): Promise<void>;
 }
+
+/** Last contact is kept to the minute, so a busy till costs one write a minute, not one per payment. */
+const SEEN_RESOLUTION_MS = 60_000;
 
 interface TerminalRow {
   id: string;
@@ -43,12 +51,16 @@ interface TerminalRow {
   public_key: string;
   created_at: string;
   revoked_at: string | null;
+  last_seen_at: string | null;
 }
 
-const COLUMNS = 'id, tenant_id, label, kind, public_key, created_at, revoked_at';
+const COLUMNS = 'id, tenant_id, label, kind, public_key, created_at, revoked_at, last_seen_at';
 export const MAX_LABEL_LENGTH = 200;
 
 export class TerminalRegistry implements TerminalLookup {
+  /** When this process last wrote each terminal's last contact (ms since the epoch). */
+  private readonly seenWritten = new Map<string, number>();
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly clock: () => Date = () => new Date(),
@@ -74,8 +86,9 @@ export class TerminalRegistry implements TerminalLookup {
       public_key: publicKey,
       created_at: this.clock().toISOString(),
       revoked_at: null,
+      last_seen_at: null,
     };
-    await this.db.run(`INSERT INTO terminals (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+    await this.db.run(`INSERT INTO terminals (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
       row.id,
       row.tenant_id,
       row.label,
@@ -83,6 +96,7 @@ export class TerminalRegistry implements TerminalLookup {
       row.public_key,
       row.created_at,
       row.revoked_at,
+      row.last_seen_at,
     ]);
     await this.audit?.append({ type: 'terminal.registered', tenantId, actor, data: { terminalId: row.id, kind, label } });
     return toTerminal(row);
@@ -92,6 +106,14 @@ export class TerminalRegistry implements TerminalLookup {
   async get(id: string): Promise<Terminal | undefined> {
     const row = await this.db.get<TerminalRow>(`SELECT ${COLUMNS} FROM terminals WHERE id = ?`, [id]);
     return row && toTerminal(row);
+  }
+
+  async seen(id: string): Promise<void> {
+    const now = this.clock();
+    const written = this.seenWritten.get(id);
+    if (written !== undefined && now.getTime() - written < SEEN_RESOLUTION_MS) return;
+    this.seenWritten.set(id, now.getTime());
+    await this.db.run('UPDATE terminals SET last_seen_at = ? WHERE id = ?', [now.toISOString(), id]);
   }
 
   /** Revoked terminals included, oldest first. */
@@ -115,12 +137,7 @@ export class TerminalRegistry implements TerminalLookup {
 
 function toTerminal(row: TerminalRow): Terminal {
   return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    label: row.label,
-    kind: row.kind,
+    ...camelRow(row, ['id', 'tenant_id', 'label', 'kind', 'created_at', 'revoked_at', 'last_seen_at']),
     publicKeyJwk: ed25519PublicJwk(row.public_key),
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
   };
 }

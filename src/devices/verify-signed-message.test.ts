@@ -22,6 +22,7 @@ const terminal = (revokedAt: string | null = null): Terminal => ({
   tenantId: 'tenant-1',
   label: 'till',
   kind: 'checkout',
+  lastSeenAt: null,
   publicKeyJwk: keys.publicJwk,
   createdAt: now.toISOString(),
   revokedAt,

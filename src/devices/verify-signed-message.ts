@@ -96,6 +96,7 @@ export async function verifySignedMessage(
   // Kept until no clock within the skew could still accept the signature.
   const nonceExpiresAt = new Date((params.expires + maxSkewSeconds + 1) * 1000);
   if (!(await nonces.claim(terminal.id, params.nonce, nonceExpiresAt))) throw new ReplayDetected('this nonce was already used');
+  await terminals.seen?.(terminal.id);
   return { terminal, nonce: params.nonce, createdAt: new Date(params.created * 1000), expiresAt: new Date(params.expires * 1000) };
 }
 

@@ -75,8 +75,9 @@ describe('verifyTerminalRequest', () => {
   it('also returns the claimed nonce and the signature times', async () => {
     const request = signTerminalRequest(CHECKOUT, { terminalId: terminal.id, privateKey }, { now: NOW, nonce: 'returned-nonce-0000000' });
     const verified = await verifyTerminalSignature(received(CHECKOUT, { ...request }), options());
+    assert.ok(verified.terminal.lastSeenAt !== null, 'an earlier verified request was remembered as its last contact');
     assert.deepEqual(verified, {
-      terminal,
+      terminal: { ...terminal, lastSeenAt: verified.terminal.lastSeenAt },
       nonce: 'returned-nonce-0000000',
       createdAt: NOW,
       expiresAt: new Date(NOW.getTime() + 60_000),

@@ -33,6 +33,8 @@ test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t
     assert.equal(r.body.code, 'invalid_template', JSON.stringify(r.body));
     const both = await signed(till, { ...order, image: order.template });
     assert.equal(both.body.code, 'invalid_argument');
+    const listed = (await inject('GET', '/v1/terminals', admin)).body.items.find((x: { id: string }) => x.id === till.id);
+    assert.ok(listed.lastSeenAt !== null && Date.now() - Date.parse(listed.lastSeenAt) < 60_000, 'the console sees when it last signed');
   });
 
   await t.test('an enrollment kiosk cannot take payments, and a revoked terminal is refused', async () => {
