@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RateLimited } from '../errors/domain-errors.js';
 import { FixedWindowCounter } from './fixed-window-counter.js';
+import { PRIVACY_COOKIE, readCookie } from './session-cookie.js';
+import { CONSOLE_COOKIE } from './authenticate.js';
 
 /** Requests per minute; see docs/security.md. */
 export interface AbuseLimitSettings {
@@ -33,7 +35,12 @@ declare module 'fastify' {
 const WINDOW_MS = 60_000;
 
 function carriesCredentials(request: FastifyRequest): boolean {
-  return request.headers.authorization !== undefined || request.headers.signature !== undefined;
+  return (
+    request.headers.authorization !== undefined ||
+    request.headers.signature !== undefined ||
+    readCookie(request, CONSOLE_COOKIE) !== undefined ||
+    readCookie(request, PRIVACY_COOKIE) !== undefined
+  );
 }
 
 function rateLimited(counter: FixedWindowCounter, what: string): RateLimited {

@@ -13,6 +13,9 @@ import type { EngineCatalog } from '../biometrics/engine-catalog.js';
 import type { TenantEngines } from '../biometrics/tenant-engines.js';
 import type { KioskEnrollmentService } from '../kiosk/kiosk-enrollment.js';
 import type { PrivacyPortal } from '../consent/privacy-portal.js';
+import type { AuditChainResult } from '../audit/verify-chain.js';
+import type { ConsoleSessions } from '../auth/console-sessions.js';
+import type { MerchantOverviews } from '../checkout/merchant-overview.js';
 
 /**
  * The domain services the HTTP API serves, declared by the API itself so its contract does not
@@ -39,6 +42,10 @@ export interface ApiPlatform {
   readonly privacyPortal: PrivacyPortal;
   /** facekey's public base URL; https makes session cookies Secure. */
   readonly publicUrl: string;
-  /** Tenant and API-key administration is appended here. */
-  readonly audit: AuditSink;
+  /** Tenant and API-key administration is appended here; the console asks it to verify its chain. */
+  readonly audit: AuditSink & { verifyNow(): Promise<AuditChainResult> };
+  /** Merchant-console sign-in: API key → cookie session. */
+  readonly consoleSessions: ConsoleSessions;
+  /** The console's overview figures. */
+  readonly overviews: MerchantOverviews;
 }

@@ -28,6 +28,11 @@ import type { Fleet } from '../fleet/compose-fleet.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
 import { kioskEnrollmentRoutes } from './routes/kiosk-enrollment-routes.js';
 import { privacyPortalRoutes } from './routes/privacy-portal-routes.js';
+import { consoleRoutes } from './routes/console-routes.js';
+import { webConfigRoutes } from './routes/web-config-routes.js';
+import { webRoutes } from './web-routes.js';
+import { webBuildDir, webTranslationsDir } from '../runtime/package-paths.js';
+import { offeredLanguages } from './offered-languages.js';
 
 export interface AppDependencies {
   /** Every domain service the API serves; composePlatform builds it. */
@@ -44,6 +49,13 @@ export interface AppDependencies {
   readonly abuseLimits?: Partial<AbuseLimitSettings>;
   /** The device fleet, when the service runs one (docs/fleet.md). */
   readonly fleet?: Fleet;
+  /** The browser apps: where their build is (default dist/web under the package root) and the card network's URL. */
+  readonly web?: {
+    readonly root?: string;
+    readonly networkUrl?: string | null;
+    /** Languages offered; default: one per `web/i18n/<language>.json`, else English. */
+    readonly languages?: readonly string[];
+  };
 }
 
 /**
@@ -92,6 +104,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'fk_<keyId>_<secret>' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'fk_console',
+            description:
+              "The merchant console's session (POST /v1/console/sessions), accepted wherever an API key is; other methods than GET and HEAD also need its token in x-csrf-token",
+          },
           terminalSignature: {
             type: 'apiKey',
             in: 'header',
@@ -106,7 +125,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           },
         },
       },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { consoleSession: [] }],
     },
     transformObject: (document) => ('openapiObject' in document ? finishOpenApiDocument(document.openapiObject) : document.swaggerObject),
   });
@@ -121,7 +140,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     openMetrics(request);
     return reply.type(metrics.contentType).send(await metrics.metrics());
   });
-  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies, audit, engines, tenantEngines } = deps.platform;
+  const { store, biometrics, consent, wallet, checkout, terminals, nonces, signingKeys, riskPolicies, audit, engines, tenantEngines } =
+    deps.platform;
+  // Any tenant route may then be called with the console's cookie instead of an API key (authenticate.ts).
+  app.addHook('onRequest', async (request) => {
+    request.consoleSessions = deps.platform.consoleSessions;
+  });
   await app.register(jwksRoutes(signingKeys));
   await app.register(tenantRoutes(store, audit), { prefix: '/v1' });
   await app.register(subjectRoutes(store, consent), { prefix: '/v1' });
@@ -138,5 +162,30 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     prefix: '/v1',
   });
   if (deps.fleet) await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
+  await app.register(
+    consoleRoutes({
+      store,
+      sessions: deps.platform.consoleSessions,
+      overviews: deps.platform.overviews,
+      engines,
+      tenantEngines,
+      auditChain: audit,
+      secureCookies: deps.platform.publicUrl.startsWith('https:'),
+    }),
+    { prefix: '/v1' },
+  );
+  const networkUrl = deps.web?.networkUrl ?? null;
+  const languages = deps.web?.languages ?? offeredLanguages(webTranslationsDir());
+  await app.register(
+    webConfigRoutes(() => ({
+      networkUrl,
+      engine: { id: tenantEngines.platformDefault.id, version: tenantEngines.platformDefault.version },
+      currency: SERVICE_DEFAULTS.currency,
+      languages,
+      challengeSteps: deps.platform.livenessSessions.challengeSteps,
+    })),
+    { prefix: '/v1' },
+  );
+  await app.register(webRoutes({ root: deps.web?.root ?? webBuildDir(), networkUrl }));
   return app;
 }

@@ -59,4 +59,26 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'GET /v1/privacy/me': { summary: 'Everything held about the signed-in consumer', operationId: 'privacyExport', success: [200] },
   'GET /v1/privacy/me/receipts': { summary: "The signed-in consumer's signed receipts", operationId: 'privacyReceipts', success: [200] },
   'POST /v1/privacy/me/opt-out': { summary: 'Withdraw purposes or leave entirely (erasure receipt)', operationId: 'privacyOptOut', success: [200] },
+  'POST /v1/console/sessions': {
+    summary: 'Sign in to the merchant console: an API key becomes an HttpOnly session cookie',
+    operationId: 'signInToConsole',
+    success: [201],
+  },
+  'DELETE /v1/console/sessions/current': { summary: "End the cookie's console session", operationId: 'signOutOfConsole', success: [204] },
+  'GET /v1/console/overview': {
+    summary: 'Gallery, subjects, terminals and checkouts over the last days',
+    operationId: 'getConsoleOverview',
+    success: [200],
+  },
+  'GET /v1/console/accuracy': {
+    summary: "The tenant's engine: calibrated thresholds, DET curve and provenance",
+    operationId: 'getConsoleAccuracy',
+    success: [200],
+  },
+  'GET /v1/console/audit': { summary: 'Verify the audit chain now', operationId: 'verifyAuditChain', success: [200] },
+  'GET /v1/web-config': {
+    summary: 'What the web apps read first: network URL, engine, currency, languages',
+    operationId: 'getWebConfig',
+    success: [200],
+  },
 };

@@ -5,6 +5,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+/** The privacy portal's session cookie (the console's is CONSOLE_COOKIE in authenticate.ts). */
+export const PRIVACY_COOKIE = 'fk_privacy';
+
 /** RFC 6265 cookie-name: a token (no separators, controls or spaces). */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 6265 cookie-octet, which also excludes `;`, `,`, `"`, `\` and spaces. */

@@ -6,6 +6,8 @@ import { AuditDataRefused } from './audit-errors.js';
 import { AUDIT_MIGRATIONS, AUDIT_TRACK } from './audit-migrations.js';
 import { assertAuditable } from './auditable-data.js';
 import { auditEntryHash } from './entry-hash.js';
+import { verifyAuditChain, type AuditChainResult } from './verify-chain.js';
+import { MalformedAuditLine } from './audit-jsonl.js';
 
 export interface AuditEvent {
   readonly type: AuditEventType;
@@ -154,6 +156,42 @@ export class AuditLog implements AsyncIterable<AuditEntry> {
       }
       if (page.length < pageSize) return;
       after = page[page.length - 1]!.seq;
+    }
+  }
+
+  /** One tenant's events of one type recorded at or after `since` (ISO-8601), oldest first. */
+  async tenantEvents(tenantId: string, type: AuditEventType, since: string): Promise<AuditEntry[]> {
+    const rows = await this.db.all<EntryRow>(
+      `SELECT ${COLUMNS} FROM audit_entries WHERE tenant_id = ? AND type = ? AND at >= ? ORDER BY seq`,
+      [tenantId, type, since],
+    );
+    return rows.map(toEntry);
+  }
+
+  /** Verifies the whole chain as stored now, against the recorded head (so a cut-off end shows too). */
+  async verifyNow(): Promise<AuditChainResult> {
+    const head = await this.head();
+    return verifyAuditChain(this.storedRows(head.seq), { expectedHead: head });
+  }
+
+  /** Rows as stored, a page at a time; a row whose data no longer parses is reported, not thrown. */
+  private async *storedRows(throughSeq: number, pageSize = 500): AsyncGenerator<AuditEntry | MalformedAuditLine> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.db.all<EntryRow>(`SELECT ${COLUMNS} FROM audit_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, [
+        after,
+        throughSeq,
+        pageSize,
+      ]);
+      for (const row of rows) {
+        try {
+          yield toEntry(row);
+        } catch {
+          yield new MalformedAuditLine('its data is not valid JSON', Number(row.seq));
+        }
+      }
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1]!.seq);
     }
   }
 

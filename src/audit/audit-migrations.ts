@@ -23,4 +23,9 @@ export const AUDIT_MIGRATIONS: readonly SqlMigration[] = [
 CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}')`,
   },
+  {
+    // The merchant console reads one tenant's recent events of one type (its checkouts).
+    version: 2,
+    sql: `CREATE INDEX audit_entries_by_tenant_type_at ON audit_entries (tenant_id, type, at)`,
+  },
 ];

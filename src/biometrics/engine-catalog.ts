@@ -1,6 +1,11 @@
 import { listEngines } from '../engines/engine-registry.js';
 import type { EngineProvenance, WeightTerms } from '../engines/engine-provenance.js';
-import { calibrationKey, type Calibration } from '../matcher/calibration/calibration-table.js';
+import {
+  calibrationKey,
+  type CalibratedThreshold,
+  type Calibration,
+  type DetOperatingPoint,
+} from '../matcher/calibration/calibration-table.js';
 import type { TemplateSpec } from '../templates/template.js';
 
 /**
@@ -47,6 +52,21 @@ export interface EngineListing {
   readonly platformDefault: boolean;
 }
 
+/** An engine's measured accuracy, as the merchant console shows it. */
+export interface EngineAccuracy {
+  readonly engine: EngineListing;
+  readonly thresholds: readonly CalibratedThreshold[];
+  /** Empty when the calibration was written before DET points were kept. */
+  readonly det: readonly DetOperatingPoint[];
+  /** What the figures were measured on; null for an engine without calibration. */
+  readonly calibration: {
+    readonly description: string;
+    readonly generatedAt: string;
+    readonly genuineComparisons: number;
+    readonly impostorComparisons: number;
+  } | null;
+}
+
 /**
  * Every engine the registry holds (built-in and model cards), with its calibration status and
  * provenance, listed once at start (engines are constructed, not loaded: no weights are read).
@@ -54,7 +74,10 @@ export interface EngineListing {
 export class EngineCatalog {
   private readonly listings: readonly EngineListing[];
 
-  constructor(calibration: Calibration, served: readonly TemplateSpec[]) {
+  constructor(
+    private readonly calibration: Calibration,
+    served: readonly TemplateSpec[],
+  ) {
     const calibrated = new Map(calibration.table.engines.map((e) => [calibrationKey(e.engine, e.version), e]));
     const servedKeys = new Set(served.map((e) => calibrationKey(e.id, e.version)));
     const platformKey = served[0] ? calibrationKey(served[0].id, served[0].version) : '';
@@ -77,6 +100,26 @@ export class EngineCatalog {
 
   list(): readonly EngineListing[] {
     return this.listings;
+  }
+
+  /** The calibration's thresholds and DET points of one engine version; undefined for an engine the registry lacks. */
+  accuracy(engine: { id: string; version: string }): EngineAccuracy | undefined {
+    const listing = this.listings.find((l) => l.id === engine.id && l.version === engine.version);
+    if (!listing) return undefined;
+    const measured = this.calibration.table.engines.find((e) => e.engine === engine.id && e.version === engine.version);
+    return {
+      engine: listing,
+      thresholds: [...(measured?.thresholds ?? [])].sort((a, b) => b.targetFmr - a.targetFmr),
+      det: measured?.det ?? [],
+      calibration: measured
+        ? {
+            description: this.calibration.table.description,
+            generatedAt: this.calibration.table.generatedAt,
+            genuineComparisons: measured.genuineCount,
+            impostorComparisons: measured.impostorCount,
+          }
+        : null,
+    };
   }
 
   /** One line per engine the service runs, for the start-up log: id, version and the weights' terms. */

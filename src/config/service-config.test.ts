@@ -85,3 +85,22 @@ test('liveness challenge actions: all five unless FACEKEY_LIVENESS_ACTIONS narro
   assert.equal(readServiceConfig({}).livenessActions, undefined);
   assert.deepEqual(readServiceConfig({ FACEKEY_LIVENESS_ACTIONS: ' turn_left, turn_right ,' }).livenessActions, ['turn_left', 'turn_right']);
 });
+
+test('card network: an embedded simulator on PORT+1 unless an external URL is named or it is turned off', () => {
+  assert.deepEqual(readServiceConfig({}).network, { mode: 'embedded', simulatorPort: 8081, simulatorPortConfigured: false });
+  assert.deepEqual(readServiceConfig({ PORT: '9000' }).network, { mode: 'embedded', simulatorPort: 9001, simulatorPortConfigured: false });
+  assert.deepEqual(readServiceConfig({ PORT: '0' }).network, { mode: 'embedded', simulatorPort: 0, simulatorPortConfigured: false });
+  assert.deepEqual(readServiceConfig({ FACEKEY_NETWORK_SIM_PORT: '7000' }).network, {
+    mode: 'embedded',
+    simulatorPort: 7000,
+    simulatorPortConfigured: true,
+  });
+  assert.deepEqual(readServiceConfig({ FACEKEY_NETWORK_URL: 'https://network.example/' }).network, {
+    mode: 'external',
+    url: 'https://network.example',
+  });
+  assert.deepEqual(readServiceConfig({ FACEKEY_NETWORK_SIM: 'off' }).network, { mode: 'off' });
+  assert.throws(() => readServiceConfig({ FACEKEY_NETWORK_SIM: 'maybe' }), InvalidArgument);
+  assert.throws(() => readServiceConfig({ FACEKEY_NETWORK_URL: 'ftp://x' }), InvalidArgument);
+  assert.throws(() => readServiceConfig({ FACEKEY_NETWORK_SIM_PORT: '70000' }), InvalidArgument);
+});

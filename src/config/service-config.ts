@@ -32,6 +32,8 @@ export const SERVICE_DEFAULTS = {
    * licensed model with a card (FACEKEY_MODEL_CARDS).
    */
   engine: 'faceplugin-arcface',
+  /** The currency the kiosks take (amounts in its minor units). */
+  currency: 'EUR',
 } as const;
 
 /**
@@ -63,6 +65,9 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_NODE_ID | this node's name in the fleet's shared subscriptions and logs | host-PORT |
  * | FACEKEY_DEVICE_INACTIVITY_SECONDS | a device silent this long is marked offline | 90 |
  * | FACEKEY_FEVER_WEBHOOK_URL, FACEKEY_FEVER_WEBHOOK_SECRET | fever alerts also POSTed here, HMAC-signed | unset |
+ * | FACEKEY_NETWORK_URL | an external card network (simulator) the kiosks use; then none is started | unset |
+ * | FACEKEY_NETWORK_SIM | `off`: start no embedded network simulator | on |
+ * | FACEKEY_NETWORK_SIM_PORT | the embedded network simulator's port (same HOST; data under FACEKEY_DATA_DIR/network-sim) | PORT+1 |
  * | LOG_LEVEL | | info |
  */
 export interface ServiceConfig {
@@ -115,6 +120,30 @@ export interface ServiceConfig {
   readonly metricsToken: string | undefined;
   /** The device fleet's MQTT broker (docs/fleet.md). */
   readonly fleet: FleetConfig;
+  /** The card network the kiosks link cards at: an embedded simulator, an external one, or none. */
+  readonly network: NetworkConfig;
+}
+
+export type NetworkConfig =
+  | { readonly mode: 'embedded'; readonly simulatorPort: number; readonly simulatorPortConfigured: boolean }
+  | { readonly mode: 'external'; readonly url: string }
+  | { readonly mode: 'off' };
+
+function readNetworkConfig(env: NodeJS.ProcessEnv, httpPort: number): NetworkConfig {
+  const url = env.FACEKEY_NETWORK_URL?.trim();
+  if (url) {
+    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) throw new InvalidArgument('FACEKEY_NETWORK_URL must be an http(s) URL');
+    return { mode: 'external', url: url.replace(/\/+$/, '') };
+  }
+  const sim = (env.FACEKEY_NETWORK_SIM ?? 'on').trim().toLowerCase();
+  if (sim === 'off') return { mode: 'off' };
+  if (sim !== 'on' && sim !== '') throw new InvalidArgument(`FACEKEY_NETWORK_SIM must be on or off, got "${env.FACEKEY_NETWORK_SIM}"`);
+  const raw = env.FACEKEY_NETWORK_SIM_PORT;
+  // With PORT=0 (any free port) the simulator takes any free port too.
+  const simulatorPort = raw === undefined || raw === '' ? (httpPort === 0 ? 0 : httpPort + 1) : Number(raw);
+  if (!Number.isInteger(simulatorPort) || simulatorPort < 0 || simulatorPort > 65535)
+    throw new InvalidArgument(`FACEKEY_NETWORK_SIM_PORT must be an integer 0…65535, got "${raw}"`);
+  return { mode: 'embedded', simulatorPort, simulatorPortConfigured: raw !== undefined && raw !== '' };
 }
 
 export interface ServiceConfigOptions {
@@ -175,7 +204,8 @@ function readFleetConfig(env: NodeJS.ProcessEnv, httpPort: number): FleetConfig 
   if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535)
     throw new InvalidArgument(`FACEKEY_MQTT_PORT must be an integer 0…65535, got "${env.FACEKEY_MQTT_PORT}"`);
   const mqttUrl = env.FACEKEY_MQTT_URL || undefined;
-  if (mqttUrl !== undefined && !/^mqtts?:\/\/[^\s]+$/.test(mqttUrl)) throw new InvalidArgument('FACEKEY_MQTT_URL must be an mqtt:// or mqtts:// URL');
+  if (mqttUrl !== undefined && !/^mqtts?:\/\/[^\s]+$/.test(mqttUrl))
+    throw new InvalidArgument('FACEKEY_MQTT_URL must be an mqtt:// or mqtts:// URL');
   return {
     mqttUrl,
     mqttDeviceUrl: env.FACEKEY_MQTT_DEVICE_URL || undefined,
@@ -275,5 +305,6 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
     failedAuthPerMinute: positiveNumber(env, 'FACEKEY_FAILED_AUTH_LIMIT', DEFAULT_ABUSE_LIMITS.failedAuthPerMinute, true),
     metricsToken,
     fleet: readFleetConfig(env, port),
+    network: readNetworkConfig(env, port),
   };
 }

@@ -75,6 +75,11 @@ export class LivenessSessions implements LivenessSessionRedeemer {
     assertDrawableActions(this.policy.actions, steps);
   }
 
+  /** Actions per challenge: what a kiosk prepares its prompts for. */
+  get challengeSteps(): number {
+    return this.policy.steps;
+  }
+
   async start(terminal: SessionTerminal): Promise<LivenessSession> {
     const sessionId = 'ls_' + randomBytes(18).toString('base64url');
     const challenge = this.randomChallenge();

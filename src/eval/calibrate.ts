@@ -6,11 +6,15 @@ import { computeEngineOutcomes, fuseOutcomes, type EngineOutcomes } from './engi
 import { allVsAllScores } from './comparison-scores.js';
 import { fitFusionWeights, type FusionFit } from './fit-fusion-weights.js';
 import { extrapolatedThresholdForFmr, sortedScores } from './metrics/index.js';
+import { detCurvePoints } from './metrics/det-curve.js';
 import { createEngine, engineIds, engineOrigin } from '../engines/engine-registry.js';
 import { FusionEngine } from '../engines/fusion/fusion-engine.js';
 import { FUSION_WEIGHTS_FILE, type FusionWeights } from '../engines/fusion/fusion-weights.js';
 import { Calibration, CALIBRATION_FILE, type CalibrationTable, type EngineCalibration } from '../matcher/calibration/calibration-table.js';
 import { projectRoot } from '../runtime/project-root.js';
+
+/** DET points stored per engine: enough for a smooth curve on screen, small enough for the table. */
+export const DET_POINTS_KEPT = 40;
 
 export const CALIBRATED_FMRS = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] as const;
 
@@ -145,6 +149,12 @@ function engineCalibration(run: EngineOutcomes, all: { genuine: Float64Array; im
       const t = extrapolatedThresholdForFmr(impostor, targetFmr);
       return { targetFmr, threshold: t.threshold, method: t.method };
     }),
+    // Kept with the thresholds so the console can draw the curve without the comparison scores.
+    det: detCurvePoints(sortedScores(all.genuine), impostor, DET_POINTS_KEPT).map((p) => ({
+      fmr: p.fmr,
+      fnmr: p.fnmr,
+      threshold: p.threshold,
+    })),
   };
 }
 

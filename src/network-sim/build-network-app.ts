@@ -8,11 +8,14 @@ import { authorizationRoutes } from './authorization-routes.js';
 import type { AuthorizationDependencies } from './authorization-service.js';
 import { tokenRoutes } from './token-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
+import { hostedCardRoutes } from './hosted-card-routes.js';
 
 export interface NetworkAppDependencies extends AuthorizationDependencies {
   /** Bearer key the merchant/acquirer side must present on every /v1 route. */
   readonly apiKey: string;
   readonly logger: boolean | { level: string; stream?: { write(line: string): void } };
+  /** Origins besides http loopback ones that may frame the hosted card page (facekey's public URL). */
+  readonly cardPageOrigins: readonly string[];
 }
 
 /**
@@ -30,6 +33,7 @@ export async function buildNetworkApp(deps: NetworkAppDependencies): Promise<Fas
   refuseQueryCredentials(app);
   answerWithProblems(app);
   app.get('/health', async () => ({ status: 'ok' }));
+  await app.register(hostedCardRoutes(deps.store, deps.clock, deps.cardPageOrigins));
   await app.register(
     async (v1) => {
       requireAcquirerKey(v1, deps.apiKey);

@@ -13,7 +13,12 @@ test('defaults: loopback on 8090, its own data directory, a local facekey, a 500
     issuer: 'http://127.0.0.1:8080',
     cardLimit: 500_000,
     logLevel: 'info',
+    cardPageOrigins: ['http://127.0.0.1:8080'],
   });
+  assert.deepEqual(
+    readNetworkSimConfig({ NETWORK_SIM_CARD_PAGE_ORIGINS: 'https://a.example, https://b.example' }).cardPageOrigins,
+    ['https://a.example', 'https://b.example'],
+  );
 });
 
 test('environment overrides', () => {

@@ -23,6 +23,11 @@ export interface NetworkSimConfig {
   readonly clock?: () => Date;
   /** Where the pino log goes; stdout when absent. */
   readonly logStream?: { write(line: string): void };
+  /**
+   * Origins that may frame the hosted card page besides any http loopback origin
+   * (NETWORK_SIM_CARD_PAGE_ORIGINS, comma-separated; default: the issuer's, i.e. facekey's public URL).
+   */
+  readonly cardPageOrigins?: readonly string[];
   /** Waits between webhook delivery attempts; its length + 1 is the number of attempts. */
   readonly webhookRetryDelaysMs?: readonly number[];
 }
@@ -40,12 +45,18 @@ export function readNetworkSimConfig(env: NodeJS.ProcessEnv = process.env): Netw
   if (!URL.canParse(jwksUrl)) throw new InvalidArgument(`FACEKEY_JWKS_URL must be an absolute URL, got "${jwksUrl}"`);
   const apiKey = env.NETWORK_SIM_API_KEY || undefined;
   if (apiKey !== undefined && apiKey.length < 24) throw new InvalidArgument('NETWORK_SIM_API_KEY must be at least 24 characters');
+  const issuer = env.FACEKEY_ISSUER ?? 'http://127.0.0.1:8080';
+  const cardPageOrigins = (env.NETWORK_SIM_CARD_PAGE_ORIGINS ?? (URL.canParse(issuer) ? new URL(issuer).origin : ''))
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
   return {
     port,
     host: env.NETWORK_SIM_HOST ?? '127.0.0.1',
+    cardPageOrigins,
     dataDir: path.resolve(env.NETWORK_SIM_DATA_DIR ?? './data/network-sim'),
     jwksUrl,
-    issuer: env.FACEKEY_ISSUER ?? 'http://127.0.0.1:8080',
+    issuer,
     cardLimit,
     logLevel: env.LOG_LEVEL ?? 'info',
     ...(apiKey ? { apiKey } : {}),

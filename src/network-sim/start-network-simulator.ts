@@ -39,6 +39,7 @@ export async function startNetworkSimulator(config: NetworkSimConfig): Promise<R
       verify: createAssertionVerifier(keys, config.issuer, clock),
       cardLimit: config.cardLimit,
       clock,
+      cardPageOrigins: config.cardPageOrigins ?? [new URL(config.issuer).origin],
       onDecided: (event) => dispatcher?.dispatch(event),
       logger: { level: config.logLevel, ...(config.logStream ? { stream: config.logStream } : {}) },
     });

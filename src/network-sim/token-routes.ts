@@ -4,8 +4,27 @@ import { assertCardAcceptable, formatExpiry } from './card-validation.js';
 import { TokenNotFound } from './network-errors.js';
 import type { NetworkStore } from './network-store.js';
 
+export interface CardDetails {
+  readonly pan: string;
+  readonly expiryMonth: number;
+  readonly expiryYear: number;
+}
+
+/** Validates the card and seals it in the vault; only the token reference and last four digits come back. */
+export function tokenizeCard(store: NetworkStore, card: CardDetails, now: Date): { tokenRef: string; last4: string } {
+  const expiry = { month: card.expiryMonth, year: card.expiryYear };
+  assertCardAcceptable(card.pan, expiry, now);
+  const token = store.insertToken({
+    tokenRef: 'tok_' + randomBytes(24).toString('base64url'),
+    pan: card.pan,
+    expiry: formatExpiry(expiry),
+    createdAt: now.toISOString(),
+  });
+  return { tokenRef: token.tokenRef, last4: token.last4 };
+}
+
 // Ranges and the Luhn check are left to card validation, so every card fault is one 422 invalid_card.
-const tokenBody = {
+export const tokenBody = {
   type: 'object',
   additionalProperties: false,
   required: ['pan', 'expiryMonth', 'expiryYear'],
@@ -31,19 +50,7 @@ export function tokenRoutes(store: NetworkStore, clock: () => Date): FastifyPlug
     app.post<{ Body: { pan: string; expiryMonth: number; expiryYear: number } }>(
       '/tokens',
       { schema: { body: tokenBody } },
-      async (request, reply) => {
-        const { pan, expiryMonth, expiryYear } = request.body;
-        const expiry = { month: expiryMonth, year: expiryYear };
-        const now = clock();
-        assertCardAcceptable(pan, expiry, now);
-        const token = store.insertToken({
-          tokenRef: 'tok_' + randomBytes(24).toString('base64url'),
-          pan,
-          expiry: formatExpiry(expiry),
-          createdAt: now.toISOString(),
-        });
-        return reply.code(201).send({ tokenRef: token.tokenRef, last4: token.last4 });
-      },
+      async (request, reply) => reply.code(201).send(tokenizeCard(store, request.body, clock())),
     );
 
     // Deleting twice is not an error: the outcome the caller asked for holds.

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { projectRoot } from './project-root.js';
 
 const require = createRequire(import.meta.url);
 
@@ -49,4 +50,14 @@ export function requireFreshFromProject<T>(file: string): T {
   } finally {
     if (cached) require.cache[resolved] = cached;
   }
+}
+
+/** The browser apps' build (`npm run build` → vite): what `facekey serve` serves at /kiosk, /console, /privacy. */
+export function webBuildDir(): string {
+  return path.join(projectRoot(), 'dist', 'web');
+}
+
+/** The web apps' message catalogues (`web/i18n/<language>.json`), one per language offered. */
+export function webTranslationsDir(): string {
+  return path.join(projectRoot(), 'web', 'i18n');
 }

@@ -32,6 +32,8 @@ import { migratePrivacy } from '../consent/privacy-migrations.js';
 import { PrivacyPortal } from '../consent/privacy-portal.js';
 import { KioskEnrollmentRecords } from '../kiosk/kiosk-enrollment-records.js';
 import { KioskEnrollmentService } from '../kiosk/kiosk-enrollment.js';
+import { ConsoleSessions } from '../auth/console-sessions.js';
+import { MerchantOverviews } from '../checkout/merchant-overview.js';
 
 export interface PlatformSettings {
   /** The `iss` of assertions: facekey's public base URL. */
@@ -89,6 +91,8 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const privacyCodes = new PrivacyCodes(sql, masterKey, clock);
   const kioskRecords = new KioskEnrollmentRecords(sql);
   await kioskRecords.migrate();
+  const consoleSessions = new ConsoleSessions(sql, clock);
+  await consoleSessions.migrate();
   const livenessSessions = new LivenessSessions(sql, settings.livenessSessions, clock);
 
   const calibration = settings.calibration ?? Calibration.load();
@@ -172,5 +176,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     livenessSessions,
     tenantEngines,
     engines,
+    consoleSessions,
+    overviews: new MerchantOverviews({ audit, store, galleries: biometrics, terminals, clock }),
   };
 }

@@ -11,6 +11,7 @@ import { buildApp } from '../api/build-app.js';
 import { composePlatform } from './compose-platform.js';
 import { startFleet } from './start-fleet.js';
 import { parseChallengeActions } from '../devices/liveness-sessions.js';
+import { startCardNetwork } from './start-embedded-network.js';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -49,11 +50,22 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     },
   );
   const { galleries } = platform;
-  const fleetLog = { warn: (message: string) => console.warn(message), error: (error: unknown) => console.error(`fleet: ${String(error)}`) };
+  const fleetLog = {
+    warn: (message: string) => console.warn(message),
+    error: (error: unknown) => console.error(`fleet: ${String(error)}`),
+  };
   const fleet = await startFleet({ sql, terminals: platform.terminals, audit: platform.audit }, config.fleet, fleetLog);
+  const network = await startCardNetwork(config.network, {
+    host: config.host,
+    dataDir: config.dataDir,
+    publicUrl: config.publicUrl,
+    logLevel: config.logLevel,
+    portConfigured: config.network.mode === 'embedded' && config.network.simulatorPortConfigured,
+  });
   const app = await buildApp({
     platform,
     fleet,
+    web: { networkUrl: network.url },
     bodyLimit: config.bodyLimit,
     rateLimitPerMinute: config.rateLimitPerMinute,
     abuseLimits: { addressPerMinute: config.addressRateLimitPerMinute, failedAuthPerMinute: config.failedAuthPerMinute },
@@ -112,6 +124,13 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
     app.log.error({ err: String(error) }, 'liveness session purge failed'),
   );
   const url = await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const listeningHost = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
+  network.serviceListening(
+    typeof address === 'object' && address
+      ? `http://${listeningHost.includes(':') ? `[${listeningHost}]` : listeningHost}:${address.port}`
+      : url,
+  );
   fleetLog.warn = (message) => app.log.warn(message);
   fleetLog.error = (error) => app.log.error({ err: String(error) }, 'fleet error');
   reembed();
@@ -123,6 +142,8 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       // Each engine run, with its weights' terms (permitted / research-only / unknown), so an operator sees what it is running on.
       engines: platform.engines.servedSummary(),
       mqtt: fleet.broker.deviceUrl,
+      network: network.url,
+      networkSimulator: network.simulator ? 'embedded' : 'none',
     },
     'facekey service ready',
   );
@@ -147,6 +168,7 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       } finally {
         clearInterval(reaper);
       }
+      await network.close();
       await watcher?.close();
       await fleet.close();
       await faces.close();

@@ -149,6 +149,8 @@ export interface BiometricStore {
   createSubject(input: NewSubject): Promise<Subject>;
   getSubject(tenantId: string, id: string): Promise<Subject | undefined>;
   listSubjects(tenantId: string, page: PageRequest): Promise<Page<Subject>>;
+  /** How many subjects the tenant has (0 for an unknown tenant): the console's overview. */
+  countSubjects(tenantId: string): Promise<number>;
   /** Crypto-shredding: the data key, the templates, retained images and the subject go in one transaction. False when not found. */
   deleteSubject(tenantId: string, id: string): Promise<boolean>;
 

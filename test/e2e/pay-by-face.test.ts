@@ -64,7 +64,7 @@ test(
 
     const facekey = start(
       'serve',
-      { PORT: String(facekeyPort), HOST: '127.0.0.1', FACEKEY_DATA_DIR: facekeyDir, FACEKEY_PUBLIC_URL: facekeyUrl, LOG_LEVEL: 'info' },
+      { PORT: String(facekeyPort), HOST: '127.0.0.1', FACEKEY_DATA_DIR: facekeyDir, FACEKEY_PUBLIC_URL: facekeyUrl, FACEKEY_NETWORK_URL: networkUrl, LOG_LEVEL: 'info' },
       facekeyLog,
     );
     const network = start(

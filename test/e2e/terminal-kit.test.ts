@@ -91,7 +91,7 @@ test('a terminal pays from the shell (facekey terminal) and from code (facekey/t
   const log = fs.openSync(logFile, 'a');
   const service = spawn(process.execPath, [BUILT_CLI, 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', FACEKEY_DATA_DIR: path.join(dir, 'data'), FACEKEY_PUBLIC_URL: url },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', FACEKEY_DATA_DIR: path.join(dir, 'data'), FACEKEY_PUBLIC_URL: url, FACEKEY_NETWORK_SIM: 'off' },
     stdio: ['ignore', log, log],
   });
   t.after(async () => {

@@ -5,9 +5,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { PRIVACY_SESSION_SECONDS, type PrivacyPortal } from '../../consent/privacy-portal.js';
 import { CONSENT_PURPOSES, type ConsentPurpose } from '../../consent/consent-texts.js';
-import { clearSessionCookie, readCookie, setSessionCookie } from '../session-cookie.js';
+import { clearSessionCookie, PRIVACY_COOKIE, readCookie, setSessionCookie } from '../session-cookie.js';
 
-export const PRIVACY_COOKIE = 'fk_privacy';
 const PRIVACY_PATH = '/v1/privacy';
 
 const session = [{ privacySession: [] }];

@@ -21,6 +21,17 @@ export interface EngineCalibration {
   readonly impostorMean: number;
   readonly impostorStd: number;
   readonly thresholds: readonly CalibratedThreshold[];
+  /**
+   * The detection error trade-off measured on the same comparisons: FNMR at each FMR from one
+   * impostor to 1 (a few dozen points, what the console draws). Absent in tables written before it was kept.
+   */
+  readonly det?: readonly DetOperatingPoint[];
+}
+
+export interface DetOperatingPoint {
+  readonly fmr: number;
+  readonly fnmr: number;
+  readonly threshold: number;
 }
 
 export interface CalibrationTable {

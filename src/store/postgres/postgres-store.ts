@@ -129,6 +129,11 @@ export class PostgresStore extends BiometricStoreBase implements BiometricStore 
     return toPage(rows.map(toSubject), limit);
   }
 
+  async countSubjects(tenantId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM subjects WHERE tenant_id = $1', [tenantId]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async deleteSubject(tenantId: string, id: string): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       // Locking the subject waits out any addTemplate in flight and makes later ones see it gone.

@@ -132,6 +132,11 @@ export class SqliteStore extends BiometricStoreBase implements BiometricStore {
     return toPage(rows.map(toSubject), limit);
   }
 
+  async countSubjects(tenantId: string): Promise<number> {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM subjects WHERE tenant_id = ?').get(tenantId) as { n: number };
+    return row.n;
+  }
+
   async deleteSubject(tenantId: string, id: string): Promise<boolean> {
     return this.exclusive(() => {
       const shred = this.db.transaction(() => {

@@ -106,6 +106,7 @@ export function runStoreConformance(name: string, open: () => Promise<StoreHarne
         next = page.next;
       } while (next !== undefined);
       assert.deepEqual(pageSizes, [2, 2, 1]);
+      assert.equal(await store.countSubjects(tenant.id), 5);
       assert.equal(new Set(seen).size, 5);
       assert.deepEqual(seen, [...seen].sort(), 'pages follow id order');
       assert.equal((await store.listSubjects(tenant.id, { limit: 5 })).next, undefined, 'no next when the page is exactly the rest');
@@ -130,6 +131,7 @@ export function runStoreConformance(name: string, open: () => Promise<StoreHarne
 
       assert.equal(await store.getSubject(b.id, a.subject.id), undefined);
       assert.deepEqual((await store.listSubjects(b.id, { limit: 10 })).items, []);
+      assert.equal(await store.countSubjects(b.id), 0, "another tenant's subjects are not counted");
       await assert.rejects(store.listTemplates(b.id, a.subject.id), SubjectNotFound);
       await assert.rejects(addTemplate(b.id, a.subject.id, template), SubjectNotFound);
       assert.equal(await store.deleteSubject(b.id, a.subject.id), false);
