@@ -11,14 +11,14 @@ test('a short capture is sent whole', () => {
 
 test('a long capture sends frame 0, every step where it was met, and evenly spaced frames between, in order', () => {
   const atFrames = [12, 27, 41];
-  const sent = selectFramesToSend(42, atFrames);
+  const sent = selectFramesToSend(44, atFrames);
   assert.equal(sent.length, MAX_SENT_FRAMES);
   assert.ok(ascendingUnique(sent));
   for (const anchor of [0, ...atFrames]) assert.ok(sent.includes(anchor), `frame ${anchor} is sent`);
-  assert.equal(sent.at(-1), 41, 'nothing after the last step is sent');
+  assert.equal(sent.at(-1), 43, 'the follow-through after the last step ends the burst');
   // Evenly spread: no gap between consecutive picks is more than twice the even spacing.
   const gaps = sent.slice(1).map((x, i) => x - sent[i]!);
-  assert.ok(Math.max(...gaps) <= Math.ceil((2 * 41) / (MAX_SENT_FRAMES - 1)), `gaps ${gaps.join(',')}`);
+  assert.ok(Math.max(...gaps) <= Math.ceil((2 * 43) / (MAX_SENT_FRAMES - 1)), `gaps ${gaps.join(',')}`);
 });
 
 test('a capture that timed out keeps the frames up to its last, with the steps that were met', () => {
@@ -31,6 +31,14 @@ test('a capture that timed out keeps the frames up to its last, with the steps t
 
 test('anchors beyond the limit keep the first ones; out-of-range steps are ignored', () => {
   assert.deepEqual(selectFramesToSend(100, [5, 10, 15, 20], 3), [0, 5, 10]);
+  assert.deepEqual(selectFramesToSend(100, [5, 10], 4), [0, 5, 10, 99]);
   assert.deepEqual(selectFramesToSend(30, [99, -1, 29], 4).length, 4);
   assert.deepEqual(selectFramesToSend(30, [29], 2), [0, 29]);
+});
+
+test('the same camera frame grabbed twice is recognised by its identical mesh', async () => {
+  const { sameMesh } = await import('./challenge-tracking.js');
+  const face = (dx: number) => ({ mesh: [[10 + dx, 20] as const, [30, 40] as const] }) as unknown as Parameters<typeof sameMesh>[0];
+  assert.equal(sameMesh(face(0), face(0)), true);
+  assert.equal(sameMesh(face(0), face(0.01)), false);
 });

@@ -17,7 +17,7 @@ import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
 import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
-import { analysisOf, selectFramesToSend, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
+import { analysisOf, FOLLOW_THROUGH_FRAMES, sameMesh, selectFramesToSend, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
 
 export interface LivenessSession {
   readonly sessionId: string;
@@ -75,28 +75,35 @@ async function trackChallengeLive(
   const analyses: FaceAnalysis[] = [];
   let atFrames: Array<number | null> = challenge.map(() => null);
   let lastFrameAt = performance.now();
+  let metAt: number | undefined;
+  let metAtCount = 0;
   const deadline = performance.now() + TRACK_TIMEOUT_MS;
-  while (performance.now() < deadline) {
+  while (performance.now() < deadline && (metAt === undefined || frames.length < metAtCount + FOLLOW_THROUGH_FRAMES)) {
     const tick = performance.now();
     const canvas = grabFrame(video);
     lastFrameAt = performance.now();
     try {
       const found = await engine.analyze(canvas);
-      if (found.length === 1) {
+      if (found.length === 1 && !(faces.length > 0 && sameMesh(faces[faces.length - 1]!, found[0]!))) {
         frames.push(canvas);
         faces.push(found[0]!);
         analyses.push(analysisOf(found[0]!));
-        const verdict = trackChallenge(analyses, challenge);
-        atFrames = verdict.steps.map((s) => s.atFrame);
-        onProgress(verdict.steps.map((s) => ({ action: s.action, done: s.met })));
-        if (verdict.met) return { frames, faces, atFrames, met: true, metAt: performance.now(), lastFrameAt };
+        if (metAt === undefined) {
+          const verdict = trackChallenge(analyses, challenge);
+          atFrames = verdict.steps.map((s) => s.atFrame);
+          onProgress(verdict.steps.map((s) => ({ action: s.action, done: s.met })));
+          if (verdict.met) {
+            metAt = performance.now();
+            metAtCount = frames.length;
+          }
+        }
       }
     } catch {
       // A frame the engine could not read is simply not evidence; the next one may be.
     }
     await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
   }
-  return { frames, faces, atFrames, met: false, lastFrameAt };
+  return { frames, faces, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
 }
 
 export function LivenessCapture({
@@ -177,6 +184,8 @@ export function LivenessCapture({
         showProgress(session.challenge.map((action) => ({ action, done: false })));
         const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress);
         const keep = selectFramesToSend(seen.frames.length, seen.atFrames);
+        // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
+        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser at frames ${seen.atFrames.join(',')} of ${seen.frames.length}; sending ${keep.length}`);
         onCaptured({
           session,
           frames: keep.map((i) => seen.frames[i]!),
@@ -206,7 +215,7 @@ export function LivenessCapture({
   };
 
   return (
-    <section data-testid="step-camera">
+    <section data-testid="step-camera" data-engine={engine ? 'ready' : 'none'} data-capturing={capturing ? 'true' : 'false'}>
       <StepHeading>{heading}</StepHeading>
       <div class="camera">
         <video ref={video} aria-label={t('camera.preview')} muted playsInline data-testid="camera-video" />
