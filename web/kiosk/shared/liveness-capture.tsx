@@ -84,7 +84,9 @@ async function trackChallengeLive(
     lastFrameAt = performance.now();
     try {
       const found = await engine.analyze(canvas);
-      if (found.length === 1 && !(faces.length > 0 && sameMesh(faces[faces.length - 1]!, found[0]!))) {
+      // Any frame seen before, not only the last: a looping clip (a replayed video) repeats frames a loop apart,
+      // and the server compares every pair.
+      if (found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!))) {
         frames.push(canvas);
         faces.push(found[0]!);
         analyses.push(analysisOf(found[0]!));
