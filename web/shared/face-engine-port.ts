@@ -30,7 +30,7 @@ export interface FaceEnginePort {
 /** The engine, or undefined when it cannot start on this device (then the kiosk uses upload mode). */
 export async function loadFaceEngine(modelsBase = '/models'): Promise<FaceEnginePort | undefined> {
   try {
-    // Its own chunk, loaded on demand: the checkout kiosk and the console never download the models.
+    // Its own chunk, loaded on demand: the console and the privacy portal never download the models.
     const { createBrowserFaceEngine } = await import('../engine/index.js');
     const engine = await createBrowserFaceEngine({ modelsBase });
     return {

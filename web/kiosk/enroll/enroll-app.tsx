@@ -12,7 +12,7 @@ import { t } from '../../shared/i18n';
 import { Busy, ErrorNote, Page, StepHeading, downloadJson } from '../../shared/ui';
 import { LivenessCapture, startLivenessSession, type CapturedBurst } from '../shared/liveness-capture';
 import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
-import { templateEvidence, type ConsentChoice } from './enrollment';
+import { templateEvidence, trackedEvidence, type ConsentChoice } from './enrollment';
 import { CardLink } from './card-link';
 
 interface ConsentText {
@@ -34,9 +34,19 @@ type Step =
   | { name: 'consent' }
   | { name: 'camera'; consent: ConsentChoice }
   | { name: 'sending'; consent: ConsentChoice }
-  | { name: 'card'; enrollment: Enrollment; elapsedMs: number }
-  | { name: 'pin'; enrollment: Enrollment; elapsedMs: number; last4?: string }
-  | { name: 'receipt'; enrollment: Enrollment; elapsedMs: number; last4?: string; pinSet: boolean };
+  | { name: 'card'; enrollment: Enrollment; timing: EnrollTiming }
+  | { name: 'pin'; enrollment: Enrollment; timing: EnrollTiming; last4?: string }
+  | { name: 'receipt'; enrollment: Enrollment; timing: EnrollTiming; last4?: string; pinSet: boolean };
+
+/** What the receipt reports (and the browser suites read from its data- attributes). */
+interface EnrollTiming {
+  /** "Look at the camera" pressed → enrollment answered. */
+  readonly elapsedMs: number;
+  /** Liveness session issued → the browser saw the last challenge step met (tracked captures). */
+  readonly performedMs?: number;
+  /** Last frame captured → enrollment answered (template making, signing and the server's work). */
+  readonly answerMs?: number;
+}
 
 export function EnrollApp({ config }: { config: WebConfig | undefined }) {
   const { identity, loading, setIdentity } = usePairedIdentity('enroll');
@@ -53,13 +63,24 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
     setIdentity(undefined);
   };
 
-  const submit = async (consent: ConsentChoice, evidence: Record<string, unknown>, startedAt: number, kiosk: KioskIdentity) => {
+  const submit = async (
+    consent: ConsentChoice,
+    evidence: Record<string, unknown>,
+    times: { startedAt: number; lastFrameAt?: number; performedMs?: number },
+    kiosk: KioskIdentity,
+  ) => {
     setStep({ name: 'sending', consent });
     setError(undefined);
     try {
       const response = await signedFetch('/v1/kiosk/enrollments', kiosk, { json: { consent, ...evidence } });
       const enrollment = await readJson<Enrollment>(response);
-      setStep({ name: 'card', enrollment, elapsedMs: Math.round(performance.now() - startedAt) });
+      const answeredAt = performance.now();
+      const timing: EnrollTiming = {
+        elapsedMs: Math.round(answeredAt - times.startedAt),
+        ...(times.performedMs !== undefined ? { performedMs: times.performedMs } : {}),
+        ...(times.lastFrameAt !== undefined ? { answerMs: Math.round(answeredAt - times.lastFrameAt) } : {}),
+      };
+      setStep({ name: 'card', enrollment, timing });
     } catch (e) {
       setError(errorText(e));
       setStep({ name: 'camera', consent });
@@ -68,18 +89,22 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
 
   const onCaptured = async (consent: ConsentChoice, burst: CapturedBurst, kiosk: KioskIdentity) => {
     setStep({ name: 'sending', consent });
-    const fromEngine = engine ? await templateEvidence(engine, burst.frames).catch(() => undefined) : undefined;
+    const fromEngine = !engine
+      ? undefined
+      : burst.faces
+        ? await trackedEvidence(engine, burst.frames, burst.faces).catch(() => undefined)
+        : await templateEvidence(engine, burst.frames).catch(() => undefined);
     const evidence = fromEngine
       ? { livenessSessionId: burst.session.sessionId, template: fromEngine.template, frames: fromEngine.frames }
       : { livenessSessionId: burst.session.sessionId, images: await Promise.all(burst.frames.map((f) => canvasToJpegBase64(f))) };
-    await submit(consent, evidence, burst.startedAt, kiosk);
+    await submit(consent, evidence, { startedAt: burst.startedAt, lastFrameAt: burst.lastFrameAt, ...(burst.performedMs !== undefined ? { performedMs: burst.performedMs } : {}) }, kiosk);
   };
 
   const onUpload = async (consent: ConsentChoice, files: readonly File[], kiosk: KioskIdentity) => {
     const startedAt = performance.now();
     try {
       const session = await startLivenessSession(kiosk);
-      await submit(consent, { livenessSessionId: session.sessionId, images: await Promise.all(files.map(fileToBase64)) }, startedAt, kiosk);
+      await submit(consent, { livenessSessionId: session.sessionId, images: await Promise.all(files.map(fileToBase64)) }, { startedAt }, kiosk);
     } catch (e) {
       setError(errorText(e));
     }
@@ -111,7 +136,7 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
           networkUrl={config?.networkUrl}
           identity={identity}
           enrollment={step.enrollment}
-          onDone={(last4) => setStep({ name: 'pin', enrollment: step.enrollment, elapsedMs: step.elapsedMs, ...(last4 ? { last4 } : {}) })}
+          onDone={(last4) => setStep({ name: 'pin', enrollment: step.enrollment, timing: step.timing, ...(last4 ? { last4 } : {}) })}
         />
       ) : step.name === 'pin' ? (
         <PinStep identity={identity} enrollment={step.enrollment} onDone={(pinSet) => setStep({ ...step, name: 'receipt', pinSet })} />
@@ -278,13 +303,25 @@ function PinStep({ identity, enrollment, onDone }: { identity: KioskIdentity; en
 }
 
 function Receipt({ step, onNext }: { step: Extract<Step, { name: 'receipt' }>; onNext: () => void }) {
-  const { enrollment, elapsedMs } = step;
+  const { enrollment, timing } = step;
   return (
     <section data-testid="step-receipt">
       <StepHeading>{t('receipt.heading')}</StepHeading>
       <p class="note note-ok">{t('receipt.done')}</p>
-      <p class="latency" data-testid="enroll-latency" data-enroll-ms={elapsedMs}>
-        {t('receipt.latency', { ms: elapsedMs })}
+      <p
+        class="latency"
+        data-testid="enroll-latency"
+        data-enroll-ms={timing.elapsedMs}
+        data-performed-ms={timing.performedMs}
+        data-answer-ms={timing.answerMs}
+      >
+        {t('receipt.latency', { ms: timing.elapsedMs })}
+        {timing.performedMs !== undefined && timing.answerMs !== undefined ? (
+          <>
+            {' '}
+            ({t('receipt.timing', { performed: timing.performedMs, answer: timing.answerMs })})
+          </>
+        ) : null}
       </p>
       <h3>{t('receipt.codeHeading')}</h3>
       <p>

@@ -54,3 +54,18 @@ export async function templateEvidence(engine: FaceEnginePort, frames: readonly 
   const template = await engine.template(frames[best]!, faces[best]!);
   return { template: bytesToBase64(template), frames: seen.map(frameEvidence) };
 }
+
+/**
+ * A tracked capture already holds the engine's face for every frame it keeps: the evidence is those
+ * faces, the template is made from the best of them; no image leaves the kiosk.
+ */
+export async function trackedEvidence(
+  engine: FaceEnginePort,
+  frames: readonly EngineFrame[],
+  faces: readonly BrowserFace[],
+): Promise<{ template: string; frames: ReturnType<typeof frameEvidence>[] } | undefined> {
+  const best = bestFaceIndex(faces);
+  if (faces.length < MIN_FRAMES || best < 0 || frames.length !== faces.length) return undefined;
+  const template = await engine.template(frames[best]!, faces[best]!);
+  return { template: bytesToBase64(template), frames: faces.map(frameEvidence) };
+}

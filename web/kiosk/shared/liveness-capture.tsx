@@ -1,17 +1,23 @@
 /**
  * The camera step both kiosks share: live guidance over the video (when the face engine runs
- * here), then a signed liveness session whose challenge prompts are shown while the burst is
- * recorded. Hands back the session and the frames; what is sent (JPEGs or templates) is the caller's.
+ * here), then a signed liveness session whose challenge the kiosk FOLLOWS: it grabs a frame every
+ * ~170 ms, analyses it with the browser engine and runs the server's own challenge evaluation on the
+ * frames since the capture began, ticking each step off as the shopper performs it, and stops as soon
+ * as every step is met (or after 8 s, when it sends what it saw and lets the server judge). Without an
+ * engine (upload mode) it records the old timed burst while the prompts show. Hands back the session
+ * and the frames to send; what is sent (JPEGs or templates) is the caller's.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { FaceEnginePort } from '../../shared/face-engine-port';
+import type { BrowserFace, FaceEnginePort } from '../../shared/face-engine-port';
 import type { KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
 import { readJson, errorText } from '../../shared/api';
-import { captureBurst, startCamera, stopCamera } from '../../shared/camera';
+import { captureBurst, grabFrame, startCamera, stopCamera } from '../../shared/camera';
 import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
+import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
+import { analysisOf, FOLLOW_THROUGH_FRAMES, sameMesh, selectFramesToSend, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
 
 export interface LivenessSession {
   readonly sessionId: string;
@@ -21,9 +27,21 @@ export interface LivenessSession {
 
 export interface CapturedBurst {
   readonly session: LivenessSession;
+  /** The frames to send, in capture order (at most 15). */
   readonly frames: readonly HTMLCanvasElement[];
+  /** The engine's face in each of `frames` (tracked captures only): enrollment sends these, no image. */
+  readonly faces?: readonly BrowserFace[];
   /** performance.now() when the shopper was asked to look at the camera. */
   readonly startedAt: number;
+  /** performance.now() when the signed liveness session was issued (the prompts appear). */
+  readonly issuedAt: number;
+  /** performance.now() when the last frame was captured. */
+  readonly lastFrameAt: number;
+  /** Session issued → last step met in the browser (tracked captures where every step was met). */
+  readonly performedMs?: number;
+  /** Whether the browser saw every step met (guidance only: the server re-judges). */
+  readonly tracked: boolean;
+  readonly metInBrowser: boolean;
 }
 
 export const BURST_FRAMES = 8;
@@ -32,6 +50,62 @@ export const STEP_MS = 900;
 
 export function startLivenessSession(identity: KioskIdentity): Promise<LivenessSession> {
   return signedFetch('/v1/liveness-sessions', identity, { json: {} }).then((r) => readJson<LivenessSession>(r));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface StepProgress {
+  readonly action: string;
+  readonly done: boolean;
+}
+
+/**
+ * Follows the shopper through the challenge: grab, analyse, judge with the server's evaluation,
+ * until every step is met or the time is up. Frames without exactly one face are not evidence of one
+ * person performing and are left out.
+ */
+async function trackChallengeLive(
+  video: HTMLVideoElement,
+  engine: FaceEnginePort,
+  challenge: readonly string[],
+  onProgress: (steps: readonly StepProgress[]) => void,
+): Promise<{ frames: HTMLCanvasElement[]; faces: BrowserFace[]; atFrames: Array<number | null>; met: boolean; metAt?: number; lastFrameAt: number }> {
+  const frames: HTMLCanvasElement[] = [];
+  const faces: BrowserFace[] = [];
+  const analyses: FaceAnalysis[] = [];
+  let atFrames: Array<number | null> = challenge.map(() => null);
+  let lastFrameAt = performance.now();
+  let metAt: number | undefined;
+  let metAtCount = 0;
+  const deadline = performance.now() + TRACK_TIMEOUT_MS;
+  while (performance.now() < deadline && (metAt === undefined || frames.length < metAtCount + FOLLOW_THROUGH_FRAMES)) {
+    const tick = performance.now();
+    const canvas = grabFrame(video);
+    lastFrameAt = performance.now();
+    try {
+      const found = await engine.analyze(canvas);
+      // Any frame seen before, not only the last: a looping clip (a replayed video) repeats frames a loop apart,
+      // and the server compares every pair.
+      if (found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!))) {
+        frames.push(canvas);
+        faces.push(found[0]!);
+        analyses.push(analysisOf(found[0]!));
+        if (metAt === undefined) {
+          const verdict = trackChallenge(analyses, challenge);
+          atFrames = verdict.steps.map((s) => s.atFrame);
+          onProgress(verdict.steps.map((s) => ({ action: s.action, done: s.met })));
+          if (verdict.met) {
+            metAt = performance.now();
+            metAtCount = frames.length;
+          }
+        }
+      }
+    } catch {
+      // A frame the engine could not read is simply not evidence; the next one may be.
+    }
+    await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
+  }
+  return { frames, faces, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
 }
 
 export function LivenessCapture({
@@ -50,6 +124,7 @@ export function LivenessCapture({
   const [ready, setReady] = useState(false);
   const [guidance, setGuidance] = useState<string>(t('guidance.starting'));
   const [prompt, setPrompt] = useState<string>();
+  const [steps, setSteps] = useState<readonly StepProgress[]>();
   const [capturing, setCapturing] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -59,10 +134,7 @@ export function LivenessCapture({
       .then((s) => {
         stream.current = s;
         if (stopped) stopCamera(s);
-        else {
-          setReady(true);
-          setGuidance(t(engine ? 'guidance.lookAtCamera' : 'guidance.noEngine'));
-        }
+        else setReady(true);
       })
       .catch(() => setError(t('camera.unavailable')));
     return () => {
@@ -70,6 +142,11 @@ export function LivenessCapture({
       stopCamera(stream.current);
     };
   }, []);
+
+  // The engine may arrive after the camera (it loads in the background): the guidance says which mode this is.
+  useEffect(() => {
+    if (ready) setGuidance(t(engine ? 'guidance.lookAtCamera' : 'guidance.noEngine'));
+  }, [ready, engine]);
 
   // Live guidance: a few analyses a second are enough for a person to follow, and leave the CPU to the video.
   useEffect(() => {
@@ -92,28 +169,55 @@ export function LivenessCapture({
     };
   }, [engine, ready, capturing]);
 
+  const showProgress = (progress: readonly StepProgress[]) => {
+    setSteps(progress);
+    const next = progress.find((s) => !s.done);
+    setPrompt(next ? t(challengeKey(next.action)) : t('challenge.done'));
+  };
+
   const capture = async () => {
     const startedAt = performance.now();
     setCapturing(true);
     setError(undefined);
     try {
       const session = await startLivenessSession(identity);
-      const steps = session.challenge.length;
-      const frames = await captureBurst(video.current!, BURST_FRAMES, Math.max(1500, steps * STEP_MS), (i) => {
-        const step = Math.min(steps - 1, Math.floor((i * steps) / BURST_FRAMES));
-        setPrompt(t(challengeKey(session.challenge[step] ?? 'hold_still')));
-      });
-      setPrompt(undefined);
-      onCaptured({ session, frames, startedAt });
+      const issuedAt = performance.now();
+      if (engine) {
+        showProgress(session.challenge.map((action) => ({ action, done: false })));
+        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress);
+        const keep = selectFramesToSend(seen.frames.length, seen.atFrames);
+        // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
+        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser at frames ${seen.atFrames.join(',')} of ${seen.frames.length}; sending ${keep.length}`);
+        onCaptured({
+          session,
+          frames: keep.map((i) => seen.frames[i]!),
+          faces: keep.map((i) => seen.faces[i]!),
+          startedAt,
+          issuedAt,
+          lastFrameAt: seen.lastFrameAt,
+          ...(seen.metAt !== undefined ? { performedMs: Math.round(seen.metAt - issuedAt) } : {}),
+          tracked: true,
+          metInBrowser: seen.met,
+        });
+      } else {
+        const count = session.challenge.length;
+        const frames = await captureBurst(video.current!, BURST_FRAMES, Math.max(1500, count * STEP_MS), (i) => {
+          const step = Math.min(count - 1, Math.floor((i * count) / BURST_FRAMES));
+          setPrompt(t(challengeKey(session.challenge[step] ?? 'hold_still')));
+        });
+        onCaptured({ session, frames, startedAt, issuedAt, lastFrameAt: performance.now(), tracked: false, metInBrowser: false });
+      }
     } catch (e) {
       setError(errorText(e));
     } finally {
+      setPrompt(undefined);
+      setSteps(undefined);
       setCapturing(false);
     }
   };
 
   return (
-    <section data-testid="step-camera">
+    <section data-testid="step-camera" data-engine={engine ? 'ready' : 'none'} data-capturing={capturing ? 'true' : 'false'}>
       <StepHeading>{heading}</StepHeading>
       <div class="camera">
         <video ref={video} aria-label={t('camera.preview')} muted playsInline data-testid="camera-video" />
@@ -121,6 +225,16 @@ export function LivenessCapture({
           {prompt ? <span class="prompt" data-testid="challenge-prompt">{prompt}</span> : guidance}
         </div>
       </div>
+      {steps ? (
+        <ol class="challenge-steps" aria-label={t('challenge.progress')} data-testid="challenge-steps">
+          {steps.map((s, i) => (
+            <li key={i} data-step={s.action} data-done={s.done ? 'true' : 'false'} class={s.done ? 'done' : ''}>
+              <span aria-hidden="true">{s.done ? '✓' : '○'}</span> {t(challengeKey(s.action))}
+              <span class="visually-hidden">{s.done ? ` — ${t('challenge.stepDone')}` : ''}</span>
+            </li>
+          ))}
+        </ol>
+      ) : null}
       <div class="actions">
         <button type="button" onClick={() => void capture()} disabled={!ready || capturing} data-testid="capture-start">
           {capturing ? t('camera.capturing') : t('camera.start')}

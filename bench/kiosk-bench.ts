@@ -1,0 +1,137 @@
+/**
+ * `npm run bench:kiosk`: the two kiosks as a shopper meets them, through the real apps in Chromium
+ * (Debian's, headless, a fake camera playing a stand-in clip) against the built service on embedded
+ * defaults. Measures, and says in its output what each figure is:
+ *  - the enrollment kiosk's first load on a cold profile (bytes over the wire and time until the face
+ *    engine is ready), and the second, cached load in the same profile;
+ *  - N enrollments and N checkouts: performedMs (liveness session issued → the browser saw the last
+ *    challenge step met), answerMs (last frame captured → the server's answer shown) and the total
+ *    ("look at the camera" pressed → answer shown).
+ * The stand-in is one face; each enrollment is erased after it is measured, so the next one is not
+ * refused as a duplicate. Challenges are drawn from turn_left, look_up, look_down (the stand-in cannot
+ * blink convincingly; see test/web/pay-by-face-journey.test.ts). Run with tsx: it uses the browser kit
+ * in test/kit/browser/, which the node build does not compile.
+ * BENCH_N (default 5).
+ */
+import type { Page } from 'playwright-core';
+import { serveFacekey } from '../test/kit/browser/serve-facekey.js';
+import { cameraContext, launchChromium } from '../test/kit/browser/launch-chromium.js';
+import { makeClipDir, removeClipDir, standInClip } from '../test/kit/browser/face-clips.js';
+import {
+  captureCheckout,
+  captureEnrollment,
+  consentToEnrollment,
+  medianAndP90,
+  openPairedKiosk,
+  readEnrollTiming,
+  startCheckout,
+  waitForCameraWithEngine,
+  type KioskTiming,
+} from '../test/kit/browser/kiosk-driver.js';
+
+const N = Number(process.env.BENCH_N ?? 5);
+const ACTIONS = ['turn_left', 'look_up', 'look_down'] as const;
+const FACE = 'lfw:Darvis_Patton/Darvis_Patton_0001.jpg';
+
+const clipDir = makeClipDir('kiosk-bench');
+const clip = await standInClip(clipDir, {
+  face: FACE,
+  actions: ACTIONS,
+  timing: { leadSeconds: 0.3, moveSeconds: 0.4, holdSeconds: 0.2, restSeconds: 0.1 },
+  fileName: 'bench.y4m',
+});
+const served = await serveFacekey({ env: { FACEKEY_LIVENESS_ACTIONS: ACTIONS.join(','), FACEKEY_RATE_LIMIT: '100000000' } });
+const browser = await launchChromium({ cameraClip: clip.file });
+
+/** Bytes the page fetched over the network (cache hits count 0) per the Resource Timing entries. */
+const transferredBytes = (page: Page) =>
+  page.evaluate(() => performance.getEntriesByType('resource').reduce((sum, e) => sum + (e as PerformanceResourceTiming).transferSize, 0));
+
+const line = (label: string, values: readonly number[], what: string) => {
+  const s = medianAndP90(values);
+  console.log(`${label.padEnd(34)} ${s ? `median ${String(s.median).padStart(6)} ms  p90 ${String(s.p90).padStart(6)} ms  (n=${s.n})` : 'no data'}  — ${what}`);
+};
+
+try {
+  const admin = await served.createTenant('kiosk bench');
+  const enrollClaim = await served.createClaim(admin, { kind: 'enrollment_kiosk', maxUses: 5 });
+  const checkoutClaim = await served.createClaim(admin, { kind: 'checkout', maxUses: 5 });
+  const context = await cameraContext(browser, served.url);
+
+  // First load, cold profile: the page, its scripts and the 24 MB of models, until the engine is ready.
+  const page = await context.newPage();
+  const coldStart = Date.now();
+  await openPairedKiosk(page, served.url, 'kiosk/enroll', enrollClaim.token);
+  await consentToEnrollment(page);
+  await waitForCameraWithEngine(page);
+  const coldMs = Date.now() - coldStart;
+  const coldBytes = await transferredBytes(page);
+  // Second load in the same profile: the browser's cache (models: max-age 1 day + ETag; assets immutable).
+  const warm = await context.newPage();
+  const warmStart = Date.now();
+  await warm.goto(`${served.url}/kiosk/enroll`);
+  await consentToEnrollment(warm);
+  await waitForCameraWithEngine(warm);
+  const warmMs = Date.now() - warmStart;
+  const warmBytes = await transferredBytes(warm);
+  await warm.close();
+
+  const enrollments: KioskTiming[] = [];
+  const enrollFailures: string[] = [];
+  for (let i = 0; i < N; i += 1) {
+    if (i > 0) {
+      await consentToEnrollment(page);
+      await waitForCameraWithEngine(page);
+    }
+    const outcome = await captureEnrollment(page);
+    if (!outcome.ok) {
+      enrollFailures.push(outcome.error ?? 'refused');
+      // Back to the consent step for the next try.
+      await page.reload();
+      continue;
+    }
+    await page.click('[data-testid=card-skip]');
+    await page.click('[data-testid=pin-skip]');
+    enrollments.push(await readEnrollTiming(page));
+    // Erased, so the next enrollment of the same stand-in is not refused as a duplicate.
+    await served.call('DELETE', `/v1/subjects/${String(outcome.response!.subjectId)}`, admin.adminKey);
+    await page.click('[data-testid=next-person]');
+  }
+
+  // One enrollment kept (with a card token through the admin API) for the checkouts.
+  await consentToEnrollment(page);
+  await waitForCameraWithEngine(page);
+  const kept = await captureEnrollment(page);
+  if (!kept.ok) throw new Error(`the enrollment for the checkouts was refused: ${kept.error}`);
+  await served.call('POST', `/v1/subjects/${String(kept.response!.subjectId)}/tokens`, admin.adminKey, { tokenRef: 'tok_kiosk_bench_00000001' });
+
+  const till = await context.newPage();
+  await openPairedKiosk(till, served.url, 'kiosk/checkout', checkoutClaim.token);
+  const checkouts: KioskTiming[] = [];
+  const checkoutOutcomes: string[] = [];
+  for (let i = 0; i < N; i += 1) {
+    await startCheckout(till, '9.90');
+    await waitForCameraWithEngine(till);
+    const outcome = await captureCheckout(till);
+    checkoutOutcomes.push(outcome.outcome === 'approved' ? 'approved' : `${outcome.outcome}:${outcome.error ?? outcome.reasons.join('+')}`);
+    if (outcome.timing) checkouts.push(outcome.timing);
+    if (await till.$('[data-testid=checkout-next]')) await till.click('[data-testid=checkout-next]');
+    else if (await till.$('[data-testid=checkout-cancel]')) await till.click('[data-testid=checkout-cancel]');
+  }
+
+  console.log(`\nkiosk bench — ${N} enrollments, ${N} checkouts, Chromium headless (software, no GPU), stand-in ${FACE}, one machine for browser and service`);
+  console.log(`enrollment kiosk first load (cold profile): ${(coldBytes / 1e6).toFixed(1)} MB transferred, ${coldMs} ms from opening the page to the camera step with the face engine ready (pairing and the consent clicks included)`);
+  console.log(`enrollment kiosk second load (cached):     ${(warmBytes / 1e6).toFixed(2)} MB transferred, ${warmMs} ms, same measure`);
+  console.log(`enrollments: ${enrollments.length} accepted, refused: ${enrollFailures.length ? enrollFailures.join(', ') : 'none'}`);
+  line('enrollment performedMs', enrollments.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met (the shopper\'s own pace; the clip\'s here)');
+  line('enrollment answerMs', enrollments.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → enrollment answered (template in the browser, signing, server liveness + enroll)');
+  line('enrollment total', enrollments.map((t) => t.totalMs), '"look at the camera" pressed → enrollment answered');
+  console.log(`checkouts: ${checkoutOutcomes.join(', ')}`);
+  line('checkout performedMs', checkouts.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met');
+  line('checkout answerMs', checkouts.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → decision shown (JPEG encoding, signing, server analysis, PAD, 1:N, policy, assertion)');
+  line('checkout total', checkouts.map((t) => t.totalMs), '"look at the camera" pressed → decision shown');
+} finally {
+  await browser.close().catch(() => undefined);
+  await served.close();
+  removeClipDir(clipDir);
+}

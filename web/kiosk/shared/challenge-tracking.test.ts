@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MAX_SENT_FRAMES, selectFramesToSend } from './challenge-tracking.js';
+
+const ascendingUnique = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+
+test('a short capture is sent whole', () => {
+  assert.deepEqual(selectFramesToSend(9, [3, 8]), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(selectFramesToSend(0, []), []);
+});
+
+test('a long capture sends frame 0, every step where it was met, and evenly spaced frames between, in order', () => {
+  const atFrames = [12, 27, 41];
+  const sent = selectFramesToSend(44, atFrames);
+  assert.equal(sent.length, MAX_SENT_FRAMES);
+  assert.ok(ascendingUnique(sent));
+  for (const anchor of [0, ...atFrames]) assert.ok(sent.includes(anchor), `frame ${anchor} is sent`);
+  assert.equal(sent.at(-1), 43, 'the follow-through after the last step ends the burst');
+  // Evenly spread: no gap between consecutive picks is more than twice the even spacing.
+  const gaps = sent.slice(1).map((x, i) => x - sent[i]!);
+  assert.ok(Math.max(...gaps) <= Math.ceil((2 * 43) / (MAX_SENT_FRAMES - 1)), `gaps ${gaps.join(',')}`);
+});
+
+test('a capture that timed out keeps the frames up to its last, with the steps that were met', () => {
+  const sent = selectFramesToSend(47, [10, null, null]);
+  assert.equal(sent.length, MAX_SENT_FRAMES);
+  assert.ok(ascendingUnique(sent));
+  assert.deepEqual([sent[0], sent.at(-1)], [0, 46]);
+  assert.ok(sent.includes(10));
+});
+
+test('anchors beyond the limit keep the first ones; out-of-range steps are ignored', () => {
+  assert.deepEqual(selectFramesToSend(100, [5, 10, 15, 20], 3), [0, 5, 10]);
+  assert.deepEqual(selectFramesToSend(100, [5, 10], 4), [0, 5, 10, 99]);
+  assert.deepEqual(selectFramesToSend(30, [99, -1, 29], 4).length, 4);
+  assert.deepEqual(selectFramesToSend(30, [29], 2), [0, 29]);
+});
+
+test('the same camera frame grabbed twice is recognised by its identical mesh', async () => {
+  const { sameMesh } = await import('./challenge-tracking.js');
+  const face = (dx: number) => ({ mesh: [[10 + dx, 20] as const, [30, 40] as const] }) as unknown as Parameters<typeof sameMesh>[0];
+  assert.equal(sameMesh(face(0), face(0)), true);
+  assert.equal(sameMesh(face(0), face(0.01)), false);
+});

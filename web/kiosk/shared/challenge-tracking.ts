@@ -1,0 +1,68 @@
+/**
+ * Live challenge tracking, the pure part: the analyses the kiosk made of the frames since the capture
+ * began go through the SERVER'S OWN challenge evaluation (src/pad/challenge-evaluation.ts), so the
+ * kiosk follows the shopper at the shopper's pace instead of recording a timed burst that a slow
+ * person (or a fixed camera clip) cannot keep in step with. The browser's judgement is guidance only:
+ * the server re-judges the frames it is sent.
+ */
+import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
+import { fromFrameEvidence, type FrameEvidence } from '../../../src/analysis/frame-evidence.js';
+import { evaluateChallenge, parseChallenge, type ChallengeVerdict } from '../../../src/pad/challenge-evaluation.js';
+import type { BrowserFace } from '../../shared/face-engine-port';
+
+/** The most frames a checkout or enrollment request carries (the API takes 3–15). */
+export const MAX_SENT_FRAMES = 15;
+/** How often the kiosk grabs and analyses a frame while tracking. */
+export const TRACK_INTERVAL_MS = 170;
+/** After this long without every step met, the kiosk sends what it recorded and lets the server judge. */
+export const TRACK_TIMEOUT_MS = 8000;
+
+export function analysisOf(face: BrowserFace): FaceAnalysis {
+  return fromFrameEvidence(face as FrameEvidence);
+}
+
+/**
+ * After the browser sees the last step met, the kiosk records this many more frames: the server judges
+ * again from its own analyses (of JPEGs, for checkout), and a step met by a hair in the browser can miss
+ * by a hair there; the frames just after it, nearer the movement's peak, settle it. (Asking the browser
+ * for more movement than the server needs was tried: the synthetic stand-in's turns then never count.)
+ */
+export const FOLLOW_THROUGH_FRAMES = 2;
+
+/** Which steps are met so far, judged by the server's own code and thresholds on the tracked analyses, in capture order. */
+export function trackChallenge(analyses: readonly FaceAnalysis[], challenge: readonly string[]): ChallengeVerdict {
+  return evaluateChallenge(analyses, parseChallenge(challenge));
+}
+
+/**
+ * The frames to send, of `total` tracked ones (indices, ascending, no repeats, at most `max`): frame 0
+ * (every step is measured from where the previous one completed, the first from frame 0), every step's
+ * `atFrame` (so the server's evaluation of the subset finds each step where the kiosk did), the last
+ * frame (the follow-through after the last step, or where a capture that timed out ended), and the
+ * rest evenly spaced between them (the burst liveness wants motion across the whole performance).
+ * When the anchors alone exceed `max`, the first `max` anchors are kept.
+ */
+export function selectFramesToSend(total: number, atFrames: ReadonlyArray<number | null>, max = MAX_SENT_FRAMES): number[] {
+  if (total <= 0 || max <= 0) return [];
+  if (total <= max) return Array.from({ length: total }, (_, i) => i);
+  const anchors = [...new Set([0, ...atFrames.filter((f): f is number => f !== null && f >= 0 && f < total)])].sort((a, b) => a - b);
+  if (!anchors.includes(total - 1)) anchors.push(total - 1);
+  if (anchors.length >= max) return anchors.slice(0, max);
+  const chosen = new Set(anchors);
+  const last = anchors[anchors.length - 1]!;
+  // Spread the remaining picks over the span the anchors cover, one evenly spaced grid, skipping anchors.
+  const free = Array.from({ length: last + 1 }, (_, i) => i).filter((i) => !chosen.has(i));
+  const extra = Math.min(max - anchors.length, free.length);
+  for (let k = 0; k < extra; k += 1) chosen.add(free[Math.floor(((k + 0.5) * free.length) / extra)]!);
+  return [...chosen].sort((a, b) => a - b);
+}
+
+/**
+ * The same camera frame grabbed twice (the camera delivers slower than the kiosk asked, or stalls):
+ * meshes identical point for point. The server refuses a burst holding such a pair as a replayed
+ * still ('duplicate_frames'), so the kiosk keeps only the first.
+ */
+export function sameMesh(a: FrameEvidence | BrowserFace, b: FrameEvidence | BrowserFace): boolean {
+  if (a.mesh.length !== b.mesh.length) return false;
+  return a.mesh.every((p, i) => p[0] === b.mesh[i]![0] && p[1] === b.mesh[i]![1]);
+}
