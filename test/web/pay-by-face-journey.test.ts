@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { builtServiceMissingReason, serveFacekey, type FleetClaim, type ServedFacekey, type TenantAdmin } from '../kit/browser/serve-facekey.js';
 import { cameraContext, launchChromium } from '../kit/browser/launch-chromium.js';
-import { flatPhotoClip, makeClipDir, removeClipDir, standInClip, STAND_IN_FACES, type Clip } from '../kit/browser/face-clips.js';
+import { flatPhotoClip, makeClipDir, removeClipDir, standInClip, type Clip } from '../kit/browser/face-clips.js';
 import { expectNoSeriousViolations } from '../kit/browser/axe.js';
 import { saveScreenshot } from '../kit/browser/screenshots.js';
 import {
@@ -35,7 +35,7 @@ import {
   waitForCameraWithEngine,
   type CheckoutOutcome,
 } from '../kit/browser/kiosk-driver.js';
-import { sharedDataMissingReason } from '../shared-data.js';
+import { deepface, sharedDataMissingReason } from '../shared-data.js';
 
 const SUITE = 'pay-by-face-journey';
 /** The actions the stand-ins can perform convincingly (see the header). */
@@ -48,11 +48,13 @@ const LOOP_TIMING = { leadSeconds: 0.3, moveSeconds: 0.4, holdSeconds: 0.2, rest
 /** The shopper who enrolls. */
 const SHOPPER_FACE = 'lfw:Darvis_Patton/Darvis_Patton_0001.jpg';
 /**
- * "Another person": a second shared face whose stand-in passes the server's burst liveness with these
- * actions. deepface:img20.jpg is the kit's other proven stand-in (planar/rigid ratio 3.17 turning both
- * ways); with turn_left, look_up, look_down it passed here too.
+ * "Another person" is enrolled through the API from a photo (deepface img20): the shopper, at the
+ * till before they enroll, is then someone the gallery does not hold. Only the shopper's stand-in
+ * performs the challenge: of the shared faces scanned, it is the one whose synthetic head passes the
+ * server's burst liveness reliably (test/kit/browser/face-clips.ts), so a "declined" here always means
+ * no match, never a liveness refusal.
  */
-const OTHER_FACE = process.env.JOURNEY_OTHER_FACE ?? STAND_IN_FACES.find((f) => f !== SHOPPER_FACE) ?? 'deepface:img20.jpg';
+const OTHER_PHOTO = 'img20.jpg';
 const FACE_ONLY_LIMIT = 10_000; // minor units: 100.00 EUR; the PIN path pays 150.00
 const PIN = '2468';
 const TEST_CARD = '4242424242424242';
@@ -65,7 +67,6 @@ let admin: TenantAdmin;
 let checkoutClaim: FleetClaim;
 const browsers: Browser[] = [];
 let shopper: BrowserContext;
-let other: BrowserContext;
 let photo: BrowserContext;
 let privacyCode: string;
 const latencies: Record<string, unknown> = {};
@@ -106,21 +107,34 @@ async function nextPayment(page: Page): Promise<void> {
   else await page.reload();
 }
 
+/** Another consumer, enrolled through the API from one photo, as a merchant's own enrollment app would. */
+async function enrollFromPhoto(tenant: TenantAdmin, externalRef: string, photoBytes: Uint8Array): Promise<void> {
+  const key = tenant.adminKey;
+  const consent = await served.call<{ id: string }>('POST', '/v1/consents', key, {
+    textVersion: 'eu-2026-11',
+    purposes: ['payment'],
+    jurisdiction: 'EU',
+    deviceId: 'journey-setup',
+  });
+  const subject = await served.call<{ id: string }>('POST', '/v1/subjects', key, { externalRef, consentId: consent.id });
+  await served.call('POST', `/v1/subjects/${subject.id}/templates`, key, { image: Buffer.from(photoBytes).toString('base64') });
+}
+
 before(async () => {
   if (skip) return;
   clipDir = makeClipDir(SUITE);
-  const [shopperClip, otherClip, stillClip] = [
+  const [shopperClip, stillClip] = [
     await standInClip(clipDir, { face: SHOPPER_FACE, actions: ACTIONS, timing: LOOP_TIMING, fileName: 'shopper.y4m' }),
-    await standInClip(clipDir, { face: OTHER_FACE, actions: ACTIONS, timing: LOOP_TIMING, fileName: 'other.y4m' }),
     await flatPhotoClip(clipDir, { face: SHOPPER_FACE, motion: 'still', fileName: 'still-photo.y4m' }),
   ];
   served = await serveFacekey({ env: { FACEKEY_LIVENESS_ACTIONS: ACTIONS.join(','), FACEKEY_FACE_ONLY_LIMIT: String(FACE_ONLY_LIMIT) } });
   admin = await served.createTenant('journey café');
+  await enrollFromPhoto(admin, 'regular-1', deepface(OTHER_PHOTO));
+  checkoutClaim = await served.createClaim(admin, { kind: 'checkout' });
   // One Chromium per camera clip: the fake camera is chosen when the browser starts.
   shopper = await cameraBrowser(shopperClip);
-  other = await cameraBrowser(otherClip);
   photo = await cameraBrowser(stillClip);
-  for (const [label, context] of [['shopper', shopper], ['other', other], ['photo', photo]] as const) {
+  for (const [label, context] of [['shopper', shopper], ['photo', photo]] as const) {
     context.on('console', (m) => void (m.text().startsWith('facekey:') && console.log(`${label}: ${m.text()}`)));
   }
 });
@@ -133,9 +147,17 @@ after(async () => {
 });
 
 test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 * 60_000 }, async (t) => {
+  await t.test('another person is declined: the shopper, before enrolling, is not the consumer the gallery holds', async () => {
+    const page = await checkoutKiosk(shopper);
+    const outcome = await pay(page, '8.00', 'checkout-0-another-person');
+    latencies.checkoutAnotherPerson = { outcome: outcome.outcome, reasons: outcome.reasons, error: outcome.error, ...outcome.timing };
+    assert.equal(outcome.outcome, 'declined', `another person: ${outcome.outcome} ${outcome.error ?? outcome.reasons.join(', ')}`);
+    assert.ok(outcome.reasons.includes('no_match'), `reasons: ${outcome.reasons.join(', ')}`);
+    await page.close();
+  });
+
   await t.test('the enrollment kiosk enrolls the shopper from a template made in the browser, with no image sent', async () => {
     const claim = await served.createClaim(admin, { kind: 'enrollment_kiosk' });
-    checkoutClaim = await served.createClaim(admin, { kind: 'checkout' });
     const page = await shopper.newPage();
     await page.goto(`${served.url}/kiosk/enroll`);
     await page.waitForSelector('[data-testid=step-pair]');
@@ -200,14 +222,6 @@ test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 
     assert.equal(outcome.outcome, 'approved', `not approved: ${outcome.error ?? outcome.reasons.join(', ')}`);
     assert.ok(outcome.framesSent! >= 3 && outcome.framesSent! <= 15);
     await nextPayment(shopperCheckout);
-  });
-
-  await t.test('another person is declined', async () => {
-    const page = await checkoutKiosk(other);
-    const outcome = await pay(page, '8.00', 'checkout-4-other-person');
-    latencies.checkoutOtherPerson = { outcome: outcome.outcome, reasons: outcome.reasons, error: outcome.error, ...outcome.timing };
-    assert.equal(outcome.outcome, 'declined', `another person: ${outcome.outcome} ${outcome.error ?? outcome.reasons.join(', ')}`);
-    assert.ok(outcome.reasons.includes('no_match'), `reasons: ${outcome.reasons.join(', ')}`);
   });
 
   await t.test('a still photo of the shopper is refused as not live', async () => {
