@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_SENT_FRAMES, selectFramesToSend } from './challenge-tracking.js';
+import { MAX_SENT_FRAMES, selectFramesToSend, trackChallenge } from './challenge-tracking.js';
 
 const ascendingUnique = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 
@@ -41,4 +41,18 @@ test('the same camera frame grabbed twice is recognised by its identical mesh', 
   const face = (dx: number) => ({ mesh: [[10 + dx, 20] as const, [30, 40] as const] }) as unknown as Parameters<typeof sameMesh>[0];
   assert.equal(sameMesh(face(0), face(0)), true);
   assert.equal(sameMesh(face(0), face(0.01)), false);
+});
+
+test('a performance is judged from the first frame the shopper faces the camera, not from a turn already under way', async () => {
+  const { burst } = await import('../../../test/kit/synthetic-face-burst.js');
+  // The session began mid-turn to the left: from there, the next left turn only returns to the same yaw.
+  const yaws = [20, 10, 0, 10, 20, 20, 10, 0, -5, -5];
+  const pitches = [0, 0, 0, 0, 0, 0, 0, 0, 10, 12];
+  const analyses = burst(yaws.map((yawDeg, i) => ({ yawDeg, pitchDeg: pitches[i]!, ear: 0.3, jitterPx: 0.2, seed: i + 1 })));
+  const { start, verdict } = trackChallenge(analyses, ['turn_left', 'look_down']);
+  assert.equal(verdict.met, true, JSON.stringify(verdict.steps));
+  assert.ok(start > 0 && Math.abs(analyses[start]!.pose.yaw) <= 8, `starts at a frontal frame, got ${start}`);
+  assert.ok(verdict.steps.every((s) => s.atFrame !== null && s.atFrame + start < analyses.length), 'steps count from the start');
+  const fromZero = trackChallenge(analyses.slice(0, 2), ['turn_left', 'look_down']);
+  assert.equal(fromZero.start, 0, 'with nothing better, frame 0');
 });

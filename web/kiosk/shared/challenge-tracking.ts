@@ -29,9 +29,37 @@ export function analysisOf(face: BrowserFace): FaceAnalysis {
  */
 export const FOLLOW_THROUGH_FRAMES = 2;
 
-/** Which steps are met so far, judged by the server's own code and thresholds on the tracked analyses, in capture order. */
-export function trackChallenge(analyses: readonly FaceAnalysis[], challenge: readonly string[]): ChallengeVerdict {
-  return evaluateChallenge(analyses, parseChallenge(challenge));
+/** Head turned or tilted less than this (degrees) reads as facing the camera: where a performance can begin. */
+export const NEUTRAL_POSE_DEG = 8;
+
+export interface TrackedPerformance {
+  /** The tracked frame the performance is judged from; the burst sent begins there. */
+  readonly start: number;
+  /** The server's evaluation of the frames from `start` on; each step's `atFrame` counts from `start`. */
+  readonly verdict: ChallengeVerdict;
+}
+
+const metSteps = (verdict: ChallengeVerdict): number => verdict.steps.filter((step) => step.met).length;
+
+/**
+ * Which steps are met so far, judged by the server's own code and thresholds on the tracked analyses,
+ * from the earliest frame a performance can begin at: frame 0, or a later frame in which the shopper
+ * faces the camera. Every step is measured from where the previous one completed, the first from the
+ * start: a shopper still turned away when the session began (or a looping clip caught mid-turn) could
+ * otherwise never meet a turn the same way. Without a full performance, the start that met most steps.
+ */
+export function trackChallenge(analyses: readonly FaceAnalysis[], challenge: readonly string[]): TrackedPerformance {
+  const actions = parseChallenge(challenge);
+  let best: TrackedPerformance = { start: 0, verdict: evaluateChallenge(analyses, actions) };
+  if (best.verdict.met) return best;
+  for (let start = 1; start < analyses.length - 1; start += 1) {
+    const { yaw, pitch } = analyses[start]!.pose;
+    if (Math.abs(yaw) > NEUTRAL_POSE_DEG || Math.abs(pitch) > NEUTRAL_POSE_DEG) continue;
+    const verdict = evaluateChallenge(analyses.slice(start), actions);
+    if (verdict.met) return { start, verdict };
+    if (metSteps(verdict) > metSteps(best.verdict)) best = { start, verdict };
+  }
+  return best;
 }
 
 /**

@@ -69,11 +69,21 @@ async function trackChallengeLive(
   engine: FaceEnginePort,
   challenge: readonly string[],
   onProgress: (steps: readonly StepProgress[]) => void,
-): Promise<{ frames: HTMLCanvasElement[]; faces: BrowserFace[]; atFrames: Array<number | null>; met: boolean; metAt?: number; lastFrameAt: number }> {
+): Promise<{
+  frames: HTMLCanvasElement[];
+  faces: BrowserFace[];
+  /** The frame the performance is judged from (trackChallenge); `atFrames` count from it. */
+  start: number;
+  atFrames: Array<number | null>;
+  met: boolean;
+  metAt?: number;
+  lastFrameAt: number;
+}> {
   const frames: HTMLCanvasElement[] = [];
   const faces: BrowserFace[] = [];
   const analyses: FaceAnalysis[] = [];
   let atFrames: Array<number | null> = challenge.map(() => null);
+  let start = 0;
   let lastFrameAt = performance.now();
   let metAt: number | undefined;
   let metAtCount = 0;
@@ -91,7 +101,9 @@ async function trackChallengeLive(
         faces.push(found[0]!);
         analyses.push(analysisOf(found[0]!));
         if (metAt === undefined) {
-          const verdict = trackChallenge(analyses, challenge);
+          const tracked = trackChallenge(analyses, challenge);
+          const verdict = tracked.verdict;
+          start = tracked.start;
           atFrames = verdict.steps.map((s) => s.atFrame);
           onProgress(verdict.steps.map((s) => ({ action: s.action, done: s.met })));
           if (verdict.met) {
@@ -105,7 +117,7 @@ async function trackChallengeLive(
     }
     await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
   }
-  return { frames, faces, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
+  return { frames, faces, start, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
 }
 
 export function LivenessCapture({
@@ -185,9 +197,10 @@ export function LivenessCapture({
       if (engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
         const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress);
-        const keep = selectFramesToSend(seen.frames.length, seen.atFrames);
+        // The burst begins where the performance does: the server measures the first step from its first frame.
+        const keep = selectFramesToSend(seen.frames.length - seen.start, seen.atFrames).map((i) => i + seen.start);
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
-        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser at frames ${seen.atFrames.join(',')} of ${seen.frames.length}; sending ${keep.length}`);
+        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser at frames ${seen.atFrames.join(',')} from frame ${seen.start} of ${seen.frames.length}; sending ${keep.length}`);
         onCaptured({
           session,
           frames: keep.map((i) => seen.frames[i]!),
