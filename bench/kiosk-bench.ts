@@ -16,7 +16,7 @@
 import type { Page } from 'playwright-core';
 import { serveFacekey } from '../test/kit/browser/serve-facekey.js';
 import { cameraContext, launchChromium } from '../test/kit/browser/launch-chromium.js';
-import { makeClipDir, removeClipDir, standInClip } from '../test/kit/browser/face-clips.js';
+import { KIOSK_CHALLENGE_ACTIONS, KIOSK_LOOP_TIMING, KIOSK_SHOPPER_FACE, makeClipDir, removeClipDir, standInClip } from '../test/kit/browser/face-clips.js';
 import {
   captureCheckout,
   captureEnrollment,
@@ -30,14 +30,14 @@ import {
 } from '../test/kit/browser/kiosk-driver.js';
 
 const N = Number(process.env.BENCH_N ?? 5);
-const ACTIONS = ['turn_left', 'look_up', 'look_down'] as const;
-const FACE = 'lfw:Darvis_Patton/Darvis_Patton_0001.jpg';
+const ACTIONS = KIOSK_CHALLENGE_ACTIONS;
+const FACE = KIOSK_SHOPPER_FACE;
 
 const clipDir = makeClipDir('kiosk-bench');
 const clip = await standInClip(clipDir, {
   face: FACE,
   actions: ACTIONS,
-  timing: { leadSeconds: 0.3, moveSeconds: 0.4, holdSeconds: 0.2, restSeconds: 0.1 },
+  timing: KIOSK_LOOP_TIMING,
   fileName: 'bench.y4m',
 });
 const served = await serveFacekey({ env: { FACEKEY_LIVENESS_ACTIONS: ACTIONS.join(','), FACEKEY_RATE_LIMIT: '100000000' } });

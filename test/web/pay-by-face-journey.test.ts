@@ -21,7 +21,16 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { builtServiceMissingReason, serveFacekey, type FleetClaim, type ServedFacekey, type TenantAdmin } from '../kit/browser/serve-facekey.js';
 import { cameraContext, launchChromium } from '../kit/browser/launch-chromium.js';
-import { flatPhotoClip, makeClipDir, removeClipDir, standInClip, type Clip } from '../kit/browser/face-clips.js';
+import {
+  flatPhotoClip,
+  KIOSK_CHALLENGE_ACTIONS,
+  KIOSK_LOOP_TIMING,
+  KIOSK_SHOPPER_FACE,
+  makeClipDir,
+  removeClipDir,
+  standInClip,
+  type Clip,
+} from '../kit/browser/face-clips.js';
 import { expectNoSeriousViolations } from '../kit/browser/axe.js';
 import { saveScreenshot } from '../kit/browser/screenshots.js';
 import {
@@ -38,15 +47,10 @@ import {
 import { deepface, sharedDataMissingReason } from '../shared-data.js';
 
 const SUITE = 'pay-by-face-journey';
-/** The actions the stand-ins can perform convincingly (see the header). */
-const ACTIONS = ['turn_left', 'look_up', 'look_down'] as const;
-/**
- * A tight loop of the three actions (3.6 s): whatever two the session asks, in whatever order, a loop
- * and a bit covers them within the kiosk's 8 s of tracking.
- */
-const LOOP_TIMING = { leadSeconds: 0.3, moveSeconds: 0.4, holdSeconds: 0.2, restSeconds: 0.1 };
+const ACTIONS = KIOSK_CHALLENGE_ACTIONS;
+const LOOP_TIMING = KIOSK_LOOP_TIMING;
 /** The shopper who enrolls. */
-const SHOPPER_FACE = 'lfw:Darvis_Patton/Darvis_Patton_0001.jpg';
+const SHOPPER_FACE = KIOSK_SHOPPER_FACE;
 /**
  * "Another person" is enrolled through the API from a photo (deepface img20): the shopper, at the
  * till before they enroll, is then someone the gallery does not hold. Only the shopper's stand-in

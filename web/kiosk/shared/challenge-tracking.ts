@@ -14,8 +14,11 @@ import type { BrowserFace } from '../../shared/face-engine-port';
 export const MAX_SENT_FRAMES = 15;
 /** How often the kiosk grabs and analyses a frame while tracking. */
 export const TRACK_INTERVAL_MS = 170;
-/** After this long without every step met, the kiosk sends what it recorded and lets the server judge. */
-export const TRACK_TIMEOUT_MS = 8000;
+/**
+ * After this long without every step met, the kiosk sends what it recorded and lets the server judge.
+ * A person who follows the prompts needs 2–4 s; the rest is for one who hesitates or starts turned away.
+ */
+export const TRACK_TIMEOUT_MS = 10_000;
 
 export function analysisOf(face: BrowserFace): FaceAnalysis {
   return fromFrameEvidence(face as FrameEvidence);

@@ -3,7 +3,7 @@
  * here), then a signed liveness session whose challenge the kiosk FOLLOWS: it grabs a frame every
  * ~170 ms, analyses it with the browser engine and runs the server's own challenge evaluation on the
  * frames since the capture began, ticking each step off as the shopper performs it, and stops as soon
- * as every step is met (or after 8 s, when it sends what it saw and lets the server judge). Without an
+ * as every step is met (or after 10 s, when it sends what it saw and lets the server judge). Without an
  * engine (upload mode) it records the old timed burst while the prompts show. Hands back the session
  * and the frames to send; what is sent (JPEGs or templates) is the caller's.
  */
