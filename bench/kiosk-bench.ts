@@ -13,9 +13,12 @@
  * in test/kit/browser/, which the node build does not compile.
  * BENCH_N (default 5).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { serveFacekey } from '../test/kit/browser/serve-facekey.js';
-import { cameraContext, launchChromium } from '../test/kit/browser/launch-chromium.js';
+import { launchKioskProfile } from '../test/kit/browser/launch-chromium.js';
 import { KIOSK_CHALLENGE_ACTIONS, KIOSK_LOOP_TIMING, KIOSK_SHOPPER_FACE, makeClipDir, removeClipDir, standInClip } from '../test/kit/browser/face-clips.js';
 import {
   captureCheckout,
@@ -41,11 +44,16 @@ const clip = await standInClip(clipDir, {
   fileName: 'bench.y4m',
 });
 const served = await serveFacekey({ env: { FACEKEY_LIVENESS_ACTIONS: ACTIONS.join(','), FACEKEY_RATE_LIMIT: '100000000' } });
-const browser = await launchChromium({ cameraClip: clip.file });
+const profileDir = mkdtempSync(path.join(tmpdir(), 'kiosk-bench-profile-'));
+const context = await launchKioskProfile(profileDir, served.url, { cameraClip: clip.file });
 
 /** Bytes the page fetched over the network (cache hits count 0) per the Resource Timing entries. */
 const transferredBytes = (page: Page) =>
   page.evaluate(() => performance.getEntriesByType('resource').reduce((sum, e) => sum + (e as PerformanceResourceTiming).transferSize, 0));
+
+/** Total minus performance, per run that has both: the time the shopper waits on the system. */
+const systemShare = (runs: readonly KioskTiming[]): number[] =>
+  runs.flatMap((t) => (t.performedMs !== undefined ? [t.totalMs - t.performedMs] : []));
 
 const line = (label: string, values: readonly number[], what: string) => {
   const s = medianAndP90(values);
@@ -56,7 +64,6 @@ try {
   const admin = await served.createTenant('kiosk bench');
   const enrollClaim = await served.createClaim(admin, { kind: 'enrollment_kiosk', maxUses: 5 });
   const checkoutClaim = await served.createClaim(admin, { kind: 'checkout', maxUses: 5 });
-  const context = await cameraContext(browser, served.url);
 
   // First load, cold profile: the page, its scripts and the 24 MB of models, until the engine is ready.
   const page = await context.newPage();
@@ -126,12 +133,15 @@ try {
   line('enrollment performedMs', enrollments.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met (the shopper\'s own pace; the clip\'s here)');
   line('enrollment answerMs', enrollments.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → enrollment answered (template in the browser, signing, server liveness + enroll)');
   line('enrollment total', enrollments.map((t) => t.totalMs), '"look at the camera" pressed → enrollment answered');
+  line('enrollment system share', systemShare(enrollments), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
   console.log(`checkouts: ${checkoutOutcomes.join(', ')}`);
   line('checkout performedMs', checkouts.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met');
   line('checkout answerMs', checkouts.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → decision shown (JPEG encoding, signing, server analysis, PAD, 1:N, policy, assertion)');
   line('checkout total', checkouts.map((t) => t.totalMs), '"look at the camera" pressed → decision shown');
+  line('checkout system share', systemShare(checkouts), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
 } finally {
-  await browser.close().catch(() => undefined);
+  await context.close().catch(() => undefined);
   await served.close();
   removeClipDir(clipDir);
+  rmSync(profileDir, { recursive: true, force: true });
 }

@@ -55,6 +55,15 @@ export interface EnrollmentOutcome {
   readonly challenge?: readonly string[];
 }
 
+/**
+ * The challenge as the kiosk shows it, step by step (the kiosk asks for its session before the shopper
+ * presses "look at the camera", so the session's answer may already be in).
+ */
+async function challengeShown(page: Page): Promise<string[]> {
+  await page.waitForSelector('[data-testid=challenge-steps] li', { timeout: 30_000 });
+  return page.$$eval('[data-testid=challenge-steps] li', (items) => items.map((li) => li.getAttribute('data-step') ?? ''));
+}
+
 /** Presses "look at the camera" on the enrollment kiosk and waits for the enrollment's answer. */
 export async function captureEnrollment(page: Page): Promise<EnrollmentOutcome> {
   let requestBody: Record<string, unknown> | undefined;
@@ -64,10 +73,9 @@ export async function captureEnrollment(page: Page): Promise<EnrollmentOutcome> 
   };
   page.on('request', onRequest);
   const enrolled = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/kiosk/enrollments', { timeout: CAPTURE_TIMEOUT_MS });
-  const session = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/liveness-sessions', { timeout: 30_000 });
   try {
     await page.click('[data-testid=capture-start]');
-    challenge = ((await (await session).json()) as { challenge: string[] }).challenge;
+    challenge = await challengeShown(page);
     const answer = await enrolled;
     const response = (await answer.json()) as Record<string, unknown>;
     if (!answer.ok()) {
@@ -121,11 +129,10 @@ export async function captureCheckout(page: Page): Promise<CheckoutOutcome> {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/checkout') framesSent = ((request.postDataJSON() as { frames?: unknown[] }).frames ?? []).length;
   };
   page.on('request', onRequest);
-  const session = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/liveness-sessions', { timeout: 30_000 });
   const answer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/checkout', { timeout: CAPTURE_TIMEOUT_MS });
   try {
     await page.click('[data-testid=capture-start]');
-    const challenge = ((await (await session).json()) as { challenge: string[] }).challenge;
+    const challenge = await challengeShown(page);
     const response = await answer;
     if (!response.ok()) {
       const problem = (await response.json()) as { code?: string; detail?: string };

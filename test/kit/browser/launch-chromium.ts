@@ -25,12 +25,27 @@ export interface LaunchOptions {
   readonly cameraClip?: string;
 }
 
-export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
+function launchArguments(options: LaunchOptions): { executablePath: string; headless: true; args: string[] } {
   if (!existsSync(CHROMIUM_PATH))
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's chromium package (.ci/run does) or set FACEKEY_CHROMIUM`);
   const camera = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
   if (options.cameraClip) camera.push(`--use-file-for-fake-video-capture=${options.cameraClip}`);
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...QUIET_FLAGS, ...camera] });
+  return { executablePath: CHROMIUM_PATH, headless: true, args: [...QUIET_FLAGS, ...camera] };
+}
+
+export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
+  return chromium.launch(launchArguments(options));
+}
+
+/**
+ * Chromium with a profile on disk in `userDataDir`, as a kiosk runs: its HTTP cache keeps what a page
+ * loaded (a context of `launchChromium` is off the record, and its in-memory cache does not keep the
+ * 14 MB onnxruntime WASM). Camera allowed for `origin`. Closing the context closes the browser.
+ */
+export async function launchKioskProfile(userDataDir: string, origin: string, options: LaunchOptions = {}): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(userDataDir, { ...launchArguments(options), viewport: { width: 1024, height: 768 } });
+  await context.grantPermissions(['camera'], { origin });
+  return context;
 }
 
 /** A fresh profile that may use the camera on `origin` without a prompt. */

@@ -124,6 +124,8 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
             identity={identity}
             engine={engine}
             heading={t('enroll.cameraHeading')}
+            // The server judges the browser's own analyses of these frames: nothing to settle after the last step.
+            followThrough={0}
             onCaptured={(burst) => void onCaptured(step.consent, burst, identity)}
           />
           <ErrorNote message={error} />

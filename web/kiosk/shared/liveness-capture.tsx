@@ -45,6 +45,8 @@ export interface CapturedBurst {
 }
 
 export const BURST_FRAMES = 8;
+/** An early session is used only with this much of its life left: the tracking's timeout and the answer. */
+const SESSION_TIME_NEEDED_MS = TRACK_TIMEOUT_MS + 10_000;
 /** Per challenge step; the burst spans all steps so each prompt is on screen while it is recorded. */
 export const STEP_MS = 900;
 
@@ -69,6 +71,7 @@ async function trackChallengeLive(
   engine: FaceEnginePort,
   challenge: readonly string[],
   onProgress: (steps: readonly StepProgress[]) => void,
+  followThrough: number,
 ): Promise<{
   frames: HTMLCanvasElement[];
   faces: BrowserFace[];
@@ -88,7 +91,7 @@ async function trackChallengeLive(
   let metAt: number | undefined;
   let metAtCount = 0;
   const deadline = performance.now() + TRACK_TIMEOUT_MS;
-  while (performance.now() < deadline && (metAt === undefined || frames.length < metAtCount + FOLLOW_THROUGH_FRAMES)) {
+  while (performance.now() < deadline && (metAt === undefined || frames.length < metAtCount + followThrough)) {
     const tick = performance.now();
     const canvas = grabFrame(video);
     lastFrameAt = performance.now();
@@ -125,11 +128,17 @@ export function LivenessCapture({
   engine,
   heading,
   onCaptured,
+  followThrough = FOLLOW_THROUGH_FRAMES,
 }: {
   identity: KioskIdentity;
   engine: FaceEnginePort | undefined;
   heading: string;
   onCaptured: (burst: CapturedBurst) => void;
+  /**
+   * Frames recorded after the browser saw the last step met: checkout's server re-analyses JPEGs and
+   * wants them (FOLLOW_THROUGH_FRAMES); enrollment's server judges the browser's own analyses, so 0.
+   */
+  followThrough?: number;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | undefined>(undefined);
@@ -139,6 +148,8 @@ export function LivenessCapture({
   const [steps, setSteps] = useState<readonly StepProgress[]>();
   const [capturing, setCapturing] = useState(false);
   const [error, setError] = useState<string>();
+  // A session asked for as soon as the camera runs, so "look at the camera" shows the challenge at once.
+  const pendingSession = useRef<Promise<LivenessSession> | undefined>(undefined);
 
   useEffect(() => {
     let stopped = false;
@@ -159,6 +170,23 @@ export function LivenessCapture({
   useEffect(() => {
     if (ready) setGuidance(t(engine ? 'guidance.lookAtCamera' : 'guidance.noEngine'));
   }, [ready, engine]);
+
+  useEffect(() => {
+    if (ready && !capturing && !pendingSession.current) {
+      const asked = startLivenessSession(identity);
+      asked.catch(() => undefined); // a failed early ask is asked again when the shopper starts
+      pendingSession.current = asked;
+    }
+  }, [ready, capturing, identity]);
+
+  /** The early session while it has time left to be performed, else a new one; each is used once. */
+  const takeSession = async (): Promise<LivenessSession> => {
+    const early = pendingSession.current;
+    pendingSession.current = undefined;
+    const session = early ? await early.catch(() => undefined) : undefined;
+    const timeLeftMs = session ? Date.parse(session.expiresAt) - Date.now() : 0;
+    return session && timeLeftMs > SESSION_TIME_NEEDED_MS ? session : startLivenessSession(identity);
+  };
 
   // Live guidance: a few analyses a second are enough for a person to follow, and leave the CPU to the video.
   useEffect(() => {
@@ -192,11 +220,12 @@ export function LivenessCapture({
     setCapturing(true);
     setError(undefined);
     try {
-      const session = await startLivenessSession(identity);
+      const session = await takeSession();
+      // From here the prompts are on screen: the shopper's performance is timed from this moment.
       const issuedAt = performance.now();
       if (engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
-        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress);
+        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress, followThrough);
         // The burst begins where the performance does: the server measures the first step from its first frame.
         const keep = selectFramesToSend(seen.frames.length - seen.start, seen.atFrames).map((i) => i + seen.start);
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
