@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { serveFacekey } from '../test/kit/browser/serve-facekey.js';
 import { launchKioskProfile } from '../test/kit/browser/launch-chromium.js';
-import { KIOSK_CHALLENGE_ACTIONS, KIOSK_LOOP_TIMING, KIOSK_SHOPPER_FACE, makeClipDir, removeClipDir, standInClip } from '../test/kit/browser/face-clips.js';
+import { KIOSK_CHALLENGE_ACTIONS, KIOSK_CLIP_PERFORMANCE, KIOSK_LOOP_TIMING, KIOSK_SHOPPER_FACE, makeClipDir, removeClipDir, standInClip } from '../test/kit/browser/face-clips.js';
 import {
   captureCheckout,
   captureEnrollment,
@@ -39,7 +39,7 @@ const FACE = KIOSK_SHOPPER_FACE;
 const clipDir = makeClipDir('kiosk-bench');
 const clip = await standInClip(clipDir, {
   face: FACE,
-  actions: ACTIONS,
+  actions: KIOSK_CLIP_PERFORMANCE,
   timing: KIOSK_LOOP_TIMING,
   fileName: 'bench.y4m',
 });
@@ -92,7 +92,7 @@ try {
     }
     const outcome = await captureEnrollment(page);
     if (!outcome.ok) {
-      enrollFailures.push(outcome.error ?? 'refused');
+      enrollFailures.push(`${outcome.error ?? 'refused'} (${String(outcome.response?.detail ?? '')})`);
       // Back to the consent step for the next try.
       await page.reload();
       continue;

@@ -36,10 +36,16 @@ export type StandInAction = ChallengeAction;
 /**
  * What a kiosk suite asks of the stand-in: the actions it performs convincingly (its painted eyelid is
  * not read as a blink, and a symmetric synthetic head turning both ways trips the mirrored-frames
- * check), in a tight loop of about 3 s, so that any two of them, in any order, come round within two
+ * check), in tight rounds of about 3 s, so that any two of them, in any order, come round within two
  * loops. The service is started with FACEKEY_LIVENESS_ACTIONS set to these.
  */
 export const KIOSK_CHALLENGE_ACTIONS = ['turn_left', 'look_up', 'look_down'] as const;
+/**
+ * What the kiosk clip performs: the actions three times over (about 9 s). Chromium loops the clip, and a
+ * frame a loop later is the very same picture, which the kiosk rightly skips (a real camera never
+ * repeats a frame exactly); three rounds keep the frames of a capture distinct.
+ */
+export const KIOSK_CLIP_PERFORMANCE = [...KIOSK_CHALLENGE_ACTIONS, ...KIOSK_CHALLENGE_ACTIONS, ...KIOSK_CHALLENGE_ACTIONS];
 export const KIOSK_LOOP_TIMING = { leadSeconds: 0.2, moveSeconds: 0.35, holdSeconds: 0.15, restSeconds: 0.1 } as const;
 /** The face whose stand-in passes the server's burst liveness reliably (see the face-clips tests). */
 export const KIOSK_SHOPPER_FACE = 'lfw:Darvis_Patton/Darvis_Patton_0001.jpg';

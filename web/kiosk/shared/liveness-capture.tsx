@@ -229,7 +229,7 @@ export function LivenessCapture({
         // The burst begins where the performance does: the server measures the first step from its first frame.
         const keep = selectFramesToSend(seen.frames.length - seen.start, seen.atFrames).map((i) => i + seen.start);
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
-        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser at frames ${seen.atFrames.join(',')} from frame ${seen.start} of ${seen.frames.length}; sending ${keep.length}`);
+        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser at frames ${seen.atFrames.join(',')} from frame ${seen.start} of ${seen.frames.length}; sending ${keep.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
         onCaptured({
           session,
           frames: keep.map((i) => seen.frames[i]!),
