@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_SENT_FRAMES, selectFramesToSend, trackChallenge } from './challenge-tracking.js';
+import { MAX_SENT_FRAMES, selectFramesToSend, serverWouldAccept, trackChallenge } from './challenge-tracking.js';
 
 const ascendingUnique = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 
@@ -55,4 +55,18 @@ test('a performance is judged from the first frame the shopper faces the camera,
   assert.ok(verdict.steps.every((s) => s.atFrame !== null && s.atFrame + start < analyses.length), 'steps count from the start');
   const fromZero = trackChallenge(analyses.slice(0, 2), ['turn_left', 'look_down']);
   assert.equal(fromZero.start, 0, 'with nothing better, frame 0');
+});
+
+test("the kiosk sends only when the server's whole judgement would pass: burst liveness as well as the challenge", async () => {
+  const { analysesOf, performing } = await import('../../../test/kit/synthetic-burst-faces.js');
+  const live = analysesOf(performing(['turn_left', 'look_up']));
+  const tracked = trackChallenge(live, ['turn_left', 'look_up']);
+  assert.equal(tracked.verdict.met, true);
+  assert.equal(serverWouldAccept(live, tracked, ['turn_left', 'look_up']), true);
+  // The same performance with its first frame shown again at the end: the server refuses a burst
+  // holding a repeated frame, so the kiosk must not send it.
+  const replayed = [...live, live[0]!];
+  const trackedReplay = trackChallenge(replayed, ['turn_left', 'look_up']);
+  assert.equal(trackedReplay.verdict.met, true);
+  assert.equal(serverWouldAccept(replayed, trackedReplay, ['turn_left', 'look_up']), false);
 });

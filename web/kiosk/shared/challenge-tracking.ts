@@ -7,7 +7,8 @@
  */
 import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
 import { fromFrameEvidence, type FrameEvidence } from '../../../src/analysis/frame-evidence.js';
-import { evaluateChallenge, parseChallenge, type ChallengeVerdict } from '../../../src/pad/challenge-evaluation.js';
+import { evaluateChallenge, parseChallenge, type ChallengeAction, type ChallengeVerdict } from '../../../src/pad/challenge-evaluation.js';
+import { judgeBurst } from '../../../src/pad/judge-burst.js';
 import type { BrowserFace } from '../../shared/face-engine-port';
 
 /** The most frames a checkout or enrollment request carries (the API takes 3–15). */
@@ -96,4 +97,16 @@ export function selectFramesToSend(total: number, atFrames: ReadonlyArray<number
 export function sameMesh(a: FrameEvidence | BrowserFace, b: FrameEvidence | BrowserFace): boolean {
   if (a.mesh.length !== b.mesh.length) return false;
   return a.mesh.every((p, i) => p[0] === b.mesh[i]![0] && p[1] === b.mesh[i]![1]);
+}
+
+/**
+ * Whether the server would take the burst the kiosk is about to send: its own judgement (burst
+ * liveness: a 3-D head that moves; and the challenge) on the frames `selectFramesToSend` picks from
+ * the performance. A challenge can be met while the burst's motion is still short of what burst
+ * liveness asks; then the kiosk keeps following the shopper instead of sending a burst bound to fail.
+ */
+export function serverWouldAccept(analyses: readonly FaceAnalysis[], tracked: TrackedPerformance, challenge: readonly string[]): boolean {
+  const performance = analyses.slice(tracked.start);
+  const sent = selectFramesToSend(performance.length, tracked.verdict.steps.map((step) => step.atFrame)).map((i) => performance[i]!);
+  return judgeBurst(sent, { challenge: parseChallenge(challenge) as ChallengeAction[] }).live;
 }

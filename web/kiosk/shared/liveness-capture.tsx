@@ -17,7 +17,7 @@ import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
 import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
-import { analysisOf, FOLLOW_THROUGH_FRAMES, sameMesh, selectFramesToSend, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
+import { analysisOf, FOLLOW_THROUGH_FRAMES, sameMesh, selectFramesToSend, serverWouldAccept, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
 
 export interface LivenessSession {
   readonly sessionId: string;
@@ -109,7 +109,7 @@ async function trackChallengeLive(
           start = tracked.start;
           atFrames = verdict.steps.map((s) => s.atFrame);
           onProgress(verdict.steps.map((s) => ({ action: s.action, done: s.met })));
-          if (verdict.met) {
+          if (verdict.met && serverWouldAccept(analyses, tracked, challenge)) {
             metAt = performance.now();
             metAtCount = frames.length;
           }
