@@ -158,7 +158,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(checkoutRoutes(checkout, terminalAuth), { prefix: '/v1' });
   await app.register(livenessSessionRoutes(deps.platform.livenessSessions, terminalAuth), { prefix: '/v1' });
   await app.register(kioskEnrollmentRoutes(deps.platform.kioskEnrollment, terminalAuth), { prefix: '/v1' });
-  await app.register(privacyPortalRoutes(deps.platform.privacyPortal, { secureCookies: deps.platform.publicUrl.startsWith('https:') }), {
+  // Session cookies (console, privacy portal) never travel in clear when the service is reached over https.
+  const secureCookies = deps.platform.publicUrl.startsWith('https:');
+  await app.register(privacyPortalRoutes(deps.platform.privacyPortal, { secureCookies }), {
     prefix: '/v1',
   });
   if (deps.fleet) await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
@@ -170,7 +172,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       engines,
       tenantEngines,
       auditChain: audit,
-      secureCookies: deps.platform.publicUrl.startsWith('https:'),
+      secureCookies,
     }),
     { prefix: '/v1' },
   );

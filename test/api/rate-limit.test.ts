@@ -6,7 +6,7 @@ import type { Platform } from '../../src/server/compose-platform.js';
 test('requests without credentials beyond the per-address limit get 429 problem+json rate_limited', async () => {
   // /health touches neither the store nor the biometric service.
   const app = await buildApp({
-    platform: {} as Platform,
+    platform: { publicUrl: 'http://facekey.test' } as Platform,
     readiness: async () => ({}),
     abuseLimits: { addressPerMinute: 3 },
   });

@@ -265,6 +265,18 @@ test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 
     await page.waitForSelector('[data-testid=audit-status][data-ok]', { timeout: 30_000 });
     assert.equal(await page.getAttribute('[data-testid=audit-status]', 'data-ok'), 'true');
     await checkPage(page, 'console-3-audit');
+    // Every other page of the console gets its axe check and screenshot too.
+    for (const [i, name] of (['terminals', 'subjects', 'risk', 'accuracy'] as const).entries()) {
+      await page.click(`[data-testid=nav-${name}]`);
+      await page.waitForSelector(`[data-testid=page-${name}]`, { timeout: 30_000 });
+      await page.waitForLoadState('networkidle');
+      await checkPage(page, `console-${i + 4}-${name}`);
+      if (name === 'terminals') {
+        const rows = await page.$$eval('[data-testid=terminals-table] tbody tr', (trs) => trs.length);
+        assert.ok(rows >= 2, `the two paired kiosks are listed (got ${rows})`);
+      }
+    }
+    assert.ok(await page.$('[data-testid=det-chart]'), 'the accuracy page draws the calibration DET curve');
     await page.close();
   });
 
@@ -277,6 +289,12 @@ test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 
     await page.click('[data-testid=privacy-sign-in-submit]');
     await page.waitForSelector('[data-testid=privacy-home]', { timeout: 30_000 });
     await checkPage(page, 'privacy-2-home');
+    await page.click('[data-testid=privacy-show]');
+    await page.waitForSelector('[data-testid=privacy-held]', { timeout: 30_000 });
+    assert.match((await page.textContent('[data-testid=privacy-held]'))!, /"subjectId"|"subject"/, 'the export names what is held');
+    await page.click('[data-testid=privacy-receipts]');
+    await page.waitForSelector('[data-testid=privacy-receipt-list] li', { timeout: 30_000 });
+    await checkPage(page, 'privacy-2b-held-and-receipts');
     await page.click('[data-testid=privacy-opt-out]');
     await page.click('[data-testid=privacy-opt-out-confirm]');
     await page.waitForSelector('[data-testid=privacy-gone]', { timeout: 30_000 });

@@ -586,7 +586,7 @@ export function AccuracyPage({ call, engine }: { call: ConsoleCall; engine: { id
             </tbody>
           </table>
           <h3>{t('accuracy.provenanceHeading')}</h3>
-          <pre data-testid="engine-provenance">{JSON.stringify(data.engine, null, 2)}</pre>
+          <pre tabIndex={0} aria-label={t('accuracy.provenanceHeading')} data-testid="engine-provenance">{JSON.stringify(data.engine, null, 2)}</pre>
         </>
       ) : null}
     </section>
