@@ -3,10 +3,11 @@
  * CSRF token in memory only (a reload signs in again), and sends it on every write.
  */
 import { useState } from 'preact/hooks';
-import { apiJson, errorText, type JsonRequest, type WebConfig } from '../shared/api';
+import { apiJson, type JsonRequest, type WebConfig } from '../shared/api';
 import { t } from '../shared/i18n';
 import { ErrorNote, Field, Page, StepHeading } from '../shared/ui';
 import { AccuracyPage, AuditPage, OverviewPage, RiskPolicyPage, SubjectsPage, TerminalsPage } from './pages';
+import { useAction } from '../shared/use-action';
 
 export interface ConsoleSession {
   readonly csrfToken: string;
@@ -85,19 +86,8 @@ export function ConsoleApp({ config }: { config: WebConfig | undefined }) {
 
 function SignIn({ onSession }: { onSession: (session: ConsoleSession) => void }) {
   const [apiKey, setApiKey] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const signIn = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSession(await apiJson<ConsoleSession>('/v1/console/sessions', { json: { apiKey: apiKey.trim() } }));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const signIn = () => run(async () => onSession(await apiJson<ConsoleSession>('/v1/console/sessions', { json: { apiKey: apiKey.trim() } })));
   return (
     <Page title={t('console.title')}>
       <section data-testid="console-sign-in">

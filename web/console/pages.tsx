@@ -6,6 +6,8 @@ import { reasonKey } from '../shared/reasons';
 import { Busy, ErrorNote, StepHeading } from '../shared/ui';
 import { detPath, expectedFalseMatches, stackDeclines, type DeclineRow, type DetPoint } from './charts';
 import type { ConsoleCall } from './console-app';
+import { useAction } from '../shared/use-action';
+import type { RiskSettings } from '../../src/checkout/risk-policy.js';
 
 function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | undefined; error: string | undefined; reload: () => void } {
   const [data, setData] = useState<T>();
@@ -375,15 +377,6 @@ export function SubjectsPage({ call }: { call: ConsoleCall }) {
   );
 }
 
-interface RiskSettings {
-  readonly riskBudget: number;
-  readonly faceOnlyAmountLimit: number;
-  readonly maxSubjectFailures: number;
-  readonly maxTerminalFailures: number;
-  readonly lockoutSeconds: number;
-  readonly targetFmr: number;
-  readonly allowSessionlessLiveness: boolean;
-}
 
 const NUMERIC_SETTINGS = ['targetFmr', 'riskBudget', 'faceOnlyAmountLimit', 'maxSubjectFailures', 'maxTerminalFailures', 'lockoutSeconds'] as const;
 
@@ -483,19 +476,8 @@ interface AuditStatus {
 
 export function AuditPage({ call }: { call: ConsoleCall }) {
   const [status, setStatus] = useState<AuditStatus>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const verify = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setStatus(await call<AuditStatus>('/v1/console/audit'));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const verify = () => run(async () => setStatus(await call<AuditStatus>('/v1/console/audit')));
   useEffect(() => void verify(), []);
   return (
     <section data-testid="page-audit">

@@ -8,6 +8,7 @@ import { apiJson, errorText, type WebConfig } from '../shared/api';
 import { t } from '../shared/i18n';
 import { Busy, ErrorNote, Field, Page, StepHeading, downloadJson } from '../shared/ui';
 import { normalizeCode } from './privacy-code';
+import { useAction } from '../shared/use-action';
 
 interface PrivacySession {
   readonly csrfToken: string;
@@ -33,19 +34,8 @@ export function PrivacyApp({ config: _config }: { config: WebConfig | undefined 
 
 function SignIn({ onSession }: { onSession: (session: PrivacySession) => void }) {
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const signIn = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSession(await apiJson<PrivacySession>('/v1/privacy/sessions', { json: { code: normalizeCode(code) } }));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const signIn = () => run(async () => onSession(await apiJson<PrivacySession>('/v1/privacy/sessions', { json: { code: normalizeCode(code) } })));
   return (
     <section data-testid="privacy-sign-in">
       <StepHeading>{t('privacy.signInHeading')}</StepHeading>

@@ -3,14 +3,15 @@
  * the network's page and never reaches this kiosk or facekey; only the token comes back, by
  * postMessage from exactly the network's origin.
  */
-import { useEffect, useState } from 'preact/hooks';
-import { errorText, readJson } from '../../shared/api';
+import { useEffect } from 'preact/hooks';
+import { readJson } from '../../shared/api';
 import type { KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
 import { t } from '../../shared/i18n';
 import { Busy, ErrorNote, StepHeading } from '../../shared/ui';
 import type { Enrollment } from './enroll-app';
 import { cardTokenFrom } from './card-token';
+import { useAction } from '../../shared/use-action';
 
 export function CardLink({
   networkUrl,
@@ -23,8 +24,7 @@ export function CardLink({
   enrollment: Enrollment;
   onDone: (last4: string | undefined) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   const networkOrigin = networkUrl ? new URL(networkUrl).origin : undefined;
 
   useEffect(() => {
@@ -32,16 +32,10 @@ export function CardLink({
     const listener = async (event: MessageEvent) => {
       const token = cardTokenFrom(event, networkOrigin);
       if (!token) return;
-      setBusy(true);
-      setError(undefined);
-      try {
+      await run(async () => {
         await readJson(await signedFetch(`/v1/kiosk/enrollments/${encodeURIComponent(enrollment.subjectId)}/tokens`, identity, { json: { tokenRef: token.tokenRef } }));
         onDone(token.last4);
-      } catch (e) {
-        setError(errorText(e));
-      } finally {
-        setBusy(false);
-      }
+      });
     };
     window.addEventListener('message', listener);
     return () => window.removeEventListener('message', listener);

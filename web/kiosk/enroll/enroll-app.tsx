@@ -14,6 +14,7 @@ import { LivenessCapture, startLivenessSession, type CapturedBurst } from '../sh
 import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
 import { templateEvidence, trackedEvidence, type ConsentChoice } from './enrollment';
 import { CardLink } from './card-link';
+import { useAction } from '../../shared/use-action';
 
 interface ConsentText {
   readonly version: string;
@@ -251,20 +252,12 @@ function UploadPhotos({ onFiles }: { onFiles: (files: readonly File[]) => void }
 
 function PinStep({ identity, enrollment, onDone }: { identity: KioskIdentity; enrollment: Enrollment; onDone: (pinSet: boolean) => void }) {
   const [pin, setPin] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, run } = useAction();
+  const save = () =>
+    run(async () => {
       await readJson(await signedFetch(`/v1/kiosk/enrollments/${encodeURIComponent(enrollment.subjectId)}/pin`, identity, { method: 'PUT', json: { value: pin } }));
       onDone(true);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <section data-testid="step-pin">
       <StepHeading>{t('pin.heading')}</StepHeading>

@@ -1,9 +1,9 @@
 /** First start of a kiosk: pair it with a fleet claim (from `#claim=` or typed in by the installer). */
 import { useEffect, useState } from 'preact/hooks';
 import { claimFromLocation, loadIdentity, pairWithClaim, type KioskIdentity, type KioskRole } from '../../shared/kiosk-identity';
-import { errorText } from '../../shared/api';
 import { t } from '../../shared/i18n';
 import { Busy, ErrorNote, Field, StepHeading } from '../../shared/ui';
+import { useAction } from '../../shared/use-action';
 
 export function usePairedIdentity(role: KioskRole): { identity: KioskIdentity | undefined; loading: boolean; setIdentity: (i: KioskIdentity | undefined) => void } {
   const [identity, setIdentity] = useState<KioskIdentity | undefined>();
@@ -20,20 +20,9 @@ export function usePairedIdentity(role: KioskRole): { identity: KioskIdentity | 
 export function Pairing({ role, onPaired }: { role: KioskRole; onPaired: (identity: KioskIdentity) => void }) {
   const [claim, setClaim] = useState('');
   const [label, setLabel] = useState(role === 'enroll' ? 'Enrollment kiosk' : 'Checkout lane');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
 
-  const pair = async (token: string) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      onPaired(await pairWithClaim(role, token.trim(), label.trim() || label));
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const pair = (token: string) => run(async () => onPaired(await pairWithClaim(role, token.trim(), label.trim() || label)));
 
   // The pairing link may be opened while this page is already showing (same document, new fragment).
   useEffect(() => {
