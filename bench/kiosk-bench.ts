@@ -24,7 +24,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { serveFacekey } from '../test/kit/browser/serve-facekey.js';
 import { launchKioskProfile } from '../test/kit/browser/launch-chromium.js';
-import { installReactiveShopper, type ReactiveShopper } from '../test/kit/browser/reactive-shopper.js';
+import { installReactiveShopper, shopperEvents, type ReactiveShopper } from '../test/kit/browser/reactive-shopper.js';
 import { KIOSK_CHALLENGE_ACTIONS, KIOSK_CLIP_PERFORMANCE, KIOSK_LOOP_TIMING, KIOSK_SHOPPER_FACE, makeClipDir, removeClipDir, standInClip } from '../test/kit/browser/face-clips.js';
 import {
   captureCheckout,
@@ -72,6 +72,21 @@ const transferredBytes = (page: Page) =>
 const systemShare = (runs: readonly KioskTiming[]): number[] =>
   runs.flatMap((t) => (t.performedMs !== undefined ? [t.totalMs - t.performedMs] : []));
 
+/** Per page, how much of the shopper's log has been counted; what the shopper did, summed over the bench. */
+const logSeen = new Map<Page, number>();
+const shopperTally = { enrollment: { asked: 0, performed: 0, repeats: 0 }, checkout: { asked: 0, performed: 0, repeats: 0 } };
+const tallyShopper = async (page: Page, kind: 'enrollment' | 'checkout', challenge: readonly string[] | undefined) => {
+  if (!shopper) return;
+  const events = await shopperEvents(page);
+  const seen = logSeen.get(page) ?? 0;
+  // A reloaded page starts a new log.
+  const fresh = events.slice(seen > events.length ? 0 : seen);
+  logSeen.set(page, events.length);
+  shopperTally[kind].asked += challenge?.length ?? 0;
+  shopperTally[kind].performed += fresh.filter((e) => e.kind === 'start').length;
+  shopperTally[kind].repeats += fresh.filter((e) => e.kind === 'retry').length;
+};
+
 const line = (label: string, values: readonly number[], what: string) => {
   const s = medianAndP90(values);
   console.log(`${label.padEnd(34)} ${s ? `median ${String(s.median).padStart(6)} ms  p90 ${String(s.p90).padStart(6)} ms  (n=${s.n})` : 'no data'}  — ${what}`);
@@ -108,10 +123,12 @@ try {
       await waitForCameraWithEngine(page);
     }
     const outcome = await captureEnrollment(page);
+    await tallyShopper(page, 'enrollment', outcome.challenge);
     if (!outcome.ok) {
       enrollFailures.push(`${outcome.error ?? 'refused'} (${String(outcome.response?.detail ?? '')})`);
       // Back to the consent step for the next try.
       await page.reload();
+      logSeen.delete(page);
       continue;
     }
     await page.click('[data-testid=card-skip]');
@@ -126,6 +143,7 @@ try {
   await consentToEnrollment(page);
   await waitForCameraWithEngine(page);
   const kept = await captureEnrollment(page);
+  await tallyShopper(page, 'enrollment', kept.challenge);
   if (!kept.ok) throw new Error(`the enrollment for the checkouts was refused: ${kept.error}`);
   await served.call('POST', `/v1/subjects/${String(kept.response!.subjectId)}/tokens`, admin.adminKey, { tokenRef: 'tok_kiosk_bench_00000001' });
 
@@ -137,6 +155,7 @@ try {
     await startCheckout(till, '9.90');
     await waitForCameraWithEngine(till);
     const outcome = await captureCheckout(till);
+    await tallyShopper(till, 'checkout', outcome.challenge);
     checkoutOutcomes.push(outcome.outcome === 'approved' ? 'approved' : `${outcome.outcome}:${outcome.error ?? outcome.reasons.join('+')}`);
     if (outcome.timing) checkouts.push(outcome.timing);
     if (await till.$('[data-testid=checkout-next]')) await till.click('[data-testid=checkout-next]');
@@ -152,11 +171,13 @@ try {
   line('enrollment answerMs', enrollments.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → enrollment answered (template in the browser, signing, server liveness + enroll)');
   line('enrollment total', enrollments.map((t) => t.totalMs), '"look at the camera" pressed → enrollment answered');
   line('enrollment system share', systemShare(enrollments), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
+  if (shopper) console.log(`shopper in the ${N + 1} enrollment captures (${N} measured + 1 kept for the checkouts): ${shopperTally.enrollment.performed} actions performed for ${shopperTally.enrollment.asked} steps asked, ${shopperTally.enrollment.repeats} of them repeats of a step the kiosk had not ticked`);
   console.log(`checkouts: ${checkoutOutcomes.join(', ')}`);
   line('checkout performedMs', checkouts.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met');
   line('checkout answerMs', checkouts.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → decision shown (JPEG encoding, signing, server analysis, PAD, 1:N, policy, assertion)');
   line('checkout total', checkouts.map((t) => t.totalMs), '"look at the camera" pressed → decision shown');
   line('checkout system share', systemShare(checkouts), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
+  if (shopper) console.log(`shopper in the ${N} checkout captures: ${shopperTally.checkout.performed} actions performed for ${shopperTally.checkout.asked} steps asked, ${shopperTally.checkout.repeats} of them repeats of a step the kiosk had not ticked`);
 } finally {
   await context.close().catch(() => undefined);
   await served.close();

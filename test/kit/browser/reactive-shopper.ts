@@ -18,7 +18,7 @@
  * It is a rigid synthetic head with scripted timings, not a person: what it measures is what the
  * kiosk and the service add around a shopper who reacts in `reactionMs` and moves in the printed times.
  */
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { HeadPose3 } from '../../../src/eval/pad/synthetic-head-render.js';
 import { renderHead } from '../../../src/eval/pad/synthetic-head-render.js';
 import type { RgbImage } from '../../../src/imaging/rgb-image.js';
@@ -236,3 +236,8 @@ const PAGE_SCRIPT = String.raw`(() => {
     return canvas.captureStream(30);
   };
 })();`;
+
+/** The shopper's log in `page` (empty where no shopper is installed). */
+export async function shopperEvents(page: Page): Promise<ShopperEvent[]> {
+  return page.evaluate(() => [...((window as unknown as { __facekeyShopperLog?: ShopperEvent[] }).__facekeyShopperLog ?? [])]);
+}
