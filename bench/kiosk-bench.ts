@@ -74,7 +74,10 @@ const systemShare = (runs: readonly KioskTiming[]): number[] =>
 
 /** Per page, how much of the shopper's log has been counted; what the shopper did, summed over the bench. */
 const logSeen = new Map<Page, number>();
-const shopperTally = { enrollment: { asked: 0, performed: 0, repeats: 0 }, checkout: { asked: 0, performed: 0, repeats: 0 } };
+const shopperTally = {
+  enrollment: { asked: 0, performed: 0, repeats: 0, startToTick: [] as number[] },
+  checkout: { asked: 0, performed: 0, repeats: 0, startToTick: [] as number[] },
+};
 const tallyShopper = async (page: Page, kind: 'enrollment' | 'checkout', challenge: readonly string[] | undefined) => {
   if (!shopper) return;
   const events = await shopperEvents(page);
@@ -85,6 +88,15 @@ const tallyShopper = async (page: Page, kind: 'enrollment' | 'checkout', challen
   shopperTally[kind].asked += challenge?.length ?? 0;
   shopperTally[kind].performed += fresh.filter((e) => e.kind === 'start').length;
   shopperTally[kind].repeats += fresh.filter((e) => e.kind === 'retry').length;
+  // The shopper began the movement → the kiosk ticked that step (the last start before each tick).
+  let started: number | undefined;
+  for (const e of fresh) {
+    if (e.kind === 'start') started = e.at;
+    if (e.kind === 'ticked' && started !== undefined) {
+      shopperTally[kind].startToTick.push(Math.round(e.at - started));
+      started = undefined;
+    }
+  }
 };
 
 const line = (label: string, values: readonly number[], what: string) => {
@@ -172,11 +184,13 @@ try {
   line('enrollment total', enrollments.map((t) => t.totalMs), '"look at the camera" pressed → enrollment answered');
   line('enrollment system share', systemShare(enrollments), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
   if (shopper) console.log(`shopper in the ${N + 1} enrollment captures (${N} measured + 1 kept for the checkouts): ${shopperTally.enrollment.performed} actions performed for ${shopperTally.enrollment.asked} steps asked, ${shopperTally.enrollment.repeats} of them repeats of a step the kiosk had not ticked`);
+  if (shopper) line('enrollment step start → ticked', shopperTally.enrollment.startToTick, `per step: the shopper began the movement → the kiosk ticked it (the out-movement takes ${Object.values(shopper.movement)[0]?.outMs ?? '?'} ms; the rest is the kiosk's tracking)`);
   console.log(`checkouts: ${checkoutOutcomes.join(', ')}`);
   line('checkout performedMs', checkouts.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met');
   line('checkout answerMs', checkouts.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → decision shown (JPEG encoding, signing, server analysis, PAD, 1:N, policy, assertion)');
   line('checkout total', checkouts.map((t) => t.totalMs), '"look at the camera" pressed → decision shown');
   line('checkout system share', systemShare(checkouts), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
+  if (shopper) line('checkout step start → ticked', shopperTally.checkout.startToTick, 'per step, as for enrollment');
   if (shopper) console.log(`shopper in the ${N} checkout captures: ${shopperTally.checkout.performed} actions performed for ${shopperTally.checkout.asked} steps asked, ${shopperTally.checkout.repeats} of them repeats of a step the kiosk had not ticked`);
 } finally {
   await context.close().catch(() => undefined);

@@ -123,11 +123,12 @@ export async function installReactiveShopper(context: BrowserContext, options: R
 
 /**
  * What the shopper did in a page, oldest first (the page-side log): `prompt` when a new unmet step
- * appeared, `start`/`end` of each performed action, `retry` when a step was performed again.
+ * appeared, `start`/`end` of each performed action, `retry` when a step was performed again, `ticked`
+ * when the kiosk showed the step asked as met.
  */
 export interface ShopperEvent {
   readonly at: number;
-  readonly kind: 'prompt' | 'start' | 'end' | 'retry';
+  readonly kind: 'prompt' | 'start' | 'end' | 'retry' | 'ticked';
   readonly action?: string;
 }
 
@@ -174,9 +175,12 @@ const PAGE_SCRIPT = String.raw`(() => {
     let backAt = 0;       // when the shopper last came back facing the camera
     const watch = () => {
       const li = document.querySelector('[data-testid=challenge-steps] li[data-done=false]');
+      const listed = document.querySelector('[data-testid=challenge-steps]') !== null;
+      const items = li ? Array.from(li.parentElement ? li.parentElement.children : []) : [];
+      const key = li ? items.indexOf(li) + ':' + (li.getAttribute('data-step') || '') : undefined;
+      // The step the shopper was asked for is ticked: the next one is asked, or the list shows all done.
+      if (pendingKey && key !== pendingKey && (li || listed)) log.push({ at: performance.now(), kind: 'ticked', action: pendingAction });
       if (!li) { pendingKey = undefined; pendingAction = undefined; return; }
-      const items = Array.from(li.parentElement ? li.parentElement.children : []);
-      const key = items.indexOf(li) + ':' + (li.getAttribute('data-step') || '');
       if (key !== pendingKey) {
         pendingKey = key;
         pendingAction = li.getAttribute('data-step') || undefined;
