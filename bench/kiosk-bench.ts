@@ -11,6 +11,11 @@
  * refused as a duplicate. Challenges are drawn from turn_left, look_up, look_down (the stand-in cannot
  * blink convincingly; see test/web/pay-by-face-journey.test.ts). Run with tsx: it uses the browser kit
  * in test/kit/browser/, which the node build does not compile.
+ * BENCH_CAMERA: `shopper` (default) puts the REACTIVE SHOPPER in front of the kiosks
+ * (test/kit/browser/reactive-shopper.ts): the same stand-in, rendered into a canvas camera, performing
+ * each prompted action once after a 300 ms reaction, as a person following the prompts would. `clip` is
+ * Chromium's fake camera looping a y4m clip of the stand-in performing every action in turn: it cannot
+ * react, so its performance time is mostly the wait for the loop to come round to the action asked.
  * BENCH_N (default 5).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +24,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { serveFacekey } from '../test/kit/browser/serve-facekey.js';
 import { launchKioskProfile } from '../test/kit/browser/launch-chromium.js';
+import { installReactiveShopper, shopperEvents, type ReactiveShopper } from '../test/kit/browser/reactive-shopper.js';
 import { KIOSK_CHALLENGE_ACTIONS, KIOSK_CLIP_PERFORMANCE, KIOSK_LOOP_TIMING, KIOSK_SHOPPER_FACE, makeClipDir, removeClipDir, standInClip } from '../test/kit/browser/face-clips.js';
 import {
   captureCheckout,
@@ -33,19 +39,30 @@ import {
 } from '../test/kit/browser/kiosk-driver.js';
 
 const N = Number(process.env.BENCH_N ?? 5);
+const CAMERA = process.env.BENCH_CAMERA ?? 'shopper';
+if (CAMERA !== 'shopper' && CAMERA !== 'clip') throw new Error(`BENCH_CAMERA is "shopper" (default) or "clip", got "${CAMERA}"`);
 const ACTIONS = KIOSK_CHALLENGE_ACTIONS;
 const FACE = KIOSK_SHOPPER_FACE;
 
 const clipDir = makeClipDir('kiosk-bench');
-const clip = await standInClip(clipDir, {
-  face: FACE,
-  actions: KIOSK_CLIP_PERFORMANCE,
-  timing: KIOSK_LOOP_TIMING,
-  fileName: 'bench.y4m',
-});
+const clip =
+  CAMERA === 'clip'
+    ? await standInClip(clipDir, {
+        face: FACE,
+        actions: KIOSK_CLIP_PERFORMANCE,
+        timing: KIOSK_LOOP_TIMING,
+        fileName: 'bench.y4m',
+      })
+    : undefined;
 const served = await serveFacekey({ env: { FACEKEY_LIVENESS_ACTIONS: ACTIONS.join(','), FACEKEY_RATE_LIMIT: '100000000' } });
 const profileDir = mkdtempSync(path.join(tmpdir(), 'kiosk-bench-profile-'));
-const context = await launchKioskProfile(profileDir, served.url, { cameraClip: clip.file });
+const context = await launchKioskProfile(profileDir, served.url, clip ? { cameraClip: clip.file } : {});
+// Installed before any page opens: every page's camera is the shopper.
+const shopper: ReactiveShopper | undefined = CAMERA === 'shopper' ? await installReactiveShopper(context, { face: FACE, actions: ACTIONS }) : undefined;
+const cameraLine = shopper
+  ? `camera: shopper — ${shopper.describe()}`
+  : `camera: clip — Chromium's fake camera looping a y4m clip of the stand-in ${FACE} performing ${KIOSK_CLIP_PERFORMANCE.join(', ')} (${clip!.frameCount} frames at ${clip!.fps} fps, ${(clip!.frameCount / clip!.fps).toFixed(1)} s); it does not react to the prompts`;
+console.log(cameraLine);
 
 /** Bytes the page fetched over the network (cache hits count 0) per the Resource Timing entries. */
 const transferredBytes = (page: Page) =>
@@ -54,6 +71,33 @@ const transferredBytes = (page: Page) =>
 /** Total minus performance, per run that has both: the time the shopper waits on the system. */
 const systemShare = (runs: readonly KioskTiming[]): number[] =>
   runs.flatMap((t) => (t.performedMs !== undefined ? [t.totalMs - t.performedMs] : []));
+
+/** Per page, how much of the shopper's log has been counted; what the shopper did, summed over the bench. */
+const logSeen = new Map<Page, number>();
+const shopperTally = {
+  enrollment: { asked: 0, performed: 0, repeats: 0, startToTick: [] as number[] },
+  checkout: { asked: 0, performed: 0, repeats: 0, startToTick: [] as number[] },
+};
+const tallyShopper = async (page: Page, kind: 'enrollment' | 'checkout', challenge: readonly string[] | undefined) => {
+  if (!shopper) return;
+  const events = await shopperEvents(page);
+  const seen = logSeen.get(page) ?? 0;
+  // A reloaded page starts a new log.
+  const fresh = events.slice(seen > events.length ? 0 : seen);
+  logSeen.set(page, events.length);
+  shopperTally[kind].asked += challenge?.length ?? 0;
+  shopperTally[kind].performed += fresh.filter((e) => e.kind === 'start').length;
+  shopperTally[kind].repeats += fresh.filter((e) => e.kind === 'retry').length;
+  // The shopper began the movement → the kiosk ticked that step (the last start before each tick).
+  let started: number | undefined;
+  for (const e of fresh) {
+    if (e.kind === 'start') started = e.at;
+    if (e.kind === 'ticked' && started !== undefined) {
+      shopperTally[kind].startToTick.push(Math.round(e.at - started));
+      started = undefined;
+    }
+  }
+};
 
 const line = (label: string, values: readonly number[], what: string) => {
   const s = medianAndP90(values);
@@ -91,10 +135,12 @@ try {
       await waitForCameraWithEngine(page);
     }
     const outcome = await captureEnrollment(page);
+    await tallyShopper(page, 'enrollment', outcome.challenge);
     if (!outcome.ok) {
       enrollFailures.push(`${outcome.error ?? 'refused'} (${String(outcome.response?.detail ?? '')})`);
       // Back to the consent step for the next try.
       await page.reload();
+      logSeen.delete(page);
       continue;
     }
     await page.click('[data-testid=card-skip]');
@@ -109,6 +155,7 @@ try {
   await consentToEnrollment(page);
   await waitForCameraWithEngine(page);
   const kept = await captureEnrollment(page);
+  await tallyShopper(page, 'enrollment', kept.challenge);
   if (!kept.ok) throw new Error(`the enrollment for the checkouts was refused: ${kept.error}`);
   await served.call('POST', `/v1/subjects/${String(kept.response!.subjectId)}/tokens`, admin.adminKey, { tokenRef: 'tok_kiosk_bench_00000001' });
 
@@ -120,25 +167,31 @@ try {
     await startCheckout(till, '9.90');
     await waitForCameraWithEngine(till);
     const outcome = await captureCheckout(till);
+    await tallyShopper(till, 'checkout', outcome.challenge);
     checkoutOutcomes.push(outcome.outcome === 'approved' ? 'approved' : `${outcome.outcome}:${outcome.error ?? outcome.reasons.join('+')}`);
     if (outcome.timing) checkouts.push(outcome.timing);
     if (await till.$('[data-testid=checkout-next]')) await till.click('[data-testid=checkout-next]');
     else if (await till.$('[data-testid=checkout-cancel]')) await till.click('[data-testid=checkout-cancel]');
   }
 
-  console.log(`\nkiosk bench — ${N} enrollments, ${N} checkouts, Chromium headless (software, no GPU), stand-in ${FACE}, one machine for browser and service`);
+  console.log(`\nkiosk bench (BENCH_CAMERA=${CAMERA}) — ${N} enrollments, ${N} checkouts, Chromium headless (software, no GPU), stand-in ${FACE}, one machine for browser and service`);
+  console.log(cameraLine);
   console.log(`enrollment kiosk first load (cold profile): ${(coldBytes / 1e6).toFixed(1)} MB transferred, ${coldMs} ms from opening the page to the camera step with the face engine ready (pairing and the consent clicks included)`);
   console.log(`enrollment kiosk second load (cached):     ${(warmBytes / 1e6).toFixed(2)} MB transferred, ${warmMs} ms, same measure`);
   console.log(`enrollments: ${enrollments.length} accepted, refused: ${enrollFailures.length ? enrollFailures.join(', ') : 'none'}`);
-  line('enrollment performedMs', enrollments.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met (the shopper\'s own pace; the clip\'s here)');
+  line('enrollment performedMs', enrollments.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), `liveness session issued → the browser saw the last challenge step met (the shopper's own pace; ${shopper ? "the simulated shopper's here" : "the looping clip's here"})`);
   line('enrollment answerMs', enrollments.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → enrollment answered (template in the browser, signing, server liveness + enroll)');
   line('enrollment total', enrollments.map((t) => t.totalMs), '"look at the camera" pressed → enrollment answered');
   line('enrollment system share', systemShare(enrollments), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
+  if (shopper) console.log(`shopper in the ${N + 1} enrollment captures (${N} measured + 1 kept for the checkouts): ${shopperTally.enrollment.performed} actions performed for ${shopperTally.enrollment.asked} steps asked, ${shopperTally.enrollment.repeats} of them repeats of a step the kiosk had not ticked`);
+  if (shopper) line('enrollment step start → ticked', shopperTally.enrollment.startToTick, `per step: the shopper began the movement → the kiosk ticked it (the out-movement takes ${Object.values(shopper.movement)[0]?.outMs ?? '?'} ms; the rest is the kiosk's tracking)`);
   console.log(`checkouts: ${checkoutOutcomes.join(', ')}`);
   line('checkout performedMs', checkouts.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met');
   line('checkout answerMs', checkouts.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → decision shown (JPEG encoding, signing, server analysis, PAD, 1:N, policy, assertion)');
   line('checkout total', checkouts.map((t) => t.totalMs), '"look at the camera" pressed → decision shown');
   line('checkout system share', systemShare(checkouts), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
+  if (shopper) line('checkout step start → ticked', shopperTally.checkout.startToTick, 'per step, as for enrollment');
+  if (shopper) console.log(`shopper in the ${N} checkout captures: ${shopperTally.checkout.performed} actions performed for ${shopperTally.checkout.asked} steps asked, ${shopperTally.checkout.repeats} of them repeats of a step the kiosk had not ticked`);
 } finally {
   await context.close().catch(() => undefined);
   await served.close();
