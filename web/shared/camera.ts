@@ -46,6 +46,25 @@ export async function captureBurst(video: HTMLVideoElement, count: number, spanM
   return frames;
 }
 
+/** The JPEG quality frames are sent at (the server's quality and PAD checks were measured on such frames). */
+export const FRAME_JPEG_QUALITY = 0.85;
+
+const encoded = new WeakMap<HTMLCanvasElement, Promise<string>>();
+
+/**
+ * A frame as base64 JPEG at FRAME_JPEG_QUALITY, encoded once: the checkout kiosk starts encoding each
+ * frame as it is grabbed, while the shopper is still moving, so sending the burst does not wait for it.
+ */
+export function frameJpegBase64(canvas: HTMLCanvasElement): Promise<string> {
+  let jpeg = encoded.get(canvas);
+  if (!jpeg) {
+    jpeg = canvasToJpegBase64(canvas, FRAME_JPEG_QUALITY);
+    jpeg.catch(() => encoded.delete(canvas)); // a failed encoding is tried again when the frame is sent
+    encoded.set(canvas, jpeg);
+  }
+  return jpeg;
+}
+
 export async function canvasToJpegBase64(canvas: HTMLCanvasElement, quality = 0.9): Promise<string> {
   const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('no JPEG'))), 'image/jpeg', quality));
   return bytesToBase64(new Uint8Array(await blob.arrayBuffer()));

@@ -9,7 +9,7 @@ import { loadFaceEngine, type FaceEnginePort } from '../../shared/face-engine-po
 import { errorText, readJson, type WebConfig } from '../../shared/api';
 import { forgetIdentity, type KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
-import { canvasToJpegBase64 } from '../../shared/camera';
+import { frameJpegBase64 } from '../../shared/camera';
 import { currentLanguage, t } from '../../shared/i18n';
 import { formatMoney, parseAmount, reasonKey } from '../../shared/reasons';
 import { Busy, ErrorNote, Page, StepHeading } from '../../shared/ui';
@@ -72,7 +72,7 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
     setStep({ name: 'deciding', order });
     setError(undefined);
     try {
-      const frames = await Promise.all(burst.frames.map((f) => canvasToJpegBase64(f, 0.85)));
+      const frames = await Promise.all(burst.frames.map(frameJpegBase64));
       const body = {
         amount: order.amount,
         currency: order.currency,
@@ -121,7 +121,7 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
           <p class="panel" data-testid="amount-due">
             {t('checkout.due', { amount: formatMoney(step.order.amount, step.order.currency, currentLanguage()) })}
           </p>
-          <LivenessCapture identity={identity} engine={engine} heading={t('checkout.shopperHeading')} onCaptured={(burst) => void pay(step.order, burst, identity, step.secondFactor)} />
+          <LivenessCapture identity={identity} engine={engine} encodeAhead heading={t('checkout.shopperHeading')} onCaptured={(burst) => void pay(step.order, burst, identity, step.secondFactor)} />
           <ErrorNote message={error} />
           <div class="actions">
             <button type="button" class="secondary" onClick={() => setStep({ name: 'order' })} data-testid="checkout-cancel">

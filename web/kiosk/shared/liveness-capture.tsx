@@ -12,7 +12,7 @@ import type { BrowserFace, FaceEnginePort } from '../../shared/face-engine-port'
 import type { KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
 import { readJson, errorText } from '../../shared/api';
-import { captureBurst, grabFrame, startCamera, stopCamera } from '../../shared/camera';
+import { captureBurst, frameJpegBase64, grabFrame, startCamera, stopCamera } from '../../shared/camera';
 import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
@@ -72,6 +72,7 @@ async function trackChallengeLive(
   challenge: readonly string[],
   onProgress: (steps: readonly StepProgress[]) => void,
   followThrough: number,
+  encodeAhead: boolean,
 ): Promise<{
   frames: HTMLCanvasElement[];
   faces: BrowserFace[];
@@ -101,6 +102,7 @@ async function trackChallengeLive(
       // and the server compares every pair.
       if (found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!))) {
         frames.push(canvas);
+        if (encodeAhead) void frameJpegBase64(canvas).catch(() => undefined);
         faces.push(found[0]!);
         analyses.push(analysisOf(found[0]!));
         if (metAt === undefined) {
@@ -129,6 +131,7 @@ export function LivenessCapture({
   heading,
   onCaptured,
   followThrough = FOLLOW_THROUGH_FRAMES,
+  encodeAhead = false,
 }: {
   identity: KioskIdentity;
   engine: FaceEnginePort | undefined;
@@ -139,6 +142,8 @@ export function LivenessCapture({
    * wants them (FOLLOW_THROUGH_FRAMES); enrollment's server judges the browser's own analyses, so 0.
    */
   followThrough?: number;
+  /** Encode each frame to JPEG as it is grabbed (checkout sends JPEGs), so sending does not wait for it. */
+  encodeAhead?: boolean;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | undefined>(undefined);
@@ -225,7 +230,7 @@ export function LivenessCapture({
       const issuedAt = performance.now();
       if (engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
-        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress, followThrough);
+        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress, followThrough, encodeAhead);
         // The burst begins where the performance does: the server measures the first step from its first frame.
         const keep = selectFramesToSend(seen.frames.length - seen.start, seen.atFrames).map((i) => i + seen.start);
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
