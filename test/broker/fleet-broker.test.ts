@@ -1,6 +1,7 @@
 /**
  * The broker conformance suite against the embedded broker (aedes, device rows in SQLite) and
- * against a private Mosquitto 2 with its dynamic-security plugin, started on a free port.
+ * against a private Mosquitto 2 started on a free port, once with its dynamic-security plugin and
+ * once with a password file and `%u` pattern ACLs.
  * Mosquitto must be installed (Debian: apt-get install -y mosquitto); the suite fails rather than
  * skips without it, since a skip would look green in CI.
  */
@@ -24,6 +25,22 @@ runBrokerConformance('embedded (aedes)', async () => {
     close: async () => {
       await broker.close();
       await database.close();
+    },
+  };
+});
+
+runBrokerConformance('Mosquitto 2 (password file, %u pattern ACLs)', async () => {
+  if (!mosquittoAvailable()) throw new Error(`Mosquitto is not installed at ${MOSQUITTO_BINARY} (apt-get install -y mosquitto)`);
+  const mosquitto = await startMosquitto({ deviceAccess: 'password-file' });
+  const broker = await connectExternalBroker({ url: mosquitto.serviceUrl, nodeId: `facekey-test-${randomUUID()}`, deviceAccess: mosquitto.deviceAccess });
+  return {
+    broker,
+    addDevice: async () => undefined,
+    // Mosquitto's acl_file grants any SUBSCRIBE and checks read access per delivered message.
+    foreignSubscriptions: 'filtered-on-delivery',
+    close: async () => {
+      await broker.close();
+      await mosquitto.stop();
     },
   };
 });

@@ -17,6 +17,7 @@ export const fleetCommand: CliCommand = {
         devices: { type: 'string', default: '100' },
         seconds: { type: 'string', default: '60' },
         broker: { type: 'string', default: 'embedded' },
+        'mosquitto-access': { type: 'string', default: 'password-file' },
         'heartbeat-seconds': { type: 'string', default: '30' },
         json: { type: 'boolean', default: false },
       },
@@ -29,7 +30,9 @@ export const fleetCommand: CliCommand = {
     if (!Number.isInteger(seconds) || seconds < 5) throw new InvalidArgument('--seconds must be an integer ≥ 5');
     if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 1) throw new InvalidArgument('--heartbeat-seconds must be a positive integer');
     if (values.broker !== 'embedded' && values.broker !== 'mosquitto') throw new InvalidArgument('--broker must be embedded or mosquitto');
-    const report = await simulateFleet({ devices, seconds, broker: values.broker, heartbeatSeconds, progress: values.json ? undefined : (line) => io.err(line) });
+    const mosquittoAccess = values['mosquitto-access'];
+    if (mosquittoAccess !== 'password-file' && mosquittoAccess !== 'dynamic-security') throw new InvalidArgument('--mosquitto-access must be password-file or dynamic-security');
+    const report = await simulateFleet({ devices, seconds, broker: values.broker, mosquittoAccess, heartbeatSeconds, progress: values.json ? undefined : (line) => io.err(line) });
     io.out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
     return report.lost === 0 ? 0 : 1;
   },

@@ -25,12 +25,14 @@ import type { FleetBroker } from '../../fleet/fleet-broker.js';
 import type { Job } from '../../fleet/rollouts.js';
 import { startEmbeddedBroker } from '../../transports/mqtt/aedes/embedded-broker.js';
 import { connectExternalBroker } from '../../transports/mqtt/mosquitto/external-broker.js';
-import { startMosquitto, type MosquittoProcess } from '../../transports/mqtt/mosquitto/mosquitto-process.js';
+import { startMosquitto, type MosquittoDeviceAccessKind, type MosquittoProcess } from '../../transports/mqtt/mosquitto/mosquitto-process.js';
 
 export interface SimulationOptions {
   readonly devices: number;
   readonly seconds: number;
   readonly broker: 'embedded' | 'mosquitto';
+  /** How the private Mosquitto grants devices (default password-file: dynamic security slows with every device). */
+  readonly mosquittoAccess?: MosquittoDeviceAccessKind;
   readonly heartbeatSeconds: number;
   readonly progress?: (line: string) => void;
 }
@@ -79,8 +81,8 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
     const terminals = new TerminalRegistry(sql, undefined, audit);
     let broker: FleetBroker;
     if (options.broker === 'mosquitto') {
-      mosquitto = await startMosquitto();
-      broker = await connectExternalBroker({ url: mosquitto.serviceUrl, nodeId: `simulate-${randomUUID()}` });
+      mosquitto = await startMosquitto({ deviceAccess: options.mosquittoAccess ?? 'password-file' });
+      broker = await connectExternalBroker({ url: mosquitto.serviceUrl, nodeId: `simulate-${randomUUID()}`, deviceAccess: mosquitto.deviceAccess });
     } else {
       broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', credentials: new SqlDeviceCredentials(sql) });
     }
