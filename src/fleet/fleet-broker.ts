@@ -29,6 +29,7 @@ export interface FleetConnection {
   /** One handler per connection, for every filter subscribed. */
   onMessage(handler: MessageHandler): void;
   subscribe(filter: string, qos: 0 | 1): Promise<void>;
+  unsubscribe(filter: string): Promise<void>;
   close(): Promise<void>;
 }
 

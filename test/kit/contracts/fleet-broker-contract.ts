@@ -124,6 +124,43 @@ export function runBrokerConformance(name: string, open: () => Promise<BrokerHar
       assert.equal(received.find((m) => m.topic === upTopic(device.id, 'telemetry'))?.payload.toString(), 'hello');
     });
 
+    it('handles several messages at once but acknowledges each only after its handler, in arrival order', async () => {
+      const device = await newDevice();
+      const client = await online(device);
+      const clientId = `facekey-pipeline-${randomUUID()}`;
+      const topic = upTopic(device.id, 'jobs');
+      const first = await harness.broker.connectService(clientId);
+      const started: string[] = [];
+      let releaseFirst: () => void = () => undefined;
+      first.onMessage(async (message) => {
+        const text = message.payload.toString();
+        started.push(text);
+        // m1 is stuck (a slow commit), m2 and m3 finish at once.
+        if (text === 'm1') await new Promise<void>((resolve) => (releaseFirst = resolve));
+      });
+      await first.subscribe(topic, 1);
+      for (const text of ['m1', 'm2', 'm3']) await client.publishAsync(topic, text, { qos: 1 });
+      await waitFor(() => started.length === 3, 'all three handled at once');
+      // facekey goes away with m1 unfinished: m2 and m3 must not have been acknowledged ahead of it.
+      await first.close();
+      releaseFirst();
+      const redelivered: string[] = [];
+      const second = await harness.broker.connectService(clientId);
+      second.onMessage(async (message) => void redelivered.push(message.payload.toString()));
+      await waitFor(() => redelivered.length >= 3, 'the unacknowledged messages again');
+      assert.deepEqual(redelivered.slice(0, 3), ['m1', 'm2', 'm3']);
+      await client.publishAsync(topic, 'm4', { qos: 1 });
+      await waitFor(() => redelivered.includes('m4'), 'the next message');
+      await second.close();
+      // Everything was acknowledged this time: a third session gets nothing old.
+      const third = await harness.broker.connectService(clientId);
+      const again: string[] = [];
+      third.onMessage(async (message) => void again.push(message.payload.toString()));
+      await sleep(300);
+      assert.deepEqual(again, []);
+      await third.close();
+    });
+
     it('delivers the retained desired state to a device that was offline when it was published', async () => {
       const device = await newDevice();
       await service.publish(downTopic(device.id, 'twin/desired'), '{"version":3}', { qos: 1, retain: true });
