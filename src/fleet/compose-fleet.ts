@@ -12,11 +12,12 @@ import { FleetProvisioning } from './fleet-provisioning.js';
 import { DeviceTwins } from './device-twins.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { Ed25519DeviceMessageVerifier } from './device-message-signature.js';
-import { BrokerDesiredPublisher, FleetIngest } from './fleet-ingest.js';
+import { BrokerDesiredPublisher, FleetIngest, type HandledMessage } from './fleet-ingest.js';
 import { FeverAlerts, type HealthScreeningConsent } from './fever-alerts.js';
 import { StaffFeverNotifier, type FeverWebhook } from './fever-notifier.js';
 import { Rollouts } from './rollouts.js';
-import { downTopic } from './fleet-topics.js';
+import { ALL_UP_TOPICS, downTopic } from './fleet-topics.js';
+import { GroupCommittingDatabase } from '../store/sql/group-commit.js';
 
 export interface FleetSettings {
   readonly broker: FleetBroker;
@@ -33,6 +34,8 @@ export interface FleetSettings {
   readonly feverWebhook?: FeverWebhook;
   /** How long a fever alert, and so its temperature value, lives without an outcome (default 1 h). */
   readonly feverAlertLifetimeMs?: number;
+  /** Awaited for every device message before it is acknowledged (the simulator counts what was handled). */
+  readonly afterHandled?: (message: HandledMessage) => Promise<void> | void;
 }
 
 export interface FleetParts {
@@ -55,7 +58,10 @@ interface ActiveDevice {
 export const DEFAULT_INACTIVITY_TIMEOUT_MS = 90_000;
 
 export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
-  const { sql, terminals, audit } = parts;
+  const { terminals, audit } = parts;
+  // SQLite commits one writer at a time, each with an fsync: concurrent ingest writes share commits.
+  // PostgreSQL runs concurrent transactions on its pool and flushes their commits together itself.
+  const sql = parts.sql.dialect === 'sqlite' ? new GroupCommittingDatabase(parts.sql) : parts.sql;
   const { broker } = settings;
   const clock = settings.clock ?? (() => new Date());
   await migrateFleet(sql);
@@ -97,7 +103,7 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
     onDeviceRevoked: async (deviceId, tenantId) => {
       activeDevices.delete(deviceId);
       verifier.forget(deviceId);
-      await presence.offline(deviceId, tenantId, 'revoked');
+      await presence.revoked(deviceId, tenantId);
     },
   });
   const fever = new FeverAlerts({
@@ -113,9 +119,8 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
     notifier: { notify: (deviceId, notice) => outgoingConnection().publish(downTopic(deviceId, 'jobs'), JSON.stringify(notice), { qos: 1 }) },
     clock,
   });
-  const ingest = new FleetIngest({ verifier, deviceOf: activeDevice, twins, presence, publisher, fever, rollouts, clock });
+  const ingest = new FleetIngest({ verifier, deviceOf: activeDevice, twins, presence, publisher, fever, rollouts, clock, afterHandled: settings.afterHandled });
 
-  await presence.load();
   outgoing = await broker.connectService(`facekey-${settings.nodeId}-out`);
   incoming = await broker.connectService(`facekey-${settings.nodeId}`);
   await ingest.attach(incoming);

@@ -34,6 +34,7 @@ export class FleetDeviceClient {
   private jobListeners: ((notice: JobNotice) => void)[] = [];
   /** The last desired document received. */
   desired: DesiredDocument | undefined;
+  private session = 0;
 
   constructor(
     readonly provisioned: ProvisionedDevice,
@@ -59,7 +60,10 @@ export class FleetDeviceClient {
 
   async connect(options: { readonly keepaliveSeconds?: number } = {}): Promise<void> {
     const { mqtt: credentials } = this.provisioned;
-    const will = this.signed('presence', { state: 'offline', reason: 'connection_lost' });
+    // The connection's number, increasing per device: facekey orders presence messages by it.
+    this.session = Math.max(this.clock().getTime(), this.session + 1);
+    const session = this.session;
+    const will = this.signed('presence', { state: 'offline', reason: 'connection_lost', session });
     const client = await mqtt.connectAsync(credentials.url, {
       clientId: credentials.clientId,
       username: credentials.username,
@@ -83,19 +87,21 @@ export class FleetDeviceClient {
       for (const listener of this.desiredListeners) listener(document);
     });
     await client.subscribeAsync(`facekey/devices/${this.id}/down/#`, { qos: 1 });
-    await this.publish('presence', { state: 'online' }, true);
+    await this.publish('presence', { state: 'online', session }, true);
   }
 
-  /** A signed QoS 1 message; resolves when the broker acknowledged it. */
-  async publish(channel: UpChannel, body: unknown, retain = false): Promise<void> {
+  /** A signed QoS 1 message; resolves with the message's id when the broker acknowledged it. */
+  async publish(channel: UpChannel, body: unknown, retain = false): Promise<string> {
     if (!this.client) throw new Error('not connected');
-    await this.client.publishAsync(upTopic(this.id, channel), this.signed(channel, body), { qos: 1, retain });
+    const id = randomUUID();
+    await this.client.publishAsync(upTopic(this.id, channel), this.signed(channel, body, id), { qos: 1, retain });
+    return id;
   }
 
   /** A goodbye, then a clean disconnect (no last will). */
   async disconnect(): Promise<void> {
     if (!this.client) return;
-    await this.publish('presence', { state: 'offline', reason: 'goodbye' }, true);
+    await this.publish('presence', { state: 'offline', reason: 'goodbye', session: this.session }, true);
     await this.client.endAsync();
     this.client = undefined;
   }
@@ -107,7 +113,7 @@ export class FleetDeviceClient {
     this.client = undefined;
   }
 
-  private signed(channel: UpChannel, body: unknown): Buffer {
-    return signDeviceMessage(upTopic(this.id, channel), { id: randomUUID(), at: this.clock().toISOString(), body }, this.keys.privateKey);
+  private signed(channel: UpChannel, body: unknown, id: string = randomUUID()): Buffer {
+    return signDeviceMessage(upTopic(this.id, channel), { id, at: this.clock().toISOString(), body }, this.keys.privateKey);
   }
 }
