@@ -26,8 +26,10 @@ export interface MqttConnectionOptions {
   readonly maxInFlight?: number;
   /** False to never reconnect (a borrowed session that another process may take back). */
   readonly reconnect?: boolean;
-  /** Published by the broker if this connection dies without a clean disconnect. */
-  readonly will?: { readonly topic: string; readonly payload: string; readonly qos: 0 | 1; readonly retain: boolean };
+  /** Published by the broker, QoS 1 and retained, if this connection dies without a clean disconnect. */
+  readonly will?: { readonly topic: string; readonly payload: string };
+  /** The message handler from the start, for a session that may hold messages already. */
+  readonly onMessage?: MessageHandler;
 }
 
 /** Passed to mqtt.js's handleMessage callback: "take the next packet, but send no PUBACK for this one yet". */
@@ -52,11 +54,12 @@ export async function openMqttConnection(options: MqttConnectionOptions): Promis
     protocolVersion: 4,
     reconnectPeriod: options.reconnect === false ? 0 : 1000,
     connectTimeout: 10_000,
-    ...(options.will ? { will: { ...options.will, payload: Buffer.from(options.will.payload) } } : {}),
+    ...(options.will ? { will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true } } : {}),
     manualConnect: true,
   } satisfies IClientOptions);
   // The handler is installed before connecting: a resumed session delivers its queued messages right after CONNACK.
   const connection = new MqttFleetConnection(client, options.onHandlerError, options.maxInFlight ?? 1000);
+  if (options.onMessage) connection.onMessage(options.onMessage);
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
@@ -81,6 +84,8 @@ class MqttFleetConnection implements FleetConnection {
   private generation = 0;
   /** mqtt.js's "next packet" while the window is full. */
   private takeNext: (() => void) | undefined;
+  private readonly reconnectListeners: (() => void)[] = [];
+  private readonly goneListeners: (() => void)[] = [];
 
   constructor(
     readonly client: MqttClient,
@@ -124,8 +129,16 @@ class MqttFleetConnection implements FleetConnection {
       this.inFlight = [];
       this.releaseNext();
     };
-    client.on('close', forgetConnection);
-    client.on('connect', forgetConnection);
+    let connections = 0;
+    client.on('close', () => {
+      forgetConnection();
+      // Without reconnecting (or after end()), this connection will not come back.
+      if (client.disconnecting || client.options.reconnectPeriod === 0) for (const listener of this.goneListeners.splice(0)) listener();
+    });
+    client.on('connect', () => {
+      forgetConnection();
+      if (connections++ > 0) for (const listener of this.reconnectListeners) listener();
+    });
     client.on('error', (error) => onHandlerError?.(error));
   }
 
@@ -136,6 +149,14 @@ class MqttFleetConnection implements FleetConnection {
 
   onMessage(handler: MessageHandler): void {
     this.handler = handler;
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  onGone(listener: () => void): void {
+    this.goneListeners.push(listener);
   }
 
   async publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {

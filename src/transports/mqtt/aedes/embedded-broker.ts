@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import type { DeviceBrokerAccess, FleetBroker, FleetConnection } from '../../../fleet/fleet-broker.js';
+import type { DeviceBrokerAccess, FleetBroker, FleetConnection, ServiceConnectionOptions } from '../../../fleet/fleet-broker.js';
 import { devicePasswordMatches, hashDevicePassword, type DeviceCredentialRecords } from '../../../fleet/device-credentials.js';
 import { deviceMayPublish, deviceMaySubscribe, isDeviceId } from '../../../fleet/fleet-topics.js';
 import { openMqttConnection } from '../mqtt-connection.js';
@@ -108,13 +108,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   return {
     deviceUrl,
     access,
-    connectService: (clientId: string): Promise<FleetConnection> =>
+    sharedSubscriptions: false,
+    connectService: (clientId: string, connection: ServiceConnectionOptions = {}): Promise<FleetConnection> =>
       openMqttConnection({
         url: deviceUrl,
         clientId,
         username: SERVICE_USERNAME,
         password: servicePassword,
         onHandlerError: options.onError,
+        ...connection,
       }),
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

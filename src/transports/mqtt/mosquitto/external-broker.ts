@@ -51,7 +51,8 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
   return {
     deviceUrl: options.deviceUrl ?? url,
     access,
-    connectService: (clientId) => openMqttConnection({ url, clientId, username, password, onHandlerError: options.onError }),
+    sharedSubscriptions: true,
+    connectService: (clientId, connection = {}) => openMqttConnection({ url, clientId, username, password, onHandlerError: options.onError, ...connection }),
     close: async () => {
       if (access instanceof DynamicSecurityAccess) await access.close();
     },
