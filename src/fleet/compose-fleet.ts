@@ -62,7 +62,7 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
   const { terminals, audit } = parts;
   // SQLite commits one writer at a time, each with an fsync: concurrent ingest writes share commits.
   // PostgreSQL runs concurrent transactions on its pool and flushes their commits together itself.
-  const sql = parts.sql.dialect === 'sqlite' ? new GroupCommittingDatabase(parts.sql) : parts.sql;
+  const sql = parts.sql.dialect === 'sqlite' && !(parts.sql instanceof GroupCommittingDatabase) ? new GroupCommittingDatabase(parts.sql) : parts.sql;
   const { broker } = settings;
   const clock = settings.clock ?? (() => new Date());
   await migrateFleet(sql);

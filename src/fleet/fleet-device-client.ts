@@ -35,6 +35,8 @@ export class FleetDeviceClient {
   /** The last desired document received. */
   desired: DesiredDocument | undefined;
   private session = 0;
+  /** The id of the last will the broker holds for the current connection. */
+  private willId: string | undefined;
 
   constructor(
     readonly provisioned: ProvisionedDevice,
@@ -58,12 +60,14 @@ export class FleetDeviceClient {
     this.jobListeners.push(listener);
   }
 
-  async connect(options: { readonly keepaliveSeconds?: number } = {}): Promise<void> {
+  /** Connects with a signed last will and says "online"; resolves with the "online" message's id once the broker has it. */
+  async connect(options: { readonly keepaliveSeconds?: number } = {}): Promise<string> {
     const { mqtt: credentials } = this.provisioned;
     // The connection's number, increasing per device: facekey orders presence messages by it.
     this.session = Math.max(this.clock().getTime(), this.session + 1);
     const session = this.session;
-    const will = this.signed('presence', { state: 'offline', reason: 'connection_lost', session });
+    const willId = randomUUID();
+    const will = this.signed('presence', { state: 'offline', reason: 'connection_lost', session }, willId);
     const client = await mqtt.connectAsync(credentials.url, {
       clientId: credentials.clientId,
       username: credentials.username,
@@ -86,8 +90,9 @@ export class FleetDeviceClient {
       this.desired = document;
       for (const listener of this.desiredListeners) listener(document);
     });
+    this.willId = willId;
     await client.subscribeAsync(`facekey/devices/${this.id}/down/#`, { qos: 1 });
-    await this.publish('presence', { state: 'online', session }, true);
+    return this.publish('presence', { state: 'online', session }, true);
   }
 
   /** A signed QoS 1 message; resolves with the message's id when the broker acknowledged it. */
@@ -104,13 +109,17 @@ export class FleetDeviceClient {
     await this.publish('presence', { state: 'offline', reason: 'goodbye', session: this.session }, true);
     await this.client.endAsync();
     this.client = undefined;
+    this.willId = undefined;
   }
 
-  /** The connection dies without a goodbye: the broker publishes the last will. */
-  drop(): void {
+  /** The connection dies without a goodbye: the broker publishes the last will, whose id this returns. */
+  drop(): string | undefined {
+    const willId = this.client ? this.willId : undefined;
     this.client?.stream.destroy();
     void this.client?.endAsync(true).catch(() => undefined);
     this.client = undefined;
+    this.willId = undefined;
+    return willId;
   }
 
   private signed(channel: UpChannel, body: unknown, id: string = randomUUID()): Buffer {

@@ -11,9 +11,9 @@
  * its last will, so a last will of an old connection handled after the "online" of the next one
  * changes nothing. A transition reads and locks the row, decides (decidePresence, pure), writes.
  *
- * Last-seen times are written at most once per `lastSeenResolutionMs` per device and node: an
- * inactivity timeout of 90 s does not need every message's time, and skipping the write saves a
- * database write for most telemetry.
+ * Last-seen times are written at most once per `lastSeenResolutionMs` (10 s, or a sixth of the
+ * timeout) per device and node: an inactivity timeout of 90 s does not need every message's time,
+ * and skipping the write saves a database write for most telemetry.
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase, SqlExecutor } from '../store/sql/sql-database.js';
@@ -106,7 +106,8 @@ export class PresenceTracker {
     private readonly db: SqlDatabase,
     private readonly inactivityTimeoutMs: number,
     private readonly clock: () => Date = () => new Date(),
-    private readonly lastSeenResolutionMs = 10_000,
+    /** A small part of the timeout, so skipped writes never make a talking device look silent. */
+    private readonly lastSeenResolutionMs = Math.min(10_000, inactivityTimeoutMs / 6),
   ) {}
 
   /** The device's "online" for connection `session`; true when it was news (then its desired state is resent). */
