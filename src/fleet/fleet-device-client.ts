@@ -68,16 +68,21 @@ export class FleetDeviceClient {
     const session = this.session;
     const willId = randomUUID();
     const will = this.signed('presence', { state: 'offline', reason: 'connection_lost', session }, willId);
-    const client = await mqtt.connectAsync(credentials.url, {
-      clientId: credentials.clientId,
-      username: credentials.username,
-      password: credentials.password,
-      clean: true,
-      protocolVersion: 4,
-      keepalive: options.keepaliveSeconds ?? 60,
-      reconnectPeriod: 0,
-      will: { topic: upTopic(this.id, 'presence'), payload: will, qos: 1, retain: true },
-    });
+    const client = await mqtt.connectAsync(
+      credentials.url,
+      {
+        clientId: credentials.clientId,
+        username: credentials.username,
+        password: credentials.password,
+        clean: true,
+        protocolVersion: 4,
+        keepalive: options.keepaliveSeconds ?? 60,
+        reconnectPeriod: 0,
+        will: { topic: upTopic(this.id, 'presence'), payload: will, qos: 1, retain: true },
+      },
+      // Closed before its CONNACK (a broker reloading its password file drops such connections): fail, so the device retries.
+      false,
+    );
     this.client = client;
     client.on('message', (topic, payload) => {
       if (topic === downTopic(this.id, 'jobs')) {

@@ -43,6 +43,7 @@ const REGISTRATION_CHUNK = 500;
 const CONNECT_CONCURRENCY_PER_WORKER = 100;
 const CLAIM_MAX_USES = 10_000;
 const DRAIN_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 15_000;
 
 export interface SimulationOptions {
   readonly devices: number;
@@ -180,6 +181,16 @@ class MemorySampler {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+async function stopOrKill({ child, peer }: Child): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)));
+  await Promise.race([peer.request('stop').catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  for (let waited = 0; running() && waited < 2_000; waited += 50) await sleep(50);
+  if (running()) child.kill('SIGKILL');
 }
 
 function validate(options: SimulationOptions): void {
@@ -489,9 +500,9 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
     };
   } finally {
     sampler.stop();
-    // Nodes first: the workers' goodbyes would otherwise flood nodes that are shutting down.
-    for (const node of nodes) await node.peer.request('stop').catch(() => node.child.kill('SIGKILL'));
-    for (const worker of workers) await worker.peer.request('stop').catch(() => worker.child.kill('SIGKILL'));
+    // Nodes first: the workers' goodbyes would otherwise flood nodes that are shutting down. A child
+    // that does not stop in time is killed, so a failed run still ends and reports.
+    for (const child of [...nodes, ...workers]) await stopOrKill(child);
     await mosquitto?.stop();
     if (schema && options.databaseUrl) {
       const client = new pg.Client({ connectionString: options.databaseUrl });

@@ -15,6 +15,8 @@ import type { ProvisionedDevice, Registration } from '../../fleet/fleet-provisio
 import type { UpChannel } from '../../fleet/fleet-topics.js';
 import { parentPeer } from './simulation-ipc.js';
 
+const CONNECT_ATTEMPTS = 5;
+
 /** One in fifty devices fails the engine update: 2 %, over the rollout's 1.5 % abort threshold. */
 export const isFailingDevice = (index: number): boolean => index % 50 === 7;
 
@@ -60,16 +62,21 @@ export async function runSimulationDevices(): Promise<number> {
     );
   };
 
+  /** Like a device in the field: a refused or dropped connection attempt is tried again a little later. */
   const connect = async (device: SimulatedDevice): Promise<boolean> => {
-    try {
-      const onlineId = await device.client.connect({ keepaliveSeconds: heartbeatSeconds * 2 });
-      sent++;
-      acknowledged++;
-      ackedBatch.push(onlineId);
-      return true;
-    } catch {
-      return false;
+    for (let attempt = 1; attempt <= CONNECT_ATTEMPTS; attempt++) {
+      try {
+        const onlineId = await device.client.connect({ keepaliveSeconds: heartbeatSeconds * 2 });
+        sent++;
+        acknowledged++;
+        ackedBatch.push(onlineId);
+        return true;
+      } catch {
+        device.client.drop();
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
+    return false;
   };
 
   const inBatches = async <T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> => {

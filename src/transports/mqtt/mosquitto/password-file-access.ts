@@ -44,6 +44,7 @@ interface Waiter {
   readonly reject: (error: unknown) => void;
 }
 
+const RESIGNAL_RELOAD_MS = 500;
 /** Another facekey node holding the lock longer than this has died holding it. */
 const STALE_LOCK_MS = 30_000;
 
@@ -139,17 +140,30 @@ export class PasswordFileAccess implements DeviceBrokerAccess {
 
   private async probeUntilReloaded(password: string): Promise<void> {
     const deadline = Date.now() + (this.options.reloadTimeoutMs ?? 15_000);
+    // Mosquitto clears its reload flag after reloading, so a SIGHUP that lands during a reload is
+    // lost (seen with a 20,000-line file): until the probe gets in, ask again now and then.
+    let nextSignal = Date.now() + RESIGNAL_RELOAD_MS;
     for (;;) {
+      if (Date.now() > nextSignal) {
+        this.options.reloadBroker();
+        nextSignal = Date.now() + RESIGNAL_RELOAD_MS;
+      }
       try {
-        const probe = await mqtt.connectAsync(this.options.brokerUrl, {
-          clientId: this.probeUsername,
-          username: this.probeUsername,
-          password,
-          clean: true,
-          protocolVersion: 4,
-          reconnectPeriod: 0,
-          connectTimeout: 5_000,
-        });
+        const probe = await mqtt.connectAsync(
+          this.options.brokerUrl,
+          {
+            clientId: this.probeUsername,
+            username: this.probeUsername,
+            password,
+            clean: true,
+            protocolVersion: 4,
+            reconnectPeriod: 0,
+            connectTimeout: 5_000,
+          },
+          // A connection closed before its CONNACK must fail the attempt: Mosquitto drops connections
+          // still unauthenticated when it reloads, and mqtt.js would otherwise wait forever.
+          false,
+        );
         await probe.endAsync(true);
         return;
       } catch (error) {
