@@ -137,6 +137,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(privacyPortalRoutes(deps.platform.privacyPortal, { secureCookies: deps.platform.publicUrl.startsWith('https:') }), {
     prefix: '/v1',
   });
-  if (deps.fleet) await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
+  if (deps.fleet) {
+    await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
+    deps.fleet.registerMetrics(metrics);
+  }
   return app;
 }

@@ -18,6 +18,8 @@ import { StaffFeverNotifier, type FeverWebhook } from './fever-notifier.js';
 import { Rollouts } from './rollouts.js';
 import { ALL_UP_TOPICS, SHARED_UP_TOPICS, downTopic } from './fleet-topics.js';
 import { FleetNodes, ingestClientIdOf } from './fleet-nodes.js';
+import { FleetMetrics } from './fleet-metrics.js';
+import type { Registry } from 'prom-client';
 import { GroupCommittingDatabase } from '../store/sql/group-commit.js';
 
 export interface FleetSettings {
@@ -62,7 +64,8 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
   const { terminals, audit } = parts;
   // SQLite commits one writer at a time, each with an fsync: concurrent ingest writes share commits.
   // PostgreSQL runs concurrent transactions on its pool and flushes their commits together itself.
-  const sql = parts.sql.dialect === 'sqlite' && !(parts.sql instanceof GroupCommittingDatabase) ? new GroupCommittingDatabase(parts.sql) : parts.sql;
+  const sql =
+    parts.sql.dialect === 'sqlite' && !(parts.sql instanceof GroupCommittingDatabase) ? new GroupCommittingDatabase(parts.sql) : parts.sql;
   const { broker } = settings;
   const clock = settings.clock ?? (() => new Date());
   await migrateFleet(sql);
@@ -117,17 +120,34 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
   const rollouts = new Rollouts({
     db: sql,
     provisioning,
-    notifier: { notify: (deviceId, notice) => outgoingConnection().publish(downTopic(deviceId, 'jobs'), JSON.stringify(notice), { qos: 1 }) },
+    notifier: {
+      notify: (deviceId, notice) => outgoingConnection().publish(downTopic(deviceId, 'jobs'), JSON.stringify(notice), { qos: 1 }),
+    },
     clock,
   });
-  const ingest = new FleetIngest({ verifier, deviceOf: activeDevice, twins, presence, publisher, fever, rollouts, clock, afterHandled: settings.afterHandled });
+  const metrics = new FleetMetrics();
+  const ingest = new FleetIngest({
+    verifier,
+    deviceOf: activeDevice,
+    twins,
+    presence,
+    publisher,
+    fever,
+    rollouts,
+    clock,
+    afterHandled: settings.afterHandled,
+    observer: metrics,
+  });
 
   const handle = (message: FleetMessage): Promise<void> => ingest.handle(message);
   outgoing = await broker.connectService(`facekey-${settings.nodeId}-out`);
   let nodes: FleetNodes | undefined;
   if (broker.sharedSubscriptions) {
     // Nodes share the devices' messages (fleet-nodes.ts); with one node the shared group has one member.
-    incoming = await broker.connectService(ingestClientIdOf(settings.nodeId), { will: FleetNodes.deathNotice(settings.nodeId), onMessage: handle });
+    incoming = await broker.connectService(ingestClientIdOf(settings.nodeId), {
+      will: FleetNodes.deathNotice(settings.nodeId),
+      onMessage: handle,
+    });
     // A session from before shared subscriptions would also keep its own copy of every message.
     await incoming.unsubscribe(ALL_UP_TOPICS);
     await ingest.attach(incoming, SHARED_UP_TOPICS);
@@ -156,6 +176,15 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
     rollouts,
     /** The sessions of dead or stopped nodes this node is draining. */
     borrowedSessions: (): string[] => nodes?.borrowedSessions() ?? [],
+    /** Adds the fleet's metrics to the service's /metrics registry. */
+    registerMetrics(registry: Registry): void {
+      metrics.register(registry, {
+        db: sql,
+        ingestInFlight: () => incoming?.pending ?? 0,
+        borrowedSessions: () => nodes?.borrowedSessions().length ?? 0,
+        screening: fever.counts,
+      });
+    },
     async close(): Promise<void> {
       stopSweep();
       stopRollouts();

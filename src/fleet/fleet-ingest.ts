@@ -15,6 +15,7 @@ import type { PresenceTracker } from './presence-tracker.js';
 import type { FeverAlerts } from './fever-alerts.js';
 import type { Rollouts } from './rollouts.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import type { IngestObserver } from './fleet-metrics.js';
 
 export interface FleetIngestStats {
   readonly accepted: number;
@@ -66,6 +67,7 @@ export class FleetIngest {
       readonly clock: () => Date;
       /** Awaited before the message is acknowledged. */
       readonly afterHandled?: (message: HandledMessage) => Promise<void> | void;
+      readonly observer?: IngestObserver;
     },
   ) {}
 
@@ -100,7 +102,9 @@ export class FleetIngest {
       this.accepted++;
       this.byChannel[channel] = (this.byChannel[channel] ?? 0) + 1;
       // A last will is signed when the device connects and sent when it is gone: its age is not ingest latency.
-      if (!message.retain && channel !== 'presence') this.recordLatency(channel, this.deps.clock().getTime() - Date.parse(verified.message.at));
+      const latencyMs = !message.retain && channel !== 'presence' ? this.deps.clock().getTime() - Date.parse(verified.message.at) : undefined;
+      if (latencyMs !== undefined) this.recordLatency(channel, latencyMs);
+      this.deps.observer?.accepted(channel, latencyMs);
     }
     await this.deps.afterHandled?.({ deviceId, channel, messageId: verified.message.id, accepted });
   }
@@ -161,6 +165,7 @@ export class FleetIngest {
 
   private refuse(reason: MessageRejection | 'topic'): void {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+    this.deps.observer?.refused(reason);
   }
 
   private recordLatency(channel: string, ms: number): void {
