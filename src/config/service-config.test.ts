@@ -85,3 +85,15 @@ test('liveness challenge actions: all five unless FACEKEY_LIVENESS_ACTIONS narro
   assert.equal(readServiceConfig({}).livenessActions, undefined);
   assert.deepEqual(readServiceConfig({ FACEKEY_LIVENESS_ACTIONS: ' turn_left, turn_right ,' }).livenessActions, ['turn_left', 'turn_right']);
 });
+
+test('fleet broker: a Mosquitto password file and pid file together, only with FACEKEY_MQTT_URL', () => {
+  assert.equal(readServiceConfig({}).fleet.mosquittoPasswordFile, undefined);
+  const c = readServiceConfig({
+    FACEKEY_MQTT_URL: 'mqtt://facekey-service:x@broker:1883',
+    FACEKEY_MOSQUITTO_PASSWORD_FILE: '/etc/mosquitto/passwords',
+    FACEKEY_MOSQUITTO_PID_FILE: '/run/mosquitto.pid',
+  });
+  assert.deepEqual([c.fleet.mosquittoPasswordFile, c.fleet.mosquittoPidFile], ['/etc/mosquitto/passwords', '/run/mosquitto.pid']);
+  assert.throws(() => readServiceConfig({ FACEKEY_MQTT_URL: 'mqtt://broker', FACEKEY_MOSQUITTO_PASSWORD_FILE: '/p' }), InvalidArgument);
+  assert.throws(() => readServiceConfig({ FACEKEY_MOSQUITTO_PASSWORD_FILE: '/p', FACEKEY_MOSQUITTO_PID_FILE: '/q' }), InvalidArgument);
+});

@@ -7,7 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { runBrokerConformance } from '../kit/contracts/fleet-broker-contract.js';
-import { startEmbeddedBroker } from '../../src/transports/mqtt/aedes/embedded-broker.js';
+import { EmbeddedBrokerFull, startEmbeddedBroker } from '../../src/transports/mqtt/aedes/embedded-broker.js';
+import { newDevicePassword } from '../../src/fleet/device-credentials.js';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import mqtt from 'mqtt';
 import { connectExternalBroker } from '../../src/transports/mqtt/mosquitto/external-broker.js';
 import { mosquittoAvailable, startMosquitto, MOSQUITTO_BINARY } from '../../src/transports/mqtt/mosquitto/mosquitto-process.js';
 import { openSqliteTestDatabase } from '../kit/test-databases.js';
@@ -57,4 +61,32 @@ runBrokerConformance('Mosquitto 2 (dynamic security)', async () => {
       await mosquitto.stop();
     },
   };
+});
+
+test('the embedded broker refuses devices beyond its limit with "server unavailable" instead of risking facekey’s process', async () => {
+  const database = await openSqliteTestDatabase();
+  await migrateFleet(database.db);
+  const refusals: unknown[] = [];
+  const broker = await startEmbeddedBroker({
+    port: 0,
+    host: '127.0.0.1',
+    credentials: new SqlDeviceCredentials(database.db),
+    maxDevices: 1,
+    onError: (error) => refusals.push(error),
+  });
+  const service = await broker.connectService(`facekey-limit-${randomUUID()}`);
+  const devices = [randomUUID(), randomUUID()].map((id) => ({ id, password: newDevicePassword() }));
+  for (const device of devices) {
+    await insertPlaceholderDevice(database.db, device.id);
+    await broker.access.grant(device.id, device.password);
+  }
+  const connect = (device: { id: string; password: string }) =>
+    mqtt.connectAsync(broker.deviceUrl, { clientId: device.id, username: device.id, password: device.password, reconnectPeriod: 0, protocolVersion: 4 }, false);
+  const first = await connect(devices[0]!);
+  await assert.rejects(connect(devices[1]!), /Server unavailable/i);
+  assert.ok(refusals.some((e) => e instanceof EmbeddedBrokerFull));
+  await first.endAsync();
+  await service.close();
+  await broker.close();
+  await database.close();
 });

@@ -28,15 +28,11 @@ import {
   type MosquittoDeviceAccessKind,
   type MosquittoProcess,
 } from '../../transports/mqtt/mosquitto/mosquitto-process.js';
+import { EMBEDDED_BROKER_DEVICE_LIMIT } from '../../transports/mqtt/aedes/embedded-broker.js';
 import { forkFleetProcess, residentMiB, type IpcPeer } from './simulation-ipc.js';
 import type { NodeStart, NodeStats, SimulationBroker, SimulationDatabase } from './simulation-node.js';
 import { isFailingDevice, type DeviceCounters } from './simulation-devices.js';
 
-/**
- * The embedded broker (aedes 1.2) overflowed its stack at 3,000 and 5,000 devices, and it runs
- * inside facekey's process, so its crash takes the service down: the simulator refuses more.
- */
-export const EMBEDDED_BROKER_DEVICE_LIMIT = 2_000;
 /** Devices per worker process, well inside one process's file limit. */
 const DEVICES_PER_WORKER = 5_000;
 const REGISTRATION_CHUNK = 500;
