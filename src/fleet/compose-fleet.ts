@@ -176,6 +176,7 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
     rollouts,
     /** The sessions of dead or stopped nodes this node is draining. */
     borrowedSessions: (): string[] => nodes?.borrowedSessions() ?? [],
+    messagesFromBorrowedSessions: (): number => nodes?.messagesFromBorrowedSessions() ?? 0,
     /** Adds the fleet's metrics to the service's /metrics registry. */
     registerMetrics(registry: Registry): void {
       metrics.register(registry, {

@@ -39,6 +39,7 @@ export class FleetNodes {
   /** Borrowing under way: a second status message must not open a second connection that would take the session from the first. */
   private readonly borrowing = new Set<string>();
   private closing = false;
+  private borrowedMessages = 0;
 
   constructor(
     private readonly deps: {
@@ -76,6 +77,11 @@ export class FleetNodes {
     await this.announce('alive');
   }
 
+  /** Messages received through borrowed sessions (redeliveries of what the owner never acknowledged included). */
+  messagesFromBorrowedSessions(): number {
+    return this.borrowedMessages;
+  }
+
   /** Client ids of the sessions this node holds for others. */
   borrowedSessions(): string[] {
     return [...this.borrowed.keys()];
@@ -95,7 +101,13 @@ export class FleetNodes {
     if (this.closing || this.borrowed.has(clientId) || this.borrowing.has(clientId)) return;
     this.borrowing.add(clientId);
     this.deps.broker
-      .connectService(clientId, { reconnect: false, onMessage: this.deps.ingest })
+      .connectService(clientId, {
+        reconnect: false,
+        onMessage: (message) => {
+          this.borrowedMessages++;
+          return this.deps.ingest(message);
+        },
+      })
       .then(
         (connection) => {
           if (this.closing) return void connection.close();

@@ -86,7 +86,7 @@ function formatReport(r: SimulationReport): string {
   return [
     `broker           ${r.broker}`,
     `devices          ${r.devices} (provisioned in ${r.provisionSeconds} s, connected in ${r.connectSeconds} s), ${r.seconds} s run`,
-    `facekey nodes    ${r.nodes}${r.killedNode ? `; node 2 killed (SIGKILL) at ${r.killedNode.atSecond} s, its session ${r.killedNode.borrowedBySurvivor ? 'drained by node 1' : 'NOT taken over'}` : ''}`,
+    `facekey nodes    ${r.nodes}${r.killedNode ? `; node 2 killed (SIGKILL) at ${r.killedNode.atSecond} s, its session ${r.killedNode.borrowedBySurvivor ? `taken over by node 1 (${r.killedNode.messagesThroughItsSession} messages through it)` : 'NOT taken over'}` : ''}`,
     `connected        peak ${r.connected.peak}, at end ${r.connected.atEnd}`,
     `sent             ${r.sent}`,
     `acknowledged     ${r.acknowledged} (by the broker, last wills included)`,

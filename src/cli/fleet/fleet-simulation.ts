@@ -73,7 +73,12 @@ export interface SimulationReport {
   readonly devices: number;
   readonly seconds: number;
   readonly nodes: number;
-  readonly killedNode: { readonly atSecond: number; readonly borrowedBySurvivor: boolean } | null;
+  readonly killedNode: {
+    readonly atSecond: number;
+    readonly borrowedBySurvivor: boolean;
+    /** Messages node 1 received through node 2's session: what node 2 left unacknowledged, then its share. */
+    readonly messagesThroughItsSession: number;
+  } | null;
   readonly provisionSeconds: number;
   readonly connectSeconds: number;
   readonly connected: { readonly peak: number; readonly atEnd: number };
@@ -463,7 +468,11 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
       killedNode:
         killedAt === undefined
           ? null
-          : { atSecond: Math.round(killedAt), borrowedBySurvivor: (firstStats?.borrowedSessions.length ?? 0) > 0 },
+          : {
+              atSecond: Math.round(killedAt),
+              borrowedBySurvivor: (firstStats?.borrowedSessions.length ?? 0) > 0,
+              messagesThroughItsSession: firstStats?.messagesFromBorrowedSessions ?? 0,
+            },
       provisionSeconds: Math.round(provisionSeconds * 10) / 10,
       connectSeconds: Math.round(connectSeconds * 10) / 10,
       connected: { peak: peakConnected, atEnd: connectedIds.size },

@@ -56,6 +56,7 @@ export interface NodeStats {
   readonly ingest: FleetIngestStats;
   readonly heapUsedMiB: number;
   readonly borrowedSessions: readonly string[];
+  readonly messagesFromBorrowedSessions: number;
 }
 
 /** How many registrations a node works on at once: the broker adapters batch the grants underneath. */
@@ -207,6 +208,7 @@ export async function runSimulationNode(): Promise<number> {
     ingest: running().ingest.stats(),
     heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 1048576),
     borrowedSessions: running().borrowedSessions(),
+    messagesFromBorrowedSessions: running().messagesFromBorrowedSessions(),
   }));
 
   await stopped;
