@@ -163,7 +163,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(privacyPortalRoutes(deps.platform.privacyPortal, { secureCookies }), {
     prefix: '/v1',
   });
-  if (deps.fleet) await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
+  if (deps.fleet) {
+    await app.register(fleetRoutes(store, deps.fleet), { prefix: '/v1' });
+    deps.fleet.registerMetrics(metrics);
+  }
   await app.register(
     consoleRoutes({
       store,

@@ -104,3 +104,15 @@ test('card network: an embedded simulator on PORT+1 unless an external URL is na
   assert.throws(() => readServiceConfig({ FACEKEY_NETWORK_URL: 'ftp://x' }), InvalidArgument);
   assert.throws(() => readServiceConfig({ FACEKEY_NETWORK_SIM_PORT: '70000' }), InvalidArgument);
 });
+
+test('fleet broker: a Mosquitto password file and pid file together, only with FACEKEY_MQTT_URL', () => {
+  assert.equal(readServiceConfig({}).fleet.mosquittoPasswordFile, undefined);
+  const c = readServiceConfig({
+    FACEKEY_MQTT_URL: 'mqtt://facekey-service:x@broker:1883',
+    FACEKEY_MOSQUITTO_PASSWORD_FILE: '/etc/mosquitto/passwords',
+    FACEKEY_MOSQUITTO_PID_FILE: '/run/mosquitto.pid',
+  });
+  assert.deepEqual([c.fleet.mosquittoPasswordFile, c.fleet.mosquittoPidFile], ['/etc/mosquitto/passwords', '/run/mosquitto.pid']);
+  assert.throws(() => readServiceConfig({ FACEKEY_MQTT_URL: 'mqtt://broker', FACEKEY_MOSQUITTO_PASSWORD_FILE: '/p' }), InvalidArgument);
+  assert.throws(() => readServiceConfig({ FACEKEY_MOSQUITTO_PASSWORD_FILE: '/p', FACEKEY_MOSQUITTO_PID_FILE: '/q' }), InvalidArgument);
+});

@@ -62,6 +62,7 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_LIVENESS_ACTIONS | actions challenges are drawn from (turn_left, turn_right, look_up, look_down, blink) | all five |
  * | FACEKEY_MQTT_PORT, FACEKEY_MQTT_HOST | the embedded MQTT broker of the device fleet | 1884, 127.0.0.1 |
  * | FACEKEY_MQTT_URL, FACEKEY_MQTT_DEVICE_URL | an external broker (Mosquitto 2 + dynamic security) instead; the URL devices are told | unset |
+ * | FACEKEY_MOSQUITTO_PASSWORD_FILE, FACEKEY_MOSQUITTO_PID_FILE | devices granted through that Mosquitto's password file (writable by facekey, `%u` pattern ACLs) and reloaded by SIGHUP, instead of dynamic security: scales to tens of thousands | unset |
  * | FACEKEY_NODE_ID | this node's name in the fleet's shared subscriptions and logs | host-PORT |
  * | FACEKEY_DEVICE_INACTIVITY_SECONDS | a device silent this long is marked offline | 90 |
  * | FACEKEY_FEVER_WEBHOOK_URL, FACEKEY_FEVER_WEBHOOK_SECRET | fever alerts also POSTed here, HMAC-signed | unset |
@@ -192,6 +193,9 @@ export interface FleetConfig {
   readonly mqttPortConfigured: boolean;
   readonly mqttHost: string;
   readonly nodeId: string;
+  /** With FACEKEY_MQTT_URL: the Mosquitto password file facekey manages devices in, and the pid file of the broker to reload. */
+  readonly mosquittoPasswordFile?: string;
+  readonly mosquittoPidFile?: string;
   readonly inactivityTimeoutMs: number;
   /** Fever alerts are POSTed here too (besides the site's MQTT topic). */
   readonly feverWebhookUrl?: string;
@@ -206,6 +210,10 @@ function readFleetConfig(env: NodeJS.ProcessEnv, httpPort: number): FleetConfig 
   const mqttUrl = env.FACEKEY_MQTT_URL || undefined;
   if (mqttUrl !== undefined && !/^mqtts?:\/\/[^\s]+$/.test(mqttUrl))
     throw new InvalidArgument('FACEKEY_MQTT_URL must be an mqtt:// or mqtts:// URL');
+  const mosquittoPasswordFile = env.FACEKEY_MOSQUITTO_PASSWORD_FILE || undefined;
+  const mosquittoPidFile = env.FACEKEY_MOSQUITTO_PID_FILE || undefined;
+  if ((mosquittoPasswordFile === undefined) !== (mosquittoPidFile === undefined) || (mosquittoPasswordFile !== undefined && mqttUrl === undefined))
+    throw new InvalidArgument('FACEKEY_MOSQUITTO_PASSWORD_FILE and FACEKEY_MOSQUITTO_PID_FILE go together, with FACEKEY_MQTT_URL');
   return {
     mqttUrl,
     mqttDeviceUrl: env.FACEKEY_MQTT_DEVICE_URL || undefined,
@@ -213,6 +221,7 @@ function readFleetConfig(env: NodeJS.ProcessEnv, httpPort: number): FleetConfig 
     mqttPortConfigured: env.FACEKEY_MQTT_PORT !== undefined && env.FACEKEY_MQTT_PORT !== '',
     mqttHost: env.FACEKEY_MQTT_HOST ?? '127.0.0.1',
     nodeId: env.FACEKEY_NODE_ID || `${hostname()}-${httpPort}`,
+    ...(mosquittoPasswordFile && mosquittoPidFile ? { mosquittoPasswordFile, mosquittoPidFile } : {}),
     inactivityTimeoutMs: positiveNumber(env, 'FACEKEY_DEVICE_INACTIVITY_SECONDS', 90, true) * 1000,
     feverWebhookUrl: env.FACEKEY_FEVER_WEBHOOK_URL || undefined,
     feverWebhookSecret: env.FACEKEY_FEVER_WEBHOOK_SECRET || undefined,

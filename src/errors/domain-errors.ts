@@ -74,6 +74,12 @@ export class Overloaded extends FacekeyError {
   readonly status = 503;
 }
 
+/** The MQTT broker refused or did not confirm a change of a device's credentials or rights. */
+export class BrokerAccessFailed extends FacekeyError {
+  readonly code = 'broker_access_failed';
+  readonly status = 502;
+}
+
 export class InvalidArgument extends FacekeyError {
   readonly code = 'invalid_argument';
   readonly status = 400;

@@ -12,6 +12,7 @@
  */
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { ed25519PublicKeyObject } from '../devices/ed25519-public-key.js';
+import { RecentMessageIds } from './recent-message-ids.js';
 
 const DOMAIN_TAG = 'facekey-fleet-v1';
 /** How far a message's `at` may be from facekey's clock: covers broker queueing for a reconnecting device. */
@@ -45,12 +46,10 @@ export function signDeviceMessage(topic: string, message: DeviceMessage, private
 /** The active device's raw Ed25519 public key (base64url), or undefined when unknown or revoked. */
 export type DeviceKeyLookup = (deviceId: string) => Promise<string | undefined>;
 
-/** Message ids remembered per device to drop QoS 1 redeliveries and replays within the freshness window. */
-const REMEMBERED_IDS = 64;
-
 export class Ed25519DeviceMessageVerifier implements DeviceMessageVerifier {
   private readonly keys = new Map<string, KeyObject>();
-  private readonly recentIds = new Map<string, string[]>();
+  /** Drops QoS 1 redeliveries and replays within the freshness window. */
+  private readonly recentIds = new RecentMessageIds();
 
   constructor(
     private readonly lookup: DeviceKeyLookup,
@@ -60,7 +59,7 @@ export class Ed25519DeviceMessageVerifier implements DeviceMessageVerifier {
   /** Forget a device's key (revocation, rotation). */
   forget(deviceId: string): void {
     this.keys.delete(deviceId);
-    this.recentIds.delete(deviceId);
+    this.recentIds.forget(deviceId);
   }
 
   async verify(deviceId: string, topic: string, payload: Buffer, options: { readonly ignoreFreshness?: boolean } = {}): Promise<VerifiedMessage> {
@@ -81,12 +80,14 @@ export class Ed25519DeviceMessageVerifier implements DeviceMessageVerifier {
       return { ok: false, reason: 'malformed' };
     }
     if (typeof message.id !== 'string' || typeof message.at !== 'string' || Number.isNaN(Date.parse(message.at))) return { ok: false, reason: 'malformed' };
-    if (!options.ignoreFreshness && Math.abs(this.clock().getTime() - Date.parse(message.at)) > MESSAGE_FRESHNESS_MS) return { ok: false, reason: 'stale' };
-    const seen = this.recentIds.get(deviceId) ?? [];
-    if (seen.includes(message.id)) return { ok: false, reason: 'replayed' };
-    seen.push(message.id);
-    if (seen.length > REMEMBERED_IDS) seen.shift();
-    this.recentIds.set(deviceId, seen);
+    const atMs = Date.parse(message.at);
+    if (!options.ignoreFreshness && Math.abs(this.clock().getTime() - atMs) > MESSAGE_FRESHNESS_MS) return { ok: false, reason: 'stale' };
+    // A message older than all the device's remembered ones cannot be told from a replay of a forgotten one.
+    // Presence is exempt from that (a last will carries its connect time) and is ordered by session anyway.
+    const verdict = options.ignoreFreshness
+      ? this.recentIds.admit(deviceId, message.id, this.clock().getTime(), { olderThanRememberedIsReplay: false })
+      : this.recentIds.admit(deviceId, message.id, atMs);
+    if (verdict !== 'new') return { ok: false, reason: 'replayed' };
     return { ok: true, message };
   }
 

@@ -129,14 +129,16 @@ export class DeviceTwins {
     return twin;
   }
 
-  /** The device's full reported state replaces the previous one. */
-  async report(deviceId: string, reported: unknown): Promise<void> {
+  /**
+   * The device's full reported state replaces the previous one, unless a report the device made
+   * later (`messageAt`, its own clock, ISO-8601) is already stored: reports may be handled out of order.
+   */
+  async report(deviceId: string, reported: unknown, messageAt: string): Promise<void> {
     if (!isRecord(reported)) throw new InvalidArgument('reported state must be an object');
-    await this.db.run('UPDATE fleet_twins SET reported = ?, reported_version = reported_version + 1, reported_at = ? WHERE device_id = ?', [
-      JSON.stringify(reported),
-      this.clock().toISOString(),
-      deviceId,
-    ]);
+    await this.db.run(
+      'UPDATE fleet_twins SET reported = ?, reported_version = reported_version + 1, reported_at = ?, reported_message_at = ? WHERE device_id = ? AND (reported_message_at IS NULL OR reported_message_at < ?)',
+      [JSON.stringify(reported), this.clock().toISOString(), messageAt, deviceId, messageAt],
+    );
   }
 
   /** The full current desired document, for a resync when a device comes online. */

@@ -29,6 +29,13 @@ export interface FleetConnection {
   /** One handler per connection, for every filter subscribed. */
   onMessage(handler: MessageHandler): void;
   subscribe(filter: string, qos: 0 | 1): Promise<void>;
+  unsubscribe(filter: string): Promise<void>;
+  /** Messages being handled and not yet acknowledged. */
+  readonly pending: number;
+  /** Called on every reconnection after the first connection. */
+  onReconnect(listener: () => void): void;
+  /** Called when the connection is gone for good (closed, or taken over while not reconnecting). */
+  onGone(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -40,11 +47,26 @@ export interface DeviceBrokerAccess {
   revoke(deviceId: string): Promise<void>;
 }
 
+export interface ServiceConnectionOptions {
+  /** Published by the broker, retained, if the connection dies without a clean disconnect. */
+  readonly will?: { readonly topic: string; readonly payload: string };
+  /** False for a session borrowed from another node: if it is taken back, stay away. */
+  readonly reconnect?: boolean;
+  /** Installed before connecting: a resumed session delivers what it holds right after CONNACK. */
+  readonly onMessage?: MessageHandler;
+}
+
 export interface FleetBroker {
   /** Where devices connect, e.g. mqtt://127.0.0.1:1884. */
   readonly deviceUrl: string;
   readonly access: DeviceBrokerAccess;
+  /**
+   * Whether several facekey nodes can share the devices' messages through one MQTT shared
+   * subscription (`$share/…`), each message going to one of them (Mosquitto: yes; aedes: no, and
+   * it lives inside one facekey process anyway).
+   */
+  readonly sharedSubscriptions: boolean;
   /** facekey's own connection; `clientId` stays the same across restarts so the broker keeps its session. */
-  connectService(clientId: string): Promise<FleetConnection>;
+  connectService(clientId: string, options?: ServiceConnectionOptions): Promise<FleetConnection>;
   close(): Promise<void>;
 }

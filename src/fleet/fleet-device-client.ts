@@ -34,6 +34,9 @@ export class FleetDeviceClient {
   private jobListeners: ((notice: JobNotice) => void)[] = [];
   /** The last desired document received. */
   desired: DesiredDocument | undefined;
+  private session = 0;
+  /** The id of the last will the broker holds for the current connection. */
+  private willId: string | undefined;
 
   constructor(
     readonly provisioned: ProvisionedDevice,
@@ -57,19 +60,29 @@ export class FleetDeviceClient {
     this.jobListeners.push(listener);
   }
 
-  async connect(options: { readonly keepaliveSeconds?: number } = {}): Promise<void> {
+  /** Connects with a signed last will and says "online"; resolves with the "online" message's id once the broker has it. */
+  async connect(options: { readonly keepaliveSeconds?: number } = {}): Promise<string> {
     const { mqtt: credentials } = this.provisioned;
-    const will = this.signed('presence', { state: 'offline', reason: 'connection_lost' });
-    const client = await mqtt.connectAsync(credentials.url, {
-      clientId: credentials.clientId,
-      username: credentials.username,
-      password: credentials.password,
-      clean: true,
-      protocolVersion: 4,
-      keepalive: options.keepaliveSeconds ?? 60,
-      reconnectPeriod: 0,
-      will: { topic: upTopic(this.id, 'presence'), payload: will, qos: 1, retain: true },
-    });
+    // The connection's number, increasing per device: facekey orders presence messages by it.
+    this.session = Math.max(this.clock().getTime(), this.session + 1);
+    const session = this.session;
+    const willId = randomUUID();
+    const will = this.signed('presence', { state: 'offline', reason: 'connection_lost', session }, willId);
+    const client = await mqtt.connectAsync(
+      credentials.url,
+      {
+        clientId: credentials.clientId,
+        username: credentials.username,
+        password: credentials.password,
+        clean: true,
+        protocolVersion: 4,
+        keepalive: options.keepaliveSeconds ?? 60,
+        reconnectPeriod: 0,
+        will: { topic: upTopic(this.id, 'presence'), payload: will, qos: 1, retain: true },
+      },
+      // Closed before its CONNACK (a broker reloading its password file drops such connections): fail, so the device retries.
+      false,
+    );
     this.client = client;
     client.on('message', (topic, payload) => {
       if (topic === downTopic(this.id, 'jobs')) {
@@ -82,32 +95,39 @@ export class FleetDeviceClient {
       this.desired = document;
       for (const listener of this.desiredListeners) listener(document);
     });
+    this.willId = willId;
     await client.subscribeAsync(`facekey/devices/${this.id}/down/#`, { qos: 1 });
-    await this.publish('presence', { state: 'online' }, true);
+    return this.publish('presence', { state: 'online', session }, true);
   }
 
-  /** A signed QoS 1 message; resolves when the broker acknowledged it. */
-  async publish(channel: UpChannel, body: unknown, retain = false): Promise<void> {
+  /** A signed QoS 1 message; resolves with the message's id when the broker acknowledged it. */
+  async publish(channel: UpChannel, body: unknown, retain = false): Promise<string> {
     if (!this.client) throw new Error('not connected');
-    await this.client.publishAsync(upTopic(this.id, channel), this.signed(channel, body), { qos: 1, retain });
+    const id = randomUUID();
+    await this.client.publishAsync(upTopic(this.id, channel), this.signed(channel, body, id), { qos: 1, retain });
+    return id;
   }
 
   /** A goodbye, then a clean disconnect (no last will). */
   async disconnect(): Promise<void> {
     if (!this.client) return;
-    await this.publish('presence', { state: 'offline', reason: 'goodbye' }, true);
+    await this.publish('presence', { state: 'offline', reason: 'goodbye', session: this.session }, true);
     await this.client.endAsync();
     this.client = undefined;
+    this.willId = undefined;
   }
 
-  /** The connection dies without a goodbye: the broker publishes the last will. */
-  drop(): void {
+  /** The connection dies without a goodbye: the broker publishes the last will, whose id this returns. */
+  drop(): string | undefined {
+    const willId = this.client ? this.willId : undefined;
     this.client?.stream.destroy();
     void this.client?.endAsync(true).catch(() => undefined);
     this.client = undefined;
+    this.willId = undefined;
+    return willId;
   }
 
-  private signed(channel: UpChannel, body: unknown): Buffer {
-    return signDeviceMessage(upTopic(this.id, channel), { id: randomUUID(), at: this.clock().toISOString(), body }, this.keys.privateKey);
+  private signed(channel: UpChannel, body: unknown, id: string = randomUUID()): Buffer {
+    return signDeviceMessage(upTopic(this.id, channel), { id, at: this.clock().toISOString(), body }, this.keys.privateKey);
   }
 }

@@ -119,6 +119,17 @@ export const FLEET_MIGRATIONS: readonly SqlMigration[] = [
       CREATE INDEX fleet_job_executions_by_status ON fleet_job_executions (job_id, status, seq)
     `,
   },
+  {
+    // Several nodes and pipelined ingest handle one device's messages in any order: presence is
+    // ordered by the device's session number, reported state by the device's message time.
+    version: 4,
+    sql: `
+      ALTER TABLE fleet_presence ADD COLUMN session_started BIGINT;
+      ALTER TABLE fleet_presence ADD COLUMN session_phase INTEGER;
+      CREATE INDEX fleet_presence_by_state ON fleet_presence (state, last_seen_at);
+      ALTER TABLE fleet_twins ADD COLUMN reported_message_at TEXT
+    `,
+  },
 ];
 
 /** Claims, devices, twins and presence, on the `fleet` track. */

@@ -38,6 +38,8 @@ export const downTopic = (deviceId: string, channel: DownChannel): string => `${
 
 /** What facekey subscribes to: every device's up channels. */
 export const ALL_UP_TOPICS = `${TOPIC_ROOT}/devices/+/up/#`;
+/** The same as one MQTT shared subscription: each message goes to one of the facekey nodes in the group. */
+export const SHARED_UP_TOPICS = `$share/facekey/${ALL_UP_TOPICS}`;
 
 export function feverAlertTopic(tenantId: string, siteId: string): string {
   return `${TOPIC_ROOT}/sites/${tenantId}/${siteId}/alerts/fever`;

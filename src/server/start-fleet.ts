@@ -1,8 +1,10 @@
 /**
  * Chooses the fleet's broker and composes the fleet: an external broker when FACEKEY_MQTT_URL is
- * set (Mosquitto 2 with dynamic security), otherwise the embedded one on FACEKEY_MQTT_PORT. Like
+ * set (Mosquitto 2, devices through its dynamic-security plugin, or through its password file when
+ * FACEKEY_MOSQUITTO_PASSWORD_FILE is set), otherwise the embedded one on FACEKEY_MQTT_PORT. Like
  * the embedded SQLite store, the embedded broker needs nothing installed.
  */
+import { readFileSync } from 'node:fs';
 import type { SqlDatabase } from '../store/sql/sql-database.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import type { TerminalRegistry } from '../devices/terminal-registry.js';
@@ -26,7 +28,24 @@ export async function startFleet(
   const onError = (error: unknown): void => log.error(error);
   let broker: FleetBroker;
   if (config.mqttUrl) {
-    broker = await connectExternalBroker({ url: config.mqttUrl, deviceUrl: config.mqttDeviceUrl, nodeId: config.nodeId, onError });
+    const { mosquittoPasswordFile: passwordFile, mosquittoPidFile: pidFile } = config;
+    broker = await connectExternalBroker({
+      url: config.mqttUrl,
+      deviceUrl: config.mqttDeviceUrl,
+      nodeId: config.nodeId,
+      onError,
+      deviceAccess:
+        passwordFile && pidFile
+          ? {
+              kind: 'password-file',
+              passwordFile,
+              // Read each time: the broker may have restarted under another pid.
+              reloadBroker: () => {
+                process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGHUP');
+              },
+            }
+          : { kind: 'dynamic-security' },
+    });
   } else {
     const credentials = new SqlDeviceCredentials(parts.sql);
     try {

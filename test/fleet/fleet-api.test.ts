@@ -30,7 +30,7 @@ test('fleet HTTP API with the embedded broker', async (t) => {
     { mqttUrl: undefined, mqttDeviceUrl: undefined, mqttPort: 0, mqttPortConfigured: true, mqttHost: '127.0.0.1', nodeId: 'api-test', inactivityTimeoutMs: 90_000 },
     { warn: () => undefined, error: (error) => assert.fail(String(error)) },
   );
-  const app = await buildApp({ platform, fleet, readiness: async () => ({ store: true, models: true }) });
+  const app = await buildApp({ platform, fleet, metricsToken: 'fleet-metrics', readiness: async () => ({ store: true, models: true }) });
   const devices: FleetDeviceClient[] = [];
   t.after(async () => {
     for (const device of devices) device.drop();
@@ -76,6 +76,16 @@ test('fleet HTTP API with the embedded broker', async (t) => {
   assert.equal((await call('GET', deviceUrl, otherAdmin)).status, 404, 'another tenant must not see the device');
   assert.equal((await call('GET', '/v1/fleet/devices', otherAdmin)).body.items.length, 0);
 
+  // Prometheus: fleet-wide and per-channel figures, never a label per device.
+  await device.publish('telemetry', { type: 'heartbeat' });
+  const scrape = async (): Promise<string> => (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer fleet-metrics' } })).body;
+  await eventually(async () => (await scrape()).includes('facekey_fleet_messages_total{channel="telemetry"} 1'), 'the heartbeat in /metrics');
+  const metrics = await scrape();
+  assert.match(metrics, /^facekey_fleet_devices_online 1$/m);
+  assert.match(metrics, /^facekey_fleet_ingest_seconds_count\{channel="telemetry"\} 1$/m);
+  assert.match(metrics, /^facekey_fleet_ingest_in_flight 0$/m);
+  assert.ok(!metrics.includes(provisioned.device.id), 'no device id in the metrics');
+
   const changed = await call('PATCH', `${deviceUrl}/twin/desired`, admin, { expectedVersion: 0, changes: { kioskLanguage: 'fr-CH' } });
   assert.equal(changed.status, 200);
   assert.deepEqual(changed.body.delta, { kioskLanguage: 'fr-CH' });
@@ -89,6 +99,7 @@ test('fleet HTTP API with the embedded broker', async (t) => {
   assert.ok(revoked.body.revokedAt);
   await eventually(() => !device.connected, 'the revoked device to be cut off', 2_000);
   const connections = await call('GET', `${deviceUrl}/connections`, admin);
+  assert.match(await scrape(), /^facekey_fleet_devices_online 0$/m);
   assert.deepEqual(connections.body.items[0], { deviceId: provisioned.device.id, event: 'offline', reason: 'revoked', at: connections.body.items[0].at });
   assert.equal((await call('GET', '/openapi.json')).body.paths['/v1/fleet/registrations'] !== undefined, true);
 });

@@ -45,7 +45,10 @@ export interface FleetHarnessOptions {
   readonly database?: 'sqlite' | 'postgres';
 }
 
-export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', options: FleetHarnessOptions = {}): Promise<FleetHarness> {
+/** `mosquitto` manages devices through the dynamic-security plugin, `mosquitto-password-file` through its password file. */
+export type HarnessBroker = 'embedded' | 'mosquitto' | 'mosquitto-password-file';
+
+export async function openFleetHarness(brokerKind: HarnessBroker, options: FleetHarnessOptions = {}): Promise<FleetHarness> {
   const database: TestDatabase = options.database === 'postgres' ? await openPostgresTestDatabase() : await openSqliteTestDatabase();
   const sql = database.db;
   const clock = new TestClock();
@@ -61,8 +64,8 @@ export async function openFleetHarness(brokerKind: 'embedded' | 'mosquitto', opt
   if (brokerKind === 'embedded') {
     broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', credentials: new SqlDeviceCredentials(sql) });
   } else {
-    mosquitto = await startMosquitto();
-    broker = await connectExternalBroker({ url: mosquitto.serviceUrl, nodeId: `test-${randomUUID()}` });
+    mosquitto = await startMosquitto({ deviceAccess: brokerKind === 'mosquitto' ? 'dynamic-security' : 'password-file' });
+    broker = await connectExternalBroker({ url: mosquitto.serviceUrl, nodeId: `test-${randomUUID()}`, deviceAccess: mosquitto.deviceAccess });
   }
   const fleet = await composeFleet(
     { sql, terminals, audit, healthConsent: healthScreeningConsent(consents) },

@@ -9,10 +9,10 @@ import { upTopic } from '../../src/fleet/fleet-topics.js';
 
 const claim = { kind: 'temperature_scanner' as const, siteId: 'lobby-3', tags: ['north', 'pilot'], expiresInSeconds: 600, maxUses: 2 };
 
-describe('provisioning by claim (embedded broker)', () => {
+for (const brokerKind of ['embedded', 'mosquitto', 'mosquitto-password-file'] as const) describe(`provisioning by claim (${brokerKind} broker)`, () => {
   let h: FleetHarness;
   before(async () => {
-    h = await openFleetHarness('embedded');
+    h = await openFleetHarness(brokerKind);
   });
   after(async () => {
     await h.close();

@@ -74,6 +74,27 @@ for (const brokerKind of ['embedded', 'mosquitto'] as const) {
       );
     });
 
+    it('orders one device’s presence by its connections and its reports by its own clock, whatever order they are handled in', async () => {
+      const device = await h.newDevice();
+      const presence = h.fleet.presence;
+      // Connection 2 said online before connection 1's last will was handled (two nodes, a redelivery).
+      assert.equal(await presence.online(device.id, h.tenantId, 2_000), true);
+      await presence.offline(device.id, h.tenantId, 'connection_lost', 1_000);
+      assert.equal((await presence.get(h.tenantId, device.id))?.state, 'online');
+      assert.equal(await presence.online(device.id, h.tenantId, 2_000), false, 'a redelivered online is no news');
+      h.clock.advance(1); // the log is ordered by time
+      await presence.offline(device.id, h.tenantId, 'disconnected', 2_000);
+      assert.deepEqual((await presence.connectionLog(h.tenantId, device.id)).map((e) => `${e.event}:${e.reason}`).reverse(), [
+        'online:connected',
+        'offline:disconnected',
+      ]);
+      // The later report wins even when it is handled first.
+      await h.fleet.twins.report(device.id, { kioskLanguage: 'fr' }, '2026-11-29T10:00:02.000Z');
+      await h.fleet.twins.report(device.id, { kioskLanguage: 'de' }, '2026-11-29T10:00:01.000Z');
+      const twin = await h.fleet.twins.get(h.tenantId, device.id);
+      assert.deepEqual([twin.reported, twin.reportedVersion], [{ kioskLanguage: 'fr' }, 1]);
+    });
+
     it('marks a silent device offline after the inactivity timeout, by facekey’s own clock', async () => {
       const talking = await h.newDevice();
       const silent = await h.newDevice();

@@ -16,6 +16,12 @@ export interface BrokerHarness {
   readonly broker: FleetBroker;
   /** Whatever must exist before a device can be granted access (the embedded broker's device row). */
   addDevice(deviceId: string): Promise<void>;
+  /**
+   * How the broker keeps a device out of another's topics on subscribe: by refusing the SUBSCRIBE
+   * (SUBACK 128; aedes, dynamic security), or by accepting it and checking read access on every
+   * delivery (Mosquitto's acl_file). Either way nothing of B's may ever reach A; that is asserted.
+   */
+  readonly foreignSubscriptions?: 'refused' | 'filtered-on-delivery';
   close(): Promise<void>;
 }
 
@@ -118,6 +124,43 @@ export function runBrokerConformance(name: string, open: () => Promise<BrokerHar
       assert.equal(received.find((m) => m.topic === upTopic(device.id, 'telemetry'))?.payload.toString(), 'hello');
     });
 
+    it('handles several messages at once but acknowledges each only after its handler, in arrival order', async () => {
+      const device = await newDevice();
+      const client = await online(device);
+      const clientId = `facekey-pipeline-${randomUUID()}`;
+      const topic = upTopic(device.id, 'jobs');
+      const first = await harness.broker.connectService(clientId);
+      const started: string[] = [];
+      let releaseFirst: () => void = () => undefined;
+      first.onMessage(async (message) => {
+        const text = message.payload.toString();
+        started.push(text);
+        // m1 is stuck (a slow commit), m2 and m3 finish at once.
+        if (text === 'm1') await new Promise<void>((resolve) => (releaseFirst = resolve));
+      });
+      await first.subscribe(topic, 1);
+      for (const text of ['m1', 'm2', 'm3']) await client.publishAsync(topic, text, { qos: 1 });
+      await waitFor(() => started.length === 3, 'all three handled at once');
+      // facekey goes away with m1 unfinished: m2 and m3 must not have been acknowledged ahead of it.
+      await first.close();
+      releaseFirst();
+      const redelivered: string[] = [];
+      const second = await harness.broker.connectService(clientId);
+      second.onMessage(async (message) => void redelivered.push(message.payload.toString()));
+      await waitFor(() => redelivered.length >= 3, 'the unacknowledged messages again');
+      assert.deepEqual(redelivered.slice(0, 3), ['m1', 'm2', 'm3']);
+      await client.publishAsync(topic, 'm4', { qos: 1 });
+      await waitFor(() => redelivered.includes('m4'), 'the next message');
+      await second.close();
+      // Everything was acknowledged this time: a third session gets nothing old.
+      const third = await harness.broker.connectService(clientId);
+      const again: string[] = [];
+      third.onMessage(async (message) => void again.push(message.payload.toString()));
+      await sleep(300);
+      assert.deepEqual(again, []);
+      await third.close();
+    });
+
     it('delivers the retained desired state to a device that was offline when it was published', async () => {
       const device = await newDevice();
       await service.publish(downTopic(device.id, 'twin/desired'), '{"version":3}', { qos: 1, retain: true });
@@ -151,12 +194,15 @@ export function runBrokerConformance(name: string, open: () => Promise<BrokerHar
       const clientA = await online(a);
       const clientB = await online(b);
       await clientB.subscribeAsync(downTopic(b.id, 'jobs'), { qos: 1 });
-
-      for (const filter of [downTopic(b.id, 'jobs'), `facekey/devices/${b.id}/down/#`, 'facekey/devices/+/down/#', '#', upTopic(b.id, 'telemetry')]) {
-        assert.equal(await grantedQos(clientA, filter), 128, `device A must not subscribe to ${filter}`);
-      }
+      // Retained for B before A subscribes: a broker that accepts A's subscriptions must not hand it over either.
+      await service.publish(downTopic(b.id, 'twin/desired'), '{"version":1,"for":"b"}', { qos: 1, retain: true });
       const seenByA: string[] = [];
       clientA.on('message', (topic) => seenByA.push(topic));
+
+      for (const filter of [downTopic(b.id, 'jobs'), `facekey/devices/${b.id}/down/#`, 'facekey/devices/+/down/#', '#', upTopic(b.id, 'telemetry')]) {
+        const granted = await grantedQos(clientA, filter);
+        if (harness.foreignSubscriptions !== 'filtered-on-delivery') assert.equal(granted, 128, `device A must not subscribe to ${filter}`);
+      }
       const toB = nextMessage(clientB, downTopic(b.id, 'jobs'));
       await service.publish(downTopic(b.id, 'jobs'), 'for-b-only', { qos: 1 });
       assert.equal((await toB).toString(), 'for-b-only');

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import type { DeviceBrokerAccess, FleetBroker, FleetConnection } from '../../../fleet/fleet-broker.js';
+import type { DeviceBrokerAccess, FleetBroker, FleetConnection, ServiceConnectionOptions } from '../../../fleet/fleet-broker.js';
 import { devicePasswordMatches, hashDevicePassword, type DeviceCredentialRecords } from '../../../fleet/device-credentials.js';
 import { deviceMayPublish, deviceMaySubscribe, isDeviceId } from '../../../fleet/fleet-topics.js';
 import { openMqttConnection } from '../mqtt-connection.js';
@@ -19,9 +19,27 @@ export interface EmbeddedBrokerOptions {
   readonly host: string;
   readonly credentials: DeviceCredentialRecords;
   readonly onError?: (error: unknown) => void;
+  /** Device connections held at once (default EMBEDDED_BROKER_DEVICE_LIMIT); more are refused with "server unavailable". */
+  readonly maxDevices?: number;
+}
+
+/**
+ * aedes 1.2 overflowed its stack in mqemitter's queue drain at 3,000 and 5,000 simulated devices,
+ * and it runs inside facekey's process, so its crash would take the HTTP service down: above what
+ * was measured to run clean (2,000, four runs), devices are refused rather than risk the service.
+ * Larger fleets belong on Mosquitto (FACEKEY_MQTT_URL).
+ */
+export const EMBEDDED_BROKER_DEVICE_LIMIT = 2_000;
+
+export class EmbeddedBrokerFull extends Error {
+  constructor(limit: number) {
+    super(`the embedded MQTT broker holds at most ${limit} devices and refuses more; run Mosquitto for a larger fleet (FACEKEY_MQTT_URL)`);
+    this.name = 'EmbeddedBrokerFull';
+  }
 }
 
 const SERVICE_USERNAME = 'facekey-service';
+const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
 const NOT_AUTHORIZED = 5;
 
@@ -36,6 +54,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // Revocation is also remembered here, so a publish racing the disconnect is refused too.
   const revoked = new Set<string>();
   const { credentials } = options;
+  const maxDevices = options.maxDevices ?? EMBEDDED_BROKER_DEVICE_LIMIT;
+  let devicesConnected = 0;
+  let lastFullWarning = 0;
 
   const aedes = await Aedes.createBroker({
     // With the default (100 messages in delivery at once) a burst of 5,000 devices queued deep
@@ -55,9 +76,21 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         done(refusal('devices connect with username = client id = device id', NOT_AUTHORIZED), false);
         return;
       }
+      if (devicesConnected >= maxDevices) {
+        if (Date.now() - lastFullWarning > 60_000) {
+          lastFullWarning = Date.now();
+          options.onError?.(new EmbeddedBrokerFull(maxDevices));
+        }
+        done(refusal('the embedded broker is full', SERVER_UNAVAILABLE), false);
+        return;
+      }
       credentials.find(username).then(
         (record) => {
-          const ok = record !== undefined && !record.revoked && !revoked.has(username) && devicePasswordMatches(password.toString('utf8'), record.secretHash);
+          const ok =
+            record !== undefined &&
+            !record.revoked &&
+            !revoked.has(username) &&
+            devicePasswordMatches(password.toString('utf8'), record.secretHash);
           done(ok ? null : refusal('unknown device, revoked device or wrong password', BAD_CREDENTIALS), ok);
         },
         (error: unknown) => {
@@ -77,6 +110,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       // A null subscription answers the SUBACK with 128 (failure) without dropping the connection.
       done(null, ok ? subscription : null);
     },
+  });
+
+  // Devices only: facekey's own connections are not counted against the limit.
+  aedes.on('client', (client) => {
+    if (!serviceClients.has(client)) devicesConnected++;
+  });
+  aedes.on('clientDisconnect', (client) => {
+    if (!serviceClients.has(client)) devicesConnected--;
   });
 
   const server: Server = createServer(aedes.handle);
@@ -108,13 +149,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   return {
     deviceUrl,
     access,
-    connectService: (clientId: string): Promise<FleetConnection> =>
+    sharedSubscriptions: false,
+    connectService: (clientId: string, connection: ServiceConnectionOptions = {}): Promise<FleetConnection> =>
       openMqttConnection({
         url: deviceUrl,
         clientId,
         username: SERVICE_USERNAME,
         password: servicePassword,
         onHandlerError: options.onError,
+        ...connection,
       }),
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

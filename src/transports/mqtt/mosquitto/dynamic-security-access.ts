@@ -4,14 +4,27 @@
  * one client per device (username = device id) with that role. Revocation disables the client,
  * which makes the plugin disconnect it at once; granting again re-enables it with a new password.
  * facekey's broker account needs the plugin's admin ACLs besides `facekey/#` (docs/fleet.md).
+ *
+ * Grants are batched: while one control message is being answered, the grants that arrive meanwhile
+ * queue and go out together in the next one (one control message carries many commands), and each
+ * device costs two commands (the role with its ACLs inline, the client with its role inline) rather
+ * than five. What batching cannot remove: Mosquitto 2.0's plugin serialises and rewrites its whole
+ * JSON configuration after every successful command, on the broker's only thread, so each grant
+ * costs time proportional to the fleet already provisioned (docs/fleet.md has the measurements).
+ * Large fleets use the password-file adapter instead.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import type { DeviceBrokerAccess } from '../../../fleet/fleet-broker.js';
 import { devicePrefix } from '../../../fleet/fleet-topics.js';
+import { BrokerAccessFailed } from '../../../errors/domain-errors.js';
 
 const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1';
 const RESPONSE_TOPIC = `${CONTROL_TOPIC}/response`;
+/** Devices per control message: the broker answers nothing else while it works through one. */
+const MAX_GRANTS_PER_MESSAGE = 200;
+/** The plugin's answer time grows with the configuration it rewrites per command. */
+const answerTimeoutMs = (commands: number): number => 30_000 + 1_000 * commands;
 
 interface DynsecCommand {
   readonly command: string;
@@ -24,8 +37,17 @@ interface DynsecResponse {
   readonly correlationData?: string;
 }
 
+interface QueuedGrant {
+  readonly deviceId: string;
+  readonly password: string;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export class DynamicSecurityAccess implements DeviceBrokerAccess {
   private readonly pending = new Map<string, (responses: DynsecResponse[]) => void>();
+  private readonly queuedGrants: QueuedGrant[] = [];
+  private grantsInFlight = false;
 
   private constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload) => {
@@ -49,46 +71,71 @@ export class DynamicSecurityAccess implements DeviceBrokerAccess {
     return access;
   }
 
-  async grant(deviceId: string, password: string): Promise<void> {
-    const role = roleName(deviceId);
-    const prefix = devicePrefix(deviceId);
-    // One request (one round trip); each step tolerates "already exists", so a grant is also a
-    // password rotation and a retry. (The plugin's %u patterns are not available in Mosquitto
-    // 2.0, hence a role per device; the plugin rewrites its whole configuration file after each
-    // command, so provisioning slows as the fleet grows: docs/fleet.md.)
-    const answered = await this.run(
-      [
-        { command: 'createRole', rolename: role },
-        { command: 'addRoleACL', rolename: role, acltype: 'publishClientSend', topic: `${prefix}up/#`, allow: true },
-        { command: 'addRoleACL', rolename: role, acltype: 'subscribePattern', topic: `${prefix}down/#`, allow: true },
-        { command: 'addRoleACL', rolename: role, acltype: 'publishClientReceive', topic: `${prefix}down/#`, allow: true },
-        { command: 'createClient', username: deviceId, password, roles: [{ rolename: role }] },
-      ],
-      ['Role already exists', 'ACL with this topic already exists', 'Client already exists'],
-    );
-    if (answered.some((r) => r.command === 'createClient' && r.error)) {
-      await this.run([
-        { command: 'setClientPassword', username: deviceId, password },
-        { command: 'enableClient', username: deviceId },
-      ]);
-    }
+  grant(deviceId: string, password: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queuedGrants.push({ deviceId, password, resolve, reject });
+      void this.sendQueuedGrants();
+    });
   }
 
+  /** Not queued behind grants: a revocation goes out in its own message at once. */
   async revoke(deviceId: string): Promise<void> {
-    await this.run([{ command: 'disableClient', username: deviceId }], ['Client not found']);
+    const [response] = await this.run([{ command: 'disableClient', username: deviceId }]);
+    if (response?.error && response.error !== 'Client not found')
+      throw new BrokerAccessFailed(`dynamic-security disableClient: ${response.error}`);
   }
 
   async close(): Promise<void> {
     await this.client.endAsync();
   }
 
-  private async run(commands: readonly DynsecCommand[], tolerated: readonly string[] = []): Promise<DynsecResponse[]> {
+  private async sendQueuedGrants(): Promise<void> {
+    if (this.grantsInFlight || this.queuedGrants.length === 0) return;
+    this.grantsInFlight = true;
+    const batch = this.queuedGrants.splice(0, MAX_GRANTS_PER_MESSAGE);
+    try {
+      // Two commands per device, in order, so response 2i is device i's role and 2i+1 its client.
+      const responses = await this.run(batch.flatMap((grant) => newDeviceCommands(grant.deviceId, grant.password)));
+      const rotations: QueuedGrant[] = [];
+      batch.forEach((grant, i) => {
+        const role = responses[2 * i];
+        const client = responses[2 * i + 1];
+        // "Already exists" is a retry or a rotation: the role holds the same ACLs, the client gets the new password below.
+        if (role?.error && role.error !== 'Role already exists')
+          grant.reject(new BrokerAccessFailed(`dynamic-security createRole: ${role.error}`));
+        else if (client?.error === 'Client already exists') rotations.push(grant);
+        else if (client?.error || !client)
+          grant.reject(new BrokerAccessFailed(`dynamic-security createClient: ${client?.error ?? 'no answer'}`));
+        else grant.resolve();
+      });
+      if (rotations.length > 0) {
+        const rotated = await this.run(
+          rotations.flatMap((grant) => [
+            { command: 'setClientPassword', username: grant.deviceId, password: grant.password },
+            { command: 'enableClient', username: grant.deviceId },
+          ]),
+        );
+        rotations.forEach((grant, i) => {
+          const failed = [rotated[2 * i], rotated[2 * i + 1]].find((r) => !r || r.error);
+          if (failed) grant.reject(new BrokerAccessFailed(`dynamic-security ${failed.command}: ${failed.error ?? 'no answer'}`));
+          else grant.resolve();
+        });
+      }
+    } catch (error) {
+      for (const grant of batch) grant.reject(error);
+    } finally {
+      this.grantsInFlight = false;
+      void this.sendQueuedGrants();
+    }
+  }
+
+  private async run(commands: readonly DynsecCommand[]): Promise<DynsecResponse[]> {
     const id = randomUUID();
     const responses = new Promise<DynsecResponse[]>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`dynamic-security did not answer ${commands.map((c) => c.command).join(', ')}`));
-      }, 10_000);
+        reject(new BrokerAccessFailed(`dynamic-security did not answer ${commands.length} command(s)`));
+      }, answerTimeoutMs(commands.length));
       this.pending.set(id, (r) => {
         clearTimeout(timer);
         resolve(r);
@@ -97,13 +144,24 @@ export class DynamicSecurityAccess implements DeviceBrokerAccess {
     await this.client.publishAsync(CONTROL_TOPIC, JSON.stringify({ commands: commands.map((c) => ({ ...c, correlationData: id })) }), {
       qos: 1,
     });
-    const answered = await responses;
-    const failed = answered.find((r) => r.error && !tolerated.includes(r.error));
-    if (failed) throw new Error(`dynamic-security ${failed.command}: ${failed.error}`);
-    return answered;
+    return responses;
   }
 }
 
-function roleName(deviceId: string): string {
-  return `device-${deviceId}`;
+/** The device's own role (its two subtrees, nothing else) and its client holding that role. */
+function newDeviceCommands(deviceId: string, password: string): DynsecCommand[] {
+  const role = `device-${deviceId}`;
+  const prefix = devicePrefix(deviceId);
+  return [
+    {
+      command: 'createRole',
+      rolename: role,
+      acls: [
+        { acltype: 'publishClientSend', topic: `${prefix}up/#`, allow: true },
+        { acltype: 'subscribePattern', topic: `${prefix}down/#`, allow: true },
+        { acltype: 'publishClientReceive', topic: `${prefix}down/#`, allow: true },
+      ],
+    },
+    { command: 'createClient', username: deviceId, password, roles: [{ rolename: role }] },
+  ];
 }

@@ -1,8 +1,10 @@
 /**
- * Starts a private Mosquitto 2 on a free loopback port with the dynamic-security plugin and a
- * fresh configuration in a temporary directory: facekey's account (plugin admin + `facekey/#`)
- * and nothing else; anonymous clients are refused. Used by the broker tests and by
- * `facekey fleet simulate --broker mosquitto`; production brokers are configured by their operator.
+ * Starts a private Mosquitto 2 on a free loopback port with a fresh configuration in a temporary
+ * directory: facekey's account and nothing else; anonymous clients are refused. Devices are
+ * managed either through the dynamic-security plugin (facekey's account is its admin) or through a
+ * password file facekey rewrites plus one ACL file of `%u` patterns (password-file-access.ts).
+ * Used by the broker tests and by `facekey fleet simulate --broker mosquitto`; production brokers
+ * are configured by their operator.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -11,6 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import type { MosquittoDeviceAccess } from './external-broker.js';
+import { mosquittoPasswordLine } from './password-file-access.js';
 
 export const MOSQUITTO_BINARY = process.env.MOSQUITTO_BINARY ?? '/usr/sbin/mosquitto';
 export const DYNSEC_PLUGIN = process.env.MOSQUITTO_DYNSEC_PLUGIN ?? '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
@@ -20,7 +24,19 @@ export interface MosquittoProcess {
   readonly serviceUrl: string;
   /** Without credentials, for devices. */
   readonly deviceUrl: string;
+  /** How facekey grants and revokes devices on this broker (pass it to connectExternalBroker). */
+  readonly deviceAccess: MosquittoDeviceAccess;
+  readonly pid: number;
   stop(): Promise<void>;
+}
+
+export type MosquittoDeviceAccessKind = MosquittoDeviceAccess['kind'];
+
+export interface MosquittoOptions {
+  /** Dynamic security (default) or a password file with `%u` pattern ACLs. */
+  readonly deviceAccess?: MosquittoDeviceAccessKind;
+  /** Unacknowledged QoS 1 messages in flight per client: facekey's ingest pipeline depth (default 100). */
+  readonly maxInflightMessages?: number;
 }
 
 export function mosquittoAvailable(): boolean {
@@ -62,11 +78,9 @@ async function waitForPort(port: number, child: ChildProcess, stderr: () => stri
   throw new Error(`mosquitto did not listen on ${port}: ${stderr()}`);
 }
 
-export async function startMosquitto(): Promise<MosquittoProcess> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'facekey-mosquitto-'));
-  const port = await freePort();
-  const servicePassword = randomBytes(24).toString('base64url');
-  const dynsec = {
+/** The dynamic-security plugin's file: facekey's account as its admin, plus `facekey/#` (shared subscriptions included). */
+function dynamicSecurityFile(servicePassword: string): unknown {
+  return {
     clients: [{ username: 'facekey-service', textName: 'facekey', ...dynsecPassword(servicePassword), roles: [{ rolename: 'facekey-service' }] }],
     roles: [
       {
@@ -78,13 +92,40 @@ export async function startMosquitto(): Promise<MosquittoProcess> {
           { acltype: 'publishClientSend', topic: 'facekey/#', allow: true },
           { acltype: 'publishClientReceive', topic: 'facekey/#', allow: true },
           { acltype: 'subscribePattern', topic: 'facekey/#', allow: true },
+          // The plugin checks a shared subscription's filter with its `$share/<group>/` prefix.
+          { acltype: 'subscribePattern', topic: '$share/+/facekey/#', allow: true },
           { acltype: 'unsubscribePattern', topic: '#', allow: true },
         ],
       },
     ],
     defaultACLAccess: { publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: true },
   };
-  writeFileSync(path.join(dir, 'dynamic-security.json'), JSON.stringify(dynsec, null, 2), { mode: 0o600 });
+}
+
+/** Two pattern rules serve every device; facekey's own account reads and writes the whole tree. */
+export const DEVICE_PATTERN_ACL = [
+  'user facekey-service',
+  'topic readwrite facekey/#',
+  '',
+  'pattern write facekey/devices/%u/up/#',
+  'pattern read facekey/devices/%u/down/#',
+].join('\n');
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoProcess> {
+  const accessKind = options.deviceAccess ?? 'dynamic-security';
+  const dir = mkdtempSync(path.join(tmpdir(), 'facekey-mosquitto-'));
+  const port = await freePort();
+  const servicePassword = randomBytes(24).toString('base64url');
+  const passwordFile = path.join(dir, 'passwords');
+  let accessConfig: string[];
+  if (accessKind === 'dynamic-security') {
+    writeFileSync(path.join(dir, 'dynamic-security.json'), JSON.stringify(dynamicSecurityFile(servicePassword), null, 2), { mode: 0o600 });
+    accessConfig = [`plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${path.join(dir, 'dynamic-security.json')}`];
+  } else {
+    writeFileSync(passwordFile, `${mosquittoPasswordLine('facekey-service', servicePassword)}\n`, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'acl'), `${DEVICE_PATTERN_ACL}\n`, { mode: 0o600 });
+    accessConfig = [`password_file ${passwordFile}`, `acl_file ${path.join(dir, 'acl')}`];
+  }
   const config = [
     'per_listener_settings false',
     `listener ${port} 127.0.0.1`,
@@ -92,10 +133,9 @@ export async function startMosquitto(): Promise<MosquittoProcess> {
     'persistence false',
     // As root, Mosquitto would switch to the mosquitto user and lose access to this private directory.
     ...(process.getuid?.() === 0 ? ['user root'] : []),
-    `plugin ${DYNSEC_PLUGIN}`,
-    `plugin_opt_config_file ${path.join(dir, 'dynamic-security.json')}`,
+    ...accessConfig,
     'max_queued_messages 100000',
-    'max_inflight_messages 100',
+    `max_inflight_messages ${options.maxInflightMessages ?? 100}`,
     'log_dest stderr',
     'log_type error',
     'log_type warning',
@@ -116,6 +156,17 @@ export async function startMosquitto(): Promise<MosquittoProcess> {
   return {
     serviceUrl: `mqtt://facekey-service:${servicePassword}@127.0.0.1:${port}`,
     deviceUrl: `mqtt://127.0.0.1:${port}`,
+    deviceAccess:
+      accessKind === 'dynamic-security'
+        ? { kind: 'dynamic-security' }
+        : {
+            kind: 'password-file',
+            passwordFile,
+            reloadBroker: () => {
+              if (child.exitCode === null) child.kill('SIGHUP');
+            },
+          },
+    pid: child.pid ?? 0,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
