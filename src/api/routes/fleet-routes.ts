@@ -157,7 +157,14 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       async (request) => {
         const { tenantId } = await tenantCaller(request, store, 'admin');
         const devices = await fleet.provisioning.listDevices(tenantId, request.query);
-        const items = await Promise.all(devices.map(async (device) => ({ ...device, presence: await fleet.presence.get(tenantId, device.id) })));
+        // The engine a device says it runs (its reported twin): what a rollout changes, shown beside each device.
+        const items = await Promise.all(
+          devices.map(async (device) => ({
+            ...device,
+            presence: await fleet.presence.get(tenantId, device.id),
+            engine: (await fleet.twins.get(tenantId, device.id)).reported.engine ?? null,
+          })),
+        );
         return { items, online: items.filter((d) => d.presence?.state === 'online').length };
       },
     );
