@@ -335,19 +335,9 @@ export class FleetProvisioning {
   }
 
   async listDevices(tenantId: string, query: DeviceQuery = {}): Promise<FleetDevice[]> {
-    const where = ['tenant_id = ?'];
-    const params: string[] = [tenantId];
-    if (query.kind) {
-      where.push('kind = ?');
-      params.push(query.kind);
-    }
-    if (query.siteId) {
-      where.push('site_id = ?');
-      params.push(query.siteId);
-    }
+    const { where, params } = deviceQueryWhere(tenantId, query);
     const rows = await this.deps.db.all<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM fleet_devices WHERE ${where.join(' AND ')} ORDER BY registered_at, id`, params);
-    const devices = rows.map(toDevice);
-    return query.tag ? devices.filter((d) => d.tags.includes(query.tag!)) : devices;
+    return rows.map(toDevice).filter((d) => hasQueryTag(d.tags, query));
   }
 
   /** The active device's raw public key: what the message verifier checks signatures with. */
@@ -362,6 +352,29 @@ export class FleetProvisioning {
     if (device.revokedAt) throw new Forbidden('the device is revoked');
     return device;
   }
+}
+
+/**
+ * The SQL conditions for a device query on `fleet_devices` (columns prefixed by `alias.` when given);
+ * the tag is checked on the rows with `hasQueryTag`, tags being a JSON list in their column.
+ */
+export function deviceQueryWhere(tenantId: string, query: DeviceQuery, alias = ''): { where: string[]; params: string[] } {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  const where = [`${column('tenant_id')} = ?`];
+  const params: string[] = [tenantId];
+  if (query.kind) {
+    where.push(`${column('kind')} = ?`);
+    params.push(query.kind);
+  }
+  if (query.siteId) {
+    where.push(`${column('site_id')} = ?`);
+    params.push(query.siteId);
+  }
+  return { where, params };
+}
+
+export function hasQueryTag(tags: readonly string[], query: DeviceQuery): boolean {
+  return !query.tag || tags.includes(query.tag);
 }
 
 function checkSiteId(siteId: unknown): void {

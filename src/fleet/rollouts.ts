@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase, SqlExecutor } from '../store/sql/sql-database.js';
 import { Conflict, InvalidArgument, NotFound } from '../errors/domain-errors.js';
-import type { DeviceQuery, FleetProvisioning } from './fleet-provisioning.js';
+import { deviceQueryWhere, hasQueryTag, type DeviceQuery, type FleetProvisioning } from './fleet-provisioning.js';
 import { repeatInBackground } from '../runtime/repeat-in-background.js';
 
 export const EXECUTION_STATUSES = ['queued', 'in_progress', 'succeeded', 'failed', 'rejected', 'timed_out', 'canceled'] as const;
@@ -303,21 +303,20 @@ export class Rollouts {
     return this.get(tenantId, jobId);
   }
 
-  /** Active devices matching the job's target that have no execution yet, queued after the others. */
+  /** Online active devices matching the job's target that have no execution yet, queued after the others. */
   private async enrollNewDevices(tx: SqlExecutor, job: JobRow, nowIso: string): Promise<void> {
     const target = JSON.parse(job.target) as DeviceQuery;
-    const where = ['d.tenant_id = ?', 'd.revoked_at IS NULL', 'NOT EXISTS (SELECT 1 FROM fleet_job_executions e WHERE e.job_id = ? AND e.device_id = d.id)'];
-    const params: string[] = [job.tenant_id, job.id];
-    if (target.kind) {
-      where.push('d.kind = ?');
-      params.push(target.kind);
-    }
-    if (target.siteId) {
-      where.push('d.site_id = ?');
-      params.push(target.siteId);
-    }
-    const rows = await tx.all<{ id: string; tags: string }>(`SELECT d.id, d.tags FROM fleet_devices d WHERE ${where.join(' AND ')}`, params);
-    const joining = rows.filter((r) => !target.tag || (JSON.parse(r.tags) as string[]).includes(target.tag)).map((r) => r.id);
+    const { where, params } = deviceQueryWhere(job.tenant_id, target, 'd');
+    where.push('d.revoked_at IS NULL', "p.state = 'online'", 'NOT EXISTS (SELECT 1 FROM fleet_job_executions e WHERE e.job_id = ? AND e.device_id = d.id)');
+    params.push(job.id);
+    // Only once the device is online: devices connect with a clean session and subscribe before they
+    // announce themselves, so a notice sent to a device that just registered and has not connected
+    // yet would be lost and its execution would only time out.
+    const rows = await tx.all<{ id: string; tags: string }>(
+      `SELECT d.id, d.tags FROM fleet_devices d JOIN fleet_presence p ON p.device_id = d.id WHERE ${where.join(' AND ')}`,
+      params,
+    );
+    const joining = rows.filter((r) => hasQueryTag(JSON.parse(r.tags) as string[], target)).map((r) => r.id);
     if (joining.length === 0) return;
     const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM fleet_job_executions WHERE job_id = ?', [job.id]);
     await queueExecutions(tx, job.id, joining, last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1, nowIso);

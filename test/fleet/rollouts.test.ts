@@ -112,14 +112,14 @@ describe('jobs and staged rollouts (embedded broker)', () => {
 
   it('a continuous job also runs on devices that come to match later, not on others, and stops taking them once canceled', async () => {
     const ran = new Set<string>();
-    const obedient = async (tags: string[], siteId = 'store-1'): Promise<FleetDeviceClient> => {
+    const obedient = async (tags: string[], siteId = 'store-1', connect = true): Promise<FleetDeviceClient> => {
       const device = await h.newDevice({ tags, siteId });
       device.onJob((notice) => {
         if (notice.action !== 'run') return;
         ran.add(device.id);
         void device.publish('jobs', { jobId: notice.jobId, status: 'succeeded' });
       });
-      await device.connect();
+      if (connect) await device.connect();
       return device;
     };
     const first = await obedient(['continuous-test']);
@@ -135,7 +135,11 @@ describe('jobs and staged rollouts (embedded broker)', () => {
     await h.fleet.rollouts.advanceAll();
     assert.equal((await h.fleet.rollouts.get(h.tenantId, job.id)).status, 'in_progress', 'a continuous job does not complete by itself');
 
-    const late = await obedient(['continuous-test']);
+    // Registered after the job, but not connected yet: it waits, so its notice is not lost.
+    const late = await obedient(['continuous-test'], 'store-1', false);
+    await h.fleet.rollouts.advanceAll();
+    assert.equal(await h.fleet.rollouts.execution(job.id, late.id), undefined, 'not before it is online');
+    await late.connect();
     const otherSite = await obedient(['continuous-test'], 'store-2');
     const otherTag = await obedient(['elsewhere']);
     await eventually(() => ran.has(late.id), 'the device registered after the job to receive it');
@@ -148,11 +152,12 @@ describe('jobs and staged rollouts (embedded broker)', () => {
     await eventually(() => ran.has(otherSite.id), 'the moved device to receive the job');
     assert.ok(ran.has(first.id));
 
-    const listed = await h.fleet.rollouts.list(h.tenantId);
-    assert.equal(listed.find((j) => j.id === job.id)?.counts.succeeded, 3, 'the list carries the same counts');
+    // The list carries the same counts as the job (the moved device's success arrives after its notice).
+    await eventually(async () => (await h.fleet.rollouts.list(h.tenantId)).find((j) => j.id === job.id)?.counts.succeeded === 3, 'three successes in the list');
 
     await h.fleet.rollouts.cancel(h.tenantId, job.id);
     const afterCancel = await obedient(['continuous-test']);
+    await eventually(async () => (await h.fleet.presence.get(h.tenantId, afterCancel.id))?.state === 'online', 'the device online');
     await h.fleet.rollouts.advanceAll();
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(await h.fleet.rollouts.execution(job.id, afterCancel.id), undefined, 'a canceled continuous job takes no new device');
@@ -174,6 +179,8 @@ describe('jobs and staged rollouts (embedded broker)', () => {
     const completed = await h.fleet.rollouts.complete(h.tenantId, job.id);
     assert.deepEqual([completed.status, completed.statusReason], ['completed', 'completed by an admin']);
     const device = await h.newDevice({ tags: ['not-installed-yet'] });
+    await device.connect();
+    await eventually(async () => (await h.fleet.presence.get(h.tenantId, device.id))?.state === 'online', 'the device online');
     await h.fleet.rollouts.advanceAll();
     assert.equal(await h.fleet.rollouts.execution(job.id, device.id), undefined);
     await assert.rejects(h.fleet.rollouts.complete(h.tenantId, job.id), { name: 'Conflict' });
