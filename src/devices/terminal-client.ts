@@ -2,7 +2,8 @@
  * The terminal side: a key pair whose private half never leaves the device, and RFC 9421 signing
  * of each request under facekey's profile (signature-profile.ts).
  */
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateEd25519KeyPair } from './ed25519-key-pair.js';
 import type { Ed25519PublicJwk } from './ed25519-public-key.js';
 import { contentDigest } from './content-digest.js';
 import { terminalSignatureHeader, terminalSignaturePlan } from './terminal-signature.js';
@@ -14,9 +15,7 @@ export interface TerminalKeyPair {
 }
 
 export function generateTerminalKeyPair(): TerminalKeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const { x } = publicKey.export({ format: 'jwk' });
-  return { privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: x! } };
+  return generateEd25519KeyPair();
 }
 
 export interface RequestToSign {

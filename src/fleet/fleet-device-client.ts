@@ -3,7 +3,8 @@
  * `facekey fleet simulate` use it): register with a claim, connect with a signed last will, say
  * "online", follow the retained desired state, sign every message.
  */
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { randomUUID, sign, type KeyObject } from 'node:crypto';
+import { generateEd25519KeyPair } from '../devices/ed25519-key-pair.js';
 import mqtt, { type MqttClient } from 'mqtt';
 import { claimProofBytes, type ProvisionedDevice, type Registration } from './fleet-provisioning.js';
 import { signDeviceMessage } from './device-message-signature.js';
@@ -17,9 +18,7 @@ export interface DeviceKeys {
 }
 
 export function newDeviceKeys(): DeviceKeys {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const jwk = publicKey.export({ format: 'jwk' }) as { x: string };
-  return { privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } };
+  return generateEd25519KeyPair();
 }
 
 /** The registration a device sends with its claim token: its public key and the proof of possession. */
