@@ -131,9 +131,14 @@ export function forkFleetProcess(subcommand: string, name: string): { child: Chi
   return { child, peer: new IpcPeer(child, name) };
 }
 
-/** The child's side of the channel. */
+/**
+ * The child's side of the channel. A child whose simulator is gone (killed, crashed) leaves at once:
+ * nobody can stop it any more, and an orphaned node or device worker would hold its broker
+ * connections and database pool until someone finds it.
+ */
 export function parentPeer(): IpcPeer {
   if (!process.send) throw new SimulationPeerError('this command is started by facekey fleet simulate, not by hand');
+  process.once('disconnect', () => process.exit(3));
   return new IpcPeer(process as unknown as Channel, 'simulator');
 }
 
