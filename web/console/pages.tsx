@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../shared/api';
 import { currentLanguage, t } from '../shared/i18n';
 import { reasonKey } from '../shared/reasons';
-import { Busy, ErrorNote, StepHeading } from '../shared/ui';
+import { Busy, ErrorNote, StepHeading, SubmitForm } from '../shared/ui';
 import { detPath, expectedFalseMatches, stackDeclines, type DeclineRow, type DetPoint } from './charts';
 import type { ConsoleCall } from './console-app';
 import { useAction } from '../shared/use-action';
@@ -257,12 +257,7 @@ export function TerminalsPage({ call }: { call: ConsoleCall }) {
 
       <h3>{t('terminals.pairHeading')}</h3>
       <p>{t('terminals.pairIntro')}</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void createClaim();
-        }}
-      >
+      <SubmitForm onSubmit={createClaim}>
         <div class="field">
           <label for="claim-kind">{t('terminals.kind')}</label>
           <select id="claim-kind" value={claimKind} onChange={(e) => setClaimKind(e.currentTarget.value)} data-testid="claim-kind">
@@ -279,7 +274,7 @@ export function TerminalsPage({ call }: { call: ConsoleCall }) {
             {t('terminals.createClaim')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
       {claimUrl ? (
         <div class="panel" role="status">
           <p>{t('terminals.claimUrl')}</p>
@@ -293,12 +288,7 @@ export function TerminalsPage({ call }: { call: ConsoleCall }) {
       ) : null}
 
       <h3>{t('terminals.registerHeading')}</h3>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void register();
-        }}
-      >
+      <SubmitForm onSubmit={register}>
         <div class="field">
           <label for="terminal-label">{t('terminals.label')}</label>
           <input id="terminal-label" value={label} required maxLength={200} onInput={(e) => setLabel(e.currentTarget.value)} />
@@ -323,7 +313,7 @@ export function TerminalsPage({ call }: { call: ConsoleCall }) {
             {t('terminals.register')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
     </section>
   );
 }
@@ -415,12 +405,7 @@ export function RiskPolicyPage({ call }: { call: ConsoleCall }) {
   return (
     <section data-testid="page-risk">
       <StepHeading>{t('console.page.risk')}</StepHeading>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+      <SubmitForm onSubmit={save}>
         {NUMERIC_SETTINGS.map((key) => (
           <div class="field" key={key}>
             <label for={`risk-${key}`}>{t(`risk.${key}`)}</label>
@@ -456,7 +441,7 @@ export function RiskPolicyPage({ call }: { call: ConsoleCall }) {
             {t('risk.save')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
       {saved ? (
         <p class="note note-ok" role="status">
           {t('risk.saved')}

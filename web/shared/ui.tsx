@@ -1,4 +1,4 @@
-/** Small shared pieces of layout: one page frame with a skip link, one alert, one labelled field. */
+/** Small shared pieces of layout: one page frame with a skip link, one alert, one labelled field, one form. */
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from './i18n';
@@ -55,6 +55,15 @@ export function Field({ label, hint, children, id }: { label: string; hint?: str
       {children}
     </div>
   );
+}
+
+/** A form that stays on the page: submitting (a button, or Enter in a field) runs `onSubmit`, whose errors are its own to show. */
+export function SubmitForm({ onSubmit, children }: { onSubmit: () => Promise<unknown>; children: ComponentChildren }) {
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void onSubmit();
+  };
+  return <form onSubmit={submit}>{children}</form>;
 }
 
 export function Busy({ label }: { label: string }) {
