@@ -14,57 +14,37 @@ import type { NewClaim, Registration } from '../../fleet/fleet-provisioning.js';
 import { DESIRED_SETTING_NAMES, type TwinState } from '../../fleet/device-twins.js';
 import type { NewJob } from '../../fleet/rollouts.js';
 import { SECONDARY_CHECK_OUTCOMES, type SecondaryCheckOutcome } from '../../fleet/fever-alerts.js';
-import { idParams } from './id-params.js';
+import { idParams, strictObject } from '../json-schemas.js';
 
-const claimBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['kind', 'siteId', 'expiresInSeconds', 'maxUses'],
-  properties: {
-    kind: { type: 'string', enum: [...TERMINAL_KINDS] },
-    siteId: { type: 'string', minLength: 1, maxLength: 64 },
-    tags: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } },
-    expiresInSeconds: { type: 'integer', minimum: 60, maximum: 2_592_000 },
-    maxUses: { type: 'integer', minimum: 1, maximum: 10_000 },
+const claimBody = strictObject(['kind', 'siteId', 'expiresInSeconds', 'maxUses'], {
+  kind: { type: 'string', enum: [...TERMINAL_KINDS] },
+  siteId: { type: 'string', minLength: 1, maxLength: 64 },
+  tags: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } },
+  expiresInSeconds: { type: 'integer', minimum: 60, maximum: 2_592_000 },
+  maxUses: { type: 'integer', minimum: 1, maximum: 10_000 },
+});
+
+const registrationBody = strictObject(['claimToken', 'publicKey', 'proof'], {
+  claimToken: { type: 'string', minLength: 1, maxLength: 200 },
+  publicKey: {
+    type: 'object',
+    required: ['kty', 'crv', 'x'],
+    properties: { kty: { type: 'string', const: 'OKP' }, crv: { type: 'string', const: 'Ed25519' }, x: { type: 'string', minLength: 43, maxLength: 43 } },
   },
-} as const;
+  proof: { type: 'string', minLength: 1, maxLength: 200, description: 'base64url Ed25519 signature over "facekey-fleet-claim-v1\\n<claimToken>\\n<publicKey.x>"' },
+  label: { type: 'string', minLength: 1, maxLength: 200 },
+});
 
-const registrationBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['claimToken', 'publicKey', 'proof'],
-  properties: {
-    claimToken: { type: 'string', minLength: 1, maxLength: 200 },
-    publicKey: {
-      type: 'object',
-      required: ['kty', 'crv', 'x'],
-      properties: { kty: { type: 'string', const: 'OKP' }, crv: { type: 'string', const: 'Ed25519' }, x: { type: 'string', minLength: 43, maxLength: 43 } },
-    },
-    proof: { type: 'string', minLength: 1, maxLength: 200, description: 'base64url Ed25519 signature over "facekey-fleet-claim-v1\\n<claimToken>\\n<publicKey.x>"' },
-    label: { type: 'string', minLength: 1, maxLength: 200 },
+const desiredBody = strictObject(['expectedVersion', 'changes'], {
+  expectedVersion: { type: 'integer', minimum: 0, description: 'the desired version these changes are based on (409 conflict otherwise)' },
+  changes: {
+    type: 'object',
+    description: `settings to set, or null to remove: ${DESIRED_SETTING_NAMES.join(', ')}`,
+    minProperties: 1,
   },
-} as const;
+});
 
-const desiredBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['expectedVersion', 'changes'],
-  properties: {
-    expectedVersion: { type: 'integer', minimum: 0, description: 'the desired version these changes are based on (409 conflict otherwise)' },
-    changes: {
-      type: 'object',
-      description: `settings to set, or null to remove: ${DESIRED_SETTING_NAMES.join(', ')}`,
-      minProperties: 1,
-    },
-  },
-} as const;
-
-const outcomeBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['outcome'],
-  properties: { outcome: { type: 'string', enum: [...SECONDARY_CHECK_OUTCOMES], description: 'the secondary check; erases the temperature value' } },
-} as const;
+const outcomeBody = strictObject(['outcome'], { outcome: { type: 'string', enum: [...SECONDARY_CHECK_OUTCOMES], description: 'the secondary check; erases the temperature value' } });
 
 const deviceQuery = {
   type: 'object',
@@ -76,29 +56,19 @@ const deviceQuery = {
   },
 } as const;
 
-const jobBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['document', 'target', 'abort', 'inProgressTimeoutMs'],
-  properties: {
-    document: { type: 'object', description: 'what each device is to apply, e.g. { engine: { id, version } }' },
-    target: deviceQuery,
-    phases: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, description: 'cumulative fractions ending at 1' },
-    abort: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['failureTypes', 'thresholdPercent', 'minExecuted'],
-      properties: {
-        failureTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['failed', 'rejected', 'timed_out'] } },
-        thresholdPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
-        minExecuted: { type: 'integer', minimum: 1 },
-      },
-    },
-    inProgressTimeoutMs: { type: 'integer', minimum: 1000 },
-    maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
-    maxPerSecond: { type: 'integer', minimum: 1, description: 'rollout by rate: executions released per second at most' },
-  },
-} as const;
+const jobBody = strictObject(['document', 'target', 'abort', 'inProgressTimeoutMs'], {
+  document: { type: 'object', description: 'what each device is to apply, e.g. { engine: { id, version } }' },
+  target: deviceQuery,
+  phases: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, description: 'cumulative fractions ending at 1' },
+  abort: strictObject(['failureTypes', 'thresholdPercent', 'minExecuted'], {
+    failureTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['failed', 'rejected', 'timed_out'] } },
+    thresholdPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+    minExecuted: { type: 'integer', minimum: 1 },
+  }),
+  inProgressTimeoutMs: { type: 'integer', minimum: 1000 },
+  maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
+  maxPerSecond: { type: 'integer', minimum: 1, description: 'rollout by rate: executions released per second at most' },
+});
 
 export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginAsync {
   return async (app) => {
