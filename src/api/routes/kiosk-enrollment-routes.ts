@@ -81,36 +81,32 @@ export function kioskEnrollmentRoutes(kiosk: KioskEnrollmentService, authenticat
       },
     );
 
-    app.post<{ Params: { subjectId: string }; Body: { tokenRef: string } }>(
-      '/kiosk/enrollments/:subjectId/tokens',
-      {
-        schema: {
-          tags: ['kiosk'],
-          params: subjectParams,
-          body: strictObject(['tokenRef'], { tokenRef: { type: 'string', pattern: '^tok_[A-Za-z0-9_-]{16,64}$' } }),
-          security: [{ terminalSignature: [] }],
+    /** The enrolling kiosk's follow-ups on the consumer it just enrolled (15 minutes): a body in, 204 out. */
+    const followUp = <Body>(
+      method: 'POST' | 'PUT',
+      step: string,
+      body: object,
+      apply: (terminal: Awaited<ReturnType<typeof enrollingKiosk>>, subjectId: string, body: Body) => Promise<void>,
+    ) =>
+      app.route<{ Params: { subjectId: string }; Body: Body }>({
+        method,
+        url: `/kiosk/enrollments/:subjectId/${step}`,
+        schema: { tags: ['kiosk'], params: subjectParams, body, security: [{ terminalSignature: [] }] },
+        handler: async (request, reply) => {
+          // Fastify cannot resolve its request typing for a generic Body; the schema above is what guarantees it.
+          await apply(await enrollingKiosk(request), request.params.subjectId, request.body as Body);
+          return reply.code(204).send();
         },
-      },
-      async (request, reply) => {
-        await kiosk.linkToken(await enrollingKiosk(request), request.params.subjectId, request.body.tokenRef);
-        return reply.code(204).send();
-      },
-    );
+      });
 
-    app.put<{ Params: { subjectId: string }; Body: { value: string } }>(
-      '/kiosk/enrollments/:subjectId/pin',
-      {
-        schema: {
-          tags: ['kiosk'],
-          params: subjectParams,
-          body: strictObject(['value'], { value: { type: 'string', pattern: '^[0-9]{4,6}$' } }),
-          security: [{ terminalSignature: [] }],
-        },
-      },
-      async (request, reply) => {
-        await kiosk.setPin(await enrollingKiosk(request), request.params.subjectId, request.body.value);
-        return reply.code(204).send();
-      },
+    followUp<{ tokenRef: string }>(
+      'POST',
+      'tokens',
+      strictObject(['tokenRef'], { tokenRef: { type: 'string', pattern: '^tok_[A-Za-z0-9_-]{16,64}$' } }),
+      (terminal, subjectId, { tokenRef }) => kiosk.linkToken(terminal, subjectId, tokenRef),
+    );
+    followUp<{ value: string }>('PUT', 'pin', strictObject(['value'], { value: { type: 'string', pattern: '^[0-9]{4,6}$' } }), (terminal, subjectId, { value }) =>
+      kiosk.setPin(terminal, subjectId, value),
     );
   };
 }
