@@ -1,4 +1,4 @@
-/** Small shared pieces of layout: one page frame with a skip link, one alert, one labelled field, one form. */
+/** Small shared pieces of layout: one page frame with a skip link, one alert, one labelled field, one form, one table. */
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from './i18n';
@@ -64,6 +64,37 @@ export function SubmitForm({ onSubmit, children }: { onSubmit: () => Promise<unk
     void onSubmit();
   };
   return <form onSubmit={submit}>{children}</form>;
+}
+
+/** A table with a row of column headings; the children are its body's rows. */
+export function Table({
+  headings,
+  caption,
+  class: className,
+  testId,
+  children,
+}: {
+  headings: string[];
+  caption?: string;
+  class?: string;
+  testId?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <table class={className} data-testid={testId}>
+      {caption ? <caption>{caption}</caption> : null}
+      <thead>
+        <tr>
+          {headings.map((heading) => (
+            <th scope="col" key={heading}>
+              {heading}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
 }
 
 export function Busy({ label }: { label: string }) {
