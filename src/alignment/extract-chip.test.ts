@@ -50,6 +50,20 @@ test('downscaling averages instead of aliasing a fine checkerboard', () => {
   assert.ok(maxDeviation < 40, `an aliased chip has pure black/white pixels; max deviation ${maxDeviation}`);
 });
 
+test("'from-2x' takes one bilinear tap below a 2x reduction and area-filters from 2x on", () => {
+  // A vertical-stripe image: 1-pixel black/white columns. At a 1.5x reduction one tap per chip
+  // pixel keeps pure stripes somewhere ('from-2x'), while 2x2 taps ('any-minification') blur them.
+  const size = 48;
+  const data = new Uint8Array(size * size * 3);
+  for (let i = 0; i < size * size; i++) data.fill(i % 2 ? 255 : 0, i * 3, i * 3 + 3);
+  const stripes = { width: size, height: size, data };
+  const contrast = (chip: { data: Uint8Array }): number => Math.max(...chip.data) - Math.min(...chip.data);
+  const reduce = (factor: number) => ({ a: 1 / factor, b: 0, tx: 0, ty: 0 });
+  assert.ok(contrast(extractChip(stripes, reduce(1.5), 16, 'from-2x')) > contrast(extractChip(stripes, reduce(1.5), 16)) + 40);
+  // From 2x on both filter alike.
+  assert.deepEqual(extractChip(stripes, reduce(2), 16, 'from-2x').data, extractChip(stripes, reduce(2), 16).data);
+});
+
 test('mirroring twice is the identity, once swaps columns', () => {
   const chip = extractChip(gradient(32, 32), { a: 1, b: 0, tx: 0, ty: 0 }, 8);
   const mirrored = mirrorChip(chip);

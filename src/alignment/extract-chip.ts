@@ -2,14 +2,31 @@ import type { RgbImage } from '../imaging/rgb-image.js';
 import { invertTransform, transformScale, type SimilarityTransform } from './similarity-transform.js';
 
 /**
- * Warps `image` into a `size`×`size` chip through `imageToChip`. Each chip pixel averages a k×k
- * grid of bilinear samples, k growing with the downscale factor, so a large face in a phone photo
- * is area-filtered instead of aliased (what dlib's pyramid-based chip extraction achieves).
+ * When a chip pixel averages several bilinear samples (area filtering) instead of taking one:
+ * - `'any-minification'`: as soon as the chip is smaller than the face (k = ⌈source px per chip px⌉),
+ *   so a 1.1× reduction already averages 2×2 samples: what dlib's pyramid-based extraction does;
+ * - `'from-2x'`: only from a 2× reduction on (k = ⌊source px per chip px⌋). Below 2× a bilinear tap
+ *   still reads every source pixel's neighbourhood, and a single tap is what `cv2.warpAffine` gives
+ *   the ArcFace-style nets in training, so faces near the chip's size come out as sharp as the
+ *   net learned them; large faces in phone photos are still area-filtered.
  */
-export function extractChip(image: RgbImage, imageToChip: SimilarityTransform, size: number): RgbImage {
+export type ChipFilter = 'any-minification' | 'from-2x';
+
+/**
+ * Warps `image` into a `size`×`size` chip through `imageToChip`. Each chip pixel averages a k×k
+ * grid of bilinear samples, k growing with the downscale factor as `filter` says, so a large face
+ * in a phone photo is area-filtered instead of aliased.
+ */
+export function extractChip(
+  image: RgbImage,
+  imageToChip: SimilarityTransform,
+  size: number,
+  filter: ChipFilter = 'any-minification',
+): RgbImage {
   const chipToImage = invertTransform(imageToChip);
   const sourcePixelsPerChipPixel = 1 / transformScale(imageToChip);
-  const k = Math.max(1, Math.min(8, Math.ceil(sourcePixelsPerChipPixel)));
+  const taps = filter === 'from-2x' ? Math.floor(sourcePixelsPerChipPixel) : Math.ceil(sourcePixelsPerChipPixel);
+  const k = Math.max(1, Math.min(8, taps));
   const out = new Uint8Array(size * size * 3);
   const { a, b, tx, ty } = chipToImage;
   const inv = 1 / (k * k);

@@ -28,6 +28,7 @@ export const AUDIT_EVENT_TYPES = [
   'fleet.device_registered',
   'fleet.credentials_rotated',
   'fleet.device_revoked',
+  'fleet.device_placed',
   'fleet.twin_desired_changed',
   'kiosk.enrolled',
   'kiosk.enrollment_refused',

@@ -109,6 +109,8 @@ export async function composeFleet(parts: FleetParts, settings: FleetSettings) {
       verifier.forget(deviceId);
       await presence.revoked(deviceId, tenantId);
     },
+    // Fever alerts go to the device's site: the next message reads the new one.
+    onDeviceMoved: (deviceId) => activeDevices.delete(deviceId),
   });
   const fever = new FeverAlerts({
     db: sql,

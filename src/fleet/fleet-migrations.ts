@@ -130,6 +130,15 @@ export const FLEET_MIGRATIONS: readonly SqlMigration[] = [
       ALTER TABLE fleet_twins ADD COLUMN reported_message_at TEXT
     `,
   },
+  {
+    // Continuous jobs take devices that match their target later; jobs that existed were snapshots.
+    // The console lists a tenant's jobs newest first.
+    version: 5,
+    sql: `
+      ALTER TABLE fleet_jobs ADD COLUMN mode TEXT NOT NULL DEFAULT 'snapshot';
+      CREATE INDEX fleet_jobs_by_tenant ON fleet_jobs (tenant_id, created_at)
+    `,
+  },
 ];
 
 /** Claims, devices, twins and presence, on the `fleet` track. */

@@ -85,6 +85,12 @@ export interface ProvisionedDevice {
   readonly topics: DeviceTopics;
 }
 
+/** Where a device is now and what it is tagged with (it moved, or its role changed). */
+export interface DevicePlacement {
+  readonly siteId?: string;
+  readonly tags?: readonly string[];
+}
+
 export interface DeviceQuery {
   readonly kind?: TerminalKind;
   readonly siteId?: string;
@@ -151,6 +157,8 @@ export interface FleetProvisioningDependencies {
   readonly clock: () => Date;
   /** Told when a device is revoked, so caches (the message verifier) drop it and presence records it. */
   readonly onDeviceRevoked?: (deviceId: string, tenantId: string) => Promise<void>;
+  /** Told when a device's site or tags change, so caches holding its site drop it. */
+  readonly onDeviceMoved?: (deviceId: string) => void;
 }
 
 export class FleetProvisioning {
@@ -158,9 +166,8 @@ export class FleetProvisioning {
 
   async createClaim(tenantId: string, input: NewClaim, actor: string): Promise<{ claim: Claim; token: string }> {
     if (!TERMINAL_KINDS.includes(input.kind)) throw new InvalidArgument(`kind must be one of ${TERMINAL_KINDS.join(', ')}`);
-    if (typeof input.siteId !== 'string' || !SITE_ID.test(input.siteId)) throw new InvalidArgument('siteId must be 1–64 of A–Z a–z 0–9 _ . -');
-    const tags = [...new Set(input.tags ?? [])];
-    if (tags.length > 20 || tags.some((t) => typeof t !== 'string' || !TAG.test(t))) throw new InvalidArgument('tags: at most 20, each 1–64 of A–Z a–z 0–9 _ . : -');
+    checkSiteId(input.siteId);
+    const tags = checkedTags(input.tags ?? []);
     if (!Number.isInteger(input.expiresInSeconds) || input.expiresInSeconds < 60 || input.expiresInSeconds > 30 * 86_400)
       throw new InvalidArgument('expiresInSeconds must be an integer from 60 to 2592000 (30 days)');
     if (!Number.isInteger(input.maxUses) || input.maxUses < 1 || input.maxUses > 10_000) throw new InvalidArgument('maxUses must be an integer from 1 to 10000');
@@ -203,6 +210,12 @@ export class FleetProvisioning {
     const row = await this.deps.db.get<ClaimRow>('SELECT * FROM fleet_claims WHERE id = ? AND tenant_id = ?', [claimId, tenantId]);
     if (!row) throw new NotFound('no such claim');
     return toClaim(row);
+  }
+
+  /** A tenant's claims, newest first (never their secrets). */
+  async listClaims(tenantId: string, limit = 100): Promise<Claim[]> {
+    const rows = await this.deps.db.all<ClaimRow>('SELECT * FROM fleet_claims WHERE tenant_id = ? ORDER BY created_at DESC, id LIMIT ?', [tenantId, limit]);
+    return rows.map(toClaim);
   }
 
   /** A device presents its claim. Every refusal of the token itself is the same 401, so tokens cannot be probed. */
@@ -304,25 +317,27 @@ export class FleetProvisioning {
     return toDevice({ ...row, revoked_at: row.revoked_at ?? now });
   }
 
+  /** Moves an active device to another site or retags it; continuous jobs pick it up if it now matches. Audited. */
+  async placeDevice(tenantId: string, deviceId: string, placement: DevicePlacement, actor: string): Promise<FleetDevice> {
+    const device = await this.activeDevice(tenantId, deviceId);
+    const siteId = placement.siteId ?? device.siteId;
+    checkSiteId(siteId);
+    const tags = placement.tags === undefined ? device.tags : checkedTags(placement.tags);
+    await this.deps.db.run('UPDATE fleet_devices SET site_id = ?, tags = ? WHERE id = ? AND tenant_id = ?', [siteId, JSON.stringify(tags), deviceId, tenantId]);
+    this.deps.onDeviceMoved?.(deviceId);
+    await this.deps.audit.append({ type: 'fleet.device_placed', tenantId, actor, data: { deviceId, siteId, tags, previous: { siteId: device.siteId, tags: device.tags } } });
+    return { ...device, siteId, tags };
+  }
+
   async getDevice(tenantId: string, deviceId: string): Promise<FleetDevice | undefined> {
     const row = await this.deps.db.get<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM fleet_devices WHERE id = ? AND tenant_id = ?`, [deviceId, tenantId]);
     return row && toDevice(row);
   }
 
   async listDevices(tenantId: string, query: DeviceQuery = {}): Promise<FleetDevice[]> {
-    const where = ['tenant_id = ?'];
-    const params: string[] = [tenantId];
-    if (query.kind) {
-      where.push('kind = ?');
-      params.push(query.kind);
-    }
-    if (query.siteId) {
-      where.push('site_id = ?');
-      params.push(query.siteId);
-    }
+    const { where, params } = deviceQueryWhere(tenantId, query);
     const rows = await this.deps.db.all<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM fleet_devices WHERE ${where.join(' AND ')} ORDER BY registered_at, id`, params);
-    const devices = rows.map(toDevice);
-    return query.tag ? devices.filter((d) => d.tags.includes(query.tag!)) : devices;
+    return rows.map(toDevice).filter((d) => hasQueryTag(d.tags, query));
   }
 
   /** The active device's raw public key: what the message verifier checks signatures with. */
@@ -337,6 +352,39 @@ export class FleetProvisioning {
     if (device.revokedAt) throw new Forbidden('the device is revoked');
     return device;
   }
+}
+
+/**
+ * The SQL conditions for a device query on `fleet_devices` (columns prefixed by `alias.` when given);
+ * the tag is checked on the rows with `hasQueryTag`, tags being a JSON list in their column.
+ */
+export function deviceQueryWhere(tenantId: string, query: DeviceQuery, alias = ''): { where: string[]; params: string[] } {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  const where = [`${column('tenant_id')} = ?`];
+  const params: string[] = [tenantId];
+  if (query.kind) {
+    where.push(`${column('kind')} = ?`);
+    params.push(query.kind);
+  }
+  if (query.siteId) {
+    where.push(`${column('site_id')} = ?`);
+    params.push(query.siteId);
+  }
+  return { where, params };
+}
+
+export function hasQueryTag(tags: readonly string[], query: DeviceQuery): boolean {
+  return !query.tag || tags.includes(query.tag);
+}
+
+function checkSiteId(siteId: unknown): void {
+  if (typeof siteId !== 'string' || !SITE_ID.test(siteId)) throw new InvalidArgument('siteId must be 1–64 of A–Z a–z 0–9 _ . -');
+}
+
+function checkedTags(tags: readonly string[]): string[] {
+  const unique = [...new Set(tags)];
+  if (unique.length > 20 || unique.some((t) => typeof t !== 'string' || !TAG.test(t))) throw new InvalidArgument('tags: at most 20, each 1–64 of A–Z a–z 0–9 _ . : -');
+  return unique;
 }
 
 function safeEqualHex(a: string, b: string): boolean {

@@ -1,6 +1,9 @@
 /**
  * Jobs and staged rollouts. A job carries a document (e.g. the engine version to install) to the
- * devices a target query selects (kind, site, tag; a snapshot taken when the job is created). Each
+ * devices a target query selects (kind, site, tag). A snapshot job's target is taken when the job
+ * is created; a continuous job also takes devices that come to match later (newly registered, or
+ * moved to the target's site or tags) on every advance, until an operator cancels or completes it,
+ * so it never completes by itself. Each
  * device has its own execution: queued → in_progress → succeeded | failed | rejected | timed_out,
  * or canceled. The rollout releases executions phase by phase (cumulative fractions of the
  * target); the next phase starts only when the current one has no execution in progress. Abort
@@ -13,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase, SqlExecutor } from '../store/sql/sql-database.js';
 import { Conflict, InvalidArgument, NotFound } from '../errors/domain-errors.js';
-import type { DeviceQuery, FleetProvisioning } from './fleet-provisioning.js';
+import { deviceQueryWhere, hasQueryTag, type DeviceQuery, type FleetProvisioning } from './fleet-provisioning.js';
 import { repeatInBackground } from '../runtime/repeat-in-background.js';
 
 export const EXECUTION_STATUSES = ['queued', 'in_progress', 'succeeded', 'failed', 'rejected', 'timed_out', 'canceled'] as const;
@@ -22,6 +25,9 @@ const FINISHED: readonly ExecutionStatus[] = ['succeeded', 'failed', 'rejected',
 export type FailureType = 'failed' | 'rejected' | 'timed_out';
 
 export type JobStatus = 'in_progress' | 'completed' | 'aborted' | 'canceled';
+
+export const JOB_MODES = ['snapshot', 'continuous'] as const;
+export type JobMode = (typeof JOB_MODES)[number];
 
 export interface AbortCriteria {
   readonly failureTypes: readonly FailureType[];
@@ -34,6 +40,8 @@ export interface AbortCriteria {
 export interface NewJob {
   readonly document: Readonly<Record<string, unknown>>;
   readonly target: DeviceQuery;
+  /** snapshot (default): the devices matching at creation; continuous: also devices that match later. */
+  readonly mode?: JobMode;
   /** Cumulative fractions of the target, increasing, ending at 1; e.g. [0.01, 0.1, 0.5, 1]. */
   readonly phases?: readonly number[];
   readonly abort: AbortCriteria;
@@ -49,6 +57,7 @@ export interface Job {
   readonly tenantId: string;
   readonly document: Readonly<Record<string, unknown>>;
   readonly target: DeviceQuery;
+  readonly mode: JobMode;
   readonly phases: readonly number[];
   readonly phase: number;
   readonly abort: AbortCriteria;
@@ -58,6 +67,7 @@ export interface Job {
   readonly status: JobStatus;
   readonly statusReason: string | null;
   readonly counts: Readonly<Record<ExecutionStatus, number>>;
+  readonly createdAt: string;
 }
 
 /** What a device is sent on its jobs topic. */
@@ -72,6 +82,7 @@ interface JobRow {
   tenant_id: string;
   document: string;
   target: string;
+  mode: JobMode;
   phases: string;
   phase: number;
   abort_criteria: string;
@@ -80,6 +91,7 @@ interface JobRow {
   max_per_second: number | null;
   status: JobStatus;
   status_reason: string | null;
+  created_at: string;
 }
 
 interface ExecutionRow {
@@ -112,20 +124,20 @@ export class Rollouts {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) throw new InvalidArgument('maxAttempts must be 1 to 10');
     const maxPerSecond = input.maxPerSecond ?? null;
     if (maxPerSecond !== null && (!Number.isInteger(maxPerSecond) || maxPerSecond < 1)) throw new InvalidArgument('maxPerSecond must be a positive integer');
+    const mode = input.mode ?? 'snapshot';
+    if (!JOB_MODES.includes(mode)) throw new InvalidArgument(`mode must be one of ${JOB_MODES.join(', ')}`);
     const devices = (await this.deps.provisioning.listDevices(tenantId, input.target)).filter((d) => !d.revokedAt);
-    if (devices.length === 0) throw new InvalidArgument('the target selects no active device');
+    // A continuous job may wait for devices that are not installed yet.
+    if (devices.length === 0 && mode === 'snapshot') throw new InvalidArgument('the target selects no active device');
     const id = randomUUID();
     const now = this.deps.clock().toISOString();
     await this.deps.db.transaction(async (tx) => {
       await tx.run(
-        `INSERT INTO fleet_jobs (id, tenant_id, document, target, phases, phase, abort_criteria, in_progress_timeout_ms, max_attempts, max_per_second, status, status_reason, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 'in_progress', NULL, ?, ?)`,
-        [id, tenantId, JSON.stringify(input.document), JSON.stringify(input.target), JSON.stringify(phases), JSON.stringify(abort), input.inProgressTimeoutMs, maxAttempts, maxPerSecond, now, now],
+        `INSERT INTO fleet_jobs (id, tenant_id, document, target, mode, phases, phase, abort_criteria, in_progress_timeout_ms, max_attempts, max_per_second, status, status_reason, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 'in_progress', NULL, ?, ?)`,
+        [id, tenantId, JSON.stringify(input.document), JSON.stringify(input.target), mode, JSON.stringify(phases), JSON.stringify(abort), input.inProgressTimeoutMs, maxAttempts, maxPerSecond, now, now],
       );
-      // The order devices are released in: shuffled, so a phase is not one site or one batch of hardware.
-      const order = devices.map((d) => d.id).sort(() => Math.random() - 0.5);
-      for (const [seq, deviceId] of order.entries())
-        await tx.run("INSERT INTO fleet_job_executions (job_id, device_id, seq, status, attempts, updated_at) VALUES (?, ?, ?, 'queued', 0, ?)", [id, deviceId, seq, now]);
+      await queueExecutions(tx, id, devices.map((d) => d.id), 0, now);
     });
     await this.advance(id);
     return this.get(tenantId, id);
@@ -135,6 +147,17 @@ export class Rollouts {
     const row = await this.deps.db.get<JobRow>('SELECT * FROM fleet_jobs WHERE id = ? AND tenant_id = ?', [jobId, tenantId]);
     if (!row) throw new NotFound('no such job');
     return toJob(row, await this.counts(this.deps.db, jobId));
+  }
+
+  /** A tenant's jobs, newest first, with their per-state counts (one grouped query for all of them). */
+  async list(tenantId: string, limit = 100): Promise<Job[]> {
+    const rows = await this.deps.db.all<JobRow>('SELECT * FROM fleet_jobs WHERE tenant_id = ? ORDER BY created_at DESC, id LIMIT ?', [tenantId, limit]);
+    if (rows.length === 0) return [];
+    const grouped = await this.deps.db.all<{ job_id: string; status: ExecutionStatus; n: number }>(
+      `SELECT job_id, status, COUNT(*) AS n FROM fleet_job_executions WHERE job_id IN (${rows.map(() => '?').join(', ')}) GROUP BY job_id, status`,
+      rows.map((r) => r.id),
+    );
+    return rows.map((row) => toJob(row, countsOf(grouped.filter((g) => g.job_id === row.id))));
   }
 
   async execution(jobId: string, deviceId: string): Promise<ExecutionStatus | undefined> {
@@ -175,6 +198,9 @@ export class Rollouts {
       const job = (await tx.get<JobRow>('SELECT * FROM fleet_jobs WHERE id = ?', [jobId]))!;
       const now = this.deps.clock().getTime();
       const document = JSON.parse(job.document) as Record<string, unknown>;
+
+      // 0. A continuous job takes the devices that have come to match its target since the last advance.
+      if (job.mode === 'continuous') await this.enrollNewDevices(tx, job, nowIso);
 
       // 1. In-progress timeouts; a timed-out execution with attempts left goes back to the queue.
       const running = await tx.all<ExecutionRow>("SELECT device_id, seq, status, attempts, started_at FROM fleet_job_executions WHERE job_id = ? AND status = 'in_progress'", [jobId]);
@@ -228,7 +254,8 @@ export class Rollouts {
         phase++;
       }
       const after = await this.counts(tx, jobId);
-      const done = after.queued === 0 && after.in_progress === 0;
+      // A continuous job stays open for devices to come; an operator completes or cancels it.
+      const done = job.mode === 'snapshot' && after.queued === 0 && after.in_progress === 0;
       await tx.run('UPDATE fleet_jobs SET phase = ?, status = ? WHERE id = ?', [phase, done ? 'completed' : 'in_progress', jobId]);
     });
     for (const { deviceId, notice } of notices) await this.deps.notifier.notify(deviceId, notice);
@@ -260,12 +287,57 @@ export class Rollouts {
     return this.get(tenantId, jobId);
   }
 
-  private async counts(db: SqlExecutor, jobId: string): Promise<Record<ExecutionStatus, number>> {
-    const rows = await db.all<{ status: ExecutionStatus; n: number }>('SELECT status, COUNT(*) AS n FROM fleet_job_executions WHERE job_id = ? GROUP BY status', [jobId]);
-    const counts = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, 0])) as Record<ExecutionStatus, number>;
-    for (const row of rows) counts[row.status] = Number(row.n);
-    return counts;
+  /**
+   * An operator closes a continuous job: it takes no more devices and what is still queued is
+   * canceled; executions already running finish (their updates are still recorded).
+   */
+  async complete(tenantId: string, jobId: string): Promise<Job> {
+    const job = await this.get(tenantId, jobId);
+    if (job.mode !== 'continuous') throw new Conflict('only a continuous job is completed by an operator; a snapshot job completes by itself');
+    if (job.status !== 'in_progress') throw new Conflict(`the job is already ${job.status}`);
+    const now = this.deps.clock().toISOString();
+    await this.deps.db.transaction(async (tx) => {
+      await tx.run("UPDATE fleet_job_executions SET status = 'canceled', updated_at = ? WHERE job_id = ? AND status = 'queued'", [now, jobId]);
+      await tx.run("UPDATE fleet_jobs SET status = 'completed', status_reason = 'completed by an admin', updated_at = ? WHERE id = ? AND status = 'in_progress'", [now, jobId]);
+    });
+    return this.get(tenantId, jobId);
   }
+
+  /** Online active devices matching the job's target that have no execution yet, queued after the others. */
+  private async enrollNewDevices(tx: SqlExecutor, job: JobRow, nowIso: string): Promise<void> {
+    const target = JSON.parse(job.target) as DeviceQuery;
+    const { where, params } = deviceQueryWhere(job.tenant_id, target, 'd');
+    where.push('d.revoked_at IS NULL', "p.state = 'online'", 'NOT EXISTS (SELECT 1 FROM fleet_job_executions e WHERE e.job_id = ? AND e.device_id = d.id)');
+    params.push(job.id);
+    // Only once the device is online: devices connect with a clean session and subscribe before they
+    // announce themselves, so a notice sent to a device that just registered and has not connected
+    // yet would be lost and its execution would only time out.
+    const rows = await tx.all<{ id: string; tags: string }>(
+      `SELECT d.id, d.tags FROM fleet_devices d JOIN fleet_presence p ON p.device_id = d.id WHERE ${where.join(' AND ')}`,
+      params,
+    );
+    const joining = rows.filter((r) => hasQueryTag(JSON.parse(r.tags) as string[], target)).map((r) => r.id);
+    if (joining.length === 0) return;
+    const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM fleet_job_executions WHERE job_id = ?', [job.id]);
+    await queueExecutions(tx, job.id, joining, last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1, nowIso);
+  }
+
+  private async counts(db: SqlExecutor, jobId: string): Promise<Record<ExecutionStatus, number>> {
+    return countsOf(await db.all<{ status: ExecutionStatus; n: number }>('SELECT status, COUNT(*) AS n FROM fleet_job_executions WHERE job_id = ? GROUP BY status', [jobId]));
+  }
+}
+
+function countsOf(rows: readonly { status: ExecutionStatus; n: number }[]): Record<ExecutionStatus, number> {
+  const counts = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, 0])) as Record<ExecutionStatus, number>;
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+/** Queues executions from `firstSeq` on, shuffled, so a phase is not one site or one batch of hardware. */
+async function queueExecutions(tx: SqlExecutor, jobId: string, deviceIds: readonly string[], firstSeq: number, nowIso: string): Promise<void> {
+  const order = [...deviceIds].sort(() => Math.random() - 0.5);
+  for (const [i, deviceId] of order.entries())
+    await tx.run("INSERT INTO fleet_job_executions (job_id, device_id, seq, status, attempts, updated_at) VALUES (?, ?, ?, 'queued', 0, ?)", [jobId, deviceId, firstSeq + i, nowIso]);
 }
 
 function toJob(row: JobRow, counts: Record<ExecutionStatus, number>): Job {
@@ -274,6 +346,7 @@ function toJob(row: JobRow, counts: Record<ExecutionStatus, number>): Job {
     tenantId: row.tenant_id,
     document: JSON.parse(row.document) as Record<string, unknown>,
     target: JSON.parse(row.target) as DeviceQuery,
+    mode: row.mode,
     phases: JSON.parse(row.phases) as number[],
     phase: Number(row.phase),
     abort: JSON.parse(row.abort_criteria) as AbortCriteria,
@@ -283,5 +356,6 @@ function toJob(row: JobRow, counts: Record<ExecutionStatus, number>): Job {
     status: row.status,
     statusReason: row.status_reason,
     counts,
+    createdAt: row.created_at,
   };
 }

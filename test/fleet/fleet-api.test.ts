@@ -94,6 +94,25 @@ test('fleet HTTP API with the embedded broker', async (t) => {
   assert.equal(stale.status, 409);
   assert.equal((await call('PATCH', `${deviceUrl}/twin/desired`, otherAdmin, { expectedVersion: 1, changes: { kioskLanguage: 'it' } })).status, 404);
 
+  // The console's reads and writes: claims listed without secrets, a device moved, a continuous job listed and completed.
+  const claims = (await call('GET', '/v1/fleet/claims', admin)).body.items;
+  assert.deepEqual([claims.length, claims[0].uses, 'token' in claims[0] || 'secretHash' in claims[0]], [1, 1, false]);
+  assert.equal((await call('GET', '/v1/fleet/claims', otherAdmin)).body.items.length, 0);
+  const moved = await call('PATCH', deviceUrl, admin, { siteId: 'store-8', tags: ['eu', 'pilot'] });
+  assert.deepEqual([moved.status, moved.body.siteId, moved.body.tags], [200, 'store-8', ['eu', 'pilot']]);
+  assert.equal((await call('PATCH', deviceUrl, admin, { siteId: 'no spaces' })).status, 400);
+  assert.equal((await call('PATCH', deviceUrl, otherAdmin, { siteId: 'store-9' })).status, 404);
+  const jobInput = { document: { engine: { id: 'x', version: '1' } }, target: { tag: 'pilot' }, abort: { failureTypes: ['failed'], thresholdPercent: 50, minExecuted: 1 }, inProgressTimeoutMs: 60_000 };
+  const continuous = await call('POST', '/v1/fleet/jobs', admin, { ...jobInput, mode: 'continuous' });
+  assert.deepEqual([continuous.status, continuous.body.mode], [201, 'continuous']);
+  assert.equal((await call('POST', '/v1/fleet/jobs', admin, { ...jobInput, mode: 'forever' })).status, 400);
+  const jobs = (await call('GET', '/v1/fleet/jobs', admin)).body.items;
+  assert.deepEqual(jobs.map((j: { id: string }) => j.id), [continuous.body.id]);
+  assert.equal((await call('GET', '/v1/fleet/jobs', otherAdmin)).body.items.length, 0);
+  const completed = await call('POST', `/v1/fleet/jobs/${continuous.body.id}/complete`, admin);
+  assert.deepEqual([completed.status, completed.body.status], [200, 'completed']);
+  assert.equal((await call('POST', `/v1/fleet/jobs/${continuous.body.id}/complete`, admin)).status, 409);
+
   const revoked = await call('DELETE', deviceUrl, admin);
   assert.equal(revoked.status, 200);
   assert.ok(revoked.body.revokedAt);

@@ -109,4 +109,95 @@ describe('jobs and staged rollouts (embedded broker)', () => {
     assert.equal((await h.fleet.rollouts.get(h.tenantId, job.id)).maxPerSecond, 2);
     await h.fleet.rollouts.cancel(h.tenantId, job.id);
   });
+
+  it('a continuous job also runs on devices that come to match later, not on others, and stops taking them once canceled', async () => {
+    const ran = new Set<string>();
+    const obedient = async (tags: string[], siteId = 'store-1', connect = true): Promise<FleetDeviceClient> => {
+      const device = await h.newDevice({ tags, siteId });
+      device.onJob((notice) => {
+        if (notice.action !== 'run') return;
+        ran.add(device.id);
+        void device.publish('jobs', { jobId: notice.jobId, status: 'succeeded' });
+      });
+      if (connect) await device.connect();
+      return device;
+    };
+    const first = await obedient(['continuous-test']);
+    const job = await h.fleet.rollouts.create(h.tenantId, {
+      document: engine,
+      target: { tag: 'continuous-test', siteId: 'store-1' },
+      mode: 'continuous',
+      abort: { failureTypes: ['failed'], thresholdPercent: 50, minExecuted: 2 },
+      inProgressTimeoutMs: 60_000,
+    });
+    assert.equal(job.mode, 'continuous');
+    await eventually(async () => (await h.fleet.rollouts.get(h.tenantId, job.id)).counts.succeeded === 1, 'the first device');
+    await h.fleet.rollouts.advanceAll();
+    assert.equal((await h.fleet.rollouts.get(h.tenantId, job.id)).status, 'in_progress', 'a continuous job does not complete by itself');
+
+    // Registered after the job, but not connected yet: it waits, so its notice is not lost.
+    const late = await obedient(['continuous-test'], 'store-1', false);
+    await h.fleet.rollouts.advanceAll();
+    assert.equal(await h.fleet.rollouts.execution(job.id, late.id), undefined, 'not before it is online');
+    await late.connect();
+    const otherSite = await obedient(['continuous-test'], 'store-2');
+    const otherTag = await obedient(['elsewhere']);
+    await eventually(() => ran.has(late.id), 'the device registered after the job to receive it');
+    await eventually(async () => (await h.fleet.rollouts.get(h.tenantId, job.id)).counts.succeeded === 2, 'its success');
+    assert.equal(await h.fleet.rollouts.execution(job.id, otherSite.id), undefined, 'another site does not match');
+    assert.equal(await h.fleet.rollouts.execution(job.id, otherTag.id), undefined, 'another tag does not match');
+
+    // Moving a device into the target (site and tags changed by an admin) enrolls it too.
+    await h.fleet.provisioning.placeDevice(h.tenantId, otherSite.id, { siteId: 'store-1' }, 'key:admin');
+    await eventually(() => ran.has(otherSite.id), 'the moved device to receive the job');
+    assert.ok(ran.has(first.id));
+
+    // The list carries the same counts as the job (the moved device's success arrives after its notice).
+    await eventually(async () => (await h.fleet.rollouts.list(h.tenantId)).find((j) => j.id === job.id)?.counts.succeeded === 3, 'three successes in the list');
+
+    await h.fleet.rollouts.cancel(h.tenantId, job.id);
+    const afterCancel = await obedient(['continuous-test']);
+    await eventually(async () => (await h.fleet.presence.get(h.tenantId, afterCancel.id))?.state === 'online', 'the device online');
+    await h.fleet.rollouts.advanceAll();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await h.fleet.rollouts.execution(job.id, afterCancel.id), undefined, 'a canceled continuous job takes no new device');
+    assert.ok(!ran.has(afterCancel.id));
+    await h.fleet.provisioning.placeDevice(h.tenantId, otherTag.id, { tags: ['continuous-test'] }, 'key:admin');
+    await h.fleet.rollouts.advanceAll();
+    assert.equal(await h.fleet.rollouts.execution(job.id, otherTag.id), undefined);
+  });
+
+  it('an operator completes a continuous job: it takes no more devices; a snapshot job cannot be completed by hand', async () => {
+    const job = await h.fleet.rollouts.create(h.tenantId, {
+      document: engine,
+      target: { tag: 'not-installed-yet' },
+      mode: 'continuous',
+      abort: { failureTypes: ['failed'], thresholdPercent: 50, minExecuted: 2 },
+      inProgressTimeoutMs: 60_000,
+    });
+    assert.equal(job.status, 'in_progress', 'a continuous job may start with no device');
+    const completed = await h.fleet.rollouts.complete(h.tenantId, job.id);
+    assert.deepEqual([completed.status, completed.statusReason], ['completed', 'completed by an admin']);
+    const device = await h.newDevice({ tags: ['not-installed-yet'] });
+    await device.connect();
+    await eventually(async () => (await h.fleet.presence.get(h.tenantId, device.id))?.state === 'online', 'the device online');
+    await h.fleet.rollouts.advanceAll();
+    assert.equal(await h.fleet.rollouts.execution(job.id, device.id), undefined);
+    await assert.rejects(h.fleet.rollouts.complete(h.tenantId, job.id), { name: 'Conflict' });
+
+    await assert.rejects(
+      h.fleet.rollouts.create(h.tenantId, { document: engine, target: { tag: 'nobody' }, abort: { failureTypes: ['failed'], thresholdPercent: 50, minExecuted: 1 }, inProgressTimeoutMs: 60_000 }),
+      /selects no active device/,
+      'a snapshot job still needs devices',
+    );
+    const snapshot = await h.fleet.rollouts.create(h.tenantId, {
+      document: engine,
+      target: { tag: 'not-installed-yet' },
+      abort: { failureTypes: ['failed'], thresholdPercent: 50, minExecuted: 1 },
+      inProgressTimeoutMs: 60_000,
+    });
+    assert.equal(snapshot.mode, 'snapshot');
+    await assert.rejects(h.fleet.rollouts.complete(h.tenantId, snapshot.id), { name: 'Conflict' });
+    await h.fleet.rollouts.cancel(h.tenantId, snapshot.id);
+  });
 });

@@ -41,4 +41,22 @@ describe('fleet on PostgreSQL', () => {
     const log = await h.fleet.presence.connectionLog(h.tenantId, device.id);
     assert.deepEqual(log.map((e) => e.reason), ['inactivity_timeout', 'connected']);
   });
+
+  it('a continuous job (migration 5 on PostgreSQL) takes a device registered after it and lists with its counts', async () => {
+    const job = await h.fleet.rollouts.create(h.tenantId, {
+      document: { engine: { id: 'dlib-resnet', version: '2.1.0' } },
+      target: { tag: 'pg-continuous' },
+      mode: 'continuous',
+      abort: { failureTypes: ['failed'], thresholdPercent: 50, minExecuted: 1 },
+      inProgressTimeoutMs: 60_000,
+    });
+    const device = await h.newDevice({ tags: ['pg-continuous'] });
+    device.onJob((notice) => {
+      if (notice.action === 'run') void device.publish('jobs', { jobId: notice.jobId, status: 'succeeded' });
+    });
+    await device.connect();
+    await eventually(async () => (await h.fleet.rollouts.execution(job.id, device.id)) === 'succeeded', 'the late device’s execution');
+    const [listed] = await h.fleet.rollouts.list(h.tenantId);
+    assert.deepEqual([listed?.id, listed?.mode, listed?.status, listed?.counts.succeeded], [job.id, 'continuous', 'in_progress', 1]);
+  });
 });

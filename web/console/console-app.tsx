@@ -8,6 +8,7 @@ import { t } from '../shared/i18n';
 import { ErrorNote, Field, Page, StepHeading } from '../shared/ui';
 import { AccuracyPage, AuditPage, OverviewPage, RiskPolicyPage, SubjectsPage, TerminalsPage } from './pages';
 import { useAction } from '../shared/use-action';
+import { FleetPage } from './fleet-page';
 
 export interface ConsoleSession {
   readonly csrfToken: string;
@@ -19,7 +20,7 @@ export interface ConsoleSession {
 /** Calls as the signed-in merchant: the cookie rides along, writes carry the CSRF token. */
 export type ConsoleCall = <T>(path: string, request?: JsonRequest) => Promise<T>;
 
-const PAGES = ['overview', 'terminals', 'subjects', 'risk', 'audit', 'accuracy'] as const;
+const PAGES = ['overview', 'terminals', 'fleet', 'subjects', 'risk', 'audit', 'accuracy'] as const;
 type PageName = (typeof PAGES)[number];
 
 function pageFromHash(): PageName {
@@ -71,6 +72,8 @@ export function ConsoleApp({ config }: { config: WebConfig | undefined }) {
         <OverviewPage call={call} />
       ) : page === 'terminals' ? (
         <TerminalsPage call={call} />
+      ) : page === 'fleet' ? (
+        <FleetPage call={call} />
       ) : page === 'subjects' ? (
         <SubjectsPage call={call} />
       ) : page === 'risk' ? (

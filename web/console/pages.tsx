@@ -1,30 +1,15 @@
 /** The console's pages; each loads what it shows through the signed-in `call`. */
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../shared/api';
-import { currentLanguage, t } from '../shared/i18n';
+import { t } from '../shared/i18n';
 import { reasonKey } from '../shared/reasons';
 import { Busy, ErrorNote, Field, StepHeading, SubmitForm, Table } from '../shared/ui';
 import { detPath, expectedFalseMatches, stackDeclines, type DeclineRow, type DetPoint } from './charts';
 import type { ConsoleCall } from './console-app';
 import { useAction } from '../shared/use-action';
 import type { RiskSettings } from '../../src/checkout/risk-policy.js';
-
-function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | undefined; error: string | undefined; reload: () => void } {
-  const [data, setData] = useState<T>();
-  const [error, setError] = useState<string>();
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    setError(undefined);
-    load()
-      .then(setData)
-      .catch((e) => setError(errorText(e)));
-  }, [round, ...deps]);
-  return { data, error, reload: () => setRound((r) => r + 1) };
-}
-
-const number = (n: number) => new Intl.NumberFormat(currentLanguage()).format(n);
-const percent = (n: number) => new Intl.NumberFormat(currentLanguage(), { style: 'percent', maximumFractionDigits: 1 }).format(n);
-const dateTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString(currentLanguage()) : t('common.never'));
+import { useLoad } from './use-load';
+import { dateTime, number, percent } from './format';
 
 interface Overview {
   readonly gallerySize: number;

@@ -10,16 +10,18 @@ import { tenantCaller } from '../authenticate.js';
 import { NotFound } from '../../errors/domain-errors.js';
 import { TERMINAL_KINDS, type TerminalKind } from '../../devices/terminal-registry.js';
 import type { Fleet } from '../../fleet/compose-fleet.js';
-import type { NewClaim, Registration } from '../../fleet/fleet-provisioning.js';
+import type { DevicePlacement, NewClaim, Registration } from '../../fleet/fleet-provisioning.js';
 import { DESIRED_SETTING_NAMES, type TwinState } from '../../fleet/device-twins.js';
-import type { NewJob } from '../../fleet/rollouts.js';
+import { JOB_MODES, type NewJob } from '../../fleet/rollouts.js';
 import { SECONDARY_CHECK_OUTCOMES, type SecondaryCheckOutcome } from '../../fleet/fever-alerts.js';
 import { idParams, strictObject } from '../json-schemas.js';
+
+const tagList = { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
 
 const claimBody = strictObject(['kind', 'siteId', 'expiresInSeconds', 'maxUses'], {
   kind: { type: 'string', enum: [...TERMINAL_KINDS] },
   siteId: { type: 'string', minLength: 1, maxLength: 64 },
-  tags: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } },
+  tags: tagList,
   expiresInSeconds: { type: 'integer', minimum: 60, maximum: 2_592_000 },
   maxUses: { type: 'integer', minimum: 1, maximum: 10_000 },
 });
@@ -56,9 +58,32 @@ const deviceQuery = {
   },
 } as const;
 
+const placementBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    siteId: { type: 'string', minLength: 1, maxLength: 64 },
+    tags: { ...tagList, description: 'replaces the device’s tags' },
+  },
+} as const;
+
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+} as const;
+
 const jobBody = strictObject(['document', 'target', 'abort', 'inProgressTimeoutMs'], {
   document: { type: 'object', description: 'what each device is to apply, e.g. { engine: { id, version } }' },
   target: deviceQuery,
+  mode: {
+    type: 'string',
+    enum: [...JOB_MODES],
+    default: 'snapshot',
+    description:
+      'snapshot: the devices the target selects at creation; continuous: also devices that match later (newly registered, moved or retagged), until an admin completes or cancels the job',
+  },
   phases: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, description: 'cumulative fractions ending at 1' },
   abort: strictObject(['failureTypes', 'thresholdPercent', 'minExecuted'], {
     failureTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['failed', 'rejected', 'timed_out'] } },
@@ -80,6 +105,11 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       return reply.code(201).send({ ...claim, token });
     });
 
+    app.get<{ Querystring: { limit: number } }>('/fleet/claims', { schema: { tags, querystring: listQuery } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return { items: await fleet.provisioning.listClaims(tenantId, request.query.limit) };
+    });
+
     app.delete<{ Params: { id: string } }>('/fleet/claims/:id', { schema: { tags, params: idParams } }, async (request) => {
       const { tenantId, actor } = await tenantCaller(request, store, 'admin');
       return fleet.provisioning.revokeClaim(tenantId, request.params.id, actor);
@@ -97,7 +127,14 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       async (request) => {
         const { tenantId } = await tenantCaller(request, store, 'admin');
         const devices = await fleet.provisioning.listDevices(tenantId, request.query);
-        const items = await Promise.all(devices.map(async (device) => ({ ...device, presence: await fleet.presence.get(tenantId, device.id) })));
+        // The engine a device says it runs (its reported twin): what a rollout changes, shown beside each device.
+        const items = await Promise.all(
+          devices.map(async (device) => ({
+            ...device,
+            presence: await fleet.presence.get(tenantId, device.id),
+            engine: (await fleet.twins.get(tenantId, device.id)).reported.engine ?? null,
+          })),
+        );
         return { items, online: items.filter((d) => d.presence?.state === 'online').length };
       },
     );
@@ -108,6 +145,15 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       if (!device) throw new NotFound('no such device');
       return { ...device, presence: await fleet.presence.get(tenantId, device.id) };
     });
+
+    app.patch<{ Params: { id: string }; Body: DevicePlacement }>(
+      '/fleet/devices/:id',
+      { schema: { tags, params: idParams, body: placementBody } },
+      async (request) => {
+        const { tenantId, actor } = await tenantCaller(request, store, 'admin');
+        return fleet.provisioning.placeDevice(tenantId, request.params.id, request.body, actor);
+      },
+    );
 
     app.get<{ Params: { id: string } }>('/fleet/devices/:id/connections', { schema: { tags, params: idParams } }, async (request) => {
       const { tenantId } = await tenantCaller(request, store, 'admin');
@@ -138,6 +184,11 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       return reply.code(201).send(await fleet.rollouts.create(tenantId, request.body));
     });
 
+    app.get<{ Querystring: { limit: number } }>('/fleet/jobs', { schema: { tags, querystring: listQuery } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return { items: await fleet.rollouts.list(tenantId, request.query.limit) };
+    });
+
     app.get<{ Params: { id: string } }>('/fleet/jobs/:id', { schema: { tags, params: idParams } }, async (request) => {
       const { tenantId } = await tenantCaller(request, store, 'admin');
       return fleet.rollouts.get(tenantId, request.params.id);
@@ -146,6 +197,11 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
     app.post<{ Params: { id: string } }>('/fleet/jobs/:id/retry-failed', { schema: { tags, params: idParams } }, async (request) => {
       const { tenantId } = await tenantCaller(request, store, 'admin');
       return fleet.rollouts.retryFailed(tenantId, request.params.id);
+    });
+
+    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/complete', { schema: { tags, params: idParams } }, async (request) => {
+      const { tenantId } = await tenantCaller(request, store, 'admin');
+      return fleet.rollouts.complete(tenantId, request.params.id);
     });
 
     app.post<{ Params: { id: string } }>('/fleet/jobs/:id/cancel', { schema: { tags, params: idParams } }, async (request) => {

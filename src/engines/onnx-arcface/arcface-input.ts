@@ -3,7 +3,7 @@ import { extractChip } from '../../alignment/extract-chip.js';
 import { fitSimilarityTransform } from '../../alignment/similarity-transform.js';
 import type { FaceAnalysis, Point2 } from '../../analysis/face-analysis.js';
 import type { RgbImage } from '../../imaging/rgb-image.js';
-import { cardReferencePoints, type ModelCard } from './model-card.js';
+import { ARCFACE_CHIP_FILTER, cardReferencePoints, type ModelCard } from './model-card.js';
 
 /**
  * How an ArcFace-style net's input is made from an analysed face, as its model card says: 5-point
@@ -30,7 +30,7 @@ export class ArcfaceInput {
 
   alignedChip(image: RgbImage, face: Pick<FaceAnalysis, 'mesh'>): RgbImage {
     const transform = fitSimilarityTransform(arcfaceFivePoints(face.mesh), this.reference);
-    return extractChip(image, transform, this.size);
+    return extractChip(image, transform, this.size, ARCFACE_CHIP_FILTER);
   }
 
   /** Fills `into` (3 × size × size, NCHW) from the chip, optionally mirrored. */
