@@ -57,16 +57,30 @@ export function Field({ label, hint, children, id }: { label: string; hint?: str
   );
 }
 
-/** A form that stays on the page: submitting (a button, or Enter in a field) runs `onSubmit`, whose errors are its own to show. */
-export function SubmitForm({ onSubmit, children }: { onSubmit: () => Promise<unknown>; children: ComponentChildren }) {
+/**
+ * A form that stays on the page: submitting (a button, or Enter in a field) runs `onSubmit`, whose
+ * errors are its own to show. `labelledBy` names the heading that labels the form, when it has one.
+ */
+export function SubmitForm({
+  onSubmit,
+  labelledBy,
+  children,
+}: {
+  onSubmit: () => Promise<unknown>;
+  labelledBy?: string;
+  children: ComponentChildren;
+}) {
   const submit = (event: Event) => {
     event.preventDefault();
     void onSubmit();
   };
-  return <form onSubmit={submit}>{children}</form>;
+  return (
+    <form aria-labelledby={labelledBy} onSubmit={submit}>
+      {children}
+    </form>
+  );
 }
 
-/** A table with a row of column headings; the children are its body's rows. */
 export function Table({
   headings,
   caption,
