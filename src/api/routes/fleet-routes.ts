@@ -99,6 +99,19 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
   return async (app) => {
     const tags = ['fleet'];
 
+    /** An admin's call on one fleet resource by its id (`…/:id…`): the handler gets the caller and the id. */
+    const adminOnId = (
+      method: 'GET' | 'POST' | 'DELETE',
+      url: string,
+      handle: (caller: { tenantId: string; actor: string }, id: string) => Promise<unknown>,
+    ) =>
+      app.route<{ Params: { id: string } }>({
+        method,
+        url,
+        schema: { tags, params: idParams },
+        handler: async (request) => handle(await tenantCaller(request, store, 'admin'), request.params.id),
+      });
+
     app.post<{ Body: NewClaim }>('/fleet/claims', { schema: { tags, body: claimBody } }, async (request, reply) => {
       const { tenantId, actor } = await tenantCaller(request, store, 'admin');
       const { claim, token } = await fleet.provisioning.createClaim(tenantId, request.body, actor);
@@ -110,10 +123,7 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       return { items: await fleet.provisioning.listClaims(tenantId, request.query.limit) };
     });
 
-    app.delete<{ Params: { id: string } }>('/fleet/claims/:id', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
-      return fleet.provisioning.revokeClaim(tenantId, request.params.id, actor);
-    });
+    adminOnId('DELETE', '/fleet/claims/:id', ({ tenantId, actor }, id) => fleet.provisioning.revokeClaim(tenantId, id, actor));
 
     app.post<{ Body: Registration }>(
       '/fleet/registrations',
@@ -139,9 +149,8 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       },
     );
 
-    app.get<{ Params: { id: string } }>('/fleet/devices/:id', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      const device = await fleet.provisioning.getDevice(tenantId, request.params.id);
+    adminOnId('GET', '/fleet/devices/:id', async ({ tenantId }, id) => {
+      const device = await fleet.provisioning.getDevice(tenantId, id);
       if (!device) throw new NotFound('no such device');
       return { ...device, presence: await fleet.presence.get(tenantId, device.id) };
     });
@@ -155,15 +164,9 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       },
     );
 
-    app.get<{ Params: { id: string } }>('/fleet/devices/:id/connections', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return { items: await fleet.presence.connectionLog(tenantId, request.params.id) };
-    });
+    adminOnId('GET', '/fleet/devices/:id/connections', async ({ tenantId }, id) => ({ items: await fleet.presence.connectionLog(tenantId, id) }));
 
-    app.get<{ Params: { id: string } }>('/fleet/devices/:id/twin', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.twins.get(tenantId, request.params.id);
-    });
+    adminOnId('GET', '/fleet/devices/:id/twin', ({ tenantId }, id) => fleet.twins.get(tenantId, id));
 
     app.patch<{ Params: { id: string }; Body: { expectedVersion: number; changes: TwinState } }>(
       '/fleet/devices/:id/twin/desired',
@@ -174,10 +177,7 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       },
     );
 
-    app.post<{ Params: { id: string } }>('/fleet/devices/:id/credentials', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
-      return fleet.provisioning.rotateCredentials(tenantId, request.params.id, actor);
-    });
+    adminOnId('POST', '/fleet/devices/:id/credentials', ({ tenantId, actor }, id) => fleet.provisioning.rotateCredentials(tenantId, id, actor));
 
     app.post<{ Body: NewJob }>('/fleet/jobs', { schema: { tags, body: jobBody } }, async (request, reply) => {
       const { tenantId } = await tenantCaller(request, store, 'admin');
@@ -189,25 +189,13 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       return { items: await fleet.rollouts.list(tenantId, request.query.limit) };
     });
 
-    app.get<{ Params: { id: string } }>('/fleet/jobs/:id', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.rollouts.get(tenantId, request.params.id);
-    });
+    adminOnId('GET', '/fleet/jobs/:id', ({ tenantId }, id) => fleet.rollouts.get(tenantId, id));
 
-    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/retry-failed', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.rollouts.retryFailed(tenantId, request.params.id);
-    });
+    adminOnId('POST', '/fleet/jobs/:id/retry-failed', ({ tenantId }, id) => fleet.rollouts.retryFailed(tenantId, id));
 
-    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/complete', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.rollouts.complete(tenantId, request.params.id);
-    });
+    adminOnId('POST', '/fleet/jobs/:id/complete', ({ tenantId }, id) => fleet.rollouts.complete(tenantId, id));
 
-    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/cancel', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.rollouts.cancel(tenantId, request.params.id);
-    });
+    adminOnId('POST', '/fleet/jobs/:id/cancel', ({ tenantId }, id) => fleet.rollouts.cancel(tenantId, id));
 
     app.get('/fleet/fever-alerts', { schema: { tags } }, async (request) => {
       const { tenantId } = await tenantCaller(request, store, 'admin');
@@ -223,9 +211,6 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       },
     );
 
-    app.delete<{ Params: { id: string } }>('/fleet/devices/:id', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
-      return fleet.provisioning.revokeDevice(tenantId, request.params.id, actor);
-    });
+    adminOnId('DELETE', '/fleet/devices/:id', ({ tenantId, actor }, id) => fleet.provisioning.revokeDevice(tenantId, id, actor));
   };
 }
