@@ -1,10 +1,12 @@
 /**
  * The four web apps as one multi-page build into dist/web (served by src/api/web-routes.ts).
  * JSX goes through Vite 8's own oxc transform with Preact's automatic runtime, so no Babel preset
- * is needed; every asset is bundled (no CDN) so the strict CSP `script-src 'self'` holds.
+ * is needed; every asset is bundled (no CDN) so the strict CSP `script-src 'self'` holds. Each app's
+ * index.html holds only its title: page-shell.ts supplies the rest of the document.
  */
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig } from 'vite';
+import { pageShell } from './page-shell';
 
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
@@ -12,6 +14,7 @@ export default defineConfig({
   root: here('.'),
   base: '/',
   publicDir: false,
+  plugins: [pageShell()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   // onnxruntime-web's wasm is served from /models/ort (scripts/copy-web-models.ts); without this
   // condition Vite would bundle a second 14 MB copy of it into the assets.

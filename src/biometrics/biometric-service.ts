@@ -281,14 +281,7 @@ export class BiometricService {
     options: EnrollOptions,
   ): Promise<{ templateId: string; capture: CaptureEvidence; engine: EngineEvidence }> {
     const integrity = await this.checkIntegrity(tenantId, subjectId, template, options);
-    const { templateId } = await this.store.addTemplate({
-      tenantId,
-      subjectId,
-      engineId: template.engineId,
-      engineVersion: template.engineVersion,
-      template: encodeTemplate(template),
-      maxPerSubject: this.policy.maxTemplatesPerSubject,
-    });
+    const { templateId } = await this.storeTemplate(tenantId, subjectId, template);
     // Kept only for a capture that passed the gates, bound to the template it became. Before the
     // index is touched: if the subject was deleted since addTemplate, this fails with SubjectNotFound
     // and no ghost template enters the gallery.
@@ -457,6 +450,18 @@ export class BiometricService {
     }
   }
 
+  /** Encoded and stored, within the policy's templates per subject and engine (else the store throws TemplateLimitReached). */
+  private storeTemplate(tenantId: string, subjectId: string, template: FaceTemplate): Promise<{ templateId: string }> {
+    return this.store.addTemplate({
+      tenantId,
+      subjectId,
+      engineId: template.engineId,
+      engineVersion: template.engineVersion,
+      template: encodeTemplate(template),
+      maxPerSubject: this.policy.maxTemplatesPerSubject,
+    });
+  }
+
   private async addMigratedTemplate(
     tenantId: string,
     subjectId: string,
@@ -467,14 +472,7 @@ export class BiometricService {
   ): Promise<{ templateId: string } | undefined> {
     let templateId: string;
     try {
-      ({ templateId } = await this.store.addTemplate({
-        tenantId,
-        subjectId,
-        engineId: template.engineId,
-        engineVersion: template.engineVersion,
-        template: encodeTemplate(template),
-        maxPerSubject: this.policy.maxTemplatesPerSubject,
-      }));
+      ({ templateId } = await this.storeTemplate(tenantId, subjectId, template));
     } catch (error) {
       if (error instanceof TemplateLimitReached || error instanceof SubjectNotFound) return undefined;
       throw error;

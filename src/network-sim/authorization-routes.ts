@@ -3,26 +3,16 @@ import { authorize, type AuthorizationDependencies } from './authorization-servi
 import type { AuthorizationRequest } from './decline-reasons.js';
 import { AuthorizationNotFound } from './network-errors.js';
 import type { AuthorizationRecord } from './network-store.js';
+import { idParams, strictObject } from '../api/json-schemas.js';
 
 // The assertion is only bounded here: a malformed one is a decline (assertion_invalid), not a 400.
-const authorizationBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['assertion', 'amount', 'currency', 'merchant', 'merchantRef'],
-  properties: {
-    assertion: { type: 'string', minLength: 1, maxLength: 8192 },
-    amount: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-    merchant: { type: 'string', minLength: 1, maxLength: 200 },
-    merchantRef: { type: 'string', minLength: 1, maxLength: 200 },
-  },
-} as const;
-
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
-} as const;
+const authorizationBody = strictObject(['assertion', 'amount', 'currency', 'merchant', 'merchantRef'], {
+  assertion: { type: 'string', minLength: 1, maxLength: 8192 },
+  amount: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+  merchant: { type: 'string', minLength: 1, maxLength: 200 },
+  merchantRef: { type: 'string', minLength: 1, maxLength: 200 },
+});
 
 /** A decline is an answer, not an error: it is a 200 with reasons, like a real network's response code. */
 export function authorizationRoutes(deps: AuthorizationDependencies): FastifyPluginAsync {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { assertCardAcceptable, formatExpiry } from './card-validation.js';
 import { TokenNotFound } from './network-errors.js';
 import type { NetworkStore } from './network-store.js';
+import { pathParams, strictObject } from '../api/json-schemas.js';
 
 export interface CardDetails {
   readonly pan: string;
@@ -24,22 +25,13 @@ export function tokenizeCard(store: NetworkStore, card: CardDetails, now: Date):
 }
 
 // Ranges and the Luhn check are left to card validation, so every card fault is one 422 invalid_card.
-export const tokenBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['pan', 'expiryMonth', 'expiryYear'],
-  properties: {
-    pan: { type: 'string', maxLength: 64 },
-    expiryMonth: { type: 'integer' },
-    expiryYear: { type: 'integer' },
-  },
-} as const;
+export const tokenBody = strictObject(['pan', 'expiryMonth', 'expiryYear'], {
+  pan: { type: 'string', maxLength: 64 },
+  expiryMonth: { type: 'integer' },
+  expiryYear: { type: 'integer' },
+});
 
-const tokenRefParams = {
-  type: 'object',
-  required: ['tokenRef'],
-  properties: { tokenRef: { type: 'string', minLength: 1, maxLength: 100 } },
-} as const;
+const tokenRefParams = pathParams('tokenRef');
 
 /**
  * The vault. Called by the consumer's own device, never by facekey: facekey only ever sees the

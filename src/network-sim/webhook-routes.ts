@@ -2,13 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { InvalidWebhookUrl } from './network-errors.js';
 import type { NetworkStore } from './network-store.js';
+import { strictObject } from '../api/json-schemas.js';
 
-const webhookBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['url'],
-  properties: { url: { type: 'string', minLength: 1, maxLength: 2048 } },
-} as const;
+const webhookBody = strictObject(['url'], { url: { type: 'string', minLength: 1, maxLength: 2048 } });
 
 /** Registers a receiver; its HMAC secret is returned once and otherwise kept sealed. */
 export function webhookRoutes(store: NetworkStore, clock: () => Date): FastifyPluginAsync {

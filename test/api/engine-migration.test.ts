@@ -31,6 +31,16 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
   });
   const operator = await operatorKey();
   const inject = jsonInject(app);
+  /** A subject under a fresh payment consent captured on `deviceId`. */
+  const consentedSubject = async (key: string, ref: string, deviceId: string) => {
+    const consent = await inject('POST', '/v1/consents', key, {
+      textVersion: 'eu-2026-11',
+      purposes: ['payment'],
+      jurisdiction: 'EU',
+      deviceId,
+    });
+    return (await inject('POST', '/v1/subjects', key, { externalRef: ref, consentId: consent.body.id })).body;
+  };
 
   const { tenant, admin } = await tenantWithAdmin(inject, operator, 'upgrading shop');
   // Photos stand in for a live capture here: the tenant accepts single-frame liveness, so the engine
@@ -48,13 +58,7 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
     return inject('POST', '/v1/checkout', undefined, json, { 'content-type': 'application/json', host: 'terminal.test', ...signature });
   };
   const enrollCustomer = async (ref: string, photo: string) => {
-    const consent = await inject('POST', '/v1/consents', admin, {
-      textVersion: 'eu-2026-11',
-      purposes: ['payment'],
-      jurisdiction: 'EU',
-      deviceId: 'kiosk-1',
-    });
-    const subject = (await inject('POST', '/v1/subjects', admin, { externalRef: ref, consentId: consent.body.id })).body;
+    const subject = await consentedSubject(admin, ref, 'kiosk-1');
     const enrolled = await inject('POST', `/v1/subjects/${subject.id}/templates`, admin, { image: b64(deepface(photo)) });
     assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
     assert.equal(enrolled.body.engine.id, OLD);
@@ -189,13 +193,7 @@ test('engine upgrade without re-enrollment', { skip: sharedDataMissingReason(), 
     const shop = (await inject('POST', '/v1/tenants', operator, { name: 'archive shop' })).body;
     const shopAdmin = (await inject('POST', `/v1/tenants/${shop.id}/api-keys`, operator, { scopes: ['admin'] })).body.token as string;
     const subjectUnder = async (ref: string, sample: Record<string, string>) => {
-      const consent = await inject('POST', '/v1/consents', shopAdmin, {
-        textVersion: 'eu-2026-11',
-        purposes: ['payment'],
-        jurisdiction: 'EU',
-        deviceId: 'k',
-      });
-      const subject = (await inject('POST', '/v1/subjects', shopAdmin, { externalRef: ref, consentId: consent.body.id })).body;
+      const subject = await consentedSubject(shopAdmin, ref, 'k');
       const enrolled = await inject('POST', `/v1/subjects/${subject.id}/templates`, shopAdmin, sample);
       assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
       return subject.id as string;

@@ -1,31 +1,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { projectRoot } from '../../src/runtime/project-root.js';
 import { SERVICE_DEFAULTS } from '../../src/config/service-config.js';
 import { DEFAULT_ENGINE_ID } from '../../src/engines/engine-registry.js';
 import { DEEPFACE_DIR, sharedDataMissingReason } from '../shared-data.js';
+import { facekey } from '../kit/run-facekey-cli.js';
 
-const run = promisify(execFile);
 const skip = sharedDataMissingReason();
-
-/** Runs the real CLI as a user would, in its own process. */
-async function facekey(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot(), 'src/cli/main.ts'), ...args], {
-      cwd: projectRoot(),
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const img = (name: string): string => path.join(DEEPFACE_DIR, name);
 

@@ -5,26 +5,8 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { projectRoot } from '../../src/runtime/project-root.js';
 import type { SimulationReport } from '../../src/cli/fleet/fleet-simulation.js';
-
-const run = promisify(execFile);
-
-async function facekey(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot(), 'src/cli/main.ts'), ...args], {
-      cwd: projectRoot(),
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { facekey } from '../kit/run-facekey-cli.js';
 
 test(
   'fleet simulate: 60 devices on Mosquitto, nothing lost, the rollout aborted, presence right at the end',

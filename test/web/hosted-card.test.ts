@@ -3,29 +3,30 @@
  * card page, the card is typed (keyboard only) into the frame, and the kiosk receives only the
  * token reference and last four digits by postMessage.
  */
-import test from 'node:test';
+import test, { type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { launchChromium } from '../kit/browser/launch-chromium.js';
 import { startTestSimulator, TEST_PAN } from '../kit/network-test-kit.js';
 
-test('hosted card page in chromium: the framing kiosk receives a tok_ reference by postMessage', async (t) => {
-  // Closed first (after-hooks run in the order they are registered): a server's close waits for the browser's open sockets.
+type TestSimulator = Awaited<ReturnType<typeof startTestSimulator>>;
+
+/**
+ * Chromium, the network simulator and a kiosk server on another origin (http://localhost:<port>)
+ * answering every request with `kioskHtml`, all closed after the test: the browser first
+ * (after-hooks run in the order they are registered), since a server's close waits for its open sockets.
+ */
+async function browserSimulatorAndKiosk(t: TestContext, kioskHtml: (sim: TestSimulator, kioskOrigin: string) => string) {
   const browser = await launchChromium();
   t.after(() => browser.close());
   const sim = await startTestSimulator();
   t.after(() => sim.close());
-  const kiosk = http.createServer((request, response) => {
-    const cardPage = `${sim.url}/hosted/card?origin=${encodeURIComponent(`http://localhost:${(kiosk.address() as AddressInfo).port}`)}`;
+  const kiosk = http.createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(`<!doctype html><html lang="en"><title>kiosk</title>
-<iframe title="Card details" src="${cardPage}" width="400" height="320"></iframe>
-<script>
-  window.cardMessages = [];
-  window.addEventListener('message', (event) => window.cardMessages.push({ origin: event.origin, data: event.data }));
-</script></html>`);
+    response.end(kioskHtml(sim, kioskOrigin()));
   });
+  const kioskOrigin = () => `http://localhost:${(kiosk.address() as AddressInfo).port}`;
   await new Promise<void>((resolve) => kiosk.listen(0, '127.0.0.1', resolve));
   t.after(
     () =>
@@ -34,7 +35,19 @@ test('hosted card page in chromium: the framing kiosk receives a tok_ reference 
         kiosk.closeAllConnections(); // the browser keeps its connection alive
       }),
   );
-  const kioskOrigin = `http://localhost:${(kiosk.address() as AddressInfo).port}`;
+  return { browser, sim, kioskOrigin: kioskOrigin() };
+}
+
+test('hosted card page in chromium: the framing kiosk receives a tok_ reference by postMessage', async (t) => {
+  const { browser, sim, kioskOrigin } = await browserSimulatorAndKiosk(
+    t,
+    (sim, kioskOrigin) => `<!doctype html><html lang="en"><title>kiosk</title>
+<iframe title="Card details" src="${sim.url}/hosted/card?origin=${encodeURIComponent(kioskOrigin)}" width="400" height="320"></iframe>
+<script>
+  window.cardMessages = [];
+  window.addEventListener('message', (event) => window.cardMessages.push({ origin: event.origin, data: event.data }));
+</script></html>`,
+  );
 
   const page = await browser.newPage();
   await page.goto(kioskOrigin);
@@ -69,28 +82,14 @@ test('hosted card page in chromium: the framing kiosk receives a tok_ reference 
 });
 
 test('hosted card page in chromium: another origin may not frame it', async (t) => {
-  // Closed first (after-hooks run in the order they are registered): a server's close waits for the browser's open sockets.
-  const browser = await launchChromium();
-  t.after(() => browser.close());
-  const sim = await startTestSimulator();
-  t.after(() => sim.close());
-  const kiosk = http.createServer((_request, response) => {
-    // Asks for the page on behalf of a different origin than its own: frame-ancestors refuses.
-    response.writeHead(200, { 'content-type': 'text/html' });
-    response.end(
+  // Asks for the page on behalf of a different origin than its own: frame-ancestors refuses.
+  const { browser, kioskOrigin } = await browserSimulatorAndKiosk(
+    t,
+    (sim) =>
       `<!doctype html><iframe title="card" src="${sim.url}/hosted/card?origin=${encodeURIComponent('http://localhost:1')}"></iframe>`,
-    );
-  });
-  await new Promise<void>((resolve) => kiosk.listen(0, '127.0.0.1', resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        kiosk.close(() => resolve());
-        kiosk.closeAllConnections(); // the browser keeps its connection alive
-      }),
   );
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${(kiosk.address() as AddressInfo).port}`);
+  await page.goto(kioskOrigin);
   await page.waitForTimeout(500);
   const framed = page.frames().find((f) => f !== page.mainFrame());
   const labels = framed

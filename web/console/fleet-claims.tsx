@@ -1,7 +1,7 @@
 /** The fleet page's claims: create one (its secret shown once) and revoke. */
 import { useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
-import { ErrorNote, Field } from '../shared/ui';
+import { ErrorNote, Field, SubmitForm } from '../shared/ui';
 import { useAction } from '../shared/use-action';
 import type { ConsoleCall } from './console-app';
 import { useLoad } from './use-load';
@@ -47,13 +47,7 @@ export function ClaimsSection({ call }: { call: ConsoleCall }) {
     <>
       <h3 id="fleet-claims-heading">{t('fleet.claimsHeading')}</h3>
       <p>{t('fleet.claimsIntro')}</p>
-      <form
-        aria-labelledby="fleet-claims-heading"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void create();
-        }}
-      >
+      <SubmitForm labelledBy="fleet-claims-heading" onSubmit={create}>
         <Field id="fleet-claim-kind" label={t('fleet.kind')}>
         <select id="fleet-claim-kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })} data-testid="fleet-claim-kind">
           <KindOptions />
@@ -76,7 +70,7 @@ export function ClaimsSection({ call }: { call: ConsoleCall }) {
             {t('fleet.createClaim')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
       {token ? (
         <div class="panel" role="status">
           <p>{t('fleet.claimSecret')}</p>

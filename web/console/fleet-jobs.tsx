@@ -1,7 +1,7 @@
 /** The fleet page's jobs and rollouts: start one, its per-state counts, phase and status; cancel, complete, retry the failed ones. */
 import { useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
-import { ErrorNote, Field } from '../shared/ui';
+import { ErrorNote, Field, SubmitForm } from '../shared/ui';
 import { useAction } from '../shared/use-action';
 import type { ConsoleCall } from './console-app';
 import { useLoad } from './use-load';
@@ -55,13 +55,7 @@ export function JobsSection({ call }: { call: ConsoleCall }) {
     <>
       <h3 id="fleet-jobs-heading">{t('fleet.jobsHeading')}</h3>
       <p>{t('fleet.jobsIntro')}</p>
-      <form
-        aria-labelledby="fleet-jobs-heading"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void create();
-        }}
-      >
+      <SubmitForm labelledBy="fleet-jobs-heading" onSubmit={create}>
         <Field id="fleet-job-engine-id" label={t('fleet.engineId')}>
         <input id="fleet-job-engine-id" required {...field('engineId')} data-testid="fleet-job-engine-id" />
         </Field>
@@ -106,7 +100,7 @@ export function JobsSection({ call }: { call: ConsoleCall }) {
             {t('fleet.refresh')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
       <ErrorNote message={jobs.error ?? error} />
       {jobs.data && jobs.data.items.length > 0 ? (
         <table data-testid="fleet-jobs" aria-labelledby="fleet-jobs-heading">

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../shared/api';
 import { t } from '../shared/i18n';
 import { reasonKey } from '../shared/reasons';
-import { Busy, ErrorNote, StepHeading } from '../shared/ui';
+import { Busy, ErrorNote, Field, StepHeading, SubmitForm, Table } from '../shared/ui';
 import { detPath, expectedFalseMatches, stackDeclines, type DeclineRow, type DetPoint } from './charts';
 import type { ConsoleCall } from './console-app';
 import { useAction } from '../shared/use-action';
@@ -31,44 +31,30 @@ export function OverviewPage({ call }: { call: ConsoleCall }) {
       ) : (
         <>
           <dl class="numbers">
-            <div>
-              <dt>{t('overview.subjects')}</dt>
-              <dd data-testid="overview-subjects">{number(data.subjects)}</dd>
-            </div>
-            <div>
-              <dt>{t('overview.gallerySize')}</dt>
-              <dd>{number(data.gallerySize)}</dd>
-            </div>
-            <div>
-              <dt>{t('overview.terminals')}</dt>
-              <dd>{number(data.terminals)}</dd>
-            </div>
-            <div>
-              <dt>{t('overview.checkouts')}</dt>
-              <dd data-testid="overview-checkouts">{number(data.checkouts.total)}</dd>
-            </div>
-            <div>
-              <dt>{t('overview.approved')}</dt>
-              <dd>{number(data.checkouts.approved)}</dd>
-            </div>
-            <div>
-              <dt>{t('overview.declined')}</dt>
-              <dd>{number(data.checkouts.declined)}</dd>
-            </div>
-            <div>
-              <dt>{t('overview.secondFactor')}</dt>
-              <dd>{number(data.checkouts.secondFactorRequired)}</dd>
-            </div>
-            <div>
-              <dt>{t('overview.approvalRate')}</dt>
-              <dd>{data.approvalRate === null ? '—' : percent(data.approvalRate)}</dd>
-            </div>
+            <Figure label={t('overview.subjects')} value={number(data.subjects)} testId="overview-subjects" />
+            <Figure label={t('overview.gallerySize')} value={number(data.gallerySize)} />
+            <Figure label={t('overview.terminals')} value={number(data.terminals)} />
+            <Figure label={t('overview.checkouts')} value={number(data.checkouts.total)} testId="overview-checkouts" />
+            <Figure label={t('overview.approved')} value={number(data.checkouts.approved)} />
+            <Figure label={t('overview.declined')} value={number(data.checkouts.declined)} />
+            <Figure label={t('overview.secondFactor')} value={number(data.checkouts.secondFactorRequired)} />
+            <Figure label={t('overview.approvalRate')} value={data.approvalRate === null ? '—' : percent(data.approvalRate)} />
           </dl>
           <h3 id="declines-heading">{t('overview.declinesHeading')}</h3>
           <DeclineChart rows={data.declineReasons} />
         </>
       )}
     </section>
+  );
+}
+
+/** One of the overview's numbers: its label, then its value. */
+function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
   );
 }
 
@@ -128,25 +114,15 @@ function DeclineChart({ rows }: { rows: readonly DeclineRow[] }) {
           ))}
         </ul>
       </figcaption>
-      <table class="visually-hidden">
-        <caption>{t('overview.declinesHeading')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('overview.day')}</th>
-            <th scope="col">{t('overview.reason')}</th>
-            <th scope="col">{t('overview.count')}</th>
+      <Table headings={[t('overview.day'), t('overview.reason'), t('overview.count')]} class="visually-hidden" caption={t('overview.declinesHeading')}>
+        {rows.map((r) => (
+          <tr key={`${r.day}-${r.reason}`}>
+            <td>{r.day}</td>
+            <td>{t(reasonKey(r.reason))}</td>
+            <td>{r.count}</td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={`${r.day}-${r.reason}`}>
-              <td>{r.day}</td>
-              <td>{t(reasonKey(r.reason))}</td>
-              <td>{r.count}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </figure>
   );
 }
@@ -208,63 +184,45 @@ export function TerminalsPage({ call }: { call: ConsoleCall }) {
       {!data ? null : data.items.length === 0 ? (
         <p>{t('terminals.none')}</p>
       ) : (
-        <table data-testid="terminals-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('terminals.label')}</th>
-              <th scope="col">{t('terminals.kind')}</th>
-              <th scope="col">{t('terminals.created')}</th>
-              <th scope="col">{t('terminals.lastSeen')}</th>
-              <th scope="col">{t('terminals.status')}</th>
+        <Table headings={[t('terminals.label'), t('terminals.kind'), t('terminals.created'), t('terminals.lastSeen'), t('terminals.status')]} testId="terminals-table">
+          {data.items.map((terminal) => (
+            <tr key={terminal.id} data-terminal-id={terminal.id}>
+              <td>{terminal.label}</td>
+              <td>{t(`kind.${terminal.kind}`)}</td>
+              <td>{dateTime(terminal.createdAt)}</td>
+              <td>{dateTime(terminal.lastSeenAt)}</td>
+              <td>
+                {terminal.revokedAt ? (
+                  t('terminals.revokedAt', { at: dateTime(terminal.revokedAt) })
+                ) : (
+                  <button type="button" class="danger" onClick={() => void act(() => call(`/v1/terminals/${encodeURIComponent(terminal.id)}`, { method: 'DELETE' }))}>
+                    {t('terminals.revoke', { label: terminal.label })}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.items.map((terminal) => (
-              <tr key={terminal.id} data-terminal-id={terminal.id}>
-                <td>{terminal.label}</td>
-                <td>{t(`kind.${terminal.kind}`)}</td>
-                <td>{dateTime(terminal.createdAt)}</td>
-                <td>{dateTime(terminal.lastSeenAt)}</td>
-                <td>
-                  {terminal.revokedAt ? (
-                    t('terminals.revokedAt', { at: dateTime(terminal.revokedAt) })
-                  ) : (
-                    <button type="button" class="danger" onClick={() => void act(() => call(`/v1/terminals/${encodeURIComponent(terminal.id)}`, { method: 'DELETE' }))}>
-                      {t('terminals.revoke', { label: terminal.label })}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
 
       <h3>{t('terminals.pairHeading')}</h3>
       <p>{t('terminals.pairIntro')}</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void createClaim();
-        }}
-      >
-        <div class="field">
-          <label for="claim-kind">{t('terminals.kind')}</label>
+      <SubmitForm onSubmit={createClaim}>
+        <Field id="claim-kind" label={t('terminals.kind')}>
           <select id="claim-kind" value={claimKind} onChange={(e) => setClaimKind(e.currentTarget.value)} data-testid="claim-kind">
             <option value="enrollment_kiosk">{t('kind.enrollment_kiosk')}</option>
             <option value="checkout">{t('kind.checkout')}</option>
           </select>
-        </div>
-        <div class="field">
-          <label for="claim-site">{t('terminals.site')}</label>
+        </Field>
+        <Field id="claim-site" label={t('terminals.site')}>
           <input id="claim-site" value={siteId} pattern="[A-Za-z0-9_.\-]{1,64}" onInput={(e) => setSiteId(e.currentTarget.value)} required />
-        </div>
+        </Field>
         <div class="actions">
           <button type="submit" data-testid="claim-create">
             {t('terminals.createClaim')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
       {claimUrl ? (
         <div class="panel" role="status">
           <p>{t('terminals.claimUrl')}</p>
@@ -278,37 +236,26 @@ export function TerminalsPage({ call }: { call: ConsoleCall }) {
       ) : null}
 
       <h3>{t('terminals.registerHeading')}</h3>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void register();
-        }}
-      >
-        <div class="field">
-          <label for="terminal-label">{t('terminals.label')}</label>
+      <SubmitForm onSubmit={register}>
+        <Field id="terminal-label" label={t('terminals.label')}>
           <input id="terminal-label" value={label} required maxLength={200} onInput={(e) => setLabel(e.currentTarget.value)} />
-        </div>
-        <div class="field">
-          <label for="terminal-kind">{t('terminals.kind')}</label>
+        </Field>
+        <Field id="terminal-kind" label={t('terminals.kind')}>
           <select id="terminal-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
             <option value="checkout">{t('kind.checkout')}</option>
             <option value="enrollment_kiosk">{t('kind.enrollment_kiosk')}</option>
             <option value="temperature_scanner">{t('kind.temperature_scanner')}</option>
           </select>
-        </div>
-        <div class="field">
-          <label for="terminal-key">{t('terminals.publicKey')}</label>
-          <p class="hint" id="terminal-key-hint">
-            {t('terminals.publicKeyHint')}
-          </p>
+        </Field>
+        <Field id="terminal-key" label={t('terminals.publicKey')} hint={t('terminals.publicKeyHint')}>
           <textarea id="terminal-key" rows={3} required value={publicKey} aria-describedby="terminal-key-hint" onInput={(e) => setPublicKey(e.currentTarget.value)} />
-        </div>
+        </Field>
         <div class="actions">
           <button type="submit" disabled={!label.trim() || !publicKey.trim()}>
             {t('terminals.register')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
     </section>
   );
 }
@@ -329,22 +276,14 @@ export function SubjectsPage({ call }: { call: ConsoleCall }) {
       {overview.data ? <p data-testid="subjects-count">{t('subjects.count', { n: number(overview.data.subjects) })}</p> : null}
       <ErrorNote message={error} />
       {data ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('subjects.externalRef')}</th>
-              <th scope="col">{t('subjects.created')}</th>
+        <Table headings={[t('subjects.externalRef'), t('subjects.created')]}>
+          {data.items.map((s) => (
+            <tr key={s.externalRef}>
+              <td>{s.externalRef}</td>
+              <td>{dateTime(s.createdAt)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data.items.map((s) => (
-              <tr key={s.externalRef}>
-                <td>{s.externalRef}</td>
-                <td>{dateTime(s.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       ) : null}
       <div class="actions">
         {after ? (
@@ -400,18 +339,9 @@ export function RiskPolicyPage({ call }: { call: ConsoleCall }) {
   return (
     <section data-testid="page-risk">
       <StepHeading>{t('console.page.risk')}</StepHeading>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+      <SubmitForm onSubmit={save}>
         {NUMERIC_SETTINGS.map((key) => (
-          <div class="field" key={key}>
-            <label for={`risk-${key}`}>{t(`risk.${key}`)}</label>
-            <p class="hint" id={`risk-${key}-hint`}>
-              {t(`risk.${key}Hint`)}
-            </p>
+          <Field key={key} id={`risk-${key}`} label={t(`risk.${key}`)} hint={t(`risk.${key}Hint`)}>
             <input
               id={`risk-${key}`}
               inputMode="decimal"
@@ -420,7 +350,7 @@ export function RiskPolicyPage({ call }: { call: ConsoleCall }) {
               onInput={(e) => setDraft({ ...draft, [key]: e.currentTarget.value })}
               data-testid={`risk-${key}`}
             />
-          </div>
+          </Field>
         ))}
         <p class="note" role="status" aria-live="polite" data-testid="expected-false-matches">
           {expected === undefined
@@ -441,7 +371,7 @@ export function RiskPolicyPage({ call }: { call: ConsoleCall }) {
             {t('risk.save')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
       {saved ? (
         <p class="note note-ok" role="status">
           {t('risk.saved')}
@@ -536,22 +466,14 @@ export function AccuracyPage({ call, engine }: { call: ConsoleCall; engine: { id
             <p>{t('accuracy.noDet')}</p>
           )}
           <h3>{t('accuracy.thresholdsHeading')}</h3>
-          <table data-testid="thresholds">
-            <thead>
-              <tr>
-                <th scope="col">{t('accuracy.targetFmr')}</th>
-                <th scope="col">{t('accuracy.threshold')}</th>
+          <Table headings={[t('accuracy.targetFmr'), t('accuracy.threshold')]} testId="thresholds">
+            {data.thresholds.map((row) => (
+              <tr key={row.targetFmr}>
+                <td>{row.targetFmr.toExponential(0)}</td>
+                <td>{row.threshold.toFixed(4)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.thresholds.map((row) => (
-                <tr key={row.targetFmr}>
-                  <td>{row.targetFmr.toExponential(0)}</td>
-                  <td>{row.threshold.toFixed(4)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
           <h3>{t('accuracy.provenanceHeading')}</h3>
           <pre tabIndex={0} aria-label={t('accuracy.provenanceHeading')} data-testid="engine-provenance">{JSON.stringify(data.engine, null, 2)}</pre>
         </>

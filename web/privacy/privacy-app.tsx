@@ -4,9 +4,9 @@
  * entirely (and keeps the erasure receipt, the proof that it happened).
  */
 import { useState } from 'preact/hooks';
-import { apiJson, errorText, type WebConfig } from '../shared/api';
+import { apiJson, type WebConfig } from '../shared/api';
 import { t } from '../shared/i18n';
-import { Busy, ErrorNote, Field, Page, StepHeading, downloadJson } from '../shared/ui';
+import { Busy, ErrorNote, Field, Page, StepHeading, SubmitForm, downloadJson } from '../shared/ui';
 import { normalizeCode } from './privacy-code';
 import { useAction } from '../shared/use-action';
 
@@ -40,12 +40,7 @@ function SignIn({ onSession }: { onSession: (session: PrivacySession) => void })
     <section data-testid="privacy-sign-in">
       <StepHeading>{t('privacy.signInHeading')}</StepHeading>
       <p>{t('privacy.signInIntro')}</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void signIn();
-        }}
-      >
+      <SubmitForm onSubmit={signIn}>
         <Field id="privacy-code" label={t('privacy.code')} hint={t('privacy.codeHint')}>
           <input
             id="privacy-code"
@@ -64,7 +59,7 @@ function SignIn({ onSession }: { onSession: (session: PrivacySession) => void })
             {t('privacy.signIn')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
       <ErrorNote message={error} />
     </section>
   );
@@ -73,22 +68,14 @@ function SignIn({ onSession }: { onSession: (session: PrivacySession) => void })
 function Home({ session, onSignedOut, onGone }: { session: PrivacySession; onSignedOut: () => void; onGone: (result: unknown) => void }) {
   const [held, setHeld] = useState<unknown>();
   const [receipts, setReceipts] = useState<readonly unknown[]>();
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<string>();
+  const action = useAction();
   const [notice, setNotice] = useState<string>();
   const [confirmLeave, setConfirmLeave] = useState(false);
 
-  const run = async (label: string, work: () => Promise<void>) => {
-    setBusy(label);
-    setError(undefined);
+  // Each action here says what it is doing, and clears the last one's notice as well as its error.
+  const run = (label: string, work: () => Promise<void>) => {
     setNotice(undefined);
-    try {
-      await work();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(undefined);
-    }
+    return action.run(work, label);
   };
 
   const write = (path: string, request: { method?: string; json?: unknown }) => apiJson<unknown>(path, { ...request, csrfToken: session.csrfToken });
@@ -178,13 +165,13 @@ function Home({ session, onSignedOut, onGone }: { session: PrivacySession; onSig
           </div>
         </div>
       ) : null}
-      {busy ? <Busy label={busy} /> : null}
+      {action.busyLabel ? <Busy label={action.busyLabel} /> : null}
       {notice ? (
         <p class="note note-ok" role="status">
           {notice}
         </p>
       ) : null}
-      <ErrorNote message={error} />
+      <ErrorNote message={action.error} />
       <div class="actions">
         <button
           type="button"

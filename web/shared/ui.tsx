@@ -1,4 +1,4 @@
-/** Small shared pieces of layout: one page frame with a skip link, one alert, one labelled field. */
+/** Small shared pieces of layout: one page frame with a skip link, one alert, one labelled field, one form, one table. */
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from './i18n';
@@ -54,6 +54,60 @@ export function Field({ label, hint, children, id }: { label: string; hint?: str
       ) : null}
       {children}
     </div>
+  );
+}
+
+/**
+ * A form that stays on the page: submitting (a button, or Enter in a field) runs `onSubmit`, whose
+ * errors are its own to show. `labelledBy` names the heading that labels the form, when it has one.
+ */
+export function SubmitForm({
+  onSubmit,
+  labelledBy,
+  children,
+}: {
+  onSubmit: () => Promise<unknown>;
+  labelledBy?: string;
+  children: ComponentChildren;
+}) {
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void onSubmit();
+  };
+  return (
+    <form aria-labelledby={labelledBy} onSubmit={submit}>
+      {children}
+    </form>
+  );
+}
+
+export function Table({
+  headings,
+  caption,
+  class: className,
+  testId,
+  children,
+}: {
+  headings: string[];
+  caption?: string;
+  class?: string;
+  testId?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <table class={className} data-testid={testId}>
+      {caption ? <caption>{caption}</caption> : null}
+      <thead>
+        <tr>
+          {headings.map((heading) => (
+            <th scope="col" key={heading}>
+              {heading}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
   );
 }
 

@@ -4,6 +4,7 @@ import { DEFAULT_IDEMPOTENCY_TTL_MS, type BiometricStore } from '../../store/bio
 import type { BiometricService, Sample } from '../../biometrics/biometric-service.js';
 import { authenticate, requireTenantScope, tenantCaller } from '../authenticate.js';
 import { Conflict, Forbidden, InvalidArgument } from '../../errors/domain-errors.js';
+import { strictObject } from '../json-schemas.js';
 
 const sampleProperties = {
   image: { type: 'string', contentEncoding: 'base64', minLength: 1, description: 'JPEG, PNG or WebP, base64' },
@@ -11,7 +12,7 @@ const sampleProperties = {
 } as const;
 
 const sampleBody = (extra: Record<string, object> = {}, required: string[] = []) =>
-  ({ type: 'object', additionalProperties: false, required, properties: { ...sampleProperties, ...extra } }) as const;
+  strictObject(required, { ...sampleProperties, ...extra });
 
 const targetFmr = { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 } as const;
 
@@ -136,12 +137,7 @@ export function biometricRoutes(
       {
         schema: {
           tags: ['biometrics'],
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['samples'],
-            properties: { samples: { type: 'array', minItems: 1, maxItems: 10, items: sampleBody() }, allowDuplicate },
-          },
+          body: strictObject(['samples'], { samples: { type: 'array', minItems: 1, maxItems: 10, items: sampleBody() }, allowDuplicate }),
         },
       },
       async (request, reply) => {

@@ -5,23 +5,16 @@ import { CONSENT_PURPOSES, consentTextDigest, consentTextVersions, type ConsentP
 import type { SecondFactorKind } from '../../payments/payment-store.js';
 import type { WalletService } from '../../payments/wallet-service.js';
 import { tenantCaller } from '../authenticate.js';
+import { strictObject } from '../json-schemas.js';
 
 const purposes = { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CONSENT_PURPOSES] } } as const;
 
-const consentBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['textVersion', 'purposes', 'jurisdiction', 'deviceId'],
-  properties: {
-    textVersion: { type: 'string', minLength: 1, maxLength: 100 },
-    purposes,
-    jurisdiction: { type: 'string', pattern: '^[A-Z]{2,3}$', description: 'e.g. EU, UK, US' },
-    deviceId: { type: 'string', minLength: 1, maxLength: 200, description: 'the kiosk or phone that captured the opt-in' },
-  },
-} as const;
-
-const strictObject = (properties: Record<string, object>, required: string[] = []) =>
-  ({ type: 'object', additionalProperties: false, required, properties }) as const;
+const consentBody = strictObject(['textVersion', 'purposes', 'jurisdiction', 'deviceId'], {
+  textVersion: { type: 'string', minLength: 1, maxLength: 100 },
+  purposes,
+  jurisdiction: { type: 'string', pattern: '^[A-Z]{2,3}$', description: 'e.g. EU, UK, US' },
+  deviceId: { type: 'string', minLength: 1, maxLength: 200, description: 'the kiosk or phone that captured the opt-in' },
+});
 
 /**
  * The consumer's rights, exercised through the merchant's enrollment channel (kiosk, app): opt-in
@@ -56,7 +49,7 @@ export function consentRoutes(store: BiometricStore, consent: ConsentService, wa
 
     app.post<{ Params: { id: string }; Body: { purposes?: ConsentPurpose[] } }>(
       '/subjects/:id/opt-out',
-      { schema: { tags: ['consent'], body: strictObject({ purposes }) } },
+      { schema: { tags: ['consent'], body: strictObject([], { purposes }) } },
       async (request) => {
         const { tenantId, actor } = await caller(request);
         return consent.optOut(tenantId, actor, request.params.id, request.body?.purposes ?? 'all');
@@ -74,7 +67,7 @@ export function consentRoutes(store: BiometricStore, consent: ConsentService, wa
         schema: {
           tags: ['consent'],
           description: "Links a network token the consumer obtained from the card network's tokenization endpoint; never a card number.",
-          body: strictObject({ tokenRef: { type: 'string', pattern: '^tok_[A-Za-z0-9_-]{16,64}$' } }, ['tokenRef']),
+          body: strictObject(['tokenRef'], { tokenRef: { type: 'string', pattern: '^tok_[A-Za-z0-9_-]{16,64}$' } }),
         },
       },
       async (request, reply) => {
@@ -99,8 +92,8 @@ export function consentRoutes(store: BiometricStore, consent: ConsentService, wa
       {
         schema: {
           tags: ['consent'],
-          params: strictObject({ id: { type: 'string' }, kind: { type: 'string', enum: ['pin', 'phone_last4'] } }, ['id', 'kind']),
-          body: strictObject({ value: { type: 'string', pattern: '^[0-9]{4,6}$' } }, ['value']),
+          params: strictObject(['id', 'kind'], { id: { type: 'string' }, kind: { type: 'string', enum: ['pin', 'phone_last4'] } }),
+          body: strictObject(['value'], { value: { type: 'string', pattern: '^[0-9]{4,6}$' } }),
         },
       },
       async (request, reply) => {

@@ -14,16 +14,14 @@ import type { AuditChainResult } from '../../audit/verify-chain.js';
 import { Forbidden, InvalidArgument, NotFound } from '../../errors/domain-errors.js';
 import { authenticate, authenticateApiKey, CONSOLE_COOKIE, requireTenantScope, tenantCaller } from '../authenticate.js';
 import { clearSessionCookie, readCookie, setSessionCookie } from '../session-cookie.js';
+import { strictObject } from '../json-schemas.js';
 
 /** The cookie goes to every API route (the console calls them all) and to nothing else. */
 const COOKIE_PATH = '/v1';
 
-const signInBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['apiKey'],
-  properties: { apiKey: { type: 'string', minLength: 1, maxLength: 200, description: 'a tenant API key, fk_<keyId>_<secret>' } },
-} as const;
+const signInBody = strictObject(['apiKey'], {
+  apiKey: { type: 'string', minLength: 1, maxLength: 200, description: 'a tenant API key, fk_<keyId>_<secret>' },
+});
 
 const overviewQuery = {
   type: 'object',

@@ -14,59 +14,39 @@ import type { DevicePlacement, NewClaim, Registration } from '../../fleet/fleet-
 import { DESIRED_SETTING_NAMES, type TwinState } from '../../fleet/device-twins.js';
 import { JOB_MODES, type NewJob } from '../../fleet/rollouts.js';
 import { SECONDARY_CHECK_OUTCOMES, type SecondaryCheckOutcome } from '../../fleet/fever-alerts.js';
-import { idParams } from './id-params.js';
+import { idParams, strictObject } from '../json-schemas.js';
 
 const tagList = { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } } as const;
 
-const claimBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['kind', 'siteId', 'expiresInSeconds', 'maxUses'],
-  properties: {
-    kind: { type: 'string', enum: [...TERMINAL_KINDS] },
-    siteId: { type: 'string', minLength: 1, maxLength: 64 },
-    tags: tagList,
-    expiresInSeconds: { type: 'integer', minimum: 60, maximum: 2_592_000 },
-    maxUses: { type: 'integer', minimum: 1, maximum: 10_000 },
-  },
-} as const;
+const claimBody = strictObject(['kind', 'siteId', 'expiresInSeconds', 'maxUses'], {
+  kind: { type: 'string', enum: [...TERMINAL_KINDS] },
+  siteId: { type: 'string', minLength: 1, maxLength: 64 },
+  tags: tagList,
+  expiresInSeconds: { type: 'integer', minimum: 60, maximum: 2_592_000 },
+  maxUses: { type: 'integer', minimum: 1, maximum: 10_000 },
+});
 
-const registrationBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['claimToken', 'publicKey', 'proof'],
-  properties: {
-    claimToken: { type: 'string', minLength: 1, maxLength: 200 },
-    publicKey: {
-      type: 'object',
-      required: ['kty', 'crv', 'x'],
-      properties: { kty: { type: 'string', const: 'OKP' }, crv: { type: 'string', const: 'Ed25519' }, x: { type: 'string', minLength: 43, maxLength: 43 } },
-    },
-    proof: { type: 'string', minLength: 1, maxLength: 200, description: 'base64url Ed25519 signature over "facekey-fleet-claim-v1\\n<claimToken>\\n<publicKey.x>"' },
-    label: { type: 'string', minLength: 1, maxLength: 200 },
+const registrationBody = strictObject(['claimToken', 'publicKey', 'proof'], {
+  claimToken: { type: 'string', minLength: 1, maxLength: 200 },
+  publicKey: {
+    type: 'object',
+    required: ['kty', 'crv', 'x'],
+    properties: { kty: { type: 'string', const: 'OKP' }, crv: { type: 'string', const: 'Ed25519' }, x: { type: 'string', minLength: 43, maxLength: 43 } },
   },
-} as const;
+  proof: { type: 'string', minLength: 1, maxLength: 200, description: 'base64url Ed25519 signature over "facekey-fleet-claim-v1\\n<claimToken>\\n<publicKey.x>"' },
+  label: { type: 'string', minLength: 1, maxLength: 200 },
+});
 
-const desiredBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['expectedVersion', 'changes'],
-  properties: {
-    expectedVersion: { type: 'integer', minimum: 0, description: 'the desired version these changes are based on (409 conflict otherwise)' },
-    changes: {
-      type: 'object',
-      description: `settings to set, or null to remove: ${DESIRED_SETTING_NAMES.join(', ')}`,
-      minProperties: 1,
-    },
+const desiredBody = strictObject(['expectedVersion', 'changes'], {
+  expectedVersion: { type: 'integer', minimum: 0, description: 'the desired version these changes are based on (409 conflict otherwise)' },
+  changes: {
+    type: 'object',
+    description: `settings to set, or null to remove: ${DESIRED_SETTING_NAMES.join(', ')}`,
+    minProperties: 1,
   },
-} as const;
+});
 
-const outcomeBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['outcome'],
-  properties: { outcome: { type: 'string', enum: [...SECONDARY_CHECK_OUTCOMES], description: 'the secondary check; erases the temperature value' } },
-} as const;
+const outcomeBody = strictObject(['outcome'], { outcome: { type: 'string', enum: [...SECONDARY_CHECK_OUTCOMES], description: 'the secondary check; erases the temperature value' } });
 
 const deviceQuery = {
   type: 'object',
@@ -94,40 +74,43 @@ const listQuery = {
   properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
 } as const;
 
-const jobBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['document', 'target', 'abort', 'inProgressTimeoutMs'],
-  properties: {
-    document: { type: 'object', description: 'what each device is to apply, e.g. { engine: { id, version } }' },
-    target: deviceQuery,
-    mode: {
-      type: 'string',
-      enum: [...JOB_MODES],
-      default: 'snapshot',
-      description:
-        'snapshot: the devices the target selects at creation; continuous: also devices that match later (newly registered, moved or retagged), until an admin completes or cancels the job',
-    },
-    phases: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, description: 'cumulative fractions ending at 1' },
-    abort: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['failureTypes', 'thresholdPercent', 'minExecuted'],
-      properties: {
-        failureTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['failed', 'rejected', 'timed_out'] } },
-        thresholdPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
-        minExecuted: { type: 'integer', minimum: 1 },
-      },
-    },
-    inProgressTimeoutMs: { type: 'integer', minimum: 1000 },
-    maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
-    maxPerSecond: { type: 'integer', minimum: 1, description: 'rollout by rate: executions released per second at most' },
+const jobBody = strictObject(['document', 'target', 'abort', 'inProgressTimeoutMs'], {
+  document: { type: 'object', description: 'what each device is to apply, e.g. { engine: { id, version } }' },
+  target: deviceQuery,
+  mode: {
+    type: 'string',
+    enum: [...JOB_MODES],
+    default: 'snapshot',
+    description:
+      'snapshot: the devices the target selects at creation; continuous: also devices that match later (newly registered, moved or retagged), until an admin completes or cancels the job',
   },
-} as const;
+  phases: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, description: 'cumulative fractions ending at 1' },
+  abort: strictObject(['failureTypes', 'thresholdPercent', 'minExecuted'], {
+    failureTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['failed', 'rejected', 'timed_out'] } },
+    thresholdPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+    minExecuted: { type: 'integer', minimum: 1 },
+  }),
+  inProgressTimeoutMs: { type: 'integer', minimum: 1000 },
+  maxAttempts: { type: 'integer', minimum: 1, maximum: 10 },
+  maxPerSecond: { type: 'integer', minimum: 1, description: 'rollout by rate: executions released per second at most' },
+});
 
 export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginAsync {
   return async (app) => {
     const tags = ['fleet'];
+
+    /** An admin's call on one fleet resource by its id (`…/:id…`): the handler gets the caller and the id. */
+    const adminOnId = (
+      method: 'GET' | 'POST' | 'DELETE',
+      url: string,
+      handle: (caller: { tenantId: string; actor: string }, id: string) => Promise<unknown>,
+    ) =>
+      app.route<{ Params: { id: string } }>({
+        method,
+        url,
+        schema: { tags, params: idParams },
+        handler: async (request) => handle(await tenantCaller(request, store, 'admin'), request.params.id),
+      });
 
     app.post<{ Body: NewClaim }>('/fleet/claims', { schema: { tags, body: claimBody } }, async (request, reply) => {
       const { tenantId, actor } = await tenantCaller(request, store, 'admin');
@@ -140,10 +123,7 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       return { items: await fleet.provisioning.listClaims(tenantId, request.query.limit) };
     });
 
-    app.delete<{ Params: { id: string } }>('/fleet/claims/:id', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
-      return fleet.provisioning.revokeClaim(tenantId, request.params.id, actor);
-    });
+    adminOnId('DELETE', '/fleet/claims/:id', ({ tenantId, actor }, id) => fleet.provisioning.revokeClaim(tenantId, id, actor));
 
     app.post<{ Body: Registration }>(
       '/fleet/registrations',
@@ -169,9 +149,8 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       },
     );
 
-    app.get<{ Params: { id: string } }>('/fleet/devices/:id', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      const device = await fleet.provisioning.getDevice(tenantId, request.params.id);
+    adminOnId('GET', '/fleet/devices/:id', async ({ tenantId }, id) => {
+      const device = await fleet.provisioning.getDevice(tenantId, id);
       if (!device) throw new NotFound('no such device');
       return { ...device, presence: await fleet.presence.get(tenantId, device.id) };
     });
@@ -185,15 +164,9 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       },
     );
 
-    app.get<{ Params: { id: string } }>('/fleet/devices/:id/connections', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return { items: await fleet.presence.connectionLog(tenantId, request.params.id) };
-    });
+    adminOnId('GET', '/fleet/devices/:id/connections', async ({ tenantId }, id) => ({ items: await fleet.presence.connectionLog(tenantId, id) }));
 
-    app.get<{ Params: { id: string } }>('/fleet/devices/:id/twin', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.twins.get(tenantId, request.params.id);
-    });
+    adminOnId('GET', '/fleet/devices/:id/twin', ({ tenantId }, id) => fleet.twins.get(tenantId, id));
 
     app.patch<{ Params: { id: string }; Body: { expectedVersion: number; changes: TwinState } }>(
       '/fleet/devices/:id/twin/desired',
@@ -204,10 +177,7 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       },
     );
 
-    app.post<{ Params: { id: string } }>('/fleet/devices/:id/credentials', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
-      return fleet.provisioning.rotateCredentials(tenantId, request.params.id, actor);
-    });
+    adminOnId('POST', '/fleet/devices/:id/credentials', ({ tenantId, actor }, id) => fleet.provisioning.rotateCredentials(tenantId, id, actor));
 
     app.post<{ Body: NewJob }>('/fleet/jobs', { schema: { tags, body: jobBody } }, async (request, reply) => {
       const { tenantId } = await tenantCaller(request, store, 'admin');
@@ -219,25 +189,13 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       return { items: await fleet.rollouts.list(tenantId, request.query.limit) };
     });
 
-    app.get<{ Params: { id: string } }>('/fleet/jobs/:id', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.rollouts.get(tenantId, request.params.id);
-    });
+    adminOnId('GET', '/fleet/jobs/:id', ({ tenantId }, id) => fleet.rollouts.get(tenantId, id));
 
-    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/retry-failed', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.rollouts.retryFailed(tenantId, request.params.id);
-    });
+    adminOnId('POST', '/fleet/jobs/:id/retry-failed', ({ tenantId }, id) => fleet.rollouts.retryFailed(tenantId, id));
 
-    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/complete', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.rollouts.complete(tenantId, request.params.id);
-    });
+    adminOnId('POST', '/fleet/jobs/:id/complete', ({ tenantId }, id) => fleet.rollouts.complete(tenantId, id));
 
-    app.post<{ Params: { id: string } }>('/fleet/jobs/:id/cancel', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId } = await tenantCaller(request, store, 'admin');
-      return fleet.rollouts.cancel(tenantId, request.params.id);
-    });
+    adminOnId('POST', '/fleet/jobs/:id/cancel', ({ tenantId }, id) => fleet.rollouts.cancel(tenantId, id));
 
     app.get('/fleet/fever-alerts', { schema: { tags } }, async (request) => {
       const { tenantId } = await tenantCaller(request, store, 'admin');
@@ -253,9 +211,6 @@ export function fleetRoutes(store: BiometricStore, fleet: Fleet): FastifyPluginA
       },
     );
 
-    app.delete<{ Params: { id: string } }>('/fleet/devices/:id', { schema: { tags, params: idParams } }, async (request) => {
-      const { tenantId, actor } = await tenantCaller(request, store, 'admin');
-      return fleet.provisioning.revokeDevice(tenantId, request.params.id, actor);
-    });
+    adminOnId('DELETE', '/fleet/devices/:id', ({ tenantId, actor }, id) => fleet.provisioning.revokeDevice(tenantId, id, actor));
   };
 }

@@ -10,65 +10,36 @@ import { requireTerminalCapability } from '../../devices/terminal-capabilities.j
 import { InvalidArgument } from '../../errors/domain-errors.js';
 import { registerRawBody } from '../fastify-terminal-auth.js';
 import type { TerminalAuthentication } from './checkout-routes.js';
+import { pathParams, strictObject } from '../json-schemas.js';
 
 const base64 = { type: 'string', contentEncoding: 'base64', minLength: 1 } as const;
 const finite = { type: 'number' } as const;
 const point = { type: 'array', minItems: 2, maxItems: 2, items: finite } as const;
 
 /** What the kiosk's analyzer saw in one frame (src/analysis/frame-evidence.ts), in that frame's pixels. */
-const frameEvidence = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['width', 'height', 'box', 'detectionScore', 'mesh', 'meshDepth', 'pose', 'presentation'],
-  properties: {
-    width: { type: 'integer', minimum: 16, maximum: 8192 },
-    height: { type: 'integer', minimum: 16, maximum: 8192 },
-    box: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['x', 'y', 'width', 'height'],
-      properties: { x: finite, y: finite, width: { type: 'number', minimum: 0 }, height: { type: 'number', minimum: 0 } },
-    },
-    detectionScore: { type: 'number', minimum: 0, maximum: 1 },
-    mesh: { type: 'array', minItems: 468, maxItems: 478, items: point, description: 'the 468-point face mesh as [x, y] pairs (478 with iris)' },
-    meshDepth: { type: 'array', minItems: 468, maxItems: 478, items: finite },
-    pose: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['yaw', 'pitch', 'roll'],
-      properties: { yaw: finite, pitch: finite, roll: finite },
-    },
-    presentation: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['antispoof', 'liveness'],
-      properties: { antispoof: { type: 'number', minimum: 0, maximum: 1 }, liveness: { type: 'number', minimum: 0, maximum: 1 } },
-    },
-  },
-} as const;
+const frameEvidence = strictObject(['width', 'height', 'box', 'detectionScore', 'mesh', 'meshDepth', 'pose', 'presentation'], {
+  width: { type: 'integer', minimum: 16, maximum: 8192 },
+  height: { type: 'integer', minimum: 16, maximum: 8192 },
+  box: strictObject(['x', 'y', 'width', 'height'], { x: finite, y: finite, width: { type: 'number', minimum: 0 }, height: { type: 'number', minimum: 0 } }),
+  detectionScore: { type: 'number', minimum: 0, maximum: 1 },
+  mesh: { type: 'array', minItems: 468, maxItems: 478, items: point, description: 'the 468-point face mesh as [x, y] pairs (478 with iris)' },
+  meshDepth: { type: 'array', minItems: 468, maxItems: 478, items: finite },
+  pose: strictObject(['yaw', 'pitch', 'roll'], { yaw: finite, pitch: finite, roll: finite }),
+  presentation: strictObject(['antispoof', 'liveness'], { antispoof: { type: 'number', minimum: 0, maximum: 1 }, liveness: { type: 'number', minimum: 0, maximum: 1 } }),
+});
 
-const enrollmentBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['consent', 'livenessSessionId'],
-  properties: {
-    consent: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['textVersion', 'purposes', 'jurisdiction'],
-      properties: {
-        textVersion: { type: 'string', minLength: 1, maxLength: 100 },
-        purposes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CONSENT_PURPOSES] } },
-        jurisdiction: { type: 'string', pattern: '^[A-Z]{2,3}$' },
-      },
-    },
-    externalRef: { type: 'string', minLength: 1, maxLength: 200 },
-    livenessSessionId: { type: 'string', minLength: 1, maxLength: 100 },
-    template: { ...base64, maxLength: 65536, description: "template mode: the FKT1 template computed on the kiosk with the tenant's active engine" },
-    frames: { type: 'array', minItems: 3, maxItems: 15, items: frameEvidence, description: 'template mode: the analyses of the burst' },
-    images: { type: 'array', minItems: 3, maxItems: 15, items: base64, description: 'upload mode (no template): the burst as JPEG frames' },
-  },
-} as const;
+const enrollmentBody = strictObject(['consent', 'livenessSessionId'], {
+  consent: strictObject(['textVersion', 'purposes', 'jurisdiction'], {
+    textVersion: { type: 'string', minLength: 1, maxLength: 100 },
+    purposes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CONSENT_PURPOSES] } },
+    jurisdiction: { type: 'string', pattern: '^[A-Z]{2,3}$' },
+  }),
+  externalRef: { type: 'string', minLength: 1, maxLength: 200 },
+  livenessSessionId: { type: 'string', minLength: 1, maxLength: 100 },
+  template: { ...base64, maxLength: 65536, description: "template mode: the FKT1 template computed on the kiosk with the tenant's active engine" },
+  frames: { type: 'array', minItems: 3, maxItems: 15, items: frameEvidence, description: 'template mode: the analyses of the burst' },
+  images: { type: 'array', minItems: 3, maxItems: 15, items: base64, description: 'upload mode (no template): the burst as JPEG frames' },
+});
 
 interface EnrollmentBody {
   consent: { textVersion: string; purposes: ConsentPurpose[]; jurisdiction: string };
@@ -87,12 +58,7 @@ function captureOf(body: EnrollmentBody): KioskCapture {
   throw new InvalidArgument('send "template" with "frames" (the photo stays on the kiosk), or "images" alone');
 }
 
-const subjectParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['subjectId'],
-  properties: { subjectId: { type: 'string', minLength: 1, maxLength: 100 } },
-} as const;
+const subjectParams = pathParams('subjectId');
 
 export function kioskEnrollmentRoutes(kiosk: KioskEnrollmentService, authenticateTerminal: TerminalAuthentication): FastifyPluginAsync {
   return async (app) => {
@@ -115,41 +81,32 @@ export function kioskEnrollmentRoutes(kiosk: KioskEnrollmentService, authenticat
       },
     );
 
-    app.post<{ Params: { subjectId: string }; Body: { tokenRef: string } }>(
-      '/kiosk/enrollments/:subjectId/tokens',
-      {
-        schema: {
-          tags: ['kiosk'],
-          params: subjectParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['tokenRef'],
-            properties: { tokenRef: { type: 'string', pattern: '^tok_[A-Za-z0-9_-]{16,64}$' } },
-          },
-          security: [{ terminalSignature: [] }],
+    /** The enrolling kiosk's follow-ups on the consumer it just enrolled (15 minutes): a body in, 204 out. */
+    const followUp = <Body>(
+      method: 'POST' | 'PUT',
+      step: string,
+      body: object,
+      apply: (terminal: Awaited<ReturnType<typeof enrollingKiosk>>, subjectId: string, body: Body) => Promise<void>,
+    ) =>
+      app.route<{ Params: { subjectId: string }; Body: Body }>({
+        method,
+        url: `/kiosk/enrollments/:subjectId/${step}`,
+        schema: { tags: ['kiosk'], params: subjectParams, body, security: [{ terminalSignature: [] }] },
+        handler: async (request, reply) => {
+          // Fastify cannot resolve its request typing for a generic Body; the schema above is what guarantees it.
+          await apply(await enrollingKiosk(request), request.params.subjectId, request.body as Body);
+          return reply.code(204).send();
         },
-      },
-      async (request, reply) => {
-        await kiosk.linkToken(await enrollingKiosk(request), request.params.subjectId, request.body.tokenRef);
-        return reply.code(204).send();
-      },
-    );
+      });
 
-    app.put<{ Params: { subjectId: string }; Body: { value: string } }>(
-      '/kiosk/enrollments/:subjectId/pin',
-      {
-        schema: {
-          tags: ['kiosk'],
-          params: subjectParams,
-          body: { type: 'object', additionalProperties: false, required: ['value'], properties: { value: { type: 'string', pattern: '^[0-9]{4,6}$' } } },
-          security: [{ terminalSignature: [] }],
-        },
-      },
-      async (request, reply) => {
-        await kiosk.setPin(await enrollingKiosk(request), request.params.subjectId, request.body.value);
-        return reply.code(204).send();
-      },
+    followUp<{ tokenRef: string }>(
+      'POST',
+      'tokens',
+      strictObject(['tokenRef'], { tokenRef: { type: 'string', pattern: '^tok_[A-Za-z0-9_-]{16,64}$' } }),
+      (terminal, subjectId, { tokenRef }) => kiosk.linkToken(terminal, subjectId, tokenRef),
+    );
+    followUp<{ value: string }>('PUT', 'pin', strictObject(['value'], { value: { type: 'string', pattern: '^[0-9]{4,6}$' } }), (terminal, subjectId, { value }) =>
+      kiosk.setPin(terminal, subjectId, value),
     );
   };
 }

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { PRIVACY_SESSION_SECONDS, type PrivacyPortal } from '../../consent/privacy-portal.js';
 import { CONSENT_PURPOSES, type ConsentPurpose } from '../../consent/consent-texts.js';
 import { clearSessionCookie, PRIVACY_COOKIE, readCookie, setSessionCookie } from '../session-cookie.js';
+import { strictObject } from '../json-schemas.js';
 
 const PRIVACY_PATH = '/v1/privacy';
 
@@ -26,12 +27,7 @@ export function privacyPortalRoutes(portal: PrivacyPortal, options: { readonly s
         schema: {
           tags: ['privacy'],
           security: [],
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['code'],
-            properties: { code: { type: 'string', minLength: 1, maxLength: 40, description: 'the privacy code on the consent receipt, e.g. ABCD-EFGH-JKLM-NPQR' } },
-          },
+          body: strictObject(['code'], { code: { type: 'string', minLength: 1, maxLength: 40, description: 'the privacy code on the consent receipt, e.g. ABCD-EFGH-JKLM-NPQR' } }),
         },
       },
       async (request, reply) => {

@@ -3,16 +3,12 @@ import type { BiometricStore } from '../../store/biometric-store.js';
 import type { ConsentService } from '../../consent/consent-service.js';
 import { authenticate, requireTenantScope, tenantCaller } from '../authenticate.js';
 import { NotFound } from '../../errors/domain-errors.js';
+import { strictObject } from '../json-schemas.js';
 
-const subjectBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['externalRef', 'consentId'],
-  properties: {
-    externalRef: { type: 'string', minLength: 1, maxLength: 200 },
-    consentId: { type: 'string', minLength: 1, maxLength: 200 },
-  },
-} as const;
+const subjectBody = strictObject(['externalRef', 'consentId'], {
+  externalRef: { type: 'string', minLength: 1, maxLength: 200 },
+  consentId: { type: 'string', minLength: 1, maxLength: 200 },
+});
 
 const listQuery = {
   type: 'object',

@@ -4,23 +4,14 @@ import type { AuditSink } from '../../audit/audit-sink.js';
 import { authenticate, requireOperator, tenantAdministrator } from '../authenticate.js';
 import { API_KEY_SCOPES, issueApiKey } from '../../auth/api-key.js';
 import { Forbidden, NotFound } from '../../errors/domain-errors.js';
+import { strictObject } from '../json-schemas.js';
 
-const tenantBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
-} as const;
+const tenantBody = strictObject(['name'], { name: { type: 'string', minLength: 1, maxLength: 200 } });
 
-const apiKeyBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['scopes'],
-  properties: {
-    scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...API_KEY_SCOPES] } },
-    label: { type: 'string', maxLength: 200 },
-  },
-} as const;
+const apiKeyBody = strictObject(['scopes'], {
+  scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...API_KEY_SCOPES] } },
+  label: { type: 'string', maxLength: 200 },
+});
 
 /**
  * Operators create tenants; operators or a tenant's admin keys issue and revoke that tenant's keys.

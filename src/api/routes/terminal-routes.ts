@@ -8,7 +8,7 @@ import type { BiometricStore } from '../../store/biometric-store.js';
 import { authenticate, requireTenantScope, tenantCaller } from '../authenticate.js';
 import { NotFound } from '../../errors/domain-errors.js';
 import { MAX_LABEL_LENGTH, TERMINAL_KINDS, type NewTerminal, type TerminalRegistry } from '../../devices/terminal-registry.js';
-import { idParams } from './id-params.js';
+import { idParams, strictObject } from '../json-schemas.js';
 
 const publicKeyJwk = {
   type: 'object',
@@ -21,16 +21,11 @@ const publicKeyJwk = {
   },
 } as const;
 
-const terminalBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['label', 'kind', 'publicKey'],
-  properties: {
-    label: { type: 'string', minLength: 1, maxLength: MAX_LABEL_LENGTH },
-    kind: { type: 'string', enum: [...TERMINAL_KINDS] },
-    publicKey: publicKeyJwk,
-  },
-} as const;
+const terminalBody = strictObject(['label', 'kind', 'publicKey'], {
+  label: { type: 'string', minLength: 1, maxLength: MAX_LABEL_LENGTH },
+  kind: { type: 'string', enum: [...TERMINAL_KINDS] },
+  publicKey: publicKeyJwk,
+});
 
 export function terminalRoutes(store: BiometricStore, registry: TerminalRegistry): FastifyPluginAsync {
   return async (app) => {

@@ -95,27 +95,20 @@ export function renderDetSvg(curves: readonly DetCurve[], options: DetPlotOption
       }
     }
   };
+  // Decades get a darker line and a label; the steps between them a faint line only.
+  const gridLine = (x1: number | string, y1: number | string, x2: number | string, y2: number | string, isDecade: boolean): string =>
+    `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${isDecade ? '#bbbbbb' : '#eeeeee'}" stroke-width="1"/>`;
+  const decadeText = (x: number | string, y: number | string, anchor: 'middle' | 'end', value: number): string =>
+    `<text x="${x}" y="${y}" font-size="14" text-anchor="${anchor}" fill="#222222">${decadeLabel(Math.round(Math.log10(value)))}</text>`;
   grid(logMinFmr, (fmr, isDecade) => {
     const x = px(xOf(fmr));
-    parts.push(
-      `<line x1="${x}" y1="${plot.top}" x2="${x}" y2="${plot.bottom}" stroke="${isDecade ? '#bbbbbb' : '#eeeeee'}" stroke-width="1"/>`,
-    );
-    if (isDecade) {
-      parts.push(
-        `<text x="${x}" y="${plot.bottom + 22}" font-size="14" text-anchor="middle" fill="#222222">${decadeLabel(Math.round(Math.log10(fmr)))}</text>`,
-      );
-    }
+    parts.push(gridLine(x, plot.top, x, plot.bottom, isDecade));
+    if (isDecade) parts.push(decadeText(x, plot.bottom + 22, 'middle', fmr));
   });
   grid(logMinFnmr, (fnmr, isDecade) => {
     const y = px(yOf(fnmr));
-    parts.push(
-      `<line x1="${plot.left}" y1="${y}" x2="${plot.right}" y2="${y}" stroke="${isDecade ? '#bbbbbb' : '#eeeeee'}" stroke-width="1"/>`,
-    );
-    if (isDecade) {
-      parts.push(
-        `<text x="${plot.left - 8}" y="${px(yOf(fnmr) + 5)}" font-size="14" text-anchor="end" fill="#222222">${decadeLabel(Math.round(Math.log10(fnmr)))}</text>`,
-      );
-    }
+    parts.push(gridLine(plot.left, y, plot.right, y, isDecade));
+    if (isDecade) parts.push(decadeText(plot.left - 8, px(yOf(fnmr) + 5), 'end', fnmr));
   });
   parts.push(
     `<rect x="${plot.left}" y="${plot.top}" width="${plot.right - plot.left}" height="${plot.bottom - plot.top}" fill="none" stroke="#333333" stroke-width="1"/>`,

@@ -4,10 +4,13 @@ import path from 'node:path';
 import type { FaceAnalysis } from '../../analysis/face-analysis.js';
 import type { RgbImage } from '../../imaging/rgb-image.js';
 import { decodeImage } from '../../imaging/decode-image.js';
-import { assessBurstLiveness, type BurstLivenessPolicy, type BurstLivenessReason } from '../../pad/burst-liveness.js';
+import { assessBurstLiveness, type BurstLivenessPolicy } from '../../pad/burst-liveness.js';
+import { PadTallies, type ErrorCount } from './pad-tallies.js';
 import { ATTACK_SPECIES, attackBurst, type AttackSpecies } from './attack-species.js';
 import { bonaFidePoses, buildHeadModel, headRemovedBackdrop, renderHead } from './synthetic-head-render.js';
 import { analyseBurstFrames, cameraRoundTrip, type FrameAnalyzer } from './pad-features.js';
+
+export type { ErrorCount } from './pad-tallies.js';
 
 /**
  * ISO/IEC 30107-3 presentation attack detection figures for the burst liveness check:
@@ -16,15 +19,6 @@ import { analyseBurstFrames, cameraRoundTrip, type FrameAnalyzer } from './pad-f
  * A presentation whose frames show no face in some frame cannot be judged and is counted apart
  * (`notJudged`, as the standard's failure-to-acquire), never silently dropped.
  */
-export interface ErrorCount {
-  readonly presentations: number;
-  readonly errors: number;
-  readonly notJudged: number;
-  readonly rate: number;
-  /** Reasons given for refusals (attacks: how they were caught; bona fide: why they were refused). */
-  readonly reasons: Record<string, number>;
-}
-
 export interface PadReport {
   /** 'synthetic' when the bona fide presentations are renders of stills; 'recorded' for --bursts. */
   readonly bonaFideSource: 'synthetic' | 'recorded';
@@ -50,29 +44,6 @@ const ATTACK_FRAMES = 3;
 /** A burst of a turn or a blink: 7 frames (a terminal's 5–9 frame burst). */
 const BONA_FIDE_FRAMES = 7;
 
-class Tally {
-  private readonly counts = new Map<
-    string,
-    { presentations: number; errors: number; notJudged: number; reasons: Record<string, number> }
-  >();
-  add(key: string, judged: boolean, error: boolean, reasons: readonly BurstLivenessReason[]): void {
-    const c = this.counts.get(key) ?? { presentations: 0, errors: 0, notJudged: 0, reasons: {} };
-    c.presentations += 1;
-    if (!judged) c.notJudged += 1;
-    else if (error) c.errors += 1;
-    for (const r of reasons) c.reasons[r] = (c.reasons[r] ?? 0) + 1;
-    this.counts.set(key, c);
-  }
-  result(): Record<string, ErrorCount> {
-    const out: Record<string, ErrorCount> = {};
-    for (const [key, c] of this.counts) {
-      const judged = c.presentations - c.notJudged;
-      out[key] = { ...c, rate: judged > 0 ? c.errors / judged : 0 };
-    }
-    return out;
-  }
-}
-
 export function listStills(dir: string, limit: number): string[] {
   const found: string[] = [];
   const walk = (d: string): void => {
@@ -97,8 +68,7 @@ export const stepsPerStill = ATTACK_SPECIES.length + 2;
 
 /** Attack bursts of every species and synthetic bona fide bursts from each still. */
 export async function evaluateStills(files: readonly string[], options: PadEvaluationOptions): Promise<PadReport> {
-  const apcer = new Tally();
-  const bpcer = new Tally();
+  const tallies = new PadTallies();
   let withoutFace = 0;
   let seed = 12345;
   const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
@@ -114,27 +84,22 @@ export async function evaluateStills(files: readonly string[], options: PadEvalu
     const head = buildHeadModel(decoded.image, face);
     const backdrop = headRemovedBackdrop(head, await blurred(decoded.image));
     for (const species of ATTACK_SPECIES) {
-      const verdict = await judge(attackBurst(decoded.image, species, ATTACK_FRAMES, random), options, {
-        source: file,
-        kind: species,
-        bonaFide: false,
-      });
-      apcer.add(species, verdict !== null, verdict?.live === true, verdict?.reasons ?? []);
+      const label = { source: file, kind: species, bonaFide: false };
+      tallies.record(label, await judge(attackBurst(decoded.image, species, ATTACK_FRAMES, random), options, label));
       options.onStep?.();
     }
     // Turn away from the pose photographed, alternating the side for frontal faces.
     const direction: 1 | -1 = Math.abs(face.pose.yaw) > 3 ? (face.pose.yaw > 0 ? -1 : 1) : index % 2 === 0 ? 1 : -1;
     for (const kind of ['turn', 'blink'] as const) {
       const frames = bonaFidePoses(kind, BONA_FIDE_FRAMES, direction).map((pose) => renderHead(head, pose, backdrop));
-      const verdict = await judge(frames, options, { source: file, kind, bonaFide: true });
-      bpcer.add(kind, verdict !== null, verdict?.live === false, verdict?.reasons ?? []);
+      const label = { source: file, kind, bonaFide: true };
+      tallies.record(label, await judge(frames, options, label));
       options.onStep?.();
     }
   }
   return {
     bonaFideSource: 'synthetic',
-    apcer: apcer.result(),
-    bpcer: bpcer.result(),
+    ...tallies.result(),
     images: files.length,
     imagesWithoutFace: withoutFace,
   };
@@ -157,8 +122,7 @@ export function listRecordedBursts(dir: string): { live: string[]; attack: Recor
 
 export async function evaluateRecordedBursts(dir: string, options: PadEvaluationOptions): Promise<PadReport> {
   const { live, attack } = listRecordedBursts(dir);
-  const apcer = new Tally();
-  const bpcer = new Tally();
+  const tallies = new PadTallies();
   const framesOf = (burstDir: string): Uint8Array[] =>
     fs
       .readdirSync(burstDir)
@@ -166,21 +130,20 @@ export async function evaluateRecordedBursts(dir: string, options: PadEvaluation
       .sort()
       .map((f) => new Uint8Array(fs.readFileSync(path.join(burstDir, f))));
   for (const burstDir of live) {
-    const verdict = await judgeBytes(framesOf(burstDir), options, { source: burstDir, kind: 'live', bonaFide: true });
-    bpcer.add('live', verdict !== null, verdict?.live === false, verdict?.reasons ?? []);
+    const label = { source: burstDir, kind: 'live', bonaFide: true };
+    tallies.record(label, await judgeBytes(framesOf(burstDir), options, label));
     options.onStep?.();
   }
   for (const [species, bursts] of Object.entries(attack)) {
     for (const burstDir of bursts) {
-      const verdict = await judgeBytes(framesOf(burstDir), options, { source: burstDir, kind: species, bonaFide: false });
-      apcer.add(species, verdict !== null, verdict?.live === true, verdict?.reasons ?? []);
+      const label = { source: burstDir, kind: species, bonaFide: false };
+      tallies.record(label, await judgeBytes(framesOf(burstDir), options, label));
       options.onStep?.();
     }
   }
   return {
     bonaFideSource: 'recorded',
-    apcer: apcer.result(),
-    bpcer: bpcer.result(),
+    ...tallies.result(),
     images: live.length + Object.values(attack).flat().length,
     imagesWithoutFace: 0,
   };

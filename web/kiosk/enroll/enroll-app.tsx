@@ -9,7 +9,7 @@ import { forgetIdentity, type KioskIdentity } from '../../shared/kiosk-identity'
 import { signedFetch } from '../../shared/signed-fetch';
 import { canvasToJpegBase64, fileToBase64 } from '../../shared/camera';
 import { t } from '../../shared/i18n';
-import { Busy, ErrorNote, Page, StepHeading, downloadJson } from '../../shared/ui';
+import { Busy, ErrorNote, Page, StepHeading, SubmitForm, downloadJson } from '../../shared/ui';
 import { LivenessCapture, startLivenessSession, type CapturedBurst } from '../shared/liveness-capture';
 import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
 import { templateEvidence, trackedEvidence, type ConsentChoice } from './enrollment';
@@ -262,12 +262,7 @@ function PinStep({ identity, enrollment, onDone }: { identity: KioskIdentity; en
     <section data-testid="step-pin">
       <StepHeading>{t('pin.heading')}</StepHeading>
       <p>{t('pin.intro')}</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+      <SubmitForm onSubmit={save}>
         <div class="field">
           <label for="pin">{t('pin.label')}</label>
           <input
@@ -291,7 +286,7 @@ function PinStep({ identity, enrollment, onDone }: { identity: KioskIdentity; en
             {t('pin.skip')}
           </button>
         </div>
-      </form>
+      </SubmitForm>
       <ErrorNote message={error} />
     </section>
   );
