@@ -138,7 +138,7 @@ export class CheckoutService {
     let challenge: ChallengeSession | undefined;
     if (request.livenessSessionId !== undefined) {
       if (!('frames' in request.probe)) throw new InvalidArgument('a liveness session is answered with a burst of "frames"');
-      const redeemed = await this.deps.livenessSessions.redeem(request.livenessSessionId, { id: terminalId, tenantId });
+      const redeemed = await this.deps.livenessSessions.redeem(request.livenessSessionId, { id: terminalId, tenantId }, 'checkout');
       if (!redeemed.ok) return { outcome: 'declined', reasons: [redeemed.reason], evidence: null };
       challenge = { sessionId: request.livenessSessionId, actions: redeemed.challenge };
     }

@@ -8,6 +8,11 @@
  * is single use: redeeming claims it with one conditional UPDATE, so of two nodes redeeming it at
  * once exactly one succeeds (as with the nonce store). It is spent whatever the burst then shows,
  * so a failed attempt cannot be retried against the same challenge.
+ *
+ * A session also records its PURPOSE: a checkout's challenge may be shorter than an enrollment's
+ * (FACEKEY_LIVENESS_CHECKOUT_STEPS, default 1, against FACEKEY_LIVENESS_ENROLLMENT_STEPS, default 2):
+ * an enrollment creates the reference every later payment is matched against, so it keeps the longer
+ * challenge, and a session issued for a checkout cannot be redeemed by an enrollment.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { CHALLENGE_ACTIONS, type ChallengeAction } from '../pad/challenge-evaluation.js';
@@ -18,8 +23,10 @@ import { repeatInBackground } from '../runtime/repeat-in-background.js';
 export interface LivenessSessionPolicy {
   /** Seconds a session may be redeemed after it was issued; at most MAX_SESSION_TTL_SECONDS. */
   readonly ttlSeconds: number;
-  /** Actions per challenge. */
+  /** Actions per enrollment challenge (FACEKEY_LIVENESS_ENROLLMENT_STEPS). */
   readonly steps: number;
+  /** Actions per checkout challenge (FACEKEY_LIVENESS_CHECKOUT_STEPS): the shopper waits for every one. */
+  readonly checkoutSteps: number;
   /**
    * The actions challenges are drawn from (FACEKEY_LIVENESS_ACTIONS). All five by default; an operator
    * narrows them where a movement does not suit the device (a kiosk mounted so that nodding is awkward).
@@ -33,12 +40,16 @@ export const MAX_SESSION_TTL_SECONDS = 180;
 /** Actions burst liveness counts as a challenge met (pad/burst-liveness.ts): a yaw turn or a blink. */
 const SHOWS_LIVENESS: readonly ChallengeAction[] = ['turn_left', 'turn_right', 'blink'];
 
-export const DEFAULT_LIVENESS_SESSION_POLICY: LivenessSessionPolicy = { ttlSeconds: 120, steps: 2, actions: CHALLENGE_ACTIONS };
+export const DEFAULT_LIVENESS_SESSION_POLICY: LivenessSessionPolicy = { ttlSeconds: 120, steps: 2, checkoutSteps: 1, actions: CHALLENGE_ACTIONS };
+
+/** What a session is for: its challenge length, and what may redeem it. */
+export type SessionPurpose = 'checkout' | 'enrollment';
 
 export interface LivenessSession {
   readonly sessionId: string;
   readonly challenge: readonly ChallengeAction[];
   readonly expiresAt: string;
+  readonly purpose: SessionPurpose;
 }
 
 /** Why a session cannot be redeemed: each its own checkout reason. */
@@ -54,7 +65,7 @@ export interface SessionTerminal {
 
 /** The service's view of the sessions: checkout redeems, the route issues. */
 export interface LivenessSessionRedeemer {
-  redeem(sessionId: string, terminal: SessionTerminal): Promise<Redemption>;
+  redeem(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose): Promise<Redemption>;
 }
 
 export class LivenessSessions implements LivenessSessionRedeemer {
@@ -68,46 +79,53 @@ export class LivenessSessions implements LivenessSessionRedeemer {
     private readonly pick: (n: number) => number = (n) => randomInt(n),
   ) {
     this.policy = { ...DEFAULT_LIVENESS_SESSION_POLICY, ...policy };
-    const { ttlSeconds, steps } = this.policy;
+    const { ttlSeconds, steps, checkoutSteps } = this.policy;
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 10 || ttlSeconds > MAX_SESSION_TTL_SECONDS)
       throw new InvalidArgument(`a liveness session lives 10 to ${MAX_SESSION_TTL_SECONDS} seconds, got ${ttlSeconds}`);
-    if (!Number.isInteger(steps) || steps < 1 || steps > 4) throw new InvalidArgument(`a challenge has 1 to 4 actions, got ${steps}`);
-    assertDrawableActions(this.policy.actions, steps);
+    for (const n of [steps, checkoutSteps])
+      if (!Number.isInteger(n) || n < 1 || n > 4) throw new InvalidArgument(`a challenge has 1 to 4 actions, got ${n}`);
+    assertDrawableActions(this.policy.actions, Math.max(steps, checkoutSteps));
   }
 
-  /** Actions per challenge: what a kiosk prepares its prompts for. */
+  /** Actions per enrollment challenge: what an enrollment kiosk prepares its prompts for. */
   get challengeSteps(): number {
     return this.policy.steps;
   }
 
-  async start(terminal: SessionTerminal): Promise<LivenessSession> {
+  async start(terminal: SessionTerminal, purpose: SessionPurpose = 'enrollment'): Promise<LivenessSession> {
     const sessionId = 'ls_' + randomBytes(18).toString('base64url');
-    const challenge = this.randomChallenge();
+    const challenge = this.randomChallenge(purpose === 'checkout' ? this.policy.checkoutSteps : this.policy.steps);
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + this.policy.ttlSeconds * 1000).toISOString();
     await this.db.run(
-      'INSERT INTO liveness_sessions (id, tenant_id, terminal_id, challenge, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [sessionId, terminal.tenantId, terminal.id, JSON.stringify(challenge), now.toISOString(), expiresAt],
+      'INSERT INTO liveness_sessions (id, tenant_id, terminal_id, challenge, created_at, expires_at, purpose) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [sessionId, terminal.tenantId, terminal.id, JSON.stringify(challenge), now.toISOString(), expiresAt, purpose],
     );
-    return { sessionId, challenge, expiresAt };
+    return { sessionId, challenge, expiresAt, purpose };
   }
 
-  async redeem(sessionId: string, terminal: SessionTerminal): Promise<Redemption> {
+  /**
+   * Claims the session for `purpose`. Sessions issued before purposes were recorded (purpose NULL)
+   * carry the enrollment-length challenge and answer either.
+   */
+  async redeem(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose = 'enrollment'): Promise<Redemption> {
     const now = this.clock().toISOString();
     const claimed = await this.db.run(
       `UPDATE liveness_sessions SET used_at = ?
-       WHERE id = ? AND tenant_id = ? AND terminal_id = ? AND used_at IS NULL AND expires_at > ?`,
-      [now, sessionId, terminal.tenantId, terminal.id, now],
+       WHERE id = ? AND tenant_id = ? AND terminal_id = ? AND (purpose = ? OR purpose IS NULL) AND used_at IS NULL AND expires_at > ?`,
+      [now, sessionId, terminal.tenantId, terminal.id, purpose, now],
     );
     const row = await this.db.get<{
       challenge: string;
       tenant_id: string;
       terminal_id: string;
+      purpose: string | null;
       expires_at: string;
       used_at: string | null;
-    }>('SELECT challenge, tenant_id, terminal_id, expires_at, used_at FROM liveness_sessions WHERE id = ?', [sessionId]);
+    }>('SELECT challenge, tenant_id, terminal_id, purpose, expires_at, used_at FROM liveness_sessions WHERE id = ?', [sessionId]);
     // Another terminal's session is "unknown" to this one: whether it exists is none of its business.
-    if (!row || row.tenant_id !== terminal.tenantId || row.terminal_id !== terminal.id)
+    // So is a session issued for another purpose: a checkout's shorter challenge does not exist for an enrollment.
+    if (!row || row.tenant_id !== terminal.tenantId || row.terminal_id !== terminal.id || (row.purpose !== null && row.purpose !== purpose))
       return { ok: false, reason: 'liveness_session_unknown' };
     if (claimed === 1) return { ok: true, challenge: JSON.parse(row.challenge) as ChallengeAction[] };
     if (row.used_at !== null) return { ok: false, reason: 'liveness_session_used' };
@@ -129,10 +147,10 @@ export class LivenessSessions implements LivenessSessionRedeemer {
    * at least one that burst liveness itself recognises (a turn or a blink: a nod alone is judged
    * 'no_challenge' by assessBurstLiveness, so an all-pitch challenge could never be answered).
    */
-  private randomChallenge(): ChallengeAction[] {
+  private randomChallenge(steps: number): ChallengeAction[] {
     for (;;) {
       const challenge: ChallengeAction[] = [];
-      while (challenge.length < this.policy.steps) {
+      while (challenge.length < steps) {
         const choices = this.policy.actions.filter((a) => a !== challenge.at(-1));
         challenge.push(choices[this.pick(choices.length)]!);
       }
