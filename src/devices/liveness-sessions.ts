@@ -58,6 +58,17 @@ export type SessionRefusal = 'liveness_session_unknown' | 'liveness_session_expi
 export type Redemption =
   { readonly ok: true; readonly challenge: readonly ChallengeAction[] } | { readonly ok: false; readonly reason: SessionRefusal };
 
+export type Inspection = { readonly ok: true; readonly expiresAt: string } | { readonly ok: false; readonly reason: SessionRefusal };
+
+interface SessionRow {
+  readonly challenge: string;
+  readonly tenant_id: string;
+  readonly terminal_id: string;
+  readonly purpose: string | null;
+  readonly expires_at: string;
+  readonly used_at: string | null;
+}
+
 export interface SessionTerminal {
   readonly id: string;
   readonly tenantId: string;
@@ -115,21 +126,37 @@ export class LivenessSessions implements LivenessSessionRedeemer {
        WHERE id = ? AND tenant_id = ? AND terminal_id = ? AND (purpose = ? OR purpose IS NULL) AND used_at IS NULL AND expires_at > ?`,
       [now, sessionId, terminal.tenantId, terminal.id, purpose, now],
     );
-    const row = await this.db.get<{
-      challenge: string;
-      tenant_id: string;
-      terminal_id: string;
-      purpose: string | null;
-      expires_at: string;
-      used_at: string | null;
-    }>('SELECT challenge, tenant_id, terminal_id, purpose, expires_at, used_at FROM liveness_sessions WHERE id = ?', [sessionId]);
-    // Another terminal's session is "unknown" to this one: whether it exists is none of its business.
-    // So is a session issued for another purpose: a checkout's shorter challenge does not exist for an enrollment.
-    if (!row || row.tenant_id !== terminal.tenantId || row.terminal_id !== terminal.id || (row.purpose !== null && row.purpose !== purpose))
-      return { ok: false, reason: 'liveness_session_unknown' };
+    const row = await this.row(sessionId);
+    if (!this.answers(row, terminal, purpose)) return { ok: false, reason: 'liveness_session_unknown' };
     if (claimed === 1) return { ok: true, challenge: JSON.parse(row.challenge) as ChallengeAction[] };
     if (row.used_at !== null) return { ok: false, reason: 'liveness_session_used' };
     return { ok: false, reason: 'liveness_session_expired' };
+  }
+
+  /**
+   * Whether this terminal could redeem the session for `purpose` now, without claiming it: what a
+   * stream of frames to the session (checkout/session-frames.ts) checks before keeping any.
+   */
+  async inspect(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose): Promise<Inspection> {
+    const row = await this.row(sessionId);
+    if (!this.answers(row, terminal, purpose)) return { ok: false, reason: 'liveness_session_unknown' };
+    if (row.used_at !== null) return { ok: false, reason: 'liveness_session_used' };
+    if (row.expires_at <= this.clock().toISOString()) return { ok: false, reason: 'liveness_session_expired' };
+    return { ok: true, expiresAt: row.expires_at };
+  }
+
+  private row(sessionId: string): Promise<SessionRow | undefined> {
+    return this.db.get<SessionRow>('SELECT challenge, tenant_id, terminal_id, purpose, expires_at, used_at FROM liveness_sessions WHERE id = ?', [
+      sessionId,
+    ]);
+  }
+
+  /**
+   * Another terminal's session is "unknown" to this one: whether it exists is none of its business.
+   * So is a session issued for another purpose: a checkout's shorter challenge does not exist for an enrollment.
+   */
+  private answers(row: SessionRow | undefined, terminal: SessionTerminal, purpose: SessionPurpose): row is SessionRow {
+    return !!row && row.tenant_id === terminal.tenantId && row.terminal_id === terminal.id && (row.purpose === null || row.purpose === purpose);
   }
 
   /** Deletes sessions past their expiry (used or not); returns how many. */

@@ -5,10 +5,11 @@
  * (session → burst → challenge → identification) without models or video of real people.
  */
 import type { FaceService } from '../../src/pipeline/face-service.js';
-import type { BurstResult } from '../../src/pipeline/face-pipeline.js';
+import type { AnalysedFrame, BurstOptions, BurstResult } from '../../src/pipeline/face-pipeline.js';
+import type { FaceAnalysis } from '../../src/analysis/face-analysis.js';
 import { assessBurstLiveness } from '../../src/pad/burst-liveness.js';
 import { evaluateChallenge, type ChallengeAction } from '../../src/pad/challenge-evaluation.js';
-import { burst, type FaceParams } from './synthetic-face-burst.js';
+import { burst, frame, type FaceParams } from './synthetic-face-burst.js';
 import { toFrameEvidence, type FrameEvidence } from '../../src/analysis/frame-evidence.js';
 
 const OPEN_EAR = 0.3;
@@ -30,7 +31,8 @@ export function performing(actions: readonly string[]): Uint8Array[] {
       frames.push({ ...pose, ear: OPEN_EAR });
     }
   }
-  return frames.map((params) => new TextEncoder().encode(JSON.stringify(params)));
+  // Each frame carries its jitter seed, so a frame analysed on its own (a streamed one) reads as in its burst.
+  return frames.map((params, i) => new TextEncoder().encode(JSON.stringify({ seed: 100 + i, ...params })));
 }
 
 /** Reads frames made by `performing` back into the analyses the pad evaluations take. */
@@ -38,27 +40,39 @@ export function analysesOf(frames: readonly Uint8Array[]) {
   return burst(frames.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as FaceParams));
 }
 
-/** Live bursts (that met their challenge, when given one) yield `template` as their best frame's. */
+/** A passing quality and PAD verdict for a synthetic face. */
+function describedOf(analysis: FaceAnalysis) {
+  return {
+    face: { box: analysis.box, detectionScore: 0.98, pose: analysis.pose, landmarks: 478 },
+    quality: { score: 0.9, acceptable: true, reasons: [] },
+    presentation: { passed: true, reasons: [], scores: { antispoof: 0.9, liveness: 0.85 } },
+    templates: [],
+  } as unknown as AnalysedFrame['described'];
+}
+
+/**
+ * Live bursts (that met their challenge, when given one) yield `template` as their best frame's, sent
+ * whole (assessBurst) or streamed frame by frame (analyzeFrame, then assessAnalysedBurst).
+ */
 export function syntheticBurstFaces(template: Uint8Array): FaceService {
   const refuse = (): Promise<never> => Promise.reject(new Error('only bursts are analysed here'));
+  const judge = (analyses: readonly FaceAnalysis[], options: BurstOptions | undefined): BurstResult => {
+    const liveness = assessBurstLiveness(analyses);
+    const challenge = options?.challenge ? { challenge: evaluateChallenge(analyses, options.challenge) } : {};
+    const result: BurstResult = { frames: analyses.length, liveness, ...challenge };
+    if (!liveness.live || challenge.challenge?.met === false) return result;
+    const best = { frameIndex: 0, ...describedOf(analyses[0]!), templates: [{ engine: 'dlib-resnet', engineVersion: '', template }] } as unknown as NonNullable<BurstResult['best']>;
+    return { ...result, best };
+  };
   return {
     detect: refuse,
     process: refuse,
-    assessBurst: async (frames, options) => {
-      const analyses = analysesOf(frames);
-      const liveness = assessBurstLiveness(analyses);
-      const challenge = options?.challenge ? { challenge: evaluateChallenge(analyses, options.challenge) } : {};
-      const result: BurstResult = { frames: frames.length, liveness, ...challenge };
-      if (!liveness.live || challenge.challenge?.met === false) return result;
-      const best = {
-        frameIndex: 0,
-        face: { box: analyses[0]!.box, detectionScore: 0.98, pose: analyses[0]!.pose, landmarks: 478 },
-        quality: { score: 0.9, acceptable: true, reasons: [] },
-        presentation: { passed: true, reasons: [], scores: { antispoof: 0.9, liveness: 0.85 } },
-        templates: [{ engine: 'dlib-resnet', engineVersion: '', template }],
-      } as unknown as NonNullable<BurstResult['best']>;
-      return { ...result, best };
+    assessBurst: async (frames, options) => judge(analysesOf(frames), options),
+    analyzeFrame: async (image) => {
+      const face = frame(JSON.parse(new TextDecoder().decode(image)) as FaceParams);
+      return { face, described: describedOf(face) };
     },
+    assessAnalysedBurst: async (frames, options) => judge(frames.map((f) => f.analysis.face), options),
     isReady: () => true,
     close: async () => {},
   };
