@@ -68,6 +68,10 @@ forEachDialect('LivenessSessions', (database) => {
     assert.equal((await longer.start(till, 'checkout')).challenge.length, 3);
     assert.equal((await longer.start(till, 'enrollment')).challenge.length, 4);
     assert.throws(() => new LivenessSessions(database(), { checkoutSteps: 0 }), /1 to 4 actions/);
+    assert.throws(() => new LivenessSessions(database(), { checkoutSteps: 3, steps: 2 }), /cannot be shorter than a checkout's/);
+    // A checkout may answer an enrollment's session: its challenge is the longer.
+    const enrollmentForCheckout = await sessions.start(till, 'enrollment');
+    assert.deepEqual(await sessions.redeem(enrollmentForCheckout.sessionId, till, 'checkout'), { ok: true, challenge: enrollmentForCheckout.challenge });
     // Issued before purposes were recorded: the enrollment-length challenge, good for either.
     await database().run('UPDATE liveness_sessions SET purpose = NULL WHERE id = ?', [enrollment.sessionId]);
     assert.deepEqual(await sessions.redeem(enrollment.sessionId, till, 'checkout'), { ok: true, challenge: enrollment.challenge });

@@ -12,7 +12,8 @@
  * A session also records its PURPOSE: a checkout's challenge may be shorter than an enrollment's
  * (FACEKEY_LIVENESS_CHECKOUT_STEPS, default 1, against FACEKEY_LIVENESS_ENROLLMENT_STEPS, default 2):
  * an enrollment creates the reference every later payment is matched against, so it keeps the longer
- * challenge, and a session issued for a checkout cannot be redeemed by an enrollment.
+ * challenge, and a session issued for a checkout cannot be redeemed by an enrollment. (A checkout may
+ * redeem an enrollment's session: its challenge is never the shorter, which the policy enforces.)
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { CHALLENGE_ACTIONS, type ChallengeAction } from '../pad/challenge-evaluation.js';
@@ -95,7 +96,9 @@ export class LivenessSessions implements LivenessSessionRedeemer {
       throw new InvalidArgument(`a liveness session lives 10 to ${MAX_SESSION_TTL_SECONDS} seconds, got ${ttlSeconds}`);
     for (const n of [steps, checkoutSteps])
       if (!Number.isInteger(n) || n < 1 || n > 4) throw new InvalidArgument(`a challenge has 1 to 4 actions, got ${n}`);
-    assertDrawableActions(this.policy.actions, Math.max(steps, checkoutSteps));
+    if (checkoutSteps > steps)
+      throw new InvalidArgument(`an enrollment's challenge (${steps} actions) cannot be shorter than a checkout's (${checkoutSteps})`);
+    assertDrawableActions(this.policy.actions, steps);
   }
 
   /** Actions per enrollment challenge: what an enrollment kiosk prepares its prompts for. */
@@ -116,14 +119,15 @@ export class LivenessSessions implements LivenessSessionRedeemer {
   }
 
   /**
-   * Claims the session for `purpose`. Sessions issued before purposes were recorded (purpose NULL)
-   * carry the enrollment-length challenge and answer either.
+   * Claims the session for `purpose`. An enrollment takes only an enrollment's session; a checkout
+   * takes either (an enrollment's challenge is never the shorter). Sessions issued before purposes were
+   * recorded (purpose NULL) carry the enrollment-length challenge and answer either.
    */
   async redeem(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose = 'enrollment'): Promise<Redemption> {
     const now = this.clock().toISOString();
     const claimed = await this.db.run(
       `UPDATE liveness_sessions SET used_at = ?
-       WHERE id = ? AND tenant_id = ? AND terminal_id = ? AND (purpose = ? OR purpose IS NULL) AND used_at IS NULL AND expires_at > ?`,
+       WHERE id = ? AND tenant_id = ? AND terminal_id = ? AND (purpose = ? OR purpose IS NULL OR purpose = 'enrollment') AND used_at IS NULL AND expires_at > ?`,
       [now, sessionId, terminal.tenantId, terminal.id, purpose, now],
     );
     const row = await this.row(sessionId);
@@ -153,10 +157,10 @@ export class LivenessSessions implements LivenessSessionRedeemer {
 
   /**
    * Another terminal's session is "unknown" to this one: whether it exists is none of its business.
-   * So is a session issued for another purpose: a checkout's shorter challenge does not exist for an enrollment.
+   * So is a checkout's session to an enrollment: its shorter challenge does not exist for one.
    */
   private answers(row: SessionRow | undefined, terminal: SessionTerminal, purpose: SessionPurpose): row is SessionRow {
-    return !!row && row.tenant_id === terminal.tenantId && row.terminal_id === terminal.id && (row.purpose === null || row.purpose === purpose);
+    return !!row && row.tenant_id === terminal.tenantId && row.terminal_id === terminal.id && (row.purpose !== 'checkout' || purpose === 'checkout');
   }
 
   /** Deletes sessions past their expiry (used or not); returns how many. */

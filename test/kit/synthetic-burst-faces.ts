@@ -35,9 +35,26 @@ export function performing(actions: readonly string[]): Uint8Array[] {
   return frames.map((params, i) => new TextEncoder().encode(JSON.stringify({ seed: 100 + i, ...params })));
 }
 
+/** A synthetic frame's parameters; `mirrored`: the flat picture's mirror image, its pose read as a 15° turn. */
+type FrameParams = FaceParams & { readonly mirrored?: boolean };
+
+const paramsOf = (bytes: Uint8Array): FrameParams => JSON.parse(new TextDecoder().decode(bytes)) as FrameParams;
+
+/** A frame's analysis: mirrored as a flipped photo would be, when its parameters say so. */
+function mirroredIf(params: FrameParams, face: FaceAnalysis): FaceAnalysis {
+  return params.mirrored ? { ...face, mesh: face.mesh.map((p) => ({ x: 640 - p.x, y: p.y })), pose: { ...face.pose, yaw: 15 } } : face;
+}
+
+/** Frames of one flat picture and its mirror image swapped back and forth: the pose swings, nothing is a head. */
+export function flatAndMirrored(): Uint8Array[] {
+  const frames: FrameParams[] = [{ seed: 100 }, { seed: 101, mirrored: true }, { seed: 102 }, { seed: 100, mirrored: true }];
+  return frames.map((params) => new TextEncoder().encode(JSON.stringify({ yawDeg: 0, ...params })));
+}
+
 /** Reads frames made by `performing` back into the analyses the pad evaluations take. */
 export function analysesOf(frames: readonly Uint8Array[]) {
-  return burst(frames.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as FaceParams));
+  const params = frames.map(paramsOf);
+  return burst(params).map((face, i) => mirroredIf(params[i]!, face));
 }
 
 /** A passing quality and PAD verdict for a synthetic face. */
@@ -69,7 +86,8 @@ export function syntheticBurstFaces(template: Uint8Array): FaceService {
     process: refuse,
     assessBurst: async (frames, options) => judge(analysesOf(frames), options),
     analyzeFrame: async (image) => {
-      const face = frame(JSON.parse(new TextDecoder().decode(image)) as FaceParams);
+      const params = paramsOf(image);
+      const face = mirroredIf(params, frame(params));
       return { face, described: describedOf(face) };
     },
     assessAnalysedBurst: async (frames, options) => judge(frames.map((f) => f.analysis.face), options),
