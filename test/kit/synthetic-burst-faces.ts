@@ -45,7 +45,10 @@ function mirroredIf(params: FrameParams, face: FaceAnalysis): FaceAnalysis {
   return params.mirrored ? { ...face, mesh: face.mesh.map((p) => ({ x: 640 - p.x, y: p.y })), pose: { ...face.pose, yaw: 15 } } : face;
 }
 
-/** Frames of one flat picture and its mirror image swapped back and forth: the pose swings, nothing is a head. */
+/**
+ * Frames of one flat picture and its mirror image swapped back and forth: the pose swings, nothing is
+ * a head (the synthetic face is symmetric, so burst liveness finds no parallax rather than the mirror).
+ */
 export function flatAndMirrored(): Uint8Array[] {
   const frames: FrameParams[] = [{ seed: 100 }, { seed: 101, mirrored: true }, { seed: 102 }, { seed: 100, mirrored: true }];
   return frames.map((params) => new TextEncoder().encode(JSON.stringify({ yawDeg: 0, ...params })));
