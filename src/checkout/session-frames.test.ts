@@ -13,6 +13,7 @@ function store(limits: Partial<SessionFrameLimits> = {}, refusals: Record<string
   let now = new Date('2026-11-30T12:00:00.000Z');
   const inspected: Array<{ sessionId: string; terminal: SessionTerminal; purpose: SessionPurpose }> = [];
   const analysed: number[] = [];
+  const concurrency = { now: 0, max: 0 };
   const frames = new SessionFrames(
     {
       sessions: {
@@ -24,6 +25,9 @@ function store(limits: Partial<SessionFrameLimits> = {}, refusals: Record<string
       },
       analyze: async (image) => {
         analysed.push(image[0]!);
+        concurrency.max = Math.max(concurrency.max, ++concurrency.now);
+        await new Promise((resolve) => setImmediate(resolve));
+        concurrency.now -= 1;
         if (image[0] === 0) throw new FaceNotFound('no face found in the image');
         return { face: { tag: image[0] }, described: {} } as unknown as AnalysedFrame;
       },
@@ -31,7 +35,7 @@ function store(limits: Partial<SessionFrameLimits> = {}, refusals: Record<string
     },
     limits,
   );
-  return { frames, inspected, analysed, later: (ms: number) => (now = new Date(now.getTime() + ms)) };
+  return { frames, inspected, analysed, concurrency, later: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
 
 const image = (tag: number, size = 10) => new Uint8Array(size).fill(tag);
@@ -40,8 +44,9 @@ const tags = async (taken: ReturnType<SessionFrames['take']>) => (await taken!).
 
 describe('SessionFrames', () => {
   it('keeps frames in order, each analysed as it arrives, for the checkout session the terminal may answer', async () => {
-    const { frames, inspected, analysed } = store();
+    const { frames, inspected, analysed, concurrency } = store();
     assert.deepEqual(await frames.append('ls_1', till, 0, [image(1), image(2)]), { received: 2 });
+    assert.equal(concurrency.max, 1, "one of a stream's frames analysed at a time: one worker per kiosk");
     assert.deepEqual(await frames.append('ls_1', till, 2, [image(3)]), { received: 3 });
     assert.deepEqual(analysed, [1, 2, 3], 'analysed on arrival');
     assert.deepEqual(inspected, [{ sessionId: 'ls_1', terminal: till, purpose: 'checkout' }], 'the session is looked up once, for a checkout');

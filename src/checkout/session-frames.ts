@@ -49,6 +49,8 @@ interface SessionStream {
   readonly expiresAt: number;
   readonly frames: StreamedFrame[];
   bytes: number;
+  /** The analysis of the last frame appended: the next one starts after it. */
+  last: Promise<unknown>;
 }
 
 export class SessionFrames {
@@ -82,7 +84,13 @@ export class SessionFrames {
         maxBytes: this.limits.maxBytesPerSession,
       });
     if (this.bytesHeld + bytes > this.limits.maxBytesTotal) throw new Overloaded('too many streamed frames held: send the burst with the checkout');
-    const added = images.map((image) => ({ image, analysis: this.deps.analyze(image) }));
+    // One frame at a time per stream: a kiosk's stream takes one worker, not all of them, so the other
+    // cores stay free for the rest of the service (and, where they share a machine, the kiosk's own tracking).
+    const added = images.map((image) => {
+      const analysis = stream.last.catch(() => undefined).then(() => this.deps.analyze(image));
+      stream.last = analysis;
+      return { image, analysis };
+    });
     // A frame the workers cannot read fails the burst that names it, when the checkout awaits it; not here.
     for (const frame of added) frame.analysis.catch(() => undefined);
     stream.frames.push(...added);
@@ -136,7 +144,7 @@ export class SessionFrames {
       if (!inspected.ok) throw refused(inspected.reason);
       // Streams of sessions abandoned before their checkout go when the next stream opens: no timer to stop.
       this.purgeExpired();
-      stream = this.streams.get(sessionId) ?? { tenantId: terminal.tenantId, terminalId: terminal.id, expiresAt: Date.parse(inspected.expiresAt), frames: [], bytes: 0 };
+      stream = this.streams.get(sessionId) ?? { tenantId: terminal.tenantId, terminalId: terminal.id, expiresAt: Date.parse(inspected.expiresAt), frames: [], bytes: 0, last: Promise.resolve() };
       this.streams.set(sessionId, stream);
     }
     // Another terminal's stream is "unknown" to this one, as its session is.
