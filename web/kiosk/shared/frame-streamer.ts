@@ -17,7 +17,6 @@ const FRAMES_PER_REQUEST = 8;
 export class FrameStreamer {
   private readonly waiting: HTMLCanvasElement[] = [];
   private held = 0;
-  private pushed = 0;
   private sending: Promise<void> | undefined;
   private failed = false;
 
@@ -26,16 +25,11 @@ export class FrameStreamer {
     private readonly sessionId: string,
   ) {}
 
-  /**
-   * Queues the next grabbed frame (encoding it at once); it is sent with the next request. Answers its
-   * place in the session's stream, what the checkout names it by.
-   */
-  push(frame: HTMLCanvasElement): number {
-    const place = this.pushed++;
-    void frameJpegBase64(frame).catch(() => undefined);
-    if (!this.failed) this.waiting.push(frame);
+  /** Queues the next tracked frame; it is sent with the next request. */
+  push(frame: HTMLCanvasElement): void {
+    if (this.failed) return;
+    this.waiting.push(frame);
     this.pump();
-    return place;
   }
 
   /** Once every pushed frame is held by the session: true; false when streaming failed (send the burst whole). */

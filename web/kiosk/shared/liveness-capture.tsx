@@ -44,9 +44,9 @@ export interface CapturedBurst {
   readonly tracked: boolean;
   readonly metInBrowser: boolean;
   /**
-   * The frames streamed to the session as they were grabbed (checkout: every grabbed frame, before the
-   * browser looked at it), and which of them are the burst (their places in the stream: the same frames
-   * as `frames`): the checkout names them instead of sending `frames`, unless the stream failed.
+   * The frames streamed to the session as they were tracked (checkout), and which of them are the
+   * burst (indices in the stream, the same frames as `frames`): the checkout names them instead of
+   * sending `frames`, unless the stream failed.
    */
   readonly streamed?: { readonly streamer: FrameStreamer; readonly indices: readonly number[] };
 }
@@ -80,15 +80,10 @@ async function trackChallengeLive(
   onProgress: (steps: readonly StepProgress[]) => void,
   followThrough: number,
   encodeAhead: boolean,
-  /**
-   * Each frame as it is grabbed, before the browser has looked at it (the checkout streams them, so the
-   * server's analysis does not wait for the browser's); answers the frame's place in that stream.
-   */
-  onFrame: (frame: HTMLCanvasElement) => number | undefined,
+  /** Each frame kept as evidence, as it is kept (the checkout streams them). */
+  onFrame: (frame: HTMLCanvasElement) => void,
 ): Promise<{
   frames: HTMLCanvasElement[];
-  /** Each kept frame's place among the frames grabbed (what onFrame answered). */
-  grabbed: Array<number | undefined>;
   faces: BrowserFace[];
   /** The frame the performance is judged from (trackChallenge); `atFrames` count from it. */
   start: number;
@@ -98,7 +93,6 @@ async function trackChallengeLive(
   lastFrameAt: number;
 }> {
   const frames: HTMLCanvasElement[] = [];
-  const grabbed: Array<number | undefined> = [];
   const faces: BrowserFace[] = [];
   const analyses: FaceAnalysis[] = [];
   let atFrames: Array<number | null> = challenge.map(() => null);
@@ -111,15 +105,14 @@ async function trackChallengeLive(
     const tick = performance.now();
     const canvas = grabFrame(video);
     lastFrameAt = performance.now();
-    const place = onFrame(canvas);
     try {
       const found = await engine.analyze(canvas);
       // Any frame seen before, not only the last: a looping clip (a replayed video) repeats frames a loop apart,
       // and the server compares every pair.
       if (found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!))) {
         frames.push(canvas);
-        grabbed.push(place);
         if (encodeAhead) void frameJpegBase64(canvas).catch(() => undefined);
+        onFrame(canvas);
         faces.push(found[0]!);
         analyses.push(analysisOf(found[0]!));
         if (metAt === undefined) {
@@ -139,7 +132,7 @@ async function trackChallengeLive(
     }
     await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
   }
-  return { frames, grabbed, faces, start, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
+  return { frames, faces, start, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
 }
 
 export function LivenessCapture({
@@ -269,7 +262,7 @@ export function LivenessCapture({
           ...(seen.metAt !== undefined ? { performedMs: Math.round(seen.metAt - issuedAt) } : {}),
           tracked: true,
           metInBrowser: seen.met,
-          ...(streamer ? { streamed: { streamer, indices: keep.map((i) => seen.grabbed[i]!) } } : {}),
+          ...(streamer ? { streamed: { streamer, indices: keep } } : {}),
         });
       } else {
         const count = session.challenge.length;
