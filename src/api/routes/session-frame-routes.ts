@@ -9,31 +9,26 @@ import type { SessionFrames } from '../../checkout/session-frames.js';
 import { requireTerminalCapability } from '../../devices/terminal-capabilities.js';
 import { registerRawBody } from '../fastify-terminal-auth.js';
 import type { TerminalAuthentication } from './checkout-routes.js';
-import { idParams } from './id-params.js';
+import { idParams, strictObject } from '../json-schemas.js';
 
 /** Frames per request: the kiosk sends what it grabbed while the previous request was analysed. */
 const MAX_FRAMES_PER_REQUEST = 8;
 
-const framesBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['offset', 'frames'],
-  properties: {
-    offset: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 1000,
-      description: 'index of the first of these frames in the session\'s stream: the number of frames sent before',
-    },
-    frames: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_FRAMES_PER_REQUEST,
-      items: { type: 'string', contentEncoding: 'base64', minLength: 1 },
-      description: 'JPEG frames in capture order',
-    },
+const framesBody = strictObject(['offset', 'frames'], {
+  offset: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 1000,
+    description: "index of the first of these frames in the session's stream: the number of frames sent before",
   },
-} as const;
+  frames: {
+    type: 'array',
+    minItems: 1,
+    maxItems: MAX_FRAMES_PER_REQUEST,
+    items: { type: 'string', contentEncoding: 'base64', minLength: 1 },
+    description: 'JPEG frames in capture order',
+  },
+});
 
 const framesResponse = {
   type: 'object',
