@@ -6,6 +6,7 @@ import type { CheckoutService } from '../checkout/checkout-service.js';
 import type { RiskPolicies } from '../checkout/risk-policies.js';
 import type { TerminalRegistry } from '../devices/terminal-registry.js';
 import type { NonceClaims } from '../devices/nonce-store.js';
+import type { SessionFrames } from '../checkout/session-frames.js';
 import type { LivenessSessions } from '../devices/liveness-sessions.js';
 import type { SigningKeys } from '../signing/signing-keys.js';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -31,6 +32,8 @@ export interface ApiPlatform {
   readonly nonces: NonceClaims;
   /** Challenge sessions terminals ask for before they record a burst. */
   readonly livenessSessions: LivenessSessions;
+  /** Frames checkout kiosks stream to their sessions while the shopper performs. */
+  readonly sessionFrames: SessionFrames;
   readonly signingKeys: SigningKeys;
   readonly riskPolicies: RiskPolicies;
   /** Every engine, its calibration and provenance; and each tenant's active engine. */

@@ -13,6 +13,7 @@ import { checkoutRoutes, jwksRoutes } from './routes/checkout-routes.js';
 import { terminalRoutes } from './routes/terminal-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
 import { livenessSessionRoutes } from './routes/liveness-session-routes.js';
+import { sessionFrameRoutes } from './routes/session-frame-routes.js';
 import { signedTerminalAuthenticator } from './fastify-terminal-auth.js';
 import type { ApiPlatform } from './api-platform.js';
 import { DEFAULT_ABUSE_LIMITS, SERVICE_DEFAULTS } from '../config/service-config.js';
@@ -157,6 +158,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const terminalAuth = limitedTerminalAuth(signedTerminalAuthenticator(terminals, nonces));
   await app.register(checkoutRoutes(checkout, terminalAuth), { prefix: '/v1' });
   await app.register(livenessSessionRoutes(deps.platform.livenessSessions, terminalAuth), { prefix: '/v1' });
+  await app.register(sessionFrameRoutes(deps.platform.sessionFrames, terminalAuth), { prefix: '/v1' });
   await app.register(kioskEnrollmentRoutes(deps.platform.kioskEnrollment, terminalAuth), { prefix: '/v1' });
   // Session cookies (console, privacy portal) never travel in clear when the service is reached over https.
   const secureCookies = deps.platform.publicUrl.startsWith('https:');

@@ -47,6 +47,11 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     operationId: 'startLivenessSession',
     success: [201],
   },
+  'POST /v1/liveness-sessions/{id}/frames': {
+    summary: "Stream frames of the shopper's answer to a checkout's liveness session while they perform",
+    operationId: 'streamSessionFrames',
+    success: [200],
+  },
   'POST /v1/kiosk/enrollments': { summary: 'Enroll a consumer at a signed enrollment kiosk', operationId: 'kioskEnroll', success: [201] },
   'POST /v1/kiosk/enrollments/{subjectId}/tokens': {
     summary: "Link the consumer's card token from the enrolling kiosk (15 minutes)",

@@ -1,5 +1,5 @@
 import type { FaceService } from '../pipeline/face-service.js';
-import type { MultipleFacePolicy, ProcessedFace, ProcessResult } from '../pipeline/face-pipeline.js';
+import type { AnalysedBurstFrame, AnalysedFrame, BurstResult, MultipleFacePolicy, ProcessedFace, ProcessResult } from '../pipeline/face-pipeline.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
 import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { requireAcceptableQuality } from '../quality/assess-quality.js';
@@ -659,27 +659,46 @@ export class BiometricService {
    * A burst: its liveness verdict, and when live, the best frame's template through the same PAD
    * and quality gates as a photo. One task on the face service: the frames are analysed once.
    */
-  async captureBurst(
-    frames: readonly Uint8Array[],
-    challenge?: readonly ChallengeAction[],
-    tenantId?: string,
-  ): Promise<{
-    liveness: LivenessVerdict;
-    challenge?: ChallengeVerdict;
-    template?: FaceTemplate;
-    templates?: FaceTemplate[];
-    capture?: CaptureEvidence;
-  }> {
+  async captureBurst(frames: readonly Uint8Array[], challenge?: readonly ChallengeAction[], tenantId?: string): Promise<BurstCapture> {
     if (frames.some((frame) => frame.length === 0)) throw new InvalidArgument('empty frame in the burst');
     const engines = tenantId === undefined ? [this.engine] : await this.enginesFor(tenantId);
     const result = await this.faces.assessBurst(frames, { engines: engines.map((e) => e.id), ...(challenge ? { challenge } : {}) });
-    const { liveness, best } = result;
-    const answered = result.challenge ? { challenge: result.challenge } : {};
-    if (challenge && !result.challenge) throw new Error('the face service did not evaluate the challenge it was given');
-    if (!liveness.live || result.challenge?.met === false) return { liveness, ...answered };
-    if (!best) throw new Error('the face service returned a live burst without its best frame');
-    return { liveness, ...answered, ...gatedCapture(best, engines) };
+    return gatedBurst(result, engines, challenge);
   }
+
+  /**
+   * captureBurst for frames streamed to a liveness session and analysed as they arrived
+   * (checkout/session-frames.ts): the same judgement and gates; only the best frame is looked at again.
+   */
+  async captureAnalysedBurst(frames: readonly AnalysedBurstFrame[], challenge?: readonly ChallengeAction[], tenantId?: string): Promise<BurstCapture> {
+    const engines = tenantId === undefined ? [this.engine] : await this.enginesFor(tenantId);
+    const result = await this.faces.assessAnalysedBurst(frames, { engines: engines.map((e) => e.id), ...(challenge ? { challenge } : {}) });
+    return gatedBurst(result, engines, challenge);
+  }
+
+  /** One frame of a burst streamed to a liveness session, analysed ahead of the burst's judgement. */
+  analyzeStreamedFrame(image: Uint8Array): Promise<AnalysedFrame> {
+    if (image.length === 0) return Promise.reject(new InvalidArgument('empty frame in the burst'));
+    return this.faces.analyzeFrame(image);
+  }
+}
+
+/** A burst's liveness verdict, and when live (and its challenge met), the best frame's gated templates. */
+export interface BurstCapture {
+  readonly liveness: LivenessVerdict;
+  readonly challenge?: ChallengeVerdict;
+  readonly template?: FaceTemplate;
+  readonly templates?: FaceTemplate[];
+  readonly capture?: CaptureEvidence;
+}
+
+function gatedBurst(result: BurstResult, engines: readonly TemplateSpec[], challenge: readonly ChallengeAction[] | undefined): BurstCapture {
+  const { liveness, best } = result;
+  const answered = result.challenge ? { challenge: result.challenge } : {};
+  if (challenge && !result.challenge) throw new Error('the face service did not evaluate the challenge it was given');
+  if (!liveness.live || result.challenge?.met === false) return { liveness, ...answered };
+  if (!best) throw new Error('the face service returned a live burst without its best frame');
+  return { liveness, ...answered, ...gatedCapture(best, engines) };
 }
 
 function evidenceOf(engine: { id: string; version: string }): EngineEvidence {

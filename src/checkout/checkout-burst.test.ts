@@ -52,6 +52,8 @@ function scriptedFaces(live: boolean) {
       };
       return result;
     },
+    analyzeFrame: () => Promise.reject(new Error('not used: these bursts are sent whole')),
+    assessAnalysedBurst: () => Promise.reject(new Error('not used: these bursts are sent whole')),
     isReady: () => true,
     close: async () => {},
   };

@@ -1,9 +1,11 @@
-import { FacekeyError, InvalidArgument } from '../errors/domain-errors.js';
+import { FacekeyError, InvalidArgument, LivenessSessionRefused } from '../errors/domain-errors.js';
 import type { LivenessSessionRedeemer } from '../devices/liveness-sessions.js';
 import type { ChallengeAction } from '../pad/challenge-evaluation.js';
-import type { BiometricService, CaptureEvidence, EngineEvidence, SubjectMatch } from '../biometrics/biometric-service.js';
+import type { BiometricService, BurstCapture, CaptureEvidence, EngineEvidence, SubjectMatch } from '../biometrics/biometric-service.js';
 import type { FaceTemplate } from '../templates/template.js';
 import { burstEvidence, type LivenessEvidence } from '../pad/liveness-evidence.js';
+import type { AnalysedBurstFrame } from '../pipeline/face-pipeline.js';
+import type { SessionFrames } from './session-frames.js';
 import type { ConsentLookup } from './consent-lookup.js';
 import type { OrderHistory, OrderItem, Usual } from '../personalization/order-history.js';
 import type { AuditSink } from '../audit/audit-sink.js';
@@ -16,7 +18,12 @@ import { assessRisk, type CheckoutReason, type RiskSettings } from './risk-polic
 
 export type { LivenessEvidence } from '../pad/liveness-evidence.js';
 
-export type CheckoutProbe = { readonly image: Uint8Array } | { readonly frames: readonly Uint8Array[] } | { readonly template: Uint8Array };
+export type CheckoutProbe =
+  | { readonly image: Uint8Array }
+  | { readonly frames: readonly Uint8Array[] }
+  | { readonly template: Uint8Array }
+  /** Indices of the frames streamed to the liveness session (session-frames.ts) that form the burst. */
+  | { readonly sessionFrames: readonly number[] };
 
 export interface CheckoutRequest {
   readonly tenantId: string;
@@ -80,6 +87,8 @@ export interface CheckoutDeps {
   readonly audit: AuditSink;
   /** Issued challenge sessions; a burst names the one it answers. */
   readonly livenessSessions: LivenessSessionRedeemer;
+  /** Frames kiosks streamed to their sessions while the shopper performed; without it, bursts come whole. */
+  readonly sessionFrames?: SessionFrames;
   /** The tenant's risk policy, read per checkout. */
   readonly risk: { forTenant(tenantId: string): Promise<RiskSettings> };
   readonly clock?: () => Date;
@@ -136,16 +145,28 @@ export class CheckoutService {
     if (await this.locked('terminal', terminalId)) return { outcome: 'declined', reasons: ['terminal_locked'], evidence: null };
 
     let challenge: ChallengeSession | undefined;
+    let streamed: Promise<AnalysedBurstFrame[]> | undefined;
     if (request.livenessSessionId !== undefined) {
-      if (!('frames' in request.probe)) throw new InvalidArgument('a liveness session is answered with a burst of "frames"');
-      const redeemed = await this.deps.livenessSessions.redeem(request.livenessSessionId, { id: terminalId, tenantId });
+      const sessionId = request.livenessSessionId;
+      const terminal = { id: terminalId, tenantId };
+      if (!('frames' in request.probe) && !('sessionFrames' in request.probe))
+        throw new InvalidArgument('a liveness session is answered with a burst of "frames", or of "sessionFrames" streamed to it');
+      // Taken before the session is spent, so that bad indices are refused without spending it.
+      if ('sessionFrames' in request.probe) streamed = this.streamedFrames(sessionId, terminal, request.probe.sessionFrames);
+      const redeemed = await this.deps.livenessSessions.redeem(sessionId, terminal, 'checkout');
       if (!redeemed.ok) return { outcome: 'declined', reasons: [redeemed.reason], evidence: null };
-      challenge = { sessionId: request.livenessSessionId, actions: redeemed.challenge };
+      if ('sessionFrames' in request.probe && !streamed)
+        throw new LivenessSessionRefused('no frames were streamed to this liveness session on this node: send the burst as "frames"', {
+          reason: 'liveness_session_not_streamed',
+        });
+      challenge = { sessionId, actions: redeemed.challenge };
+    } else if ('sessionFrames' in request.probe) {
+      throw new InvalidArgument('"sessionFrames" name frames streamed to the liveness session given as "livenessSessionId"');
     }
 
     let probe: CheckoutCapture;
     try {
-      probe = await this.probeOf(request.probe, tenantId, challenge);
+      probe = streamed ? await this.streamedBurst(await streamed, tenantId, challenge!) : await this.probeOf(request.probe, tenantId, challenge);
     } catch (error) {
       const reason = error instanceof FacekeyError ? CAPTURE_REASONS[error.code] : undefined;
       if (!reason) throw error;
@@ -286,6 +307,18 @@ export class CheckoutService {
     return { threshold, targetFmr, thresholdMethod, engine, candidates, bestScore: best?.score ?? null, templatesSearched, narrowed };
   }
 
+  private streamedFrames(sessionId: string, terminal: { id: string; tenantId: string }, indices: readonly number[]) {
+    const frames = this.deps.sessionFrames?.take(sessionId, terminal, indices);
+    // Awaited in the capture's try, where a frame the workers could not read becomes a decline reason.
+    frames?.catch(() => undefined);
+    return frames;
+  }
+
+  /** A burst streamed to the session: judged as one sent whole (burstOutcome), from the analyses made as it arrived. */
+  private async streamedBurst(frames: readonly AnalysedBurstFrame[], tenantId: string, session: ChallengeSession): Promise<CheckoutCapture> {
+    return burstOutcome(await this.deps.biometrics.captureAnalysedBurst(frames, session.actions, tenantId), session);
+  }
+
   private async probeOf(probe: CheckoutProbe, tenantId: string, session?: ChallengeSession): Promise<CheckoutCapture> {
     const { biometrics } = this.deps;
     if ('template' in probe) {
@@ -298,11 +331,9 @@ export class CheckoutService {
       const scores = capture.presentation?.scores as Record<string, number> | undefined;
       return { template, templates, capture, liveness: { method: 'single_frame', passed: true, reasons: [], ...(scores ? { scores } : {}) } };
     }
+    if ('sessionFrames' in probe) throw new Error('streamed frames are judged by streamedBurst');
     // One task: liveness over the burst, and the best frame's templates through the capture gates.
-    const { liveness, challenge, template, templates, capture } = await biometrics.captureBurst(probe.frames, session?.actions, tenantId);
-    const evidence = burstEvidence(liveness, session && challenge ? { sessionId: session.sessionId, verdict: challenge } : undefined);
-    if (!evidence.passed || !template) return { liveness: evidence };
-    return { template, ...(templates ? { templates } : {}), ...(capture ? { capture } : {}), liveness: evidence };
+    return burstOutcome(await biometrics.captureBurst(probe.frames, session?.actions, tenantId), session);
   }
 
   private async locked(scope: 'subject' | 'terminal', id: string): Promise<boolean> {
@@ -334,6 +365,14 @@ export class CheckoutService {
 interface ChallengeSession {
   readonly sessionId: string;
   readonly actions: readonly ChallengeAction[];
+}
+
+/** A judged burst as the checkout's capture: its liveness evidence, and when it passed, the gated templates. */
+function burstOutcome(burst: BurstCapture, session: ChallengeSession | undefined): CheckoutCapture {
+  const { liveness, challenge, template, templates, capture } = burst;
+  const evidence = burstEvidence(liveness, session && challenge ? { sessionId: session.sessionId, verdict: challenge } : undefined);
+  if (!evidence.passed || !template) return { liveness: evidence };
+  return { template, ...(templates ? { templates } : {}), ...(capture ? { capture } : {}), liveness: evidence };
 }
 
 /** The audit keeps the decision's evidence, never the capture itself. */

@@ -25,6 +25,10 @@ export const SERVICE_DEFAULTS = {
   faceOnlyAmountLimit: 10_000,
   /** Seconds a liveness challenge session may be answered (FACEKEY_LIVENESS_SESSION_SECONDS, 10–180). */
   livenessSessionSeconds: 120,
+  /** Actions in a checkout's liveness challenge (FACEKEY_LIVENESS_CHECKOUT_STEPS, 1–4): the shopper waits for each. */
+  livenessCheckoutSteps: 1,
+  /** Actions in an enrollment's liveness challenge (FACEKEY_LIVENESS_ENROLLMENT_STEPS, 1–4): the reference every payment is matched against. */
+  livenessEnrollmentSteps: 2,
   /**
    * The face engine the service matches with (FACEKEY_ENGINE): the ArcFace-class net, the only shipped
    * engine that accepts most genuine customers at checkout's FMR 1e-5. docs/engines.md has the figures
@@ -59,6 +63,7 @@ export const SERVICE_DEFAULTS = {
  * | FACEKEY_IMAGE_RETENTION_HOURS | enrollment photos kept, sealed | 0 |
  * | FACEKEY_RISK_BUDGET, FACEKEY_FACE_ONLY_LIMIT | checkout risk policy | 1e-3, 10000 |
  * | FACEKEY_LIVENESS_SESSION_SECONDS | lifetime of a liveness challenge session (10–180) | 120 |
+ * | FACEKEY_LIVENESS_CHECKOUT_STEPS, FACEKEY_LIVENESS_ENROLLMENT_STEPS | actions per liveness challenge at a checkout, at an enrollment (1–4) | 1, 2 |
  * | FACEKEY_LIVENESS_ACTIONS | actions challenges are drawn from (turn_left, turn_right, look_up, look_down, blink) | all five |
  * | FACEKEY_MQTT_PORT, FACEKEY_MQTT_HOST | the embedded MQTT broker of the device fleet | 1884, 127.0.0.1 |
  * | FACEKEY_MQTT_URL, FACEKEY_MQTT_DEVICE_URL | an external broker (Mosquitto 2 + dynamic security) instead; the URL devices are told | unset |
@@ -97,6 +102,10 @@ export interface ServiceConfig {
   readonly faceOnlyAmountLimit: number;
   /** Seconds a liveness challenge session may be answered; at most 180. */
   readonly livenessSessionSeconds: number;
+  /** Actions per checkout liveness challenge (1–4). */
+  readonly livenessCheckoutSteps: number;
+  /** Actions per enrollment liveness challenge (1–4). */
+  readonly livenessEnrollmentSteps: number;
   /**
    * Actions liveness challenges are drawn from (FACEKEY_LIVENESS_ACTIONS, comma-separated); undefined:
    * all five. Checked against the known actions when the liveness sessions start.
@@ -239,6 +248,13 @@ function livenessSessionSeconds(env: NodeJS.ProcessEnv): number {
   return seconds;
 }
 
+/** Actions per challenge: one at least, and more than four asks too much of a person at a till. */
+function challengeSteps(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const steps = positiveNumber(env, name, fallback, true);
+  if (steps > 4) throw new InvalidArgument(`${name} must be an integer from 1 to 4, got "${env[name]}"`);
+  return steps;
+}
+
 function livenessActions(env: NodeJS.ProcessEnv): readonly string[] | undefined {
   const raw = env.FACEKEY_LIVENESS_ACTIONS?.trim();
   return raw ? raw.split(',').map((a) => a.trim()).filter((a) => a !== '') : undefined;
@@ -299,6 +315,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv = process.env, options:
     riskBudget: positiveNumber(env, 'FACEKEY_RISK_BUDGET', SERVICE_DEFAULTS.riskBudget),
     faceOnlyAmountLimit: positiveNumber(env, 'FACEKEY_FACE_ONLY_LIMIT', SERVICE_DEFAULTS.faceOnlyAmountLimit, true),
     livenessSessionSeconds: livenessSessionSeconds(env),
+    livenessCheckoutSteps: challengeSteps(env, 'FACEKEY_LIVENESS_CHECKOUT_STEPS', SERVICE_DEFAULTS.livenessCheckoutSteps),
+    livenessEnrollmentSteps: challengeSteps(env, 'FACEKEY_LIVENESS_ENROLLMENT_STEPS', SERVICE_DEFAULTS.livenessEnrollmentSteps),
     livenessActions: livenessActions(env),
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.FACEKEY_DATA_DIR ?? './data'),

@@ -15,6 +15,12 @@ export const LIVENESS_SESSION_MIGRATIONS: readonly SqlMigration[] = [
 );
 CREATE INDEX liveness_sessions_by_expiry ON liveness_sessions (expires_at);`,
   },
+  {
+    // What the session is for (checkout or enrollment): a checkout's challenge may be shorter. NULL for
+    // sessions issued before: they carry the enrollment-length challenge and answer either.
+    version: 2,
+    sql: `ALTER TABLE liveness_sessions ADD COLUMN purpose TEXT;`,
+  },
 ];
 
 /** Liveness challenge sessions, on their own `liveness_sessions` track. */

@@ -55,6 +55,28 @@ forEachDialect('LivenessSessions', (database) => {
     assert.deepEqual(parseChallengeActions(['blink', 'turn_left'], 'X'), ['blink', 'turn_left']);
   });
 
+  it("gives a checkout the shorter challenge, and an enrollment cannot redeem a checkout's session", async () => {
+    const checkout = await sessions.start(till, 'checkout');
+    assert.equal(checkout.purpose, 'checkout');
+    assert.equal(checkout.challenge.length, 1, 'FACEKEY_LIVENESS_CHECKOUT_STEPS defaults to 1');
+    assert.ok(['turn_left', 'turn_right', 'blink'].includes(checkout.challenge[0]!), 'a one-action challenge is one burst liveness recognises');
+    assert.deepEqual(await sessions.redeem(checkout.sessionId, till, 'enrollment'), { ok: false, reason: 'liveness_session_unknown' });
+    assert.deepEqual(await sessions.redeem(checkout.sessionId, till, 'checkout'), { ok: true, challenge: checkout.challenge });
+    const enrollment = await sessions.start(till, 'enrollment');
+    assert.equal(enrollment.challenge.length, 2);
+    const longer = new LivenessSessions(database(), { checkoutSteps: 3, steps: 4 }, () => now);
+    assert.equal((await longer.start(till, 'checkout')).challenge.length, 3);
+    assert.equal((await longer.start(till, 'enrollment')).challenge.length, 4);
+    assert.throws(() => new LivenessSessions(database(), { checkoutSteps: 0 }), /1 to 4 actions/);
+    assert.throws(() => new LivenessSessions(database(), { checkoutSteps: 3, steps: 2 }), /cannot be shorter than a checkout's/);
+    // A checkout may answer an enrollment's session: its challenge is the longer.
+    const enrollmentForCheckout = await sessions.start(till, 'enrollment');
+    assert.deepEqual(await sessions.redeem(enrollmentForCheckout.sessionId, till, 'checkout'), { ok: true, challenge: enrollmentForCheckout.challenge });
+    // Issued before purposes were recorded: the enrollment-length challenge, good for either.
+    await database().run('UPDATE liveness_sessions SET purpose = NULL WHERE id = ?', [enrollment.sessionId]);
+    assert.deepEqual(await sessions.redeem(enrollment.sessionId, till, 'checkout'), { ok: true, challenge: enrollment.challenge });
+  });
+
   it('is redeemed once, by the terminal that asked, with its challenge', async () => {
     const session = await sessions.start(till);
     assert.deepEqual(await sessions.redeem(session.sessionId, { id: 'term_2', tenantId: 'tenant_a' }), {

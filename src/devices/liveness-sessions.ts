@@ -8,6 +8,12 @@
  * is single use: redeeming claims it with one conditional UPDATE, so of two nodes redeeming it at
  * once exactly one succeeds (as with the nonce store). It is spent whatever the burst then shows,
  * so a failed attempt cannot be retried against the same challenge.
+ *
+ * A session also records its PURPOSE: a checkout's challenge may be shorter than an enrollment's
+ * (FACEKEY_LIVENESS_CHECKOUT_STEPS, default 1, against FACEKEY_LIVENESS_ENROLLMENT_STEPS, default 2):
+ * an enrollment creates the reference every later payment is matched against, so it keeps the longer
+ * challenge, and a session issued for a checkout cannot be redeemed by an enrollment. (A checkout may
+ * redeem an enrollment's session: its challenge is never the shorter, which the policy enforces.)
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { CHALLENGE_ACTIONS, type ChallengeAction } from '../pad/challenge-evaluation.js';
@@ -18,8 +24,10 @@ import { repeatInBackground } from '../runtime/repeat-in-background.js';
 export interface LivenessSessionPolicy {
   /** Seconds a session may be redeemed after it was issued; at most MAX_SESSION_TTL_SECONDS. */
   readonly ttlSeconds: number;
-  /** Actions per challenge. */
+  /** Actions per enrollment challenge (FACEKEY_LIVENESS_ENROLLMENT_STEPS). */
   readonly steps: number;
+  /** Actions per checkout challenge (FACEKEY_LIVENESS_CHECKOUT_STEPS): the shopper waits for every one. */
+  readonly checkoutSteps: number;
   /**
    * The actions challenges are drawn from (FACEKEY_LIVENESS_ACTIONS). All five by default; an operator
    * narrows them where a movement does not suit the device (a kiosk mounted so that nodding is awkward).
@@ -33,12 +41,16 @@ export const MAX_SESSION_TTL_SECONDS = 180;
 /** Actions burst liveness counts as a challenge met (pad/burst-liveness.ts): a yaw turn or a blink. */
 const SHOWS_LIVENESS: readonly ChallengeAction[] = ['turn_left', 'turn_right', 'blink'];
 
-export const DEFAULT_LIVENESS_SESSION_POLICY: LivenessSessionPolicy = { ttlSeconds: 120, steps: 2, actions: CHALLENGE_ACTIONS };
+export const DEFAULT_LIVENESS_SESSION_POLICY: LivenessSessionPolicy = { ttlSeconds: 120, steps: 2, checkoutSteps: 1, actions: CHALLENGE_ACTIONS };
+
+/** What a session is for: its challenge length, and what may redeem it. */
+export type SessionPurpose = 'checkout' | 'enrollment';
 
 export interface LivenessSession {
   readonly sessionId: string;
   readonly challenge: readonly ChallengeAction[];
   readonly expiresAt: string;
+  readonly purpose: SessionPurpose;
 }
 
 /** Why a session cannot be redeemed: each its own checkout reason. */
@@ -47,6 +59,17 @@ export type SessionRefusal = 'liveness_session_unknown' | 'liveness_session_expi
 export type Redemption =
   { readonly ok: true; readonly challenge: readonly ChallengeAction[] } | { readonly ok: false; readonly reason: SessionRefusal };
 
+export type Inspection = { readonly ok: true; readonly expiresAt: string } | { readonly ok: false; readonly reason: SessionRefusal };
+
+interface SessionRow {
+  readonly challenge: string;
+  readonly tenant_id: string;
+  readonly terminal_id: string;
+  readonly purpose: string | null;
+  readonly expires_at: string;
+  readonly used_at: string | null;
+}
+
 export interface SessionTerminal {
   readonly id: string;
   readonly tenantId: string;
@@ -54,7 +77,7 @@ export interface SessionTerminal {
 
 /** The service's view of the sessions: checkout redeems, the route issues. */
 export interface LivenessSessionRedeemer {
-  redeem(sessionId: string, terminal: SessionTerminal): Promise<Redemption>;
+  redeem(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose): Promise<Redemption>;
 }
 
 export class LivenessSessions implements LivenessSessionRedeemer {
@@ -68,50 +91,76 @@ export class LivenessSessions implements LivenessSessionRedeemer {
     private readonly pick: (n: number) => number = (n) => randomInt(n),
   ) {
     this.policy = { ...DEFAULT_LIVENESS_SESSION_POLICY, ...policy };
-    const { ttlSeconds, steps } = this.policy;
+    const { ttlSeconds, steps, checkoutSteps } = this.policy;
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 10 || ttlSeconds > MAX_SESSION_TTL_SECONDS)
       throw new InvalidArgument(`a liveness session lives 10 to ${MAX_SESSION_TTL_SECONDS} seconds, got ${ttlSeconds}`);
-    if (!Number.isInteger(steps) || steps < 1 || steps > 4) throw new InvalidArgument(`a challenge has 1 to 4 actions, got ${steps}`);
+    for (const n of [steps, checkoutSteps])
+      if (!Number.isInteger(n) || n < 1 || n > 4) throw new InvalidArgument(`a challenge has 1 to 4 actions, got ${n}`);
+    if (checkoutSteps > steps)
+      throw new InvalidArgument(`an enrollment's challenge (${steps} actions) cannot be shorter than a checkout's (${checkoutSteps})`);
     assertDrawableActions(this.policy.actions, steps);
   }
 
-  /** Actions per challenge: what a kiosk prepares its prompts for. */
+  /** Actions per enrollment challenge: what an enrollment kiosk prepares its prompts for. */
   get challengeSteps(): number {
     return this.policy.steps;
   }
 
-  async start(terminal: SessionTerminal): Promise<LivenessSession> {
+  async start(terminal: SessionTerminal, purpose: SessionPurpose = 'enrollment'): Promise<LivenessSession> {
     const sessionId = 'ls_' + randomBytes(18).toString('base64url');
-    const challenge = this.randomChallenge();
+    const challenge = this.randomChallenge(purpose === 'checkout' ? this.policy.checkoutSteps : this.policy.steps);
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + this.policy.ttlSeconds * 1000).toISOString();
     await this.db.run(
-      'INSERT INTO liveness_sessions (id, tenant_id, terminal_id, challenge, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [sessionId, terminal.tenantId, terminal.id, JSON.stringify(challenge), now.toISOString(), expiresAt],
+      'INSERT INTO liveness_sessions (id, tenant_id, terminal_id, challenge, created_at, expires_at, purpose) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [sessionId, terminal.tenantId, terminal.id, JSON.stringify(challenge), now.toISOString(), expiresAt, purpose],
     );
-    return { sessionId, challenge, expiresAt };
+    return { sessionId, challenge, expiresAt, purpose };
   }
 
-  async redeem(sessionId: string, terminal: SessionTerminal): Promise<Redemption> {
+  /**
+   * Claims the session for `purpose`. An enrollment takes only an enrollment's session; a checkout
+   * takes either (an enrollment's challenge is never the shorter). Sessions issued before purposes were
+   * recorded (purpose NULL) carry the enrollment-length challenge and answer either.
+   */
+  async redeem(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose = 'enrollment'): Promise<Redemption> {
     const now = this.clock().toISOString();
     const claimed = await this.db.run(
       `UPDATE liveness_sessions SET used_at = ?
-       WHERE id = ? AND tenant_id = ? AND terminal_id = ? AND used_at IS NULL AND expires_at > ?`,
-      [now, sessionId, terminal.tenantId, terminal.id, now],
+       WHERE id = ? AND tenant_id = ? AND terminal_id = ? AND (purpose = ? OR purpose IS NULL OR purpose = 'enrollment') AND used_at IS NULL AND expires_at > ?`,
+      [now, sessionId, terminal.tenantId, terminal.id, purpose, now],
     );
-    const row = await this.db.get<{
-      challenge: string;
-      tenant_id: string;
-      terminal_id: string;
-      expires_at: string;
-      used_at: string | null;
-    }>('SELECT challenge, tenant_id, terminal_id, expires_at, used_at FROM liveness_sessions WHERE id = ?', [sessionId]);
-    // Another terminal's session is "unknown" to this one: whether it exists is none of its business.
-    if (!row || row.tenant_id !== terminal.tenantId || row.terminal_id !== terminal.id)
-      return { ok: false, reason: 'liveness_session_unknown' };
+    const row = await this.row(sessionId);
+    if (!this.answers(row, terminal, purpose)) return { ok: false, reason: 'liveness_session_unknown' };
     if (claimed === 1) return { ok: true, challenge: JSON.parse(row.challenge) as ChallengeAction[] };
     if (row.used_at !== null) return { ok: false, reason: 'liveness_session_used' };
     return { ok: false, reason: 'liveness_session_expired' };
+  }
+
+  /**
+   * Whether this terminal could redeem the session for `purpose` now, without claiming it: what a
+   * stream of frames to the session (checkout/session-frames.ts) checks before keeping any.
+   */
+  async inspect(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose): Promise<Inspection> {
+    const row = await this.row(sessionId);
+    if (!this.answers(row, terminal, purpose)) return { ok: false, reason: 'liveness_session_unknown' };
+    if (row.used_at !== null) return { ok: false, reason: 'liveness_session_used' };
+    if (row.expires_at <= this.clock().toISOString()) return { ok: false, reason: 'liveness_session_expired' };
+    return { ok: true, expiresAt: row.expires_at };
+  }
+
+  private row(sessionId: string): Promise<SessionRow | undefined> {
+    return this.db.get<SessionRow>('SELECT challenge, tenant_id, terminal_id, purpose, expires_at, used_at FROM liveness_sessions WHERE id = ?', [
+      sessionId,
+    ]);
+  }
+
+  /**
+   * Another terminal's session is "unknown" to this one: whether it exists is none of its business.
+   * So is a checkout's session to an enrollment: its shorter challenge does not exist for one.
+   */
+  private answers(row: SessionRow | undefined, terminal: SessionTerminal, purpose: SessionPurpose): row is SessionRow {
+    return !!row && row.tenant_id === terminal.tenantId && row.terminal_id === terminal.id && (row.purpose !== 'checkout' || purpose === 'checkout');
   }
 
   /** Deletes sessions past their expiry (used or not); returns how many. */
@@ -129,10 +178,10 @@ export class LivenessSessions implements LivenessSessionRedeemer {
    * at least one that burst liveness itself recognises (a turn or a blink: a nod alone is judged
    * 'no_challenge' by assessBurstLiveness, so an all-pitch challenge could never be answered).
    */
-  private randomChallenge(): ChallengeAction[] {
+  private randomChallenge(steps: number): ChallengeAction[] {
     for (;;) {
       const challenge: ChallengeAction[] = [];
-      while (challenge.length < this.policy.steps) {
+      while (challenge.length < steps) {
         const choices = this.policy.actions.filter((a) => a !== challenge.at(-1));
         challenge.push(choices[this.pick(choices.length)]!);
       }

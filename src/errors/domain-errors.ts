@@ -144,3 +144,12 @@ export class LivenessSessionRefused extends FacekeyError {
   readonly code = 'liveness_session_refused';
   readonly status = 409;
 }
+
+/**
+ * Frames streamed to a liveness session beyond its bounds (how many, how many bytes): a kiosk
+ * following one shopper through one challenge never needs them; a device sending more is misbehaving.
+ */
+export class SessionFramesExceeded extends FacekeyError {
+  readonly code = 'session_frames_exceeded';
+  readonly status = 413;
+}

@@ -101,7 +101,7 @@ export class KioskEnrollmentService {
     const deviceTemplate = 'template' in request.capture ? await this.deviceTemplate(tenantId, request.capture.template) : undefined;
     const analyses = 'frames' in request.capture ? request.capture.frames.map(checkedAnalysisOf) : undefined;
 
-    const redeemed = await this.deps.livenessSessions.redeem(request.livenessSessionId, terminal);
+    const redeemed = await this.deps.livenessSessions.redeem(request.livenessSessionId, terminal, 'enrollment');
     if (!redeemed.ok) {
       await this.refused(tenantId, actor, [redeemed.reason]);
       throw new LivenessSessionRefused(`the liveness session cannot be answered: ${redeemed.reason}`, { reason: redeemed.reason });

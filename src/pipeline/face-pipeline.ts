@@ -99,6 +99,19 @@ export interface BurstResult {
   readonly best?: ProcessedFace & { readonly frameIndex: number };
 }
 
+/** One frame analysed ahead of its burst's judgement: the largest face and its quality and PAD verdicts. */
+export interface AnalysedFrame {
+  readonly face: FaceAnalysis;
+  /** Without templates: only the burst's best frame is embedded, once the burst is judged. */
+  readonly described: ProcessedFace;
+}
+
+/** A streamed frame: its bytes (the best frame is decoded again to embed) and its analysis. */
+export interface AnalysedBurstFrame {
+  readonly image: Uint8Array;
+  readonly analysis: AnalysedFrame;
+}
+
 export interface DetectResult {
   readonly image: { width: number; height: number; format: string };
   readonly faces: Array<{ face: FaceSummary; quality: QualityReport; presentation: PresentationVerdict }>;
@@ -186,29 +199,63 @@ export class FacePipeline {
    * motion, besides per-frame PAD scores. The subject is the largest face of each frame.
    */
   async assessBurst(frames: readonly Uint8Array[], options: BurstOptions = { engines: [] }): Promise<BurstResult> {
-    const engines = this.loaded(options.engines);
     const analysed: Array<{ image: RgbImage; face: FaceAnalysis }> = [];
-    for (const bytes of frames) {
-      const { image } = await decodeImage(bytes, this.settings.decode);
-      analysed.push({ image, face: selectFace(await this.analyzer.analyze(image), image, 'largest') });
-    }
-    const judged = judgeBurst(
+    for (const bytes of frames) analysed.push(await this.analyzeLargest(bytes));
+    return this.judgeBurst(
       analysed.map(({ face }) => face),
-      { policy: this.settings.burstLiveness, ...(options.challenge ? { challenge: options.challenge } : {}) },
+      () => analysed.map(({ image, face }) => this.describe(image, face)),
+      async (index) => analysed[index]!.image,
+      options,
     );
+  }
+
+  /**
+   * One frame of a burst streamed while the shopper performs (POST /v1/liveness-sessions/:id/frames):
+   * analysed and described as assessBurst does each of its frames, so that judging the burst later
+   * (assessAnalysedBurst) needs no second look at any frame but the one embedded.
+   */
+  async analyzeFrame(bytes: Uint8Array): Promise<AnalysedFrame> {
+    const { image, face } = await this.analyzeLargest(bytes);
+    return { face, described: this.describe(image, face) };
+  }
+
+  /** assessBurst for frames analysed earlier (analyzeFrame): the same judgement; only the best frame is decoded again. */
+  async assessAnalysedBurst(frames: readonly AnalysedBurstFrame[], options: BurstOptions = { engines: [] }): Promise<BurstResult> {
+    return this.judgeBurst(
+      frames.map(({ analysis }) => analysis.face),
+      () => frames.map(({ analysis }) => analysis.described),
+      async (index) => (await decodeImage(frames[index]!.image, this.settings.decode)).image,
+      options,
+    );
+  }
+
+  private async analyzeLargest(bytes: Uint8Array): Promise<{ image: RgbImage; face: FaceAnalysis }> {
+    const { image } = await decodeImage(bytes, this.settings.decode);
+    return { image, face: selectFace(await this.analyzer.analyze(image), image, 'largest') };
+  }
+
+  /** The one judgement of a burst's analyses, and when live, the best frame described and embedded. */
+  private async judgeBurst(
+    faces: readonly FaceAnalysis[],
+    describeAll: () => ProcessedFace[],
+    imageAt: (index: number) => Promise<RgbImage>,
+    options: BurstOptions,
+  ): Promise<BurstResult> {
+    const engines = this.loaded(options.engines);
+    const judged = judgeBurst(faces, { policy: this.settings.burstLiveness, ...(options.challenge ? { challenge: options.challenge } : {}) });
     const { liveness } = judged;
     const challenge = judged.challenge ? { challenge: judged.challenge } : {};
-    if (!judged.live || engines.length === 0)
-      return { frames: frames.length, liveness, ...challenge };
+    if (!judged.live || engines.length === 0) return { frames: faces.length, liveness, ...challenge };
 
     // The frames are already analysed here: the best one is described and embedded in this same
     // task, so a checkout with a burst is one trip to the worker pool, not two.
-    const described = analysed.map(({ image, face }) => this.describe(image, face));
+    const described = describeAll();
     const bestIndex = bestFrameIndex(described);
-    let { image, face } = analysed[bestIndex]!;
+    const image = await imageAt(bestIndex);
+    let face = faces[bestIndex]!;
     if (engines.some((e) => e.needs.faceres)) face = selectFace(await this.analyzer.analyze(image, { faceres: true }), image, 'largest');
     const templates = await this.embed(engines, image, face, {});
-    return { frames: frames.length, liveness, ...challenge, best: { ...described[bestIndex]!, templates, frameIndex: bestIndex } };
+    return { frames: faces.length, liveness, ...challenge, best: { ...described[bestIndex]!, templates, frameIndex: bestIndex } };
   }
 
   private loaded(engineIds: readonly string[]): FaceEngine[] {

@@ -1,4 +1,4 @@
-import type { BurstOptions, BurstResult, DetectResult, ProcessOptions, ProcessResult } from './face-pipeline.js';
+import type { AnalysedBurstFrame, AnalysedFrame, BurstOptions, BurstResult, DetectResult, ProcessOptions, ProcessResult } from './face-pipeline.js';
 
 /** The pipeline as callers see it, whether it runs in this thread or in a worker pool. */
 export interface FaceService {
@@ -9,6 +9,10 @@ export interface FaceService {
    * describes and embeds the best frame for the engines asked.
    */
   assessBurst(frames: readonly Uint8Array[], options?: BurstOptions): Promise<BurstResult>;
+  /** One frame of a burst streamed ahead of its judgement: decoded, analysed and described, not embedded. */
+  analyzeFrame(image: Uint8Array): Promise<AnalysedFrame>;
+  /** assessBurst for streamed frames analysed by analyzeFrame: the same judgement, one frame embedded. */
+  assessAnalysedBurst(frames: readonly AnalysedBurstFrame[], options?: BurstOptions): Promise<BurstResult>;
   /** True while at least one inference lane has its models loaded and can take work. */
   isReady(): boolean;
   close(): Promise<void>;

@@ -11,6 +11,8 @@ export async function createInProcessFaceService(
     detect: (image) => pipeline.detect(image),
     process: (image, options) => pipeline.process(image, options),
     assessBurst: (frames, options) => pipeline.assessBurst(frames, options),
+    analyzeFrame: (image) => pipeline.analyzeFrame(image),
+    assessAnalysedBurst: (frames, options) => pipeline.assessAnalysedBurst(frames, options),
     isReady: () => true,
     close: async () => {},
   };

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { WorkerPool, siblingModuleUrl } from '../pool/worker-pool.js';
-import type { BurstResult, DetectResult, PipelineSettings, ProcessResult } from './face-pipeline.js';
+import type { AnalysedFrame, BurstResult, DetectResult, PipelineSettings, ProcessResult } from './face-pipeline.js';
 import type { FaceService } from './face-service.js';
 import type { PipelineRequest, PipelineWorkerData } from './pipeline-worker.js';
 
@@ -27,6 +27,8 @@ export async function createPooledFaceService(engineIds: readonly string[], sett
     detect: (image) => pool.run({ op: 'detect', image }) as Promise<DetectResult>,
     process: (image, options) => pool.run({ op: 'process', image, options }) as Promise<ProcessResult>,
     assessBurst: (frames, options) => pool.run({ op: 'burst', frames, ...(options ? { options } : {}) }) as Promise<BurstResult>,
+    analyzeFrame: (image) => pool.run({ op: 'analyze-frame', image }) as Promise<AnalysedFrame>,
+    assessAnalysedBurst: (frames, options) => pool.run({ op: 'analysed-burst', frames, ...(options ? { options } : {}) }) as Promise<BurstResult>,
     isReady: () => pool.stats().ready > 0,
     close: () => pool.close(),
   };

@@ -16,6 +16,7 @@ import { PaymentStore } from '../payments/payment-store.js';
 import { SecondFactorLookup } from '../payments/second-factor.js';
 import { SigningKeys } from '../signing/signing-keys.js';
 import { AssertionIssuer } from '../checkout/assertion-issuer.js';
+import { SessionFrames } from '../checkout/session-frames.js';
 import { CheckoutService } from '../checkout/checkout-service.js';
 import { WalletService } from '../payments/wallet-service.js';
 import { DEFAULT_RISK_SETTINGS, type RiskSettings } from '../checkout/risk-policy.js';
@@ -133,6 +134,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const privacyPortal: PrivacyPortal = new PrivacyPortal({ db: sql, codes: privacyCodes, consent, consents, receipts, audit, clock });
   const wallet = new WalletService({ consent, payments, secondFactors, audit, clock });
   const riskPolicies = new RiskPolicies(sql, { ...DEFAULT_RISK_SETTINGS, ...settings.risk }, audit, clock);
+  const sessionFrames = new SessionFrames({ sessions: livenessSessions, analyze: (image) => biometrics.analyzeStreamedFrame(image), clock });
   const checkout = new CheckoutService({
     biometrics,
     consent,
@@ -143,6 +145,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     audit,
     risk: riskPolicies,
     livenessSessions,
+    sessionFrames,
     clock,
   });
   const kioskEnrollment = new KioskEnrollmentService({
@@ -174,6 +177,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     signingKeys,
     riskPolicies,
     livenessSessions,
+    sessionFrames,
     tenantEngines,
     engines,
     consoleSessions,

@@ -45,6 +45,8 @@ export async function startService(config: ServiceConfig, pool: PoolSettings = {
       risk: { riskBudget: config.riskBudget, faceOnlyAmountLimit: config.faceOnlyAmountLimit },
       livenessSessions: {
         ttlSeconds: config.livenessSessionSeconds,
+        steps: config.livenessEnrollmentSteps,
+        checkoutSteps: config.livenessCheckoutSteps,
         ...(config.livenessActions ? { actions: parseChallengeActions(config.livenessActions, 'FACEKEY_LIVENESS_ACTIONS') } : {}),
       },
     },

@@ -90,6 +90,8 @@ export interface LivenessSessionResponse {
   readonly sessionId: string;
   readonly challenge: ReadonlyArray<'turn_left' | 'turn_right' | 'look_up' | 'look_down' | 'blink'>;
   readonly expiresAt: string;
+  /** From the terminal's kind: a checkout's challenge may be shorter than an enrollment's. */
+  readonly purpose: 'checkout' | 'enrollment';
 }
 
 export function checkoutRequestBody(request: CheckoutRequest): CheckoutRequestBody {

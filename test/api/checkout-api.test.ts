@@ -1,8 +1,7 @@
 /** The checkout route in process: only signed checkout terminals of an active registration may pay. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
-import { jsonInject, registerTerminal, startTestApp, tenantWithAdmin } from '../kit/test-app.js';
+import { jsonInject, registerTerminal, signedInject, startTestApp, tenantWithAdmin, type TestTerminal } from '../kit/test-app.js';
 
 test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t) => {
   const { app, platform, operatorKey } = await startTestApp(t, 'checkout-api');
@@ -10,15 +9,8 @@ test('checkout HTTP route: signatures, device kinds, revocation, JWKS', async (t
   const inject = jsonInject(app);
   const { tenant, admin } = await tenantWithAdmin(inject, operator);
   const register = (kind: string) => registerTerminal(inject, admin, kind);
-  const signed = (terminal: { id: string; keys: ReturnType<typeof generateTerminalKeyPair> }, body: unknown, url = '/v1/checkout') => {
-    const json = JSON.stringify(body);
-    const headers = { 'content-type': 'application/json', host: 'terminal.test' };
-    const signature = signTerminalRequest(
-      { method: 'POST', url: `http://terminal.test${url}`, headers: { 'content-type': 'application/json' }, body: json },
-      { terminalId: terminal.id, privateKey: terminal.keys.privateKey },
-    );
-    return inject('POST', url, undefined, json, { ...headers, ...signature });
-  };
+  const signedRequest = signedInject(inject);
+  const signed = (terminal: TestTerminal, body: unknown, url = '/v1/checkout') => signedRequest(terminal, 'POST', url, body);
   const order = { amount: 100, currency: 'EUR', merchantRef: 'x', template: Buffer.from('not a template').toString('base64') };
 
   await t.test('an unsigned request is refused with signature_missing, an API key is no substitute', async () => {

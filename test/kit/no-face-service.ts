@@ -7,6 +7,8 @@ export const noFaceService: FaceService = {
   detect: unused,
   process: unused,
   assessBurst: unused,
+  analyzeFrame: unused,
+  assessAnalysedBurst: unused,
   isReady: () => false,
   close: async () => {},
 };

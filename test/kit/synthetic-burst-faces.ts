@@ -5,10 +5,11 @@
  * (session → burst → challenge → identification) without models or video of real people.
  */
 import type { FaceService } from '../../src/pipeline/face-service.js';
-import type { BurstResult } from '../../src/pipeline/face-pipeline.js';
+import type { AnalysedFrame, BurstOptions, BurstResult } from '../../src/pipeline/face-pipeline.js';
+import type { FaceAnalysis } from '../../src/analysis/face-analysis.js';
 import { assessBurstLiveness } from '../../src/pad/burst-liveness.js';
 import { evaluateChallenge, type ChallengeAction } from '../../src/pad/challenge-evaluation.js';
-import { burst, type FaceParams } from './synthetic-face-burst.js';
+import { burst, frame, type FaceParams } from './synthetic-face-burst.js';
 import { toFrameEvidence, type FrameEvidence } from '../../src/analysis/frame-evidence.js';
 
 const OPEN_EAR = 0.3;
@@ -30,35 +31,69 @@ export function performing(actions: readonly string[]): Uint8Array[] {
       frames.push({ ...pose, ear: OPEN_EAR });
     }
   }
-  return frames.map((params) => new TextEncoder().encode(JSON.stringify(params)));
+  // Each frame carries its jitter seed, so a frame analysed on its own (a streamed one) reads as in its burst.
+  return frames.map((params, i) => new TextEncoder().encode(JSON.stringify({ seed: 100 + i, ...params })));
+}
+
+/** A synthetic frame's parameters; `mirrored`: the flat picture's mirror image, its pose read as a 15° turn. */
+type FrameParams = FaceParams & { readonly mirrored?: boolean };
+
+const paramsOf = (bytes: Uint8Array): FrameParams => JSON.parse(new TextDecoder().decode(bytes)) as FrameParams;
+
+/** A frame's analysis: mirrored as a flipped photo would be, when its parameters say so. */
+function mirroredIf(params: FrameParams, face: FaceAnalysis): FaceAnalysis {
+  return params.mirrored ? { ...face, mesh: face.mesh.map((p) => ({ x: 640 - p.x, y: p.y })), pose: { ...face.pose, yaw: 15 } } : face;
+}
+
+/**
+ * Frames of one flat picture and its mirror image swapped back and forth: the pose swings, nothing is
+ * a head (the synthetic face is symmetric, so burst liveness finds no parallax rather than the mirror).
+ */
+export function flatAndMirrored(): Uint8Array[] {
+  const frames: FrameParams[] = [{ seed: 100 }, { seed: 101, mirrored: true }, { seed: 102 }, { seed: 100, mirrored: true }];
+  return frames.map((params) => new TextEncoder().encode(JSON.stringify({ yawDeg: 0, ...params })));
 }
 
 /** Reads frames made by `performing` back into the analyses the pad evaluations take. */
 export function analysesOf(frames: readonly Uint8Array[]) {
-  return burst(frames.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as FaceParams));
+  const params = frames.map(paramsOf);
+  return burst(params).map((face, i) => mirroredIf(params[i]!, face));
 }
 
-/** Live bursts (that met their challenge, when given one) yield `template` as their best frame's. */
+/** A passing quality and PAD verdict for a synthetic face. */
+function describedOf(analysis: FaceAnalysis) {
+  return {
+    face: { box: analysis.box, detectionScore: 0.98, pose: analysis.pose, landmarks: 478 },
+    quality: { score: 0.9, acceptable: true, reasons: [] },
+    presentation: { passed: true, reasons: [], scores: { antispoof: 0.9, liveness: 0.85 } },
+    templates: [],
+  } as unknown as AnalysedFrame['described'];
+}
+
+/**
+ * Live bursts (that met their challenge, when given one) yield `template` as their best frame's, sent
+ * whole (assessBurst) or streamed frame by frame (analyzeFrame, then assessAnalysedBurst).
+ */
 export function syntheticBurstFaces(template: Uint8Array): FaceService {
   const refuse = (): Promise<never> => Promise.reject(new Error('only bursts are analysed here'));
+  const judge = (analyses: readonly FaceAnalysis[], options: BurstOptions | undefined): BurstResult => {
+    const liveness = assessBurstLiveness(analyses);
+    const challenge = options?.challenge ? { challenge: evaluateChallenge(analyses, options.challenge) } : {};
+    const result: BurstResult = { frames: analyses.length, liveness, ...challenge };
+    if (!liveness.live || challenge.challenge?.met === false) return result;
+    const best = { frameIndex: 0, ...describedOf(analyses[0]!), templates: [{ engine: 'dlib-resnet', engineVersion: '', template }] } as unknown as NonNullable<BurstResult['best']>;
+    return { ...result, best };
+  };
   return {
     detect: refuse,
     process: refuse,
-    assessBurst: async (frames, options) => {
-      const analyses = analysesOf(frames);
-      const liveness = assessBurstLiveness(analyses);
-      const challenge = options?.challenge ? { challenge: evaluateChallenge(analyses, options.challenge) } : {};
-      const result: BurstResult = { frames: frames.length, liveness, ...challenge };
-      if (!liveness.live || challenge.challenge?.met === false) return result;
-      const best = {
-        frameIndex: 0,
-        face: { box: analyses[0]!.box, detectionScore: 0.98, pose: analyses[0]!.pose, landmarks: 478 },
-        quality: { score: 0.9, acceptable: true, reasons: [] },
-        presentation: { passed: true, reasons: [], scores: { antispoof: 0.9, liveness: 0.85 } },
-        templates: [{ engine: 'dlib-resnet', engineVersion: '', template }],
-      } as unknown as NonNullable<BurstResult['best']>;
-      return { ...result, best };
+    assessBurst: async (frames, options) => judge(analysesOf(frames), options),
+    analyzeFrame: async (image) => {
+      const params = paramsOf(image);
+      const face = mirroredIf(params, frame(params));
+      return { face, described: describedOf(face) };
     },
+    assessAnalysedBurst: async (frames, options) => judge(frames.map((f) => f.analysis.face), options),
     isReady: () => true,
     close: async () => {},
   };

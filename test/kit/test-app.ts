@@ -8,7 +8,7 @@ import { ensureOperatorKey } from '../../src/server/operator-key.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openTestPlatform, type TestPlatformOptions } from './test-platform.js';
 import { noFaceService } from './no-face-service.js';
-import { generateTerminalKeyPair } from '../../src/devices/terminal-client.js';
+import { generateTerminalKeyPair, signTerminalRequest } from '../../src/devices/terminal-client.js';
 
 export interface TestApp {
   /** The fresh folder the store and the operator key file live in; removed after the test. */
@@ -91,4 +91,18 @@ export async function registerTerminal(
   const keys = generateTerminalKeyPair();
   const terminal = (await inject('POST', '/v1/terminals', admin, { label: kind, kind, publicKey: keys.publicJwk })).body;
   return { id: terminal.id as string, keys };
+}
+
+export type TestTerminal = Awaited<ReturnType<typeof registerTerminal>>;
+
+/** Requests signed by a terminal, as a device sends them (to the host `terminal.test`). */
+export function signedInject(inject: ReturnType<typeof jsonInject>) {
+  return (terminal: TestTerminal, method: 'POST' | 'PUT', url: string, body: unknown): Promise<JsonAnswer> => {
+    const json = JSON.stringify(body);
+    const signature = signTerminalRequest(
+      { method, url: `http://terminal.test${url}`, headers: { 'content-type': 'application/json' }, body: json },
+      { terminalId: terminal.id, privateKey: terminal.keys.privateKey },
+    );
+    return inject(method, url, undefined, json, { 'content-type': 'application/json', host: 'terminal.test', ...signature });
+  };
 }

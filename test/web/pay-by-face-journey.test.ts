@@ -223,9 +223,12 @@ test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 
     await checkPage(shopperCheckout, 'checkout-2-camera');
     const outcome = await captureCheckout(shopperCheckout);
     await checkPage(shopperCheckout, 'checkout-3-approved');
-    latencies.checkoutApproved = { challenge: outcome.challenge, framesSent: outcome.framesSent, ...outcome.timing };
+    latencies.checkoutApproved = { challenge: outcome.challenge, framesSent: outcome.framesSent, streamRequests: outcome.streamRequests, ...outcome.timing };
     assert.equal(outcome.outcome, 'approved', `not approved: ${outcome.error ?? outcome.reasons.join(', ')}`);
     assert.ok(outcome.framesSent! >= 3 && outcome.framesSent! <= 15);
+    // The frames went to the liveness session while the shopper moved; the checkout named them.
+    assert.equal(outcome.streamed, true, 'the checkout named the frames streamed to its session');
+    assert.ok(outcome.streamRequests! >= 1, `stream requests: ${outcome.streamRequests}`);
     await nextPayment(shopperCheckout);
   });
 

@@ -27,6 +27,14 @@ const checkoutBody = {
     merchantRef: { type: 'string', minLength: 1, maxLength: 200 },
     image: { ...base64, description: 'one photo (single-frame PAD)' },
     frames: { type: 'array', minItems: 3, maxItems: 15, items: base64, description: 'a burst for blink / head-turn liveness' },
+    sessionFrames: {
+      type: 'array',
+      minItems: 3,
+      maxItems: 15,
+      items: { type: 'integer', minimum: 0, maximum: 1000 },
+      description:
+        'the burst as indices (ascending) of the frames streamed to the liveness session (POST /v1/liveness-sessions/{id}/frames), instead of "frames"; judged exactly as they would be',
+    },
     template: { ...base64, description: 'a template computed on the device (needs a second factor)' },
     subjectId: { type: 'string', minLength: 1, maxLength: 100, description: 'the consumer presented their id: 1:1 instead of 1:N' },
     livenessSessionId: {
@@ -64,6 +72,7 @@ interface CheckoutBody {
   merchantRef: string;
   image?: string;
   frames?: string[];
+  sessionFrames?: number[];
   template?: string;
   subjectId?: string;
   secondFactor?: { kind: SecondFactorKind; value: string };
@@ -72,11 +81,12 @@ interface CheckoutBody {
 }
 
 function probeOf(body: CheckoutBody): CheckoutProbe {
-  const given = [body.image, body.frames, body.template].filter((x) => x !== undefined).length;
-  if (given !== 1) throw new InvalidArgument('send exactly one of "image", "frames" or "template"');
+  const given = [body.image, body.frames, body.sessionFrames, body.template].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new InvalidArgument('send exactly one of "image", "frames", "sessionFrames" or "template"');
   const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
   if (body.image !== undefined) return { image: bytes(body.image) };
   if (body.frames !== undefined) return { frames: body.frames.map(bytes) };
+  if (body.sessionFrames !== undefined) return { sessionFrames: body.sessionFrames };
   return { template: bytes(body.template!) };
 }
 

@@ -14,7 +14,7 @@ import type { TerminalAuthentication } from './checkout-routes.js';
 
 const sessionResponse = {
   type: 'object',
-  required: ['sessionId', 'challenge', 'expiresAt'],
+  required: ['sessionId', 'challenge', 'expiresAt', 'purpose'],
   properties: {
     sessionId: { type: 'string', description: 'send it as "livenessSessionId" with the burst that answers the challenge' },
     challenge: {
@@ -24,6 +24,11 @@ const sessionResponse = {
       description: "actions the shopper performs in this order, in the shopper's own directions (turn_left: to their left)",
     },
     expiresAt: { type: 'string', format: 'date-time' },
+    purpose: {
+      type: 'string',
+      enum: ['checkout', 'enrollment'],
+      description: "what the session answers, from the terminal's kind: a checkout's challenge may be shorter (FACEKEY_LIVENESS_CHECKOUT_STEPS)",
+    },
   },
 } as const;
 
@@ -46,7 +51,8 @@ export function livenessSessionRoutes(sessions: LivenessSessions, authenticateTe
         const kind = terminal.kind as TerminalKind;
         if (!terminalMay(kind, 'pay') && !terminalMay(kind, 'enroll'))
           throw new Forbidden(`a ${terminal.kind} has no use for a liveness session`);
-        return reply.code(201).send(await sessions.start(terminal));
+        // A device that may enroll gets the enrollment challenge, even if it may also pay: the longer one.
+        return reply.code(201).send(await sessions.start(terminal, terminalMay(kind, 'enroll') ? 'enrollment' : 'checkout'));
       },
     );
   };

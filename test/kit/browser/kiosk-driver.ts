@@ -118,16 +118,29 @@ export interface CheckoutOutcome {
   readonly error?: string;
   readonly timing?: KioskTiming;
   readonly challenge?: readonly string[];
-  /** How many frames the kiosk sent. */
+  /** How many frames the burst held (sent whole, or named among those streamed to the session). */
   readonly framesSent?: number;
+  /** Whether the checkout named frames streamed to its session ("sessionFrames") rather than carrying them. */
+  readonly streamed?: boolean;
+  /** Requests that streamed frames to the liveness session during the performance. */
+  readonly streamRequests?: number;
 }
 
 /** The shopper looks at the camera; waits for the decision, the PIN pad or an error. */
 export async function captureCheckout(page: Page): Promise<CheckoutOutcome> {
   let framesSent: number | undefined;
+  let streamed: boolean | undefined;
+  let streamRequests = 0;
   const onRequest = (request: Request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/checkout') framesSent = ((request.postDataJSON() as { frames?: unknown[] }).frames ?? []).length;
+    if (request.method() !== 'POST') return;
+    const pathname = new URL(request.url()).pathname;
+    if (/^\/v1\/liveness-sessions\/[^/]+\/frames$/.test(pathname)) streamRequests += 1;
+    if (pathname !== '/v1/checkout') return;
+    const body = request.postDataJSON() as { frames?: unknown[]; sessionFrames?: unknown[] };
+    streamed = body.sessionFrames !== undefined;
+    framesSent = (body.sessionFrames ?? body.frames ?? []).length;
   };
+  const sent = () => ({ ...(framesSent !== undefined ? { framesSent } : {}), ...(streamed !== undefined ? { streamed } : {}), streamRequests });
   page.on('request', onRequest);
   const answer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/checkout', { timeout: CAPTURE_TIMEOUT_MS });
   try {
@@ -137,7 +150,7 @@ export async function captureCheckout(page: Page): Promise<CheckoutOutcome> {
     if (!response.ok()) {
       const problem = (await response.json()) as { code?: string; detail?: string };
       await page.waitForSelector('[data-testid=error]', { timeout: 10_000 });
-      return { outcome: 'error', reasons: [], error: problem.code ?? problem.detail ?? String(response.status()), challenge, ...(framesSent !== undefined ? { framesSent } : {}) };
+      return { outcome: 'error', reasons: [], error: problem.code ?? problem.detail ?? String(response.status()), challenge, ...sent() };
     }
     await page.waitForSelector('[data-testid=step-decision], [data-testid=step-pin]', { timeout: 30_000 });
     const onPinPad = (await page.$('[data-testid=step-pin]')) !== null;
@@ -151,7 +164,7 @@ export async function captureCheckout(page: Page): Promise<CheckoutOutcome> {
       ...(performedMs !== undefined ? { performedMs } : {}),
       ...(answerMs !== undefined ? { answerMs } : {}),
     };
-    return { outcome, reasons, timing, challenge, ...(framesSent !== undefined ? { framesSent } : {}) };
+    return { outcome, reasons, timing, challenge, ...sent() };
   } finally {
     page.off('request', onRequest);
   }

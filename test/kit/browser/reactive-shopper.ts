@@ -180,6 +180,9 @@ const PAGE_SCRIPT = String.raw`(() => {
       const key = li ? items.indexOf(li) + ':' + (li.getAttribute('data-step') || '') : undefined;
       // The step the shopper was asked for is ticked: the next one is asked, or the list shows all done.
       if (pendingKey && key !== pendingKey && (li || listed)) log.push({ at: performance.now(), kind: 'ticked', action: pendingAction });
+      // The list gone: that capture is over, and the next one's first step is a new prompt, answered after
+      // the reaction time, even when it is the same action at the same place (as every one-step challenge is).
+      if (!listed) performedKey = undefined;
       if (!li) { pendingKey = undefined; pendingAction = undefined; return; }
       if (key !== pendingKey) {
         pendingKey = key;

@@ -1,8 +1,10 @@
 /**
  * The checkout lane: the cashier enters the amount (and, for personalization, the basket); the
  * shopper answers the liveness challenge, followed live by the browser face engine (loaded in the
- * background, cached; without it a timed burst is recorded), and the JPEGs of those frames go in the signed
- * checkout's decision is shown in plain words, with a PIN pad when a second factor is asked.
+ * background, cached; without it a timed burst is recorded). The JPEGs of the frames it follows are
+ * streamed to the liveness session as they are taken, so the server analyses them while the shopper
+ * moves; the signed checkout then names which of them are the burst (or, if streaming failed, carries
+ * them). The decision is shown in plain words, with a PIN pad when a second factor is asked.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { loadFaceEngine, type FaceEnginePort } from '../../shared/face-engine-port';
@@ -72,12 +74,14 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
     setStep({ name: 'deciding', order });
     setError(undefined);
     try {
-      const frames = await Promise.all(burst.frames.map(frameJpegBase64));
+      // The frames streamed during the performance are already analysed: name them. A stream that failed
+      // (another node, overload) falls back to the burst sent whole, answering the same session.
+      const streamed = burst.streamed && (await burst.streamed.streamer.finish()) ? burst.streamed.indices : undefined;
       const body = {
         amount: order.amount,
         currency: order.currency,
         merchantRef: order.merchantRef,
-        frames,
+        ...(streamed ? { sessionFrames: streamed } : { frames: await Promise.all(burst.frames.map(frameJpegBase64)) }),
         livenessSessionId: burst.session.sessionId,
         ...(order.basket.length > 0 ? { basket: order.basket } : {}),
         ...(secondFactor ? { secondFactor: { kind: 'pin', value: secondFactor } } : {}),
@@ -121,7 +125,7 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
           <p class="panel" data-testid="amount-due">
             {t('checkout.due', { amount: formatMoney(step.order.amount, step.order.currency, currentLanguage()) })}
           </p>
-          <LivenessCapture identity={identity} engine={engine} encodeAhead heading={t('checkout.shopperHeading')} onCaptured={(burst) => void pay(step.order, burst, identity, step.secondFactor)} />
+          <LivenessCapture identity={identity} engine={engine} encodeAhead streamFrames heading={t('checkout.shopperHeading')} onCaptured={(burst) => void pay(step.order, burst, identity, step.secondFactor)} />
           <ErrorNote message={error} />
           <div class="actions">
             <button type="button" class="secondary" onClick={() => setStep({ name: 'order' })} data-testid="checkout-cancel">

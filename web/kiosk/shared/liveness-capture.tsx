@@ -17,6 +17,7 @@ import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
 import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
+import { FrameStreamer } from './frame-streamer';
 import { analysisOf, FOLLOW_THROUGH_FRAMES, sameMesh, selectFramesToSend, serverWouldAccept, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
 
 export interface LivenessSession {
@@ -42,6 +43,12 @@ export interface CapturedBurst {
   /** Whether the browser saw every step met (guidance only: the server re-judges). */
   readonly tracked: boolean;
   readonly metInBrowser: boolean;
+  /**
+   * The frames streamed to the session as they were tracked (checkout), and which of them are the
+   * burst (indices in the stream, the same frames as `frames`): the checkout names them instead of
+   * sending `frames`, unless the stream failed.
+   */
+  readonly streamed?: { readonly streamer: FrameStreamer; readonly indices: readonly number[] };
 }
 
 export const BURST_FRAMES = 8;
@@ -73,6 +80,8 @@ async function trackChallengeLive(
   onProgress: (steps: readonly StepProgress[]) => void,
   followThrough: number,
   encodeAhead: boolean,
+  /** Each frame kept as evidence, as it is kept (the checkout streams them). */
+  onFrame: (frame: HTMLCanvasElement) => void,
 ): Promise<{
   frames: HTMLCanvasElement[];
   faces: BrowserFace[];
@@ -103,6 +112,7 @@ async function trackChallengeLive(
       if (found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!))) {
         frames.push(canvas);
         if (encodeAhead) void frameJpegBase64(canvas).catch(() => undefined);
+        onFrame(canvas);
         faces.push(found[0]!);
         analyses.push(analysisOf(found[0]!));
         if (metAt === undefined) {
@@ -132,6 +142,7 @@ export function LivenessCapture({
   onCaptured,
   followThrough = FOLLOW_THROUGH_FRAMES,
   encodeAhead = false,
+  streamFrames = false,
 }: {
   identity: KioskIdentity;
   engine: FaceEnginePort | undefined;
@@ -144,6 +155,11 @@ export function LivenessCapture({
   followThrough?: number;
   /** Encode each frame to JPEG as it is grabbed (checkout sends JPEGs), so sending does not wait for it. */
   encodeAhead?: boolean;
+  /**
+   * Stream each tracked frame to the session while the shopper performs (checkout: the server analyses
+   * them during the movement); enrollment sends the browser's own analyses instead.
+   */
+  streamFrames?: boolean;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | undefined>(undefined);
@@ -230,7 +246,8 @@ export function LivenessCapture({
       const issuedAt = performance.now();
       if (engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
-        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress, followThrough, encodeAhead);
+        const streamer = streamFrames ? new FrameStreamer(identity, session.sessionId) : undefined;
+        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress, followThrough, encodeAhead, (frame) => streamer?.push(frame));
         // The burst begins where the performance does: the server measures the first step from its first frame.
         const keep = selectFramesToSend(seen.frames.length - seen.start, seen.atFrames).map((i) => i + seen.start);
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
@@ -245,6 +262,7 @@ export function LivenessCapture({
           ...(seen.metAt !== undefined ? { performedMs: Math.round(seen.metAt - issuedAt) } : {}),
           tracked: true,
           metInBrowser: seen.met,
+          ...(streamer ? { streamed: { streamer, indices: keep } } : {}),
         });
       } else {
         const count = session.challenge.length;

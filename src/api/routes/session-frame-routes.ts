@@ -1,0 +1,62 @@
+/**
+ * POST /v1/liveness-sessions/:id/frames: a checkout kiosk streams the frames of the shopper's answer
+ * to its liveness session while the shopper performs, a few per request, so the server analyses them
+ * during the movement (checkout/session-frames.ts); the checkout then names which of them form the
+ * burst ("sessionFrames") instead of sending them again.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { SessionFrames } from '../../checkout/session-frames.js';
+import { requireTerminalCapability } from '../../devices/terminal-capabilities.js';
+import { registerRawBody } from '../fastify-terminal-auth.js';
+import type { TerminalAuthentication } from './checkout-routes.js';
+import { idParams, strictObject } from '../json-schemas.js';
+
+/** Frames per request: the kiosk sends what it grabbed while the previous request was analysed. */
+const MAX_FRAMES_PER_REQUEST = 8;
+
+const framesBody = strictObject(['offset', 'frames'], {
+  offset: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 1000,
+    description: "index of the first of these frames in the session's stream: the number of frames sent before",
+  },
+  frames: {
+    type: 'array',
+    minItems: 1,
+    maxItems: MAX_FRAMES_PER_REQUEST,
+    items: { type: 'string', contentEncoding: 'base64', minLength: 1 },
+    description: 'JPEG frames in capture order',
+  },
+});
+
+const framesResponse = {
+  type: 'object',
+  required: ['received'],
+  properties: { received: { type: 'integer', description: 'frames the session holds, analysed; the next request begins at this index' } },
+} as const;
+
+export function sessionFrameRoutes(frames: SessionFrames, authenticateTerminal: TerminalAuthentication): FastifyPluginAsync {
+  return async (app) => {
+    registerRawBody(app);
+    app.post<{ Params: { id: string }; Body: { offset: number; frames: string[] } }>(
+      '/liveness-sessions/:id/frames',
+      {
+        schema: {
+          tags: ['checkout'],
+          params: idParams,
+          body: framesBody,
+          security: [{ terminalSignature: [] }],
+          response: { 200: framesResponse },
+        },
+      },
+      async (request) => {
+        const { terminal } = await authenticateTerminal(request);
+        // Streams answer checkout sessions: an enrollment kiosk sends its own analyses, never frames.
+        requireTerminalCapability(terminal, 'pay');
+        const images = request.body.frames.map((text) => new Uint8Array(Buffer.from(text, 'base64')));
+        return frames.append(request.params.id, { id: terminal.id, tenantId: terminal.tenantId }, request.body.offset, images);
+      },
+    );
+  };
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Conflict, FaceNotFound, InvalidArgument, LivenessSessionRefused, Overloaded, SessionFramesExceeded } from '../errors/domain-errors.js';
+import type { Inspection, SessionPurpose, SessionTerminal } from '../devices/liveness-sessions.js';
+import type { AnalysedFrame } from '../pipeline/face-pipeline.js';
+import { SessionFrames, type SessionFrameLimits } from './session-frames.js';
+
+const till = { id: 'till-1', tenantId: 'shop' };
+const otherTill = { id: 'till-2', tenantId: 'shop' };
+
+/** Sessions as the store sees them: inspect answers from a table; the analysis tags each frame with its first byte. */
+function store(limits: Partial<SessionFrameLimits> = {}, refusals: Record<string, Inspection> = {}) {
+  let now = new Date('2026-11-30T12:00:00.000Z');
+  const inspected: Array<{ sessionId: string; terminal: SessionTerminal; purpose: SessionPurpose }> = [];
+  const analysed: number[] = [];
+  const concurrency = { now: 0, max: 0 };
+  const frames = new SessionFrames(
+    {
+      sessions: {
+        inspect: async (sessionId, terminal, purpose) => {
+          inspected.push({ sessionId, terminal, purpose });
+          const expiresAt = new Date(now.getTime() + 120_000).toISOString();
+          return refusals[sessionId] ?? (terminal.id === till.id ? { ok: true, expiresAt } : { ok: false, reason: 'liveness_session_unknown' });
+        },
+      },
+      analyze: async (image) => {
+        analysed.push(image[0]!);
+        concurrency.max = Math.max(concurrency.max, ++concurrency.now);
+        await new Promise((resolve) => setImmediate(resolve));
+        concurrency.now -= 1;
+        if (image[0] === 0) throw new FaceNotFound('no face found in the image');
+        return { face: { tag: image[0] }, described: {} } as unknown as AnalysedFrame;
+      },
+      clock: () => now,
+    },
+    limits,
+  );
+  return { frames, inspected, analysed, concurrency, later: (ms: number) => (now = new Date(now.getTime() + ms)) };
+}
+
+const image = (tag: number, size = 10) => new Uint8Array(size).fill(tag);
+const reason = (error: unknown) => (error as LivenessSessionRefused).details.reason;
+const tags = async (taken: ReturnType<SessionFrames['take']>) => (await taken!).map((frame) => (frame.analysis.face as unknown as { tag: number }).tag);
+
+describe('SessionFrames', () => {
+  it('keeps frames in order, each analysed as it arrives, for the checkout session the terminal may answer', async () => {
+    const { frames, inspected, analysed, concurrency } = store();
+    assert.deepEqual(await frames.append('ls_1', till, 0, [image(1), image(2)]), { received: 2 });
+    assert.equal(concurrency.max, 1, "one of a stream's frames analysed at a time: one worker per kiosk");
+    assert.deepEqual(await frames.append('ls_1', till, 2, [image(3)]), { received: 3 });
+    assert.deepEqual(analysed, [1, 2, 3], 'analysed on arrival');
+    assert.deepEqual(inspected, [{ sessionId: 'ls_1', terminal: till, purpose: 'checkout' }], 'the session is looked up once, for a checkout');
+    assert.equal(frames.heldBytes, 30);
+    assert.deepEqual(await tags(frames.take('ls_1', till, [0, 2])), [1, 3]);
+    assert.equal(frames.heldBytes, 0, 'taken: forgotten');
+    assert.equal(frames.take('ls_1', till, [0, 1, 2]), undefined, 'taken once');
+  });
+
+  it('refuses frames sent at the wrong index: a lost or repeated request cannot shift the burst', async () => {
+    const { frames } = store();
+    await frames.append('ls_1', till, 0, [image(1)]);
+    await assert.rejects(frames.append('ls_1', till, 0, [image(1)]), Conflict);
+    await assert.rejects(frames.append('ls_1', till, 2, [image(2)]), Conflict);
+    assert.deepEqual(await frames.append('ls_1', till, 1, [image(2)]), { received: 2 });
+  });
+
+  it("refuses another terminal's session, an expired or used one, with the session's reason", async () => {
+    const { frames, later } = store({}, {
+      ls_used: { ok: false, reason: 'liveness_session_used' },
+      ls_old: { ok: false, reason: 'liveness_session_expired' },
+    });
+    for (const [sessionId, expected] of [
+      ['ls_used', 'liveness_session_used'],
+      ['ls_old', 'liveness_session_expired'],
+    ] as const) {
+      const refused = await frames.append(sessionId, till, 0, [image(1)]).catch((e: unknown) => e);
+      assert.ok(refused instanceof LivenessSessionRefused);
+      assert.equal(reason(refused), expected);
+    }
+    assert.equal(reason(await frames.append('ls_1', otherTill, 0, [image(1)]).catch((e: unknown) => e)), 'liveness_session_unknown');
+    await frames.append('ls_1', till, 0, [image(1), image(2), image(3)]);
+    // A stream once open is still this terminal's alone, and nobody else may take it.
+    assert.equal(reason(await frames.append('ls_1', otherTill, 3, [image(4)]).catch((e: unknown) => e)), 'liveness_session_unknown');
+    assert.equal(frames.take('ls_1', otherTill, [0, 1, 2]), undefined);
+    later(121_000);
+    assert.equal(reason(await frames.append('ls_1', till, 3, [image(4)]).catch((e: unknown) => e)), 'liveness_session_expired');
+    assert.equal(frames.take('ls_1', till, [0, 1, 2]), undefined, 'an expired stream is not judged');
+    assert.equal(frames.heldBytes, 0);
+  });
+
+  it('forgets the streams of expired sessions when the next stream opens', async () => {
+    const { frames, later } = store();
+    await frames.append('ls_abandoned', till, 0, [image(1)]);
+    later(121_000);
+    assert.equal(frames.heldBytes, 10);
+    await frames.append('ls_next', till, 0, [image(2, 7)]);
+    assert.equal(frames.heldBytes, 7, "only the new session's frames are held");
+    later(121_000);
+    assert.equal(frames.purgeExpired(), 1);
+    assert.equal(frames.heldBytes, 0);
+  });
+
+  it('bounds frames and bytes per session, and bytes over all sessions', async () => {
+    const { frames, analysed } = store({ maxFrames: 4, maxBytesPerSession: 45, maxBytesTotal: 60 });
+    await frames.append('ls_1', till, 0, [image(1), image(2), image(3)]);
+    await assert.rejects(frames.append('ls_1', till, 3, [image(4), image(5)]), SessionFramesExceeded, 'five frames');
+    await assert.rejects(frames.append('ls_1', till, 3, [image(4, 16)]), SessionFramesExceeded, '46 bytes');
+    assert.deepEqual(await frames.append('ls_1', till, 3, [image(4, 15)]), { received: 4 });
+    await frames.append('ls_2', till, 0, [image(1, 15)]);
+    await assert.rejects(frames.append('ls_3', till, 0, [image(1)]), Overloaded, '70 bytes held over all sessions');
+    assert.deepEqual(analysed, [1, 2, 3, 4, 1], 'refused frames are never analysed');
+    await assert.rejects(frames.append('ls_4', till, 0, [new Uint8Array(0)]), InvalidArgument);
+  });
+
+  it('refuses indices that are not ascending or not streamed, without taking anything; an unreadable frame fails the take', async () => {
+    const { frames } = store();
+    await frames.append('ls_1', till, 0, [image(1), image(0), image(3)]);
+    assert.throws(() => frames.take('ls_1', till, [0, 0, 2]), InvalidArgument);
+    assert.throws(() => frames.take('ls_1', till, [2, 1]), InvalidArgument);
+    assert.throws(() => frames.take('ls_1', till, [0, 1, 3]), InvalidArgument);
+    assert.deepEqual(await tags(frames.take('ls_1', till, [0, 2])), [1, 3], 'still there after the refusals');
+    await frames.append('ls_2', till, 0, [image(1), image(0), image(3)]);
+    await assert.rejects(frames.take('ls_2', till, [0, 1, 2])!, FaceNotFound, "the frame's own error, as a burst sent whole would fail");
+  });
+});
