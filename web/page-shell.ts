@@ -2,7 +2,6 @@
  * The one HTML document every web app shares. An app's `index.html` holds only what is its own
  * (its `<title>`); this Vite plugin wraps it, before Vite reads the page for its scripts, in the
  * shell: language, charset, viewport, the `#app` mount point and the app's `./main.tsx` entry.
- * A page that is already a whole document passes through as written.
  */
 import type { Plugin } from 'vite';
 
@@ -11,7 +10,7 @@ export function pageShell(): Plugin {
     name: 'facekey-page-shell',
     transformIndexHtml: {
       order: 'pre',
-      handler: (html) => (/^\s*<!doctype/i.test(html) ? html : wrapInShell(html.trim())),
+      handler: (html) => wrapInShell(html.trim()),
     },
   };
 }
