@@ -224,6 +224,14 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
         ['mosquitto', [mosquitto?.pid]],
       ]),
   );
+  // Ctrl-C or kill: the children leave by themselves when their channel closes (parentPeer), but the
+  // private broker is this process's to stop, or it outlives the run holding its port.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    if (mosquitto?.pid) process.kill(mosquitto.pid, 'SIGTERM');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // The broker and the database.
     let broker: SimulationBroker = { kind: 'embedded' };
@@ -504,6 +512,8 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
       facekeyHeapUsedMiBAtEnd: nodeStats.map((s) => s?.heapUsedMiB ?? null),
     };
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     sampler.stop();
     // Nodes first: the workers' goodbyes would otherwise flood nodes that are shutting down. A child
     // that does not stop in time is killed, so a failed run still ends and reports.
