@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
 import { ErrorNote, Field, SubmitForm } from '../shared/ui';
 import { useAction } from '../shared/use-action';
+import { useForm } from '../shared/use-form';
 import type { ConsoleCall } from './console-app';
 import { useLoad } from './use-load';
 import { dateTime, number } from './format';
@@ -22,7 +23,7 @@ interface Claim {
 export function ClaimsSection({ call }: { call: ConsoleCall }) {
   const claims = useLoad(() => call<{ items: Claim[] }>('/v1/fleet/claims'));
   const { busy, error, run } = useAction();
-  const [form, setForm] = useState({ kind: 'checkout', siteId: 'store-1', tags: '', maxUses: '1', expiresInHours: '24' });
+  const { form, input, select } = useForm({ kind: 'checkout', siteId: 'store-1', tags: '', maxUses: '1', expiresInHours: '24' });
   const [token, setToken] = useState<string>();
   const create = () =>
     run(async () => {
@@ -49,21 +50,21 @@ export function ClaimsSection({ call }: { call: ConsoleCall }) {
       <p>{t('fleet.claimsIntro')}</p>
       <SubmitForm labelledBy="fleet-claims-heading" onSubmit={create}>
         <Field id="fleet-claim-kind" label={t('fleet.kind')}>
-        <select id="fleet-claim-kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })} data-testid="fleet-claim-kind">
+        <select id="fleet-claim-kind" {...select('kind')} data-testid="fleet-claim-kind">
           <KindOptions />
         </select>
         </Field>
         <Field id="fleet-claim-site" label={t('fleet.site')}>
-        <input id="fleet-claim-site" required pattern="[A-Za-z0-9_.\-]{1,64}" value={form.siteId} onInput={(e) => setForm({ ...form, siteId: e.currentTarget.value })} data-testid="fleet-claim-site" />
+        <input id="fleet-claim-site" required pattern="[A-Za-z0-9_.\-]{1,64}" {...input('siteId')} data-testid="fleet-claim-site" />
         </Field>
         <Field id="fleet-claim-tags" label={t('fleet.tags')} hint={t('fleet.tagsHint')}>
-        <input id="fleet-claim-tags" aria-describedby="fleet-claim-tags-hint" value={form.tags} onInput={(e) => setForm({ ...form, tags: e.currentTarget.value })} data-testid="fleet-claim-tags" />
+        <input id="fleet-claim-tags" aria-describedby="fleet-claim-tags-hint" {...input('tags')} data-testid="fleet-claim-tags" />
         </Field>
         <Field id="fleet-claim-uses" label={t('fleet.uses')}>
-        <input id="fleet-claim-uses" type="number" min={1} max={10000} required value={form.maxUses} onInput={(e) => setForm({ ...form, maxUses: e.currentTarget.value })} data-testid="fleet-claim-uses" />
+        <input id="fleet-claim-uses" type="number" min={1} max={10000} required {...input('maxUses')} data-testid="fleet-claim-uses" />
         </Field>
         <Field id="fleet-claim-expiry" label={t('fleet.expiresInHours')}>
-        <input id="fleet-claim-expiry" type="number" min={0.02} max={720} step="any" required value={form.expiresInHours} onInput={(e) => setForm({ ...form, expiresInHours: e.currentTarget.value })} data-testid="fleet-claim-expiry" />
+        <input id="fleet-claim-expiry" type="number" min={0.02} max={720} step="any" required {...input('expiresInHours')} data-testid="fleet-claim-expiry" />
         </Field>
         <div class="actions">
           <button type="submit" disabled={busy} data-testid="fleet-claim-create">

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
 import { Busy, ErrorNote, Field } from '../shared/ui';
+import { useForm } from '../shared/use-form';
 import type { ConsoleCall } from './console-app';
 import { useLoad } from './use-load';
 import { dateTime, number } from './format';
@@ -47,7 +48,7 @@ const query = (filter: Record<string, string>) => {
 };
 
 export function DevicesSection({ call }: { call: ConsoleCall }) {
-  const [draft, setDraft] = useState({ kind: '', siteId: '', tag: '' });
+  const { form: draft, input, select } = useForm({ kind: '', siteId: '', tag: '' });
   const [filter, setFilter] = useState(draft);
   const [selected, setSelected] = useState<string>();
   const all = useLoad(() => call<{ items: Device[] }>('/v1/fleet/devices'));
@@ -94,16 +95,16 @@ export function DevicesSection({ call }: { call: ConsoleCall }) {
         }}
       >
         <Field id="fleet-filter-kind" label={t('fleet.kind')}>
-        <select id="fleet-filter-kind" value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.currentTarget.value })} data-testid="fleet-filter-kind">
+        <select id="fleet-filter-kind" {...select('kind')} data-testid="fleet-filter-kind">
           <option value="">{t('fleet.anyKind')}</option>
           <KindOptions />
         </select>
         </Field>
         <Field id="fleet-filter-site" label={t('fleet.site')}>
-        <input id="fleet-filter-site" value={draft.siteId} onInput={(e) => setDraft({ ...draft, siteId: e.currentTarget.value })} data-testid="fleet-filter-site" />
+        <input id="fleet-filter-site" {...input('siteId')} data-testid="fleet-filter-site" />
         </Field>
         <Field id="fleet-filter-tag" label={t('fleet.tag')}>
-        <input id="fleet-filter-tag" value={draft.tag} onInput={(e) => setDraft({ ...draft, tag: e.currentTarget.value })} data-testid="fleet-filter-tag" />
+        <input id="fleet-filter-tag" {...input('tag')} data-testid="fleet-filter-tag" />
         </Field>
         <div class="actions">
           <button type="submit" data-testid="fleet-filter-apply">

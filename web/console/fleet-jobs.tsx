@@ -1,8 +1,8 @@
 /** The fleet page's jobs and rollouts: start one, its per-state counts, phase and status; cancel, complete, retry the failed ones. */
-import { useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
 import { ErrorNote, Field, SubmitForm } from '../shared/ui';
 import { useAction } from '../shared/use-action';
+import { useForm } from '../shared/use-form';
 import type { ConsoleCall } from './console-app';
 import { useLoad } from './use-load';
 import { dateTime, number } from './format';
@@ -26,8 +26,7 @@ interface Job {
 export function JobsSection({ call }: { call: ConsoleCall }) {
   const jobs = useLoad(() => call<{ items: Job[] }>('/v1/fleet/jobs'));
   const { busy, error, run } = useAction();
-  const [form, setForm] = useState({ engineId: '', engineVersion: '', kind: '', siteId: '', tag: '', mode: 'snapshot', phases: '0.1, 0.5, 1', thresholdPercent: '10', minExecuted: '1', timeoutSeconds: '600' });
-  const field = (name: keyof typeof form) => ({ value: form[name], onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [name]: e.currentTarget.value }) });
+  const { form, input: field, select } = useForm({ engineId: '', engineVersion: '', kind: '', siteId: '', tag: '', mode: 'snapshot', phases: '0.1, 0.5, 1', thresholdPercent: '10', minExecuted: '1', timeoutSeconds: '600' });
   const create = () =>
     run(async () => {
       const target: Record<string, string> = {};
@@ -63,7 +62,7 @@ export function JobsSection({ call }: { call: ConsoleCall }) {
         <input id="fleet-job-engine-version" required {...field('engineVersion')} data-testid="fleet-job-engine-version" />
         </Field>
         <Field id="fleet-job-kind" label={t('fleet.targetKind')}>
-        <select id="fleet-job-kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })} data-testid="fleet-job-kind">
+        <select id="fleet-job-kind" {...select('kind')} data-testid="fleet-job-kind">
           <option value="">{t('fleet.anyKind')}</option>
           <KindOptions />
         </select>
@@ -75,7 +74,7 @@ export function JobsSection({ call }: { call: ConsoleCall }) {
         <input id="fleet-job-tag" {...field('tag')} data-testid="fleet-job-tag" />
         </Field>
         <Field id="fleet-job-mode" label={t('fleet.mode')} hint={t('fleet.modeHint')}>
-        <select id="fleet-job-mode" aria-describedby="fleet-job-mode-hint" value={form.mode} onChange={(e) => setForm({ ...form, mode: e.currentTarget.value })} data-testid="fleet-job-mode">
+        <select id="fleet-job-mode" aria-describedby="fleet-job-mode-hint" {...select('mode')} data-testid="fleet-job-mode">
           <option value="snapshot">{t('fleet.mode.snapshot')}</option>
           <option value="continuous">{t('fleet.mode.continuous')}</option>
         </select>
