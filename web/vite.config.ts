@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig } from 'vite';
-import { pageShell } from './page-shell';
+import { pageShell } from './page-shell.ts';
 
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
