@@ -3,6 +3,8 @@ import { InvalidArgument } from '../errors/domain-errors.js';
 import { DEFAULT_PRESENTATION_POLICY } from './frame-presentation.js';
 import { eyeAspectRatios, interEyeDistance } from '../quality/eye-openness.js';
 import { burstPairGeometry, rectifiedEyeAspectRatios, type FramePairGeometry } from './burst-geometry.js';
+import type { BurstTracks } from './burst-tracks.js';
+import { trackedBurstGeometry, type TrackedPairGeometry } from './tracked-parallax.js';
 
 /**
  * Multi-frame liveness for a short burst (typically 3–15 frames) of one face. The burst is live when
@@ -57,6 +59,22 @@ export interface BurstLivenessPolicy {
    */
   readonly minDepthParallax: number | null;
   readonly minDepthModelRatio: number;
+  /**
+   * With tracks (burst-tracks.ts: the first frame's landmarks followed through the pixels), parallax is
+   * decided from them instead of from the mesh model's landmarks: a pair (0, k) shows a 3-D head when
+   * at least `minTrackedShare` of the landmarks were followed, the depth-proportional part of the
+   * planar residual reaches `minTrackedDepthParallax` (inter-eye distances) and the rigid 3-D model
+   * fits at least `minTrackedModelRatio` times better than the planar one.
+   */
+  readonly minTrackedShare: number;
+  readonly minTrackedDepthParallax: number;
+  readonly minTrackedModelRatio: number;
+  /**
+   * With tracks, a blink is also a frame whose eyes changed by at least this much beyond the face
+   * around them (eye-appearance.ts, loss of correlation) with a later frame back under half of it:
+   * lids that closed and opened again.
+   */
+  readonly minEyeChange: number;
 }
 
 export const DEFAULT_BURST_LIVENESS_POLICY: BurstLivenessPolicy = {
@@ -80,6 +98,16 @@ export const DEFAULT_BURST_LIVENESS_POLICY: BurstLivenessPolicy = {
   // 2 tilted and 1 bent print of 40 through on lfw-dev; the figures are in docs/liveness.md.
   minDepthParallax: null,
   minDepthModelRatio: 1,
+  // Tracked parallax, chosen on deepface-fixtures and confirmed on lfw-dev (docs/liveness.md). Fewer
+  // than 40 % of the landmarks followed is not the face moving (a picture followed into its own mirror
+  // image kept 30 %); above that, no deepface attack pair reached a depth parallax of 0.008 or a
+  // planar/rigid ratio of 1.0, and a head must beat both (the ratio by a fifth).
+  minTrackedShare: 0.4,
+  minTrackedDepthParallax: 0.008,
+  minTrackedModelRatio: 1.2,
+  // Twice the largest eye change any deepface attack burst showed (0.023) once its frames are judged
+  // as parallax is (followed on 40 %, not mirrored); confirmed on lfw-dev (docs/liveness.md).
+  minEyeChange: 0.05,
 };
 
 export type BurstLivenessReason =
@@ -94,6 +122,8 @@ export type BurstLivenessReason =
 
 /** The pair of frames that best shows a 3-D head, with both models' errors (inter-eye distances). */
 export interface ParallaxEvidence {
+  /** 'tracked': from the pixels followed between the frames; 'mesh': from the mesh model's landmarks (no tracks given). */
+  readonly source: 'tracked' | 'mesh';
   readonly frames: readonly [number, number];
   readonly planarError: number;
   readonly rigidError: number;
@@ -101,6 +131,8 @@ export interface ParallaxEvidence {
   /** Depth-proportional part of the planar error (inter-eye distances). */
   readonly depthParallax: number;
   readonly rigidYawDeg: number;
+  /** Share of the landmarks followed both ways (tracked evidence only). */
+  readonly trackedShare?: number;
 }
 
 export interface BurstLivenessEvidence {
@@ -131,6 +163,8 @@ export interface BurstLivenessEvidence {
   readonly duplicatePairs: ReadonlyArray<readonly [number, number]>;
   /** Per-frame eye aspect ratio after undoing the planar motion of the rest of the face. */
   readonly rectifiedEars: readonly number[];
+  /** With tracks: per-frame eye change against frame 0 (eye-appearance.ts), null where the face was not followed well enough. */
+  readonly eyeChange: ReadonlyArray<number | null>;
   readonly policy: BurstLivenessPolicy;
 }
 
@@ -141,8 +175,16 @@ export interface LivenessVerdict {
   readonly evidence: BurstLivenessEvidence;
 }
 
-/** Judges a burst of analyses of the same face, in capture order. */
-export function assessBurstLiveness(frames: readonly FaceAnalysis[], policy: Partial<BurstLivenessPolicy> = {}): LivenessVerdict {
+/**
+ * Judges a burst of analyses of the same face, in capture order. `tracks` (burst-tracks.ts), made
+ * where the frames' pixels are, decide parallax; without them (a kiosk that sends only its analyses)
+ * the mesh model's landmarks do, with the stricter mesh thresholds.
+ */
+export function assessBurstLiveness(
+  frames: readonly FaceAnalysis[],
+  policy: Partial<BurstLivenessPolicy> = {},
+  tracks: BurstTracks | null = null,
+): LivenessVerdict {
   const effective = resolvePolicy(policy);
   const ears = frames.map((frame) => {
     const ear = eyeAspectRatios(frame.mesh);
@@ -153,14 +195,22 @@ export function assessBurstLiveness(frames: readonly FaceAnalysis[], policy: Par
   const judgeable = frames.length >= 2 && frames.every((frame) => frame.mesh.length >= 468);
   const pairs = judgeable ? burstPairGeometry(frames) : [];
   const rectifiedEars = judgeable ? rectifiedEyeAspectRatios(frames) : ears;
-  const blinkDetected = detectBlink(rectifiedEars, effective);
   const yawRangeDeg = range(frames.map((frame) => frame.pose.yaw).filter(Number.isFinite));
-  const parallax = bestParallax(pairs, effective);
+  const mirroredPairs = pairs.filter((pair) => isMirrored(pair, effective)).map((pair) => [pair.from, pair.to] as const);
+  const trackedPairs = tracks && judgeable ? trackedBurstGeometry(frames, tracks) : [];
+  const usable = (pair: TrackedPairGeometry): boolean =>
+    pair.trackedShare >= effective.minTrackedShare && !mirroredPairs.some(([a, b]) => a === pair.from && b === pair.to);
+  // Frame k's eye change counts only where the face was followed into it as the policy asks of parallax.
+  const eyeChange = tracks
+    ? tracks.eyeChange.map((change, k) => (k === 0 || trackedPairs.some((pair) => pair.to === k && usable(pair)) ? change : null))
+    : [];
+  // Either measure: the mesh's eye aspect ratio (all a kiosk without pixels has) or the pixels' eye change.
+  const blinkDetected = detectBlink(rectifiedEars, effective) || detectTrackedBlink(eyeChange, effective);
+  const parallax = tracks ? bestTrackedParallax(trackedPairs.filter(usable), effective) : bestParallax(pairs, effective);
   const parallaxDetected = parallax !== null && showsParallax(parallax, effective);
   // The turn is measured by the rigid fit when the pose estimates (which a flat picture also produces) fall short.
   const turnDeg = Math.max(yawRangeDeg, parallaxDetected ? Math.abs(parallax.rigidYawDeg) : 0);
   const headTurnDetected = parallaxDetected && turnDeg >= effective.minYawRangeDeg;
-  const mirroredPairs = pairs.filter((pair) => isMirrored(pair, effective)).map((pair) => [pair.from, pair.to] as const);
   const duplicatePairs = pairs.filter((pair) => pair.identical).map((pair) => [pair.from, pair.to] as const);
   const motions = frames.slice(1).map((frame, i) => meshMotion(frames[i]!.mesh, frame.mesh));
   const movingPairs = motions.filter((motion) => motion > effective.minMotion).length;
@@ -201,6 +251,7 @@ export function assessBurstLiveness(frames: readonly FaceAnalysis[], policy: Par
       mirroredPairs,
       duplicatePairs,
       rectifiedEars,
+      eyeChange,
       policy: effective,
     },
   };
@@ -233,6 +284,19 @@ export function detectBlink(ears: readonly number[], policy: BurstLivenessPolicy
   return false;
 }
 
+/** A frame whose eyes changed by `minEyeChange` (against frame 0, eyes open) and a later frame back under half of that. */
+export function detectTrackedBlink(eyeChange: ReadonlyArray<number | null>, policy: BurstLivenessPolicy = DEFAULT_BURST_LIVENESS_POLICY): boolean {
+  for (let k = 1; k < eyeChange.length - 1; k += 1) {
+    const closed = eyeChange[k];
+    if (closed === null || closed === undefined || closed < policy.minEyeChange) continue;
+    for (let j = k + 1; j < eyeChange.length; j += 1) {
+      const open = eyeChange[j];
+      if (open !== null && open !== undefined && open <= closed / 2) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Mean displacement of corresponding mesh points between two frames, divided by the mean inter-eye
  * distance of the two (0 for a degenerate mesh). Identical meshes give exactly 0.
@@ -258,6 +322,7 @@ function bestParallax(pairs: readonly FramePairGeometry[], policy: BurstLiveness
   for (const pair of pairs) {
     if (pair.identical || pair.planarError < policy.minPlanarError || isMirrored(pair, policy)) continue;
     const candidate: ParallaxEvidence = {
+      source: 'mesh',
       frames: [pair.from, pair.to],
       planarError: pair.planarError,
       rigidError: pair.rigidError,
@@ -270,8 +335,34 @@ function bestParallax(pairs: readonly FramePairGeometry[], policy: BurstLiveness
   return best;
 }
 
+/**
+ * The tracked pair (0, k) that shows a 3-D head most clearly, among the usable ones: followed on
+ * enough landmarks, and not a pair the mesh calls a picture and its mirror image (tracking a picture
+ * into its mirror follows nothing real).
+ */
+function bestTrackedParallax(pairs: readonly TrackedPairGeometry[], policy: BurstLivenessPolicy): ParallaxEvidence | null {
+  let best: ParallaxEvidence | null = null;
+  const strength = (e: ParallaxEvidence): number =>
+    Math.min(e.depthParallax / policy.minTrackedDepthParallax, e.ratio / policy.minTrackedModelRatio);
+  for (const pair of pairs) {
+    const candidate: ParallaxEvidence = {
+      source: 'tracked',
+      frames: [pair.from, pair.to],
+      planarError: pair.planarError,
+      rigidError: pair.rigidError,
+      ratio: pair.rigidError > 0 ? pair.planarError / pair.rigidError : Number.MAX_VALUE,
+      depthParallax: pair.depthParallax,
+      rigidYawDeg: pair.rigidYawDeg,
+      trackedShare: pair.trackedShare,
+    };
+    if (best === null || strength(candidate) > strength(best)) best = candidate;
+  }
+  return best;
+}
+
 /** A clear win of the rigid model, or (when configured) a rigid model that wins and a planar residual that follows depth. */
 function showsParallax(e: ParallaxEvidence, policy: BurstLivenessPolicy): boolean {
+  if (e.source === 'tracked') return e.depthParallax >= policy.minTrackedDepthParallax && e.ratio >= policy.minTrackedModelRatio;
   if (e.ratio >= policy.minModelRatio) return true;
   return policy.minDepthParallax !== null && e.ratio >= policy.minDepthModelRatio && e.depthParallax >= policy.minDepthParallax;
 }
@@ -309,6 +400,10 @@ function resolvePolicy(overrides: Partial<BurstLivenessPolicy>): BurstLivenessPo
   if (!(p.minRelativeEarDrop > 0 && p.minRelativeEarDrop < 1)) problems.push('minRelativeEarDrop must lie in (0, 1)');
   if (!(p.minModelRatio >= 1)) problems.push('minModelRatio must be at least 1');
   if (!(p.minDepthModelRatio >= 1)) problems.push('minDepthModelRatio must be at least 1');
+  if (!(p.minTrackedShare > 0 && p.minTrackedShare <= 1)) problems.push('minTrackedShare must lie in (0, 1]');
+  if (!(p.minTrackedDepthParallax > 0)) problems.push('minTrackedDepthParallax must be positive');
+  if (!(p.minTrackedModelRatio >= 1)) problems.push('minTrackedModelRatio must be at least 1');
+  if (!(p.minEyeChange > 0 && p.minEyeChange < 2)) problems.push('minEyeChange must lie in (0, 2)');
   if (problems.length > 0) throw new InvalidArgument(`invalid burst liveness policy: ${problems.join('; ')}`, { problems });
   return Object.freeze({ ...p });
 }

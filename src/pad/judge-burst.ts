@@ -1,5 +1,6 @@
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
 import { assessBurstLiveness, type BurstLivenessPolicy, type LivenessVerdict } from './burst-liveness.js';
+import type { BurstTracks } from './burst-tracks.js';
 import { evaluateChallenge, type ChallengeAction, type ChallengeVerdict } from './challenge-evaluation.js';
 
 export interface BurstJudgement {
@@ -17,9 +18,14 @@ export interface BurstJudgement {
  */
 export function judgeBurst(
   analyses: readonly FaceAnalysis[],
-  options: { readonly policy?: Partial<BurstLivenessPolicy>; readonly challenge?: readonly ChallengeAction[] } = {},
+  options: {
+    readonly policy?: Partial<BurstLivenessPolicy>;
+    readonly challenge?: readonly ChallengeAction[];
+    /** The frames' landmarks followed through their pixels, where the pixels are (burst-tracks.ts). */
+    readonly tracks?: BurstTracks | null;
+  } = {},
 ): BurstJudgement {
-  const liveness = assessBurstLiveness(analyses, options.policy);
+  const liveness = assessBurstLiveness(analyses, options.policy, options.tracks ?? null);
   const challenge = options.challenge ? evaluateChallenge(analyses, options.challenge) : undefined;
   return { liveness, ...(challenge ? { challenge } : {}), live: liveness.live && challenge?.met !== false };
 }

@@ -13,6 +13,7 @@ import { createEngine } from '../engines/engine-registry.js';
 import type { BurstLivenessPolicy, LivenessVerdict } from '../pad/burst-liveness.js';
 import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { judgeBurst } from '../pad/judge-burst.js';
+import { trackBurst } from '../pad/burst-tracks.js';
 import type { FaceEngine } from '../engines/engine-port.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
@@ -203,8 +204,8 @@ export class FacePipeline {
     for (const bytes of frames) analysed.push(await this.analyzeLargest(bytes));
     return this.judgeBurst(
       analysed.map(({ face }) => face),
+      analysed.map(({ image }) => image),
       () => analysed.map(({ image, face }) => this.describe(image, face)),
-      async (index) => analysed[index]!.image,
       options,
     );
   }
@@ -219,12 +220,17 @@ export class FacePipeline {
     return { face, described: this.describe(image, face) };
   }
 
-  /** assessBurst for frames analysed earlier (analyzeFrame): the same judgement; only the best frame is decoded again. */
+  /**
+   * assessBurst for frames analysed earlier (analyzeFrame): the same judgement. The frames are decoded
+   * again (a few milliseconds each) because the liveness check follows the face through their pixels.
+   */
   async assessAnalysedBurst(frames: readonly AnalysedBurstFrame[], options: BurstOptions = { engines: [] }): Promise<BurstResult> {
+    const images: RgbImage[] = [];
+    for (const frame of frames) images.push((await decodeImage(frame.image, this.settings.decode)).image);
     return this.judgeBurst(
       frames.map(({ analysis }) => analysis.face),
+      images,
       () => frames.map(({ analysis }) => analysis.described),
-      async (index) => (await decodeImage(frames[index]!.image, this.settings.decode)).image,
       options,
     );
   }
@@ -237,12 +243,16 @@ export class FacePipeline {
   /** The one judgement of a burst's analyses, and when live, the best frame described and embedded. */
   private async judgeBurst(
     faces: readonly FaceAnalysis[],
+    images: readonly RgbImage[],
     describeAll: () => ProcessedFace[],
-    imageAt: (index: number) => Promise<RgbImage>,
     options: BurstOptions,
   ): Promise<BurstResult> {
     const engines = this.loaded(options.engines);
-    const judged = judgeBurst(faces, { policy: this.settings.burstLiveness, ...(options.challenge ? { challenge: options.challenge } : {}) });
+    const judged = judgeBurst(faces, {
+      policy: this.settings.burstLiveness,
+      tracks: trackBurst(images, faces),
+      ...(options.challenge ? { challenge: options.challenge } : {}),
+    });
     const { liveness } = judged;
     const challenge = judged.challenge ? { challenge: judged.challenge } : {};
     if (!judged.live || engines.length === 0) return { frames: faces.length, liveness, ...challenge };
@@ -251,7 +261,7 @@ export class FacePipeline {
     // task, so a checkout with a burst is one trip to the worker pool, not two.
     const described = describeAll();
     const bestIndex = bestFrameIndex(described);
-    const image = await imageAt(bestIndex);
+    const image = images[bestIndex]!;
     let face = faces[bestIndex]!;
     if (engines.some((e) => e.needs.faceres)) face = selectFace(await this.analyzer.analyze(image, { faceres: true }), image, 'largest');
     const templates = await this.embed(engines, image, face, {});

@@ -7,6 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { HumanFaceAnalyzer } from '../../src/analysis/human-analyzer.js';
 import { assessBurstLiveness } from '../../src/pad/burst-liveness.js';
+import { trackBurst } from '../../src/pad/burst-tracks.js';
 import { attackBurst } from '../../src/eval/pad/attack-species.js';
 import { bonaFidePoses, buildHeadModel, renderHead } from '../../src/eval/pad/synthetic-head-render.js';
 import { analyseBurstFrames, cameraRoundTrip } from '../../src/eval/pad/pad-features.js';
@@ -18,9 +19,10 @@ test('flat-photo bursts from real photos are refused', { skip: sharedDataMissing
   const analyzer = await HumanFaceAnalyzer.create();
   const analyse = (image: Parameters<HumanFaceAnalyzer['analyze']>[0]) => analyzer.analyze(image);
   const judge = async (frames: readonly Uint8Array[]) => {
-    const analyses = await analyseBurstFrames(frames, analyse);
-    assert.ok(analyses, 'every frame shows a face');
-    return assessBurstLiveness(analyses);
+    const analysed = await analyseBurstFrames(frames, analyse);
+    assert.ok(analysed, 'every frame shows a face');
+    // As the service judges uploaded frames: landmarks followed through the pixels.
+    return assessBurstLiveness(analysed.analyses, {}, trackBurst(analysed.images, analysed.analyses));
   };
 
   await t.test("the issue's attack: [photo, mirror image, photo] of a turned face is refused as mirrored", async () => {
@@ -55,10 +57,10 @@ test('flat-photo bursts from real photos are refused', { skip: sharedDataMissing
     }
   });
 
-  // One face, not a rate: the stand-ins' BPCER over lfw-dev and deepface is in docs/liveness.md (far above
-  // the 5 % target). This pins that the whole-head perspective render of a turn is read by the mesh model as a
-  // 3-D head turning: the rigid model wins clearly, the turn is measured, and no pair is taken for a mirror.
-  await t.test('a synthetic whole-head render of the face turning 30° shows parallax and is live', async () => {
+  // One face, not a rate: the stand-ins' BPCER over lfw-dev and deepface is in docs/liveness.md. This pins
+  // that the whole-head perspective render of a turn, followed through its pixels, shows parallax: the
+  // depth-driven residual and the rigid model's win both clear the policy, and no pair is taken for a mirror.
+  await t.test('a synthetic whole-head render of the face turning 30° shows tracked parallax and is live', async () => {
     const decoded = await decodeImage(deepface('img1.jpg'));
     const [face] = await analyse(decoded.image);
     assert.ok(face);
@@ -67,7 +69,19 @@ test('flat-photo bursts from real photos are refused', { skip: sharedDataMissing
     const verdict = await judge(frames);
     assert.equal(verdict.live, true, `${verdict.reasons.join()} ${JSON.stringify(verdict.evidence.parallax)}`);
     assert.equal(verdict.evidence.parallaxDetected, true);
+    assert.equal(verdict.evidence.parallax?.source, 'tracked');
     assert.deepEqual(verdict.evidence.mirroredPairs, []);
+  });
+
+  await t.test('a synthetic blink (lids lowered over the eyes, head still) is seen in the pixels and is live', async () => {
+    const decoded = await decodeImage(deepface('img1.jpg'));
+    const [face] = await analyse(decoded.image);
+    assert.ok(face);
+    const head = buildHeadModel(decoded.image, face);
+    const frames = await Promise.all(bonaFidePoses('blink', 7, 1).map((pose) => cameraRoundTrip(renderHead(head, pose))));
+    const verdict = await judge(frames);
+    assert.equal(verdict.evidence.blinkDetected, true, JSON.stringify(verdict.evidence.eyeChange));
+    assert.equal(verdict.live, true, verdict.reasons.join());
   });
 
   await t.test('the render at pose 0 is the photo: the stand-in starts from the camera frame itself', async () => {

@@ -5,6 +5,7 @@ import type { FaceAnalysis } from '../../analysis/face-analysis.js';
 import type { RgbImage } from '../../imaging/rgb-image.js';
 import { decodeImage } from '../../imaging/decode-image.js';
 import { assessBurstLiveness, type BurstLivenessPolicy } from '../../pad/burst-liveness.js';
+import { trackBurst, type BurstTracks } from '../../pad/burst-tracks.js';
 import { PadTallies, type ErrorCount } from './pad-tallies.js';
 import { ATTACK_SPECIES, attackBurst, type AttackSpecies } from './attack-species.js';
 import { bonaFidePoses, buildHeadModel, headRemovedBackdrop, renderHead } from './synthetic-head-render.js';
@@ -37,7 +38,10 @@ export interface PadEvaluationOptions {
   readonly onBurst?: (
     label: { readonly source: string; readonly kind: string; readonly bonaFide: boolean },
     analyses: readonly FaceAnalysis[],
+    tracks: BurstTracks | null,
   ) => void;
+  /** Judge from the mesh model's landmarks alone, as for a kiosk that sends no pixels (no tracking). */
+  readonly meshOnly?: boolean;
 }
 
 const ATTACK_FRAMES = 3;
@@ -183,9 +187,11 @@ async function judge(frames: readonly RgbImage[], options: PadEvaluationOptions,
 }
 
 async function judgeBytes(frames: readonly Uint8Array[], options: PadEvaluationOptions, label: BurstLabel) {
-  const analyses = await analyseBurstFrames(frames, options.analyse);
-  if (analyses) options.onBurst?.(label, analyses);
-  return analyses ? assessBurstLiveness(analyses, options.policy) : null;
+  const analysed = await analyseBurstFrames(frames, options.analyse);
+  if (!analysed) return null;
+  const tracks = options.meshOnly ? null : trackBurst(analysed.images, analysed.analyses);
+  options.onBurst?.(label, analysed.analyses, tracks);
+  return assessBurstLiveness(analysed.analyses, options.policy, tracks);
 }
 
 function largest(faces: readonly FaceAnalysis[]): FaceAnalysis {

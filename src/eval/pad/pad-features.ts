@@ -13,14 +13,22 @@ export async function cameraRoundTrip(image: RgbImage): Promise<Uint8Array> {
 
 export type FrameAnalyzer = (image: RgbImage) => Promise<FaceAnalysis[]>;
 
-/** The largest face of each frame, or null when some frame shows no face (the burst cannot be judged). */
-export async function analyseBurstFrames(frames: readonly Uint8Array[], analyse: FrameAnalyzer): Promise<FaceAnalysis[] | null> {
+/**
+ * The largest face of each frame and the decoded frames (for tracking), or null when some frame shows
+ * no face (the burst cannot be judged).
+ */
+export async function analyseBurstFrames(
+  frames: readonly Uint8Array[],
+  analyse: FrameAnalyzer,
+): Promise<{ analyses: FaceAnalysis[]; images: RgbImage[] } | null> {
   const analyses: FaceAnalysis[] = [];
+  const images: RgbImage[] = [];
   for (const bytes of frames) {
     const decoded = await decodeImage(bytes);
     const faces = await analyse(decoded.image);
     if (faces.length === 0) return null;
     analyses.push(faces.reduce((a, b) => (b.box.width * b.box.height > a.box.width * a.box.height ? b : a)));
+    images.push(decoded.image);
   }
-  return analyses;
+  return { analyses, images };
 }
