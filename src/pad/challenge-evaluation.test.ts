@@ -56,3 +56,15 @@ test('a challenge is a non-empty list of known actions', () => {
   assert.throws(() => parseChallenge(['smile']), InvalidArgument);
   assert.deepEqual(parseChallenge(['turn_right', 'look_up']), ['turn_right', 'look_up']);
 });
+
+test('a blink asked first may be read from the pixels (eye change against frame 0); asked after a turn it may not', () => {
+  // The mesh sees no blink here (eye ratio unchanged); the tracked eye change closes and reopens.
+  const still = burst([{ yawDeg: 0 }, { yawDeg: 1 }, { yawDeg: 2 }, { yawDeg: 2 }, { yawDeg: 16 }]);
+  const eyes = { eyeChange: [0, 0.01, 0.4, 0.02, 0.01], minEyeChange: 0.05 };
+  const first = evaluateChallenge(still, ['blink', 'turn_left'], undefined, eyes);
+  assert.equal(first.met, true, JSON.stringify(first.steps));
+  assert.deepEqual(first.steps.map((s) => s.atFrame), [3, 4]);
+  assert.equal(evaluateChallenge(still, ['blink'], undefined, null).met, false, 'without pixels the mesh decides, and it saw nothing');
+  const afterTurn = evaluateChallenge(still, ['turn_left', 'blink'], undefined, eyes);
+  assert.equal(afterTurn.steps[1]!.met, false, 'the eye change is measured against frame 0, so a later blink is not read from it');
+});

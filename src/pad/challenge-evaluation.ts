@@ -50,10 +50,20 @@ export function parseChallenge(actions: readonly string[]): ChallengeAction[] {
   return actions as ChallengeAction[];
 }
 
+/**
+ * What the pixels said about the eyes, when the burst was tracked (burst-liveness evidence): per frame,
+ * the eye change against frame 0 (null where not usable) and the change that counts as closed lids.
+ */
+export interface TrackedEyes {
+  readonly eyeChange: ReadonlyArray<number | null>;
+  readonly minEyeChange: number;
+}
+
 export function evaluateChallenge(
   frames: readonly FaceAnalysis[],
   challenge: readonly ChallengeAction[],
   policy: ChallengePolicy = DEFAULT_CHALLENGE_POLICY,
+  trackedEyes: TrackedEyes | null = null,
 ): ChallengeVerdict {
   parseChallenge(challenge);
   const ears = frames.length > 0 ? rectifiedEyeAspectRatios(frames) : [];
@@ -65,7 +75,8 @@ export function evaluateChallenge(
       steps.push({ action, met: false, fromFrame: cursor, atFrame: null, measured: 0 });
       continue;
     }
-    const step = action === 'blink' ? findBlink(ears, cursor, policy) : findRotation(frames, cursor, action, policy);
+    const step =
+      action === 'blink' ? earlier(findBlink(ears, cursor, policy), findTrackedBlink(trackedEyes, cursor)) : findRotation(frames, cursor, action, policy);
     steps.push({ action, ...step, fromFrame: cursor });
     if (step.atFrame === null) failed = true;
     else cursor = step.atFrame;
@@ -95,6 +106,37 @@ function findRotation(
     if (amount >= needed) return { met: true, atFrame: j, measured: amount };
   }
   return { met: false, atFrame: null, measured: best };
+}
+
+/**
+ * A blink seen in the pixels: a frame whose eyes changed by `minEyeChange` against the face, then a
+ * frame back under half of that. The eye change is measured against frame 0, so only a blink asked
+ * first (from frame 0) can be read this way: after a turn the eyes differ from frame 0's for the turn.
+ * `measured` is the eye change, not an eye-ratio drop.
+ */
+function findTrackedBlink(tracked: TrackedEyes | null, from: number): { met: boolean; atFrame: number | null; measured: number } {
+  const none = { met: false, atFrame: null, measured: 0 };
+  if (tracked === null || from !== 0) return none;
+  const { eyeChange, minEyeChange } = tracked;
+  for (let k = 1; k < eyeChange.length - 1; k += 1) {
+    const closed = eyeChange[k];
+    if (closed === null || closed === undefined || closed < minEyeChange) continue;
+    for (let j = k + 1; j < eyeChange.length; j += 1) {
+      const open = eyeChange[j];
+      if (open !== null && open !== undefined && open <= closed / 2) return { met: true, atFrame: j, measured: closed };
+    }
+  }
+  return none;
+}
+
+/** Of two ways of finding a step, the one met earlier (the next step is measured from there). */
+function earlier(
+  a: { met: boolean; atFrame: number | null; measured: number },
+  b: { met: boolean; atFrame: number | null; measured: number },
+): { met: boolean; atFrame: number | null; measured: number } {
+  if (a.atFrame === null) return b.atFrame === null ? a : b;
+  if (b.atFrame === null) return a;
+  return b.atFrame < a.atFrame ? b : a;
 }
 
 /** A closed frame after `from` with a more open frame before it (from `from` on) and one after it. */

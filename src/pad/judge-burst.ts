@@ -26,6 +26,8 @@ export function judgeBurst(
   } = {},
 ): BurstJudgement {
   const liveness = assessBurstLiveness(analyses, options.policy, options.tracks ?? null);
-  const challenge = options.challenge ? evaluateChallenge(analyses, options.challenge) : undefined;
+  // The challenge reads a blink from the pixels as the liveness check does, where the burst was tracked.
+  const trackedEyes = options.tracks ? { eyeChange: liveness.evidence.eyeChange, minEyeChange: liveness.evidence.policy.minEyeChange } : null;
+  const challenge = options.challenge ? evaluateChallenge(analyses, options.challenge, undefined, trackedEyes) : undefined;
   return { liveness, ...(challenge ? { challenge } : {}), live: liveness.live && challenge?.met !== false };
 }
