@@ -11,6 +11,7 @@ import { randomVector, seededRandom } from '../runtime/seeded-random.js';
 import { FacekeyError } from '../errors/domain-errors.js';
 import { PRIVACY_CODE_ALPHABET } from '../consent/privacy-codes.js';
 import type { KioskEnrollmentRequest } from './kiosk-enrollment.js';
+import { RIGID_LANDMARKS } from '../pad/rigid-landmarks.js';
 
 const engine = createEngine(DEFAULT_ENGINE_ID);
 const random = seededRandom(13);
@@ -107,6 +108,19 @@ describe('enrolling at a kiosk', () => {
     assert.equal(await code(service.enroll(garbage)), 'invalid_template');
     const right = { ...wrong, capture: { ...(wrong.capture as object), template: templateOf(randomVector(engine.dimension, random)) } } as KioskEnrollmentRequest;
     assert.equal(await code(service.enroll(right)), 'resolved', 'the same session still answers');
+  });
+
+  it("judges the kiosk's own tracks of its frames, and refuses malformed tracks before the session is spent", async () => {
+    const service = opened.platform.kioskEnrollment;
+    const sent = await request(templateOf(randomVector(engine.dimension, random)));
+    const frames = (sent.capture as { frames: ReadonlyArray<{ mesh: ReadonlyArray<readonly [number, number]> }> }).frames;
+    const withTracks = (tracks: unknown) => ({ ...sent, capture: { ...(sent.capture as object), tracks } }) as KioskEnrollmentRequest;
+    const short = { points: frames.map((f) => RIGID_LANDMARKS.slice(1).map((i) => f.mesh[i]!)), eyeChange: frames.map(() => 0) };
+    assert.equal(await code(service.enroll(withTracks(short))), 'invalid_argument', 'a landmark missing');
+    assert.equal(await code(service.enroll(withTracks({ ...short, points: short.points.slice(1) }))), 'invalid_argument', 'a frame missing');
+    // The synthetic head's landmarks are its surface: followed exactly, they are where each frame's mesh puts them.
+    const exact = { points: frames.map((f) => RIGID_LANDMARKS.map((i) => f.mesh[i]!)), eyeChange: frames.map(() => 0) };
+    assert.equal(await code(service.enroll(withTracks(exact))), 'resolved', 'the same session still answers');
   });
 
   it('refuses the same face twice (duplicate_identity) and erases the consent and subject it had made', async () => {

@@ -21,6 +21,7 @@ import { burstEvidence, type LivenessEvidence } from '../pad/liveness-evidence.j
 import { decodeTemplate, encodeTemplate } from '../templates/template-codec.js';
 import type { FaceTemplate } from '../templates/template.js';
 import { checkedAnalysisOf, type FrameEvidence } from '../analysis/frame-evidence.js';
+import { checkedTracksOf, type TrackEvidence } from '../pad/track-evidence.js';
 import type { KioskEnrollmentRecords } from './kiosk-enrollment-records.js';
 
 /** The consumer is still at the kiosk: card and PIN are linked within this many minutes of enrolling. */
@@ -31,7 +32,7 @@ export const KIOSK_FOLLOW_UP_MINUTES = 15;
  * it recorded, never a photo. Upload mode: the kiosk cannot compute templates and sends the frames.
  */
 export type KioskCapture =
-  | { readonly template: Uint8Array; readonly frames: readonly FrameEvidence[] }
+  | { readonly template: Uint8Array; readonly frames: readonly FrameEvidence[]; readonly tracks?: TrackEvidence }
   | { readonly images: readonly Uint8Array[] };
 
 export interface KioskTerminal {
@@ -100,6 +101,8 @@ export class KioskEnrollmentService {
     // Everything that can be refused without spending the session is checked first.
     const deviceTemplate = 'template' in request.capture ? await this.deviceTemplate(tenantId, request.capture.template) : undefined;
     const analyses = 'frames' in request.capture ? request.capture.frames.map(checkedAnalysisOf) : undefined;
+    // The kiosk followed its frames' pixels (its photos stay with it): the same tracked judgement as the service's.
+    const tracks = analyses && 'tracks' in request.capture && request.capture.tracks ? checkedTracksOf(request.capture.tracks, analyses.length) : null;
 
     const redeemed = await this.deps.livenessSessions.redeem(request.livenessSessionId, terminal, 'enrollment');
     if (!redeemed.ok) {
@@ -112,7 +115,7 @@ export class KioskEnrollmentService {
     let liveness: LivenessEvidence;
     let capture: CaptureEvidence = {};
     if (deviceTemplate && analyses) {
-      const judged = judgeBurst(analyses, { policy: this.deps.burstLiveness ?? {}, challenge: redeemed.challenge });
+      const judged = judgeBurst(analyses, { policy: this.deps.burstLiveness ?? {}, challenge: redeemed.challenge, tracks });
       liveness = burstEvidence(judged.liveness, { sessionId, verdict: judged.challenge! });
       template = deviceTemplate;
     } else {

@@ -8,6 +8,7 @@ import { encodeTemplate } from '../../src/templates/template-codec.js';
 import { randomVector, seededRandom } from '../../src/runtime/seeded-random.js';
 import { jsonInject, registerTerminal, startTestApp, tenantWithAdmin } from '../kit/test-app.js';
 import { evidencePerforming } from '../kit/synthetic-burst-faces.js';
+import { RIGID_LANDMARKS } from '../../src/pad/rigid-landmarks.js';
 
 const engine = createEngine(DEFAULT_ENGINE_ID);
 const random = seededRandom(21);
@@ -54,6 +55,17 @@ test('enrollment kiosk and privacy portal over HTTP', async (t) => {
     const till = await register('checkout');
     assert.equal((await signed(till, 'POST', '/v1/kiosk/enrollments', await enrollment(kiosk))).body.code, 'forbidden');
     assert.equal((await inject('POST', '/v1/kiosk/enrollments', admin, await enrollment(kiosk))).body.code, 'signature_missing');
+  });
+
+  await t.test("the kiosk's tracks of its own frames (numbers, nulls where lost) are taken; tracks beside images are not", async () => {
+    const body = await enrollment(otherKiosk);
+    const frames = body.frames as Array<{ mesh: number[][] }>;
+    // Every landmark where the frame's mesh puts it (the synthetic head's surface), one lost in each frame.
+    const points = frames.map((f) => RIGID_LANDMARKS.map((i, j) => (j === 5 ? null : f.mesh[i])));
+    const r = await signed(otherKiosk, 'POST', '/v1/kiosk/enrollments', { ...body, tracks: { points, eyeChange: frames.map(() => 0) } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const upload = { consent, livenessSessionId: body.livenessSessionId, images: [template(), template(), template()], tracks: { points, eyeChange: [0, 0, 0] } };
+    assert.deepEqual((await signed(otherKiosk, 'POST', '/v1/kiosk/enrollments', upload)).body.code, 'invalid_argument');
   });
 
   await t.test("another engine's template is refused", async () => {

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { KioskCapture, KioskEnrollmentService } from '../../kiosk/kiosk-enrollment.js';
 import type { FrameEvidence } from '../../analysis/frame-evidence.js';
+import type { TrackEvidence } from '../../pad/track-evidence.js';
 import { CONSENT_PURPOSES, type ConsentPurpose } from '../../consent/consent-texts.js';
 import { requireTerminalCapability } from '../../devices/terminal-capabilities.js';
 import { InvalidArgument } from '../../errors/domain-errors.js';
@@ -39,6 +40,16 @@ const enrollmentBody = strictObject(['consent', 'livenessSessionId'], {
   template: { ...base64, maxLength: 65536, description: "template mode: the FKT1 template computed on the kiosk with the tenant's active engine" },
   frames: { type: 'array', minItems: 3, maxItems: 15, items: frameEvidence, description: 'template mode: the analyses of the burst' },
   images: { type: 'array', minItems: 3, maxItems: 15, items: base64, description: 'upload mode (no template): the burst as JPEG frames' },
+  tracks: strictObject(['points', 'eyeChange'], {
+    points: {
+      type: 'array',
+      minItems: 3,
+      maxItems: 15,
+      items: { type: 'array', maxItems: 468, items: { ...point, nullable: true } },
+      description: "template mode, optional: per frame, where frame 0's rigid landmarks were followed to through the kiosk's own pixels ([x, y] or null)",
+    },
+    eyeChange: { type: 'array', minItems: 3, maxItems: 15, items: { type: 'number', minimum: 0, maximum: 2, nullable: true } },
+  }),
 });
 
 interface EnrollmentBody {
@@ -48,14 +59,17 @@ interface EnrollmentBody {
   template?: string;
   frames?: FrameEvidence[];
   images?: string[];
+  tracks?: TrackEvidence;
 }
 
 /** Template + frames, or images: never a photo beside a template. */
 function captureOf(body: EnrollmentBody): KioskCapture {
   const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
-  if (body.template !== undefined && body.frames !== undefined && body.images === undefined) return { template: bytes(body.template), frames: body.frames };
-  if (body.images !== undefined && body.template === undefined && body.frames === undefined) return { images: body.images.map(bytes) };
-  throw new InvalidArgument('send "template" with "frames" (the photo stays on the kiosk), or "images" alone');
+  if (body.template !== undefined && body.frames !== undefined && body.images === undefined)
+    return { template: bytes(body.template), frames: body.frames, ...(body.tracks ? { tracks: body.tracks } : {}) };
+  if (body.images !== undefined && body.template === undefined && body.frames === undefined && body.tracks === undefined)
+    return { images: body.images.map(bytes) };
+  throw new InvalidArgument('send "template" with "frames" (and optionally "tracks"; the photo stays on the kiosk), or "images" alone');
 }
 
 const subjectParams = pathParams('subjectId');

@@ -96,7 +96,12 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
         ? await trackedEvidence(engine, burst.frames, burst.faces).catch(() => undefined)
         : await templateEvidence(engine, burst.frames).catch(() => undefined);
     const evidence = fromEngine
-      ? { livenessSessionId: burst.session.sessionId, template: fromEngine.template, frames: fromEngine.frames }
+      ? {
+          livenessSessionId: burst.session.sessionId,
+          template: fromEngine.template,
+          frames: fromEngine.frames,
+          ...(fromEngine.tracks ? { tracks: fromEngine.tracks } : {}),
+        }
       : { livenessSessionId: burst.session.sessionId, images: await Promise.all(burst.frames.map((f) => canvasToJpegBase64(f))) };
     await submit(consent, evidence, { startedAt: burst.startedAt, lastFrameAt: burst.lastFrameAt, ...(burst.performedMs !== undefined ? { performedMs: burst.performedMs } : {}) }, kiosk);
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BrowserFace, FaceEnginePort } from '../../shared/face-engine-port';
-import { bestFaceIndex, templateEvidence } from './enrollment';
+import { bestFaceIndex, pixelsOf, templateEvidence, tracksOf } from './enrollment';
 import { cardTokenFrom } from './card-token';
 
 const face = (yaw: number, detectionScore = 0.95): BrowserFace => ({
@@ -50,5 +50,18 @@ describe('enrollment evidence', () => {
     assert.deepEqual(cardTokenFrom({ origin: 'http://127.0.0.1:8081', data }, 'http://127.0.0.1:8081'), data);
     assert.equal(cardTokenFrom({ origin: 'http://evil.example', data }, 'http://127.0.0.1:8081'), undefined);
     assert.equal(cardTokenFrom({ origin: 'http://127.0.0.1:8081', data: { type: 'other', tokenRef: 'x' } }, 'http://127.0.0.1:8081'), undefined);
+  });
+});
+
+describe('tracks the kiosk sends (its frames stay with it)', () => {
+  it('reads RGB from RGBA pixels, and nothing from a frame it cannot read', () => {
+    const data = new Uint8ClampedArray([10, 20, 30, 255, 40, 50, 60, 255]);
+    assert.deepEqual(pixelsOf({ width: 2, height: 1, data }), { width: 2, height: 1, data: new Uint8Array([10, 20, 30, 40, 50, 60]) });
+    assert.equal(pixelsOf({} as HTMLVideoElement), undefined);
+  });
+
+  it('sends no tracks when the faces carry no full mesh or the pixels are unreadable', () => {
+    const frames = [0, 1, 2].map(() => ({ width: 2, height: 1, data: new Uint8ClampedArray(8) }) as unknown as ImageData);
+    assert.equal(tracksOf(frames, [face(0), face(1), face(2)]), undefined);
   });
 });

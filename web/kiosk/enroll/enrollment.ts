@@ -1,5 +1,9 @@
 /** Turning a captured burst into the enrollment request body (pure apart from the engine calls). */
 import { bytesToBase64 } from '../../../src/devices/terminal-signature.js';
+import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
+import type { RgbImage } from '../../../src/imaging/rgb-image.js';
+import { trackBurst } from '../../../src/pad/burst-tracks.js';
+import { trackEvidenceOf, type TrackEvidence } from '../../../src/pad/track-evidence.js';
 import type { BrowserFace, EngineFrame, FaceEnginePort } from '../../shared/face-engine-port';
 
 export interface ConsentChoice {
@@ -41,7 +45,10 @@ export function bestFaceIndex(faces: ReadonlyArray<BrowserFace | undefined>): nu
 export const MIN_FRAMES = 3;
 
 /** Analyses every frame in the browser and makes the template from the best one; no image leaves the kiosk. */
-export async function templateEvidence(engine: FaceEnginePort, frames: readonly EngineFrame[]): Promise<{ template: string; frames: ReturnType<typeof frameEvidence>[] } | undefined> {
+export async function templateEvidence(
+  engine: FaceEnginePort,
+  frames: readonly EngineFrame[],
+): Promise<{ template: string; frames: ReturnType<typeof frameEvidence>[]; tracks?: TrackEvidence } | undefined> {
   const faces: Array<BrowserFace | undefined> = [];
   for (const frame of frames) {
     const found = await engine.analyze(frame);
@@ -52,7 +59,11 @@ export async function templateEvidence(engine: FaceEnginePort, frames: readonly 
   const best = bestFaceIndex(faces);
   if (seen.length < MIN_FRAMES || best < 0) return undefined;
   const template = await engine.template(frames[best]!, faces[best]!);
-  return { template: bytesToBase64(template), frames: seen.map(frameEvidence) };
+  const tracks = tracksOf(
+    frames.filter((_, i) => faces[i] !== undefined),
+    seen,
+  );
+  return { template: bytesToBase64(template), frames: seen.map(frameEvidence), ...(tracks ? { tracks } : {}) };
 }
 
 /**
@@ -63,9 +74,49 @@ export async function trackedEvidence(
   engine: FaceEnginePort,
   frames: readonly EngineFrame[],
   faces: readonly BrowserFace[],
-): Promise<{ template: string; frames: ReturnType<typeof frameEvidence>[] } | undefined> {
+): Promise<{ template: string; frames: ReturnType<typeof frameEvidence>[]; tracks?: TrackEvidence } | undefined> {
   const best = bestFaceIndex(faces);
   if (faces.length < MIN_FRAMES || best < 0 || frames.length !== faces.length) return undefined;
   const template = await engine.template(frames[best]!, faces[best]!);
-  return { template: bytesToBase64(template), frames: faces.map(frameEvidence) };
+  const tracks = tracksOf(frames, faces);
+  return { template: bytesToBase64(template), frames: faces.map(frameEvidence), ...(tracks ? { tracks } : {}) };
+}
+
+/**
+ * The kiosk follows the face through its own frames (src/pad/burst-tracks.ts, the service's code) and
+ * sends where the landmarks went, never the pixels: the service then judges the burst's parallax and
+ * blinks as it judges frames it holds itself. Undefined when the frames' pixels cannot be read.
+ */
+export function tracksOf(frames: readonly EngineFrame[], faces: readonly BrowserFace[]): TrackEvidence | undefined {
+  const images = frames.map(pixelsOf);
+  if (images.some((image) => image === undefined) || faces.some((face) => face.mesh.length < 468)) return undefined;
+  // Tracking reads only the mesh; the scores travel in the frames' evidence.
+  const analyses: FaceAnalysis[] = faces.map((face) => ({
+    box: face.box,
+    detectionScore: face.detectionScore,
+    mesh: face.mesh.map(([x, y]) => ({ x, y })),
+    meshDepth: face.meshDepth,
+    pose: face.pose,
+    presentation: { antispoof: 0, liveness: 0 },
+  }));
+  return trackEvidenceOf(trackBurst(images as RgbImage[], analyses));
+}
+
+/** RGB of a canvas or ImageData (a video element has no stable frame to read). */
+export function pixelsOf(frame: EngineFrame | { readonly width: number; readonly height: number; readonly data: Uint8ClampedArray }): RgbImage | undefined {
+  let data: Uint8ClampedArray | undefined;
+  let { width, height } = frame as { width: number; height: number };
+  if ('data' in frame && frame.data instanceof Uint8ClampedArray) data = frame.data;
+  else if (typeof (frame as HTMLCanvasElement).getContext === 'function') {
+    const image = (frame as HTMLCanvasElement).getContext('2d')?.getImageData(0, 0, width, height);
+    if (image) ({ data, width, height } = image);
+  }
+  if (!data || data.length !== width * height * 4) return undefined;
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
+    rgb[i] = data[j]!;
+    rgb[i + 1] = data[j + 1]!;
+    rgb[i + 2] = data[j + 2]!;
+  }
+  return { width, height, data: rgb };
 }
