@@ -18,6 +18,7 @@ import { assessQuality, type QualityReasonCode } from '../../src/quality/assess-
 import { encodeTemplate } from '../../src/templates/template-codec.js';
 import { createTemplate } from '../../src/templates/template.js';
 import { captureFrame, framePixels, type EngineFrame } from './frame-pixels.js';
+import { traceMark } from '../shared/trace.js';
 
 /** One face the browser saw: the contract's FrameEvidence (a FaceAnalysis with point pairs). */
 export type BrowserFace = FrameEvidence;
@@ -63,8 +64,14 @@ export async function createBrowserFaceEngine(options: BrowserFaceEngineOptions)
   const base = options.modelsBase.replace(/\/+$/, '');
   const settings = { ...DEFAULT_ANALYZER_SETTINGS, ...options.analyzer };
   const [shortRange, recognizer] = await Promise.all([
-    loadHuman(await import('@vladmandic/human'), base, settings, `${base}/human/${SHORT_RANGE_DETECTOR_FILE}`),
-    loadRecognizer(base, options.engineId ?? DEFAULT_BROWSER_ENGINE_ID),
+    loadHuman(await import('@vladmandic/human'), base, settings, `${base}/human/${SHORT_RANGE_DETECTOR_FILE}`).then((human) => {
+      traceMark('engine:human');
+      return human;
+    }),
+    loadRecognizer(base, options.engineId ?? DEFAULT_BROWSER_ENGINE_ID).then((recognizer) => {
+      traceMark('engine:recognizer');
+      return recognizer;
+    }),
   ]);
   // Human keeps its detector in module state: the full-range detector needs a second instance of
   // the module (as the server loads Human's bundle twice). Kiosk faces fill the frame, so the

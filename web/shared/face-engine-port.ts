@@ -4,6 +4,7 @@
  * cannot start (its models fail to load), the kiosk falls back to upload mode, where the server
  * analyses JPEG frames itself.
  */
+import { traceMark } from './trace';
 
 /** One face as the engine saw it, in the frame's pixel coordinates (= FrameEvidence in the contract). */
 export interface BrowserFace {
@@ -30,9 +31,11 @@ export interface FaceEnginePort {
 /** The engine, or undefined when it cannot start on this device (then the kiosk uses upload mode). */
 export async function loadFaceEngine(modelsBase = '/models'): Promise<FaceEnginePort | undefined> {
   try {
+    traceMark('engine:requested');
     // Its own chunk, loaded on demand: the console and the privacy portal never download the models.
     const { createBrowserFaceEngine } = await import('../engine/index.js');
     const engine = await createBrowserFaceEngine({ modelsBase });
+    traceMark('engine:ready');
     return {
       analyze: (frame) => engine.analyze(frame),
       template: (frame, face) => engine.template(frame, face as Parameters<typeof engine.template>[1]),

@@ -5,6 +5,7 @@
  * journey suite (test/web/) and the kiosk benchmark (bench/kiosk-bench.ts).
  */
 import type { Page, Request } from 'playwright-core';
+import type { TraceMark, TraceRequest } from './capture-phases.js';
 
 /** How long a page may take to load the browser face engine (24 MB of models, wasm compiled) on a busy machine. */
 export const ENGINE_LOAD_TIMEOUT_MS = 120_000;
@@ -182,4 +183,22 @@ export function medianAndP90(values: readonly number[]): { n: number; median: nu
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   return { n: sorted.length, median: rank(0.5), p90: rank(0.9) };
+}
+
+/**
+ * The kiosk's trace marks (web/shared/trace.ts: the engine's load, the last capture) and the API
+ * requests the page made since the first of them (Resource Timing).
+ */
+export async function readCaptureTrace(page: Page): Promise<{ marks: TraceMark[]; requests: TraceRequest[] }> {
+  return page.evaluate(() => {
+    const marks = performance
+      .getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('facekey:'))
+      .map((m) => ({ event: m.name.slice('facekey:'.length), at: m.startTime, detail: (m as PerformanceMark).detail as Record<string, unknown> | undefined }));
+    const since = marks[0]?.at ?? 0;
+    const requests = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      .filter((r) => r.startTime >= since && new URL(r.name).pathname.startsWith('/v1/'))
+      .map((r) => ({ path: new URL(r.name).pathname, startAt: r.startTime, waitMs: r.responseStart - r.requestStart, endAt: r.responseEnd }));
+    return { marks, requests };
+  });
 }

@@ -17,6 +17,7 @@ import { formatMoney, parseAmount, reasonKey } from '../../shared/reasons';
 import { Busy, ErrorNote, Page, StepHeading } from '../../shared/ui';
 import { LivenessCapture, type CapturedBurst } from '../shared/liveness-capture';
 import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
+import { traceMark } from '../../shared/trace';
 
 interface BasketLine {
   sku: string;
@@ -86,8 +87,10 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
         ...(order.basket.length > 0 ? { basket: order.basket } : {}),
         ...(secondFactor ? { secondFactor: { kind: 'pin', value: secondFactor } } : {}),
       };
+      traceMark('answer:sent', { streamed: streamed !== undefined, frames: streamed?.length ?? burst.frames.length });
       const decision = await readJson<Decision>(await signedFetch('/v1/checkout', kiosk, { json: body }));
       const answeredAt = performance.now();
+      traceMark('answer:received', { outcome: decision.outcome });
       const timing: CheckoutTiming = {
         latencyMs: Math.round(answeredAt - burst.startedAt),
         answerMs: Math.round(answeredAt - burst.lastFrameAt),

@@ -15,6 +15,7 @@ import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
 import { templateEvidence, trackedEvidence, type ConsentChoice } from './enrollment';
 import { CardLink } from './card-link';
 import { useAction } from '../../shared/use-action';
+import { traceMark } from '../../shared/trace';
 
 interface ConsentText {
   readonly version: string;
@@ -73,9 +74,11 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
     setStep({ name: 'sending', consent });
     setError(undefined);
     try {
+      traceMark('answer:sent', { frames: Array.isArray(evidence.frames) ? evidence.frames.length : Array.isArray(evidence.images) ? evidence.images.length : 0 });
       const response = await signedFetch('/v1/kiosk/enrollments', kiosk, { json: { consent, ...evidence } });
       const enrollment = await readJson<Enrollment>(response);
       const answeredAt = performance.now();
+      traceMark('answer:received', { ok: true });
       const timing: EnrollTiming = {
         elapsedMs: Math.round(answeredAt - times.startedAt),
         ...(times.performedMs !== undefined ? { performedMs: times.performedMs } : {}),
@@ -95,6 +98,7 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
       : burst.faces
         ? await trackedEvidence(engine, burst.frames, burst.faces).catch(() => undefined)
         : await templateEvidence(engine, burst.frames).catch(() => undefined);
+    traceMark('answer:template', { made: fromEngine !== undefined });
     const evidence = fromEngine
       ? {
           livenessSessionId: burst.session.sessionId,

@@ -10,6 +10,7 @@ import type { KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
 import { readJson } from '../../shared/api';
 import { frameJpegBase64 } from '../../shared/camera';
+import { traceMark } from '../../shared/trace';
 
 /** The route takes at most 8 frames a request. */
 const FRAMES_PER_REQUEST = 8;
@@ -36,7 +37,10 @@ export class FrameStreamer {
   async finish(): Promise<boolean> {
     for (;;) {
       if (this.failed) return false;
-      if (!this.sending && this.waiting.length === 0) return true;
+      if (!this.sending && this.waiting.length === 0) {
+        traceMark('stream:finished', { received: this.held });
+        return true;
+      }
       this.pump();
       await this.sending;
     }
@@ -55,8 +59,10 @@ export class FrameStreamer {
     try {
       const frames = await Promise.all(batch.map(frameJpegBase64));
       const path = `/v1/liveness-sessions/${encodeURIComponent(this.sessionId)}/frames`;
+      traceMark('stream:sent', { offset: this.held, frames: frames.length });
       const answer = await readJson<{ received: number }>(await signedFetch(path, this.identity, { json: { offset: this.held, frames } }));
       this.held = answer.received;
+      traceMark('stream:answered', { received: this.held });
     } catch {
       this.failed = true;
     }

@@ -18,6 +18,7 @@ import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
 import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
 import { FrameStreamer } from './frame-streamer';
+import { traceMark, traceReset } from '../../shared/trace';
 import { analysisOf, FOLLOW_THROUGH_FRAMES, sameMesh, selectFramesToSend, serverWouldAccept, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
 
 export interface LivenessSession {
@@ -107,9 +108,11 @@ async function trackChallengeLive(
     lastFrameAt = performance.now();
     try {
       const found = await engine.analyze(canvas);
+      const analysedAt = performance.now();
       // Any frame seen before, not only the last: a looping clip (a replayed video) repeats frames a loop apart,
       // and the server compares every pair.
-      if (found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!))) {
+      const kept = found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!));
+      if (kept) {
         frames.push(canvas);
         if (encodeAhead) void frameJpegBase64(canvas).catch(() => undefined);
         onFrame(canvas);
@@ -119,19 +122,33 @@ async function trackChallengeLive(
           const tracked = trackChallenge(analyses, challenge);
           const verdict = tracked.verdict;
           start = tracked.start;
+          verdict.steps.forEach((s, i) => {
+            if (s.met && atFrames[i] === null) traceMark('capture:step-met', { step: i, frame: frames.length - 1 });
+          });
           atFrames = verdict.steps.map((s) => s.atFrame);
           onProgress(verdict.steps.map((s) => ({ action: s.action, done: s.met })));
           if (verdict.met && serverWouldAccept(analyses, tracked, challenge)) {
             metAt = performance.now();
             metAtCount = frames.length;
+            traceMark('capture:accepted', { frame: frames.length - 1 });
           }
         }
       }
+      traceMark('capture:frame', {
+        grabbedAt: tick,
+        analyzeMs: Math.round(analysedAt - lastFrameAt),
+        judgeMs: Math.round(performance.now() - analysedAt),
+        faces: found.length,
+        kept,
+        yaw: found[0] ? Math.round(found[0].pose.yaw) : null,
+        pitch: found[0] ? Math.round(found[0].pose.pitch) : null,
+      });
     } catch {
       // A frame the engine could not read is simply not evidence; the next one may be.
     }
     await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
   }
+  traceMark('capture:ended', { frames: frames.length });
   return { frames, faces, start, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
 }
 
@@ -237,6 +254,8 @@ export function LivenessCapture({
   };
 
   const capture = async () => {
+    traceReset();
+    traceMark('capture:pressed');
     const startedAt = performance.now();
     setCapturing(true);
     setError(undefined);
@@ -244,6 +263,7 @@ export function LivenessCapture({
       const session = await takeSession();
       // From here the prompts are on screen: the shopper's performance is timed from this moment.
       const issuedAt = performance.now();
+      traceMark('capture:issued', { steps: session.challenge.length });
       if (engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
         const streamer = streamFrames ? new FrameStreamer(identity, session.sessionId) : undefined;
