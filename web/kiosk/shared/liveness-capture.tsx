@@ -64,6 +64,17 @@ export function startLivenessSession(identity: KioskIdentity): Promise<LivenessS
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Until the browser has painted what was just rendered (the prompt): the tracking that follows keeps
+ * this thread busy, and a prompt the shopper cannot see yet is time lost. Bounded, for a page the
+ * browser does not paint (hidden).
+ */
+const nextPaint = () =>
+  new Promise<void>((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 50);
+  });
+
 interface StepProgress {
   readonly action: string;
   readonly done: boolean;
@@ -266,6 +277,7 @@ export function LivenessCapture({
       traceMark('capture:issued', { steps: session.challenge.length });
       if (engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
+        await nextPaint();
         const streamer = streamFrames ? new FrameStreamer(identity, session.sessionId) : undefined;
         const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress, followThrough, encodeAhead, (frame) => streamer?.push(frame));
         // The burst begins where the performance does: the server measures the first step from its first frame.
