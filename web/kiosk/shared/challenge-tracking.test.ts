@@ -5,8 +5,13 @@ import { MAX_SENT_FRAMES, selectFramesToSend, serverWouldAccept, trackChallenge 
 const ascendingUnique = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 
 test('a short capture is sent whole', () => {
-  assert.deepEqual(selectFramesToSend(9, [3, 8]), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(selectFramesToSend(MAX_SENT_FRAMES, [3, MAX_SENT_FRAMES - 1]), Array.from({ length: MAX_SENT_FRAMES }, (_, i) => i));
   assert.deepEqual(selectFramesToSend(0, []), []);
+});
+
+test('at most 8 frames go, so the server judges at most 28 pairs of them', () => {
+  assert.equal(MAX_SENT_FRAMES, 8);
+  assert.equal(selectFramesToSend(9, [3, 8]).length, 8);
 });
 
 test('a long capture sends frame 0, every step where it was met, and evenly spaced frames between, in order', () => {
