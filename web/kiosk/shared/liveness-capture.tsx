@@ -1,25 +1,26 @@
 /**
- * The camera step both kiosks share: live guidance over the video (when the face engine runs
- * here), then a signed liveness session whose challenge the kiosk FOLLOWS: it grabs a frame every
- * ~170 ms, analyses it with the browser engine and runs the server's own challenge evaluation on the
- * frames since the capture began, ticking each step off as the shopper performs it, and stops as soon
- * as every step is met (or after 10 s, when it sends what it saw and lets the server judge). Without an
- * engine (upload mode) it records the old timed burst while the prompts show. Hands back the session
- * and the frames to send; what is sent (JPEGs or templates) is the caller's.
+ * The camera step both kiosks share: live guidance over the video (when the face engine runs here),
+ * then a signed liveness session whose challenge the kiosk FOLLOWS at the shopper's pace, ticking each
+ * step off as it is performed and stopping as soon as the frames answer the whole challenge (or after
+ * 10 s, when it sends what it saw and lets the server judge):
+ *  - the BROWSER analyses each frame and runs the server's own tracking (browser-tracking.ts); a
+ *    checkout (`streamFrames`) streams each frame it keeps to the session as it goes;
+ *  - without an engine or a stream (upload mode): the old timed burst while the prompts show.
+ * Hands back the session and the frames to send; what is sent (JPEGs, names or templates) is the caller's.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BrowserFace, FaceEnginePort } from '../../shared/face-engine-port';
 import type { KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
 import { readJson, errorText } from '../../shared/api';
-import { captureBurst, frameJpegBase64, grabFrame, startCamera, stopCamera } from '../../shared/camera';
+import { captureBurst, startCamera, stopCamera } from '../../shared/camera';
 import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
-import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
 import { FrameStreamer } from './frame-streamer';
 import { traceMark, traceReset } from '../../shared/trace';
-import { analysisOf, FOLLOW_THROUGH_FRAMES, sameMesh, selectFramesToSend, serverWouldAccept, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
+import { FOLLOW_THROUGH_FRAMES, TRACK_TIMEOUT_MS } from './challenge-tracking';
+import { followInBrowser, type StepProgress } from './browser-tracking';
 
 export interface LivenessSession {
   readonly sessionId: string;
@@ -29,7 +30,7 @@ export interface LivenessSession {
 
 export interface CapturedBurst {
   readonly session: LivenessSession;
-  /** The frames to send, in capture order (at most 15). */
+  /** The frames to send, in capture order (at most 8). */
   readonly frames: readonly HTMLCanvasElement[];
   /** The engine's face in each of `frames` (tracked captures only): enrollment sends these, no image. */
   readonly faces?: readonly BrowserFace[];
@@ -39,15 +40,15 @@ export interface CapturedBurst {
   readonly issuedAt: number;
   /** performance.now() when the last frame was captured. */
   readonly lastFrameAt: number;
-  /** Session issued → last step met in the browser (tracked captures where every step was met). */
+  /** Session issued → the tracking accepted the frames (the server's, or the browser's when it followed). */
   readonly performedMs?: number;
-  /** Whether the browser saw every step met (guidance only: the server re-judges). */
+  /** Whether the capture followed the shopper (else a timed burst). */
   readonly tracked: boolean;
+  /** Whether the browser saw every step met (guidance only: the server re-judges). */
   readonly metInBrowser: boolean;
   /**
-   * The frames streamed to the session as they were tracked (checkout), and which of them are the
-   * burst (indices in the stream, the same frames as `frames`): the checkout names them instead of
-   * sending `frames`, unless the stream failed.
+   * The frames streamed to the session (checkout), and which of them are the burst (indices in the
+   * stream, the same frames as `frames`): the checkout names them instead of sending `frames`.
    */
   readonly streamed?: { readonly streamer: FrameStreamer; readonly indices: readonly number[] };
 }
@@ -62,8 +63,6 @@ export function startLivenessSession(identity: KioskIdentity): Promise<LivenessS
   return signedFetch('/v1/liveness-sessions', identity, { json: {} }).then((r) => readJson<LivenessSession>(r));
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Until the browser has painted what was just rendered (the prompt): the tracking that follows keeps
  * this thread busy, and a prompt the shopper cannot see yet is time lost. Bounded, for a page the
@@ -74,94 +73,6 @@ const nextPaint = () =>
     requestAnimationFrame(() => setTimeout(resolve, 0));
     setTimeout(resolve, 50);
   });
-
-interface StepProgress {
-  readonly action: string;
-  readonly done: boolean;
-}
-
-/**
- * Follows the shopper through the challenge: grab, analyse, judge with the server's evaluation,
- * until every step is met or the time is up. Frames without exactly one face are not evidence of one
- * person performing and are left out.
- */
-async function trackChallengeLive(
-  video: HTMLVideoElement,
-  engine: FaceEnginePort,
-  challenge: readonly string[],
-  onProgress: (steps: readonly StepProgress[]) => void,
-  followThrough: number,
-  encodeAhead: boolean,
-  /** Each frame kept as evidence, as it is kept (the checkout streams them). */
-  onFrame: (frame: HTMLCanvasElement) => void,
-): Promise<{
-  frames: HTMLCanvasElement[];
-  faces: BrowserFace[];
-  /** The frame the performance is judged from (trackChallenge); `atFrames` count from it. */
-  start: number;
-  atFrames: Array<number | null>;
-  met: boolean;
-  metAt?: number;
-  lastFrameAt: number;
-}> {
-  const frames: HTMLCanvasElement[] = [];
-  const faces: BrowserFace[] = [];
-  const analyses: FaceAnalysis[] = [];
-  let atFrames: Array<number | null> = challenge.map(() => null);
-  let start = 0;
-  let lastFrameAt = performance.now();
-  let metAt: number | undefined;
-  let metAtCount = 0;
-  const deadline = performance.now() + TRACK_TIMEOUT_MS;
-  while (performance.now() < deadline && (metAt === undefined || frames.length < metAtCount + followThrough)) {
-    const tick = performance.now();
-    const canvas = grabFrame(video);
-    lastFrameAt = performance.now();
-    try {
-      const found = await engine.analyze(canvas);
-      const analysedAt = performance.now();
-      // Any frame seen before, not only the last: a looping clip (a replayed video) repeats frames a loop apart,
-      // and the server compares every pair.
-      const kept = found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!));
-      if (kept) {
-        frames.push(canvas);
-        if (encodeAhead) void frameJpegBase64(canvas).catch(() => undefined);
-        onFrame(canvas);
-        faces.push(found[0]!);
-        analyses.push(analysisOf(found[0]!));
-        if (metAt === undefined) {
-          const tracked = trackChallenge(analyses, challenge);
-          const verdict = tracked.verdict;
-          start = tracked.start;
-          verdict.steps.forEach((s, i) => {
-            if (s.met && atFrames[i] === null) traceMark('capture:step-met', { step: i, frame: frames.length - 1 });
-          });
-          atFrames = verdict.steps.map((s) => s.atFrame);
-          onProgress(verdict.steps.map((s) => ({ action: s.action, done: s.met })));
-          if (verdict.met && serverWouldAccept(analyses, tracked, challenge)) {
-            metAt = performance.now();
-            metAtCount = frames.length;
-            traceMark('capture:accepted', { frame: frames.length - 1 });
-          }
-        }
-      }
-      traceMark('capture:frame', {
-        grabbedAt: tick,
-        analyzeMs: Math.round(analysedAt - lastFrameAt),
-        judgeMs: Math.round(performance.now() - analysedAt),
-        faces: found.length,
-        kept,
-        yaw: found[0] ? Math.round(found[0].pose.yaw) : null,
-        pitch: found[0] ? Math.round(found[0].pose.pitch) : null,
-      });
-    } catch {
-      // A frame the engine could not read is simply not evidence; the next one may be.
-    }
-    await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
-  }
-  traceMark('capture:ended', { frames: frames.length });
-  return { frames, faces, start, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
-}
 
 export function LivenessCapture({
   identity,
@@ -177,15 +88,16 @@ export function LivenessCapture({
   heading: string;
   onCaptured: (burst: CapturedBurst) => void;
   /**
-   * Frames recorded after the browser saw the last step met: checkout's server re-analyses JPEGs and
-   * wants them (FOLLOW_THROUGH_FRAMES); enrollment's server judges the browser's own analyses, so 0.
+   * Frames recorded after the browser saw the last step met, when the browser follows and the server
+   * will re-analyse JPEGs (a checkout whose stream failed: FOLLOW_THROUGH_FRAMES); enrollment's server
+   * judges the browser's own analyses, so 0. A streamed checkout needs none: the server says.
    */
   followThrough?: number;
   /** Encode each frame to JPEG as it is grabbed (checkout sends JPEGs), so sending does not wait for it. */
   encodeAhead?: boolean;
   /**
-   * Stream each tracked frame to the session while the shopper performs (checkout: the server analyses
-   * them during the movement); enrollment sends the browser's own analyses instead.
+   * Stream each frame to the session as it is grabbed and let the server follow the shopper (checkout:
+   * the server analyses them during the movement); enrollment sends the browser's own analyses instead.
    */
   streamFrames?: boolean;
 }) {
@@ -278,23 +190,27 @@ export function LivenessCapture({
       if (engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
         await nextPaint();
+        const deadline = performance.now() + TRACK_TIMEOUT_MS;
         const streamer = streamFrames ? new FrameStreamer(identity, session.sessionId) : undefined;
-        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress, followThrough, encodeAhead, (frame) => streamer?.push(frame));
-        // The burst begins where the performance does: the server measures the first step from its first frame.
-        const keep = selectFramesToSend(seen.frames.length - seen.start, seen.atFrames).map((i) => i + seen.start);
+        const seen = await followInBrowser(video.current!, engine, session.challenge, showProgress, {
+          followThrough,
+          encodeAhead,
+          deadline,
+          onFrame: (frame) => streamer?.push(frame),
+        });
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
-        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser at frames ${seen.atFrames.join(',')} from frame ${seen.start} of ${seen.frames.length}; sending ${keep.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
+        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser; ${seen.frames.length} frames kept, sending ${seen.burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
         onCaptured({
           session,
-          frames: keep.map((i) => seen.frames[i]!),
-          faces: keep.map((i) => seen.faces[i]!),
+          frames: seen.burst.map((i) => seen.frames[i]!),
+          faces: seen.burst.map((i) => seen.faces[i]!),
           startedAt,
           issuedAt,
           lastFrameAt: seen.lastFrameAt,
           ...(seen.metAt !== undefined ? { performedMs: Math.round(seen.metAt - issuedAt) } : {}),
           tracked: true,
           metInBrowser: seen.met,
-          ...(streamer ? { streamed: { streamer, indices: keep } } : {}),
+          ...(streamer ? { streamed: { streamer, indices: seen.burst } } : {}),
         });
       } else {
         const count = session.challenge.length;
