@@ -11,10 +11,21 @@
  * session and in bytes over all sessions, and dropped when a checkout takes them or, once the session
  * has expired, when the next stream opens. A checkout that lands on another node finds none (the
  * kiosk then sends the burst whole).
+ *
+ * A kiosk may ask, with each request, how its frames stand (`track`): the server runs the kiosks' own
+ * tracking (kiosk/challenge-tracking.ts: the challenge evaluation, then the burst judgement once every
+ * step is met) on ITS analyses of the frames streamed so far, and answers which steps are met, which
+ * frames it would judge, and whether they pass. The kiosk stops capturing the moment they do and its
+ * checkout names exactly those frames, which the checkout then judges in full again. No follow-through
+ * frames "in case the server sees it differently": it is the server that says.
  */
 import { Conflict, InvalidArgument, LivenessSessionRefused, Overloaded, SessionFramesExceeded } from '../errors/domain-errors.js';
 import type { Inspection, SessionPurpose, SessionTerminal } from '../devices/liveness-sessions.js';
 import type { AnalysedBurstFrame, AnalysedFrame } from '../pipeline/face-pipeline.js';
+import type { FaceAnalysis } from '../analysis/face-analysis.js';
+import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
+import type { ChallengeAction } from '../pad/challenge-evaluation.js';
+import { trackBurst } from '../kiosk/challenge-tracking.js';
 
 export interface SessionFrameLimits {
   /** Frames per session: the kiosk tracks at ~6 frames a second for at most 10 s. */
@@ -35,7 +46,19 @@ export const DEFAULT_SESSION_FRAME_LIMITS: SessionFrameLimits = {
 export interface SessionFrameDeps {
   readonly sessions: { inspect(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose): Promise<Inspection> };
   readonly analyze: (image: Uint8Array) => Promise<AnalysedFrame>;
+  /** The burst policy the checkout judges with (default: the built-in one), for the progress a kiosk asks for. */
+  readonly burstLiveness?: Partial<BurstLivenessPolicy>;
   readonly clock?: () => Date;
+}
+
+/** How a stream answers the session's challenge so far, judged on the server's analyses of its frames. */
+export interface StreamProgress {
+  /** Each step of the challenge, in order, and whether it is met. */
+  readonly steps: ReadonlyArray<{ readonly action: ChallengeAction; readonly met: boolean }>;
+  /** The frames the kiosk would name (indices in the stream, ascending): those the tracking picks. */
+  readonly burst: readonly number[];
+  /** The checkout's burst judgement (liveness and challenge) passes on `burst`. */
+  readonly live: boolean;
 }
 
 interface StreamedFrame {
@@ -47,6 +70,7 @@ interface SessionStream {
   readonly tenantId: string;
   readonly terminalId: string;
   readonly expiresAt: number;
+  readonly challenge: readonly ChallengeAction[];
   readonly frames: StreamedFrame[];
   bytes: number;
   /** The analysis of the last frame appended: the next one starts after it. */
@@ -70,9 +94,16 @@ export class SessionFrames {
   /**
    * Appends `images` at index `offset` of the session's stream (the frames it holds so far: a request
    * lost or repeated cannot shift the burst) and answers once they are analysed, so a kiosk that sends
-   * its next frames after the answer never runs ahead of the workers. Returns how many frames it holds.
+   * its next frames after the answer never runs ahead of the workers. Returns how many frames it holds,
+   * and with `track`, how they answer the challenge (StreamProgress).
    */
-  async append(sessionId: string, terminal: SessionTerminal, offset: number, images: readonly Uint8Array[]): Promise<{ received: number }> {
+  async append(
+    sessionId: string,
+    terminal: SessionTerminal,
+    offset: number,
+    images: readonly Uint8Array[],
+    options: { readonly track?: boolean } = {},
+  ): Promise<{ received: number; progress?: StreamProgress }> {
     if (images.length === 0 || images.some((image) => image.length === 0)) throw new InvalidArgument('empty frame in the stream');
     const stream = await this.streamFor(sessionId, terminal);
     if (offset !== stream.frames.length)
@@ -97,7 +128,32 @@ export class SessionFrames {
     stream.bytes += bytes;
     this.bytesHeld += bytes;
     await Promise.allSettled(added.map((frame) => frame.analysis));
-    return { received: stream.frames.length };
+    const received = stream.frames.length;
+    return options.track ? { received, progress: await this.progress(stream) } : { received };
+  }
+
+  /**
+   * The kiosks' tracking on the server's analyses of the stream: frames the workers could not read, and
+   * frames identical to an earlier one (the same camera picture twice, which a burst must not hold), are
+   * left out, as the kiosk leaves them out of its own tracking. Pair fits are kept per pair of analyses
+   * (pad/burst-geometry.ts), so each request costs the fits of its new frames, not the whole burst's.
+   */
+  private async progress(stream: SessionStream): Promise<StreamProgress> {
+    const faces = await Promise.all(stream.frames.map((frame) => frame.analysis.then((a) => a.face, () => undefined)));
+    const indices: number[] = [];
+    const analyses: FaceAnalysis[] = [];
+    faces.forEach((face, index) => {
+      if (!face || analyses.some((seen) => sameMesh(seen, face))) return;
+      indices.push(index);
+      analyses.push(face);
+    });
+    if (analyses.length === 0) return { steps: stream.challenge.map((action) => ({ action, met: false })), burst: [], live: false };
+    const tracked = trackBurst(analyses, stream.challenge, this.deps.burstLiveness ?? {});
+    return {
+      steps: tracked.verdict.steps.map((step) => ({ action: step.action, met: step.met })),
+      burst: tracked.burst.map((i) => indices[i]!),
+      live: tracked.live,
+    };
   }
 
   /**
@@ -144,7 +200,15 @@ export class SessionFrames {
       if (!inspected.ok) throw refused(inspected.reason);
       // Streams of sessions abandoned before their checkout go when the next stream opens: no timer to stop.
       this.purgeExpired();
-      stream = this.streams.get(sessionId) ?? { tenantId: terminal.tenantId, terminalId: terminal.id, expiresAt: Date.parse(inspected.expiresAt), frames: [], bytes: 0, last: Promise.resolve() };
+      stream = this.streams.get(sessionId) ?? {
+        tenantId: terminal.tenantId,
+        terminalId: terminal.id,
+        expiresAt: Date.parse(inspected.expiresAt),
+        challenge: inspected.challenge,
+        frames: [],
+        bytes: 0,
+        last: Promise.resolve(),
+      };
       this.streams.set(sessionId, stream);
     }
     // Another terminal's stream is "unknown" to this one, as its session is.
@@ -162,6 +226,11 @@ export class SessionFrames {
     this.streams.delete(sessionId);
     this.bytesHeld -= stream.bytes;
   }
+}
+
+/** The same picture analysed twice: every mesh point identical (pair geometry calls it `identical`). */
+function sameMesh(a: FaceAnalysis, b: FaceAnalysis): boolean {
+  return a.mesh.length === b.mesh.length && a.mesh.every((p, i) => p.x === b.mesh[i]!.x && p.y === b.mesh[i]!.y);
 }
 
 function ownedBy(stream: SessionStream, terminal: SessionTerminal): boolean {

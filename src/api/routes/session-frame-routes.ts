@@ -15,6 +15,11 @@ import { idParams, strictObject } from '../json-schemas.js';
 const MAX_FRAMES_PER_REQUEST = 8;
 
 const framesBody = strictObject(['offset', 'frames'], {
+  track: {
+    type: 'boolean',
+    description:
+      "answer with the session's progress: the server's own tracking of the challenge on its analyses of the frames streamed so far (the frames to name in the checkout, and whether they pass)",
+  },
   offset: {
     type: 'integer',
     minimum: 0,
@@ -33,13 +38,29 @@ const framesBody = strictObject(['offset', 'frames'], {
 const framesResponse = {
   type: 'object',
   required: ['received'],
-  properties: { received: { type: 'integer', description: 'frames the session holds, analysed; the next request begins at this index' } },
+  properties: {
+    received: { type: 'integer', description: 'frames the session holds, analysed; the next request begins at this index' },
+    progress: {
+      type: 'object',
+      required: ['steps', 'burst', 'live'],
+      description: 'with "track": how the frames streamed so far answer the challenge, judged on the server\'s analyses',
+      properties: {
+        steps: {
+          type: 'array',
+          items: { type: 'object', required: ['action', 'met'], properties: { action: { type: 'string' }, met: { type: 'boolean' } } },
+          description: "the challenge's steps in order, each met or not",
+        },
+        burst: { type: 'array', items: { type: 'integer' }, description: 'the frames to name as "sessionFrames" (stream indices, ascending)' },
+        live: { type: 'boolean', description: "the checkout's burst judgement (liveness and challenge) passes on those frames: stop capturing" },
+      },
+    },
+  },
 } as const;
 
 export function sessionFrameRoutes(frames: SessionFrames, authenticateTerminal: TerminalAuthentication): FastifyPluginAsync {
   return async (app) => {
     registerRawBody(app);
-    app.post<{ Params: { id: string }; Body: { offset: number; frames: string[] } }>(
+    app.post<{ Params: { id: string }; Body: { offset: number; frames: string[]; track?: boolean } }>(
       '/liveness-sessions/:id/frames',
       {
         schema: {
@@ -55,7 +76,9 @@ export function sessionFrameRoutes(frames: SessionFrames, authenticateTerminal: 
         // Streams answer checkout sessions: an enrollment kiosk sends its own analyses, never frames.
         requireTerminalCapability(terminal, 'pay');
         const images = request.body.frames.map((text) => new Uint8Array(Buffer.from(text, 'base64')));
-        return frames.append(request.params.id, { id: terminal.id, tenantId: terminal.tenantId }, request.body.offset, images);
+        return frames.append(request.params.id, { id: terminal.id, tenantId: terminal.tenantId }, request.body.offset, images, {
+          track: request.body.track === true,
+        });
       },
     );
   };
