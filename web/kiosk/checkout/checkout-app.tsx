@@ -1,10 +1,11 @@
 /**
  * The checkout lane: the cashier enters the amount (and, for personalization, the basket); the
- * shopper answers the liveness challenge, followed live by the browser face engine (loaded in the
- * background, cached; without it a timed burst is recorded). The JPEGs of the frames it follows are
- * streamed to the liveness session as they are taken, so the server analyses them while the shopper
- * moves; the signed checkout then names which of them are the burst (or, if streaming failed, carries
- * them). The decision is shown in plain words, with a PIN pad when a second factor is asked.
+ * shopper answers the liveness challenge. Each camera frame is streamed to the liveness session as it
+ * is taken; the server analyses it while the shopper moves, ticks the prompts off from its own
+ * analyses and says the moment the frames answer the challenge, and which of them to name: the signed
+ * checkout then names them. If streaming fails, the browser face engine (loaded in the background,
+ * cached; for the guidance too) follows the shopper and the checkout carries the frames. The decision
+ * is shown in plain words, with a PIN pad when a second factor is asked.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { loadFaceEngine, type FaceEnginePort } from '../../shared/face-engine-port';

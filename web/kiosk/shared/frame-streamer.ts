@@ -2,9 +2,14 @@
  * Streams a checkout's frames to its liveness session while the shopper performs
  * (POST /v1/liveness-sessions/:id/frames), so the server analyses them during the movement and the
  * checkout names them instead of sending the burst after it. One request at a time: the frames grabbed
- * while one is analysed go in the next, so the kiosk never runs ahead of the server's workers. If a
- * request fails, streaming stops and the checkout sends the burst whole, as a kiosk that never
- * streamed does: the session is spent only by the checkout.
+ * while one is analysed go in the next, so the kiosk never runs ahead of the server's workers. Each
+ * frame's JPEG is encoded as it is pushed, while the previous request is out.
+ *
+ * With `track`, every request asks the server how the frames streamed so far answer the challenge
+ * (its own analyses, the kiosks' tracking code): the answers drive the prompts' ticks and tell the
+ * kiosk when to stop and which frames to name. If a request fails, streaming stops and the kiosk
+ * carries on without it (its own tracking, and the burst sent whole), as a kiosk that never streamed
+ * does: the session is spent only by the checkout.
  */
 import type { KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
@@ -15,22 +20,51 @@ import { traceMark } from '../../shared/trace';
 /** The route takes at most 8 frames a request. */
 const FRAMES_PER_REQUEST = 8;
 
+/** The server's answer to `track` (src/checkout/session-frames.ts StreamProgress). */
+export interface StreamProgress {
+  readonly steps: ReadonlyArray<{ readonly action: string; readonly met: boolean }>;
+  /** The frames to name in the checkout: indices in the stream. */
+  readonly burst: readonly number[];
+  /** The checkout's burst judgement passes on `burst`: stop capturing. */
+  readonly live: boolean;
+}
+
 export class FrameStreamer {
   private readonly waiting: HTMLCanvasElement[] = [];
   private held = 0;
   private sending: Promise<void> | undefined;
-  private failed = false;
+  private broken = false;
+  private stopped = false;
+  private latest: StreamProgress | undefined;
 
   constructor(
     private readonly identity: KioskIdentity,
     private readonly sessionId: string,
+    private readonly options: { readonly track?: boolean; readonly onProgress?: (progress: StreamProgress) => void } = {},
   ) {}
 
-  /** Queues the next tracked frame; it is sent with the next request. */
+  /** Whether a request failed: nothing more is streamed, and the kiosk goes on without the stream. */
+  get failed(): boolean {
+    return this.broken;
+  }
+
+  /** The server's last answer to `track`. */
+  get progress(): StreamProgress | undefined {
+    return this.latest;
+  }
+
+  /** Queues the next tracked frame (its JPEG starts encoding now); it is sent with the next request. */
   push(frame: HTMLCanvasElement): void {
-    if (this.failed) return;
+    if (this.failed || this.stopped) return;
+    void frameJpegBase64(frame).catch(() => undefined);
     this.waiting.push(frame);
     this.pump();
+  }
+
+  /** No more frames: the capture is over (the server said the frames answer the challenge, or time is up). */
+  stop(): void {
+    this.stopped = true;
+    this.waiting.length = 0;
   }
 
   /** Once every pushed frame is held by the session: true; false when streaming failed (send the burst whole). */
@@ -47,7 +81,7 @@ export class FrameStreamer {
   }
 
   private pump(): void {
-    if (this.sending || this.failed || this.waiting.length === 0) return;
+    if (this.sending || this.failed || this.stopped || this.waiting.length === 0) return;
     this.sending = this.sendWaiting().finally(() => {
       this.sending = undefined;
       this.pump();
@@ -60,11 +94,16 @@ export class FrameStreamer {
       const frames = await Promise.all(batch.map(frameJpegBase64));
       const path = `/v1/liveness-sessions/${encodeURIComponent(this.sessionId)}/frames`;
       traceMark('stream:sent', { offset: this.held, frames: frames.length });
-      const answer = await readJson<{ received: number }>(await signedFetch(path, this.identity, { json: { offset: this.held, frames } }));
+      const json = { offset: this.held, frames, ...(this.options.track ? { track: true } : {}) };
+      const answer = await readJson<{ received: number; progress?: StreamProgress }>(await signedFetch(path, this.identity, { json }));
       this.held = answer.received;
-      traceMark('stream:answered', { received: this.held });
+      traceMark('stream:answered', { received: this.held, ...(answer.progress ? { live: answer.progress.live } : {}) });
+      if (answer.progress) {
+        this.latest = answer.progress;
+        this.options.onProgress?.(answer.progress);
+      }
     } catch {
-      this.failed = true;
+      this.broken = true;
     }
   }
 }

@@ -3,8 +3,10 @@
  * then a signed liveness session whose challenge the kiosk FOLLOWS at the shopper's pace, ticking each
  * step off as it is performed and stopping as soon as the frames answer the whole challenge (or after
  * 10 s, when it sends what it saw and lets the server judge):
- *  - the BROWSER analyses each frame and runs the server's own tracking (browser-tracking.ts); a
- *    checkout (`streamFrames`) streams each frame it keeps to the session as it goes;
+ *  - checkout (`streamFrames`): each frame is streamed to the session as it is grabbed and the SERVER
+ *    follows the shopper on its own analyses and says when the frames pass and which to name
+ *    (server-tracking.ts); if the stream fails, the browser takes over from the frames grabbed;
+ *  - enrollment: the BROWSER analyses each frame and runs the same tracking (browser-tracking.ts);
  *  - without an engine or a stream (upload mode): the old timed burst while the prompts show.
  * Hands back the session and the frames to send; what is sent (JPEGs, names or templates) is the caller's.
  */
@@ -17,10 +19,11 @@ import { captureBurst, startCamera, stopCamera } from '../../shared/camera';
 import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
-import { FrameStreamer } from './frame-streamer';
+import type { FrameStreamer } from './frame-streamer';
 import { traceMark, traceReset } from '../../shared/trace';
-import { FOLLOW_THROUGH_FRAMES, TRACK_TIMEOUT_MS } from './challenge-tracking';
+import { FOLLOW_THROUGH_FRAMES, selectFramesToSend, TRACK_TIMEOUT_MS } from './challenge-tracking';
 import { followInBrowser, type StepProgress } from './browser-tracking';
+import { followOnServer } from './server-tracking';
 
 export interface LivenessSession {
   readonly sessionId: string;
@@ -187,16 +190,44 @@ export function LivenessCapture({
       // From here the prompts are on screen: the shopper's performance is timed from this moment.
       const issuedAt = performance.now();
       traceMark('capture:issued', { steps: session.challenge.length });
-      if (engine) {
+      if (streamFrames || engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
         await nextPaint();
         const deadline = performance.now() + TRACK_TIMEOUT_MS;
-        const streamer = streamFrames ? new FrameStreamer(identity, session.sessionId) : undefined;
+        // Checkout: the server follows the shopper on the frames streamed to it, and says when to stop.
+        const onServer = streamFrames
+          ? await followOnServer(video.current!, identity, session.sessionId, (steps) => showProgress(steps.map((s) => ({ action: s.action, done: s.met }))), deadline)
+          : undefined;
+        if (onServer && !onServer.streamFailed) {
+          // Live: the frames the server picked. Timed out: the frames it would judge now, or the last ones if it never answered.
+          const burst = onServer.progress?.burst.length ? onServer.progress.burst : selectFramesToSend(onServer.frames.length, []);
+          console.info(`facekey: challenge ${session.challenge.join(',')} ${onServer.metAt !== undefined ? 'met' : 'not met'} on the server's analyses of ${onServer.frames.length} streamed frames; naming ${burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${onServer.metAt !== undefined ? Math.round(onServer.metAt - issuedAt) : '-'}`);
+          onCaptured({
+            session,
+            frames: burst.map((i) => onServer.frames[i]!),
+            startedAt,
+            issuedAt,
+            lastFrameAt: onServer.lastFrameAt,
+            ...(onServer.metAt !== undefined ? { performedMs: Math.round(onServer.metAt - issuedAt) } : {}),
+            tracked: true,
+            metInBrowser: false,
+            streamed: { streamer: onServer.streamer, indices: burst },
+          });
+          return;
+        }
+        if (!engine) {
+          // The stream failed and this device has no engine to follow the shopper: the frames so far, sent whole.
+          const frames = onServer?.frames ?? [];
+          const burst = selectFramesToSend(frames.length, []).map((i) => frames[i]!);
+          onCaptured({ session, frames: burst, startedAt, issuedAt, lastFrameAt: onServer?.lastFrameAt ?? performance.now(), tracked: false, metInBrowser: false });
+          return;
+        }
+        // The browser follows the shopper (enrollment; a checkout whose stream failed, from the frames it grabbed).
         const seen = await followInBrowser(video.current!, engine, session.challenge, showProgress, {
           followThrough,
           encodeAhead,
           deadline,
-          onFrame: (frame) => streamer?.push(frame),
+          ...(onServer ? { backlog: onServer.frames } : {}),
         });
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
         console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser; ${seen.frames.length} frames kept, sending ${seen.burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
@@ -210,7 +241,6 @@ export function LivenessCapture({
           ...(seen.metAt !== undefined ? { performedMs: Math.round(seen.metAt - issuedAt) } : {}),
           tracked: true,
           metInBrowser: seen.met,
-          ...(streamer ? { streamed: { streamer, indices: seen.burst } } : {}),
         });
       } else {
         const count = session.challenge.length;
