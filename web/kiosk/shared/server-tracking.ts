@@ -15,6 +15,12 @@ import { FrameStreamer, type StreamProgress } from './frame-streamer';
 
 /** How often a frame is grabbed and streamed: about what one worker analyses per second under load. */
 export const STREAM_INTERVAL_MS = 150;
+/**
+ * A session holds at most 64 streamed frames (checkout/session-frames.ts); past that its stream is
+ * refused. A shopper still not done after 60 (9 s at STREAM_INTERVAL_MS) is not waited for longer: the
+ * kiosk names what the server would judge and lets it decide.
+ */
+export const MAX_STREAMED_FRAMES = 60;
 
 export interface ServerTracked {
   readonly streamer: FrameStreamer;
@@ -61,7 +67,7 @@ export async function followOnServer(
     }
   };
   const streamer = new FrameStreamer(identity, sessionId, { track: true, onProgress });
-  while (metAt === undefined && !streamer.failed && performance.now() < deadline) {
+  while (metAt === undefined && !streamer.failed && performance.now() < deadline && frames.length < MAX_STREAMED_FRAMES) {
     const tick = performance.now();
     const canvas = grabFrame(video);
     const fingerprint = frameFingerprint(canvas);
@@ -79,6 +85,8 @@ export async function followOnServer(
     wake = undefined;
   }
   traceMark('capture:ended', { frames: frames.length });
+  // Out of time: the frames still on their way are judged too, and the last answer decides what to name.
+  if (metAt === undefined && !streamer.failed) await streamer.finish();
   const progress = streamer.progress;
   return { streamer, frames, ...(progress ? { progress } : {}), ...(metAt !== undefined ? { metAt } : {}), lastFrameAt, streamFailed: streamer.failed };
 }
