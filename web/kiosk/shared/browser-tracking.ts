@@ -58,7 +58,8 @@ export async function followInBrowser(
   let lastFrameAt = performance.now();
   let metAt: number | undefined;
   let metAtCount = 0;
-  while (performance.now() < options.deadline && (metAt === undefined || frames.length < metAtCount + options.followThrough)) {
+  const done = () => metAt !== undefined && frames.length >= metAtCount + options.followThrough;
+  while (performance.now() < options.deadline && !done()) {
     const tick = performance.now();
     const fromBacklog = backlog.shift();
     const canvas = fromBacklog ?? grabFrame(video);
@@ -103,7 +104,8 @@ export async function followInBrowser(
     } catch {
       // A frame the engine could not read is simply not evidence; the next one may be.
     }
-    if (backlog.length === 0) await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
+    // Done: no wait for a next frame that will not be grabbed.
+    if (backlog.length === 0 && !done()) await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
   }
   traceMark('capture:ended', { frames: frames.length });
   // The burst begins where the performance does and ends with the last frame kept (the follow-through).
