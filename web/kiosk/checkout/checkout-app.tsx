@@ -68,8 +68,9 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
   const currency = config?.currency ?? 'EUR';
 
   // In the background while the cashier types the amount; the browser caches the models for the next page load.
+  // Guidance, and following the shopper if streaming fails: no template is made here, so no recognition net.
   useEffect(() => {
-    void loadFaceEngine('/models').then(setEngine);
+    void loadFaceEngine('/models', { recognizer: false }).then(setEngine);
   }, []);
 
   const pay = async (order: Order, burst: CapturedBurst, kiosk: KioskIdentity, secondFactor: string | undefined) => {
