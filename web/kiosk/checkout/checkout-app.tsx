@@ -70,7 +70,7 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
   // In the background while the cashier types the amount; the browser caches the models for the next page load.
   // Guidance, and following the shopper if streaming fails: no template is made here, so no recognition net.
   useEffect(() => {
-    void loadFaceEngine('/models', { recognizer: false }).then(setEngine);
+    void loadFaceEngine(config?.modelsBase ?? '/models', { recognizer: false }).then(setEngine);
   }, []);
 
   const pay = async (order: Order, burst: CapturedBurst, kiosk: KioskIdentity, secondFactor: string | undefined) => {

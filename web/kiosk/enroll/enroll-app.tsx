@@ -57,7 +57,7 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
   const [error, setError] = useState<string>();
 
   useEffect(() => {
-    void loadFaceEngine('/models').then(setEngine);
+    void loadFaceEngine(config?.modelsBase ?? '/models').then(setEngine);
   }, []);
 
   const forget = async () => {
