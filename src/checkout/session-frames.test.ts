@@ -149,6 +149,34 @@ describe('SessionFrames', () => {
     assert.equal((await frames.append('ls_2', till, 0, [performance[0]!])).progress, undefined, 'not asked: not judged');
   });
 
+  it("holds an enrollment kiosk's own analyses for its enrollment, apart from a checkout's images", async () => {
+    const challenge = ['turn_left', 'look_up'] as const;
+    const purposes: string[] = [];
+    const frames = new SessionFrames({
+      sessions: {
+        inspect: async (sessionId, _terminal, purpose) => {
+          purposes.push(purpose);
+          return { ok: true, expiresAt: '2026-11-30T12:02:00.000Z', challenge: [...challenge] };
+        },
+      },
+      analyze: async () => assert.fail('evidence is never analysed here'),
+      clock: () => new Date('2026-11-30T12:00:00.000Z'),
+    });
+    const analyses = analysesOf(performing([...challenge]));
+    let answer = await frames.appendEvidence('ls_e', till, 0, analyses.slice(0, 2), 100, { track: true });
+    assert.deepEqual([answer.received, answer.progress!.live], [2, false]);
+    answer = await frames.appendEvidence('ls_e', till, 2, analyses.slice(2), 100, { track: true });
+    assert.deepEqual([answer.received, answer.progress!.live], [analyses.length, true]);
+    assert.deepEqual(purposes, ['enrollment'], 'looked up once, as an enrollment session');
+    assert.equal(frames.heldBytes, 200);
+    await assert.rejects(frames.append('ls_e', till, analyses.length, [image(1)]), LivenessSessionRefused, 'no images into an evidence stream');
+    assert.equal(frames.take('ls_e', till, [0, 1, 2]), undefined, "a checkout finds no frames of its own kind");
+    const taken = frames.takeEvidence('ls_e', till, answer.progress!.burst)!;
+    assert.deepEqual(taken, answer.progress!.burst.map((i) => analyses[i]), 'the very analyses streamed, in order');
+    assert.equal(frames.takeEvidence('ls_e', till, [0, 1, 2]), undefined, 'taken once');
+    assert.equal(frames.heldBytes, 0);
+  });
+
   it('refuses indices that are not ascending or not streamed, without taking anything; an unreadable frame fails the take', async () => {
     const { frames } = store();
     await frames.append('ls_1', till, 0, [image(1), image(0), image(3)]);

@@ -18,6 +18,12 @@
  * frames it would judge, and whether they pass. The kiosk stops capturing the moment they do and its
  * checkout names exactly those frames, which the checkout then judges in full again. No follow-through
  * frames "in case the server sees it differently": it is the server that says.
+ *
+ * An enrollment kiosk streams its own analyses instead (POST /v1/liveness-sessions/:id/evidence:
+ * landmarks, never an image; it makes the template itself), and its enrollment names them the same
+ * way: the server's judgement of them then finds its pair fits made during the movement (they are kept
+ * per pair of analyses, pad/burst-geometry.ts) instead of making all of them after it. A stream holds
+ * one kind: a checkout's session streams images, an enrollment's evidence.
  */
 import { Conflict, InvalidArgument, LivenessSessionRefused, Overloaded, SessionFramesExceeded } from '../errors/domain-errors.js';
 import type { Inspection, SessionPurpose, SessionTerminal } from '../devices/liveness-sessions.js';
@@ -61,14 +67,16 @@ export interface StreamProgress {
   readonly live: boolean;
 }
 
-interface StreamedFrame {
-  readonly image: Uint8Array;
-  readonly analysis: Promise<AnalysedFrame>;
-}
+/** A checkout's frame (a JPEG and the workers' analysis of it), or an enrollment kiosk's own analysis of one. */
+type StreamedFrame =
+  | { readonly kind: 'image'; readonly image: Uint8Array; readonly analysis: Promise<AnalysedFrame> }
+  | { readonly kind: 'evidence'; readonly face: FaceAnalysis };
 
 interface SessionStream {
   readonly tenantId: string;
   readonly terminalId: string;
+  /** Checkout: JPEGs analysed here; enrollment: the kiosk's analyses (landmarks, never an image). */
+  readonly purpose: SessionPurpose;
   readonly expiresAt: number;
   readonly challenge: readonly ChallengeAction[];
   readonly frames: StreamedFrame[];
@@ -105,31 +113,63 @@ export class SessionFrames {
     options: { readonly track?: boolean } = {},
   ): Promise<{ received: number; progress?: StreamProgress }> {
     if (images.length === 0 || images.some((image) => image.length === 0)) throw new InvalidArgument('empty frame in the stream');
-    const stream = await this.streamFor(sessionId, terminal);
-    if (offset !== stream.frames.length)
-      throw new Conflict(`the session holds ${stream.frames.length} frames; these were sent at index ${offset}`, { received: stream.frames.length });
+    const stream = await this.streamFor(sessionId, terminal, 'checkout');
     const bytes = images.reduce((sum, image) => sum + image.length, 0);
-    if (stream.frames.length + images.length > this.limits.maxFrames || stream.bytes + bytes > this.limits.maxBytesPerSession)
-      throw new SessionFramesExceeded(`a liveness session takes at most ${this.limits.maxFrames} frames and ${this.limits.maxBytesPerSession} bytes`, {
-        maxFrames: this.limits.maxFrames,
-        maxBytes: this.limits.maxBytesPerSession,
-      });
-    if (this.bytesHeld + bytes > this.limits.maxBytesTotal) throw new Overloaded('too many streamed frames held: send the burst with the checkout');
+    this.admit(stream, offset, images.length, bytes);
     // One frame at a time per stream: a kiosk's stream takes one worker, not all of them, so the other
     // cores stay free for the rest of the service (and, where they share a machine, the kiosk's own tracking).
     const added = images.map((image) => {
       const analysis = stream.last.catch(() => undefined).then(() => this.deps.analyze(image));
       stream.last = analysis;
-      return { image, analysis };
+      return { kind: 'image' as const, image, analysis };
     });
     // A frame the workers cannot read fails the burst that names it, when the checkout awaits it; not here.
     for (const frame of added) frame.analysis.catch(() => undefined);
-    stream.frames.push(...added);
-    stream.bytes += bytes;
-    this.bytesHeld += bytes;
+    this.hold(stream, added, bytes);
     await Promise.allSettled(added.map((frame) => frame.analysis));
     const received = stream.frames.length;
     return options.track ? { received, progress: await this.progress(stream) } : { received };
+  }
+
+  /**
+   * An enrollment kiosk's own analyses of the frames it follows (landmarks, never an image: the kiosk
+   * makes the template itself), appended at `offset` of its enrollment session's stream while the
+   * shopper performs; `bytes` is what they weighed in the request. With `track`, the answer says how
+   * they answer the challenge: the same judgement the enrollment will make, so its pair fits are
+   * already made (and kept) when the enrollment that names these frames arrives.
+   */
+  async appendEvidence(
+    sessionId: string,
+    terminal: SessionTerminal,
+    offset: number,
+    analyses: readonly FaceAnalysis[],
+    bytes: number,
+    options: { readonly track?: boolean } = {},
+  ): Promise<{ received: number; progress?: StreamProgress }> {
+    if (analyses.length === 0) throw new InvalidArgument('no frame in the stream request');
+    const stream = await this.streamFor(sessionId, terminal, 'enrollment');
+    this.admit(stream, offset, analyses.length, bytes);
+    this.hold(stream, analyses.map((face) => ({ kind: 'evidence' as const, face })), bytes);
+    const received = stream.frames.length;
+    return options.track ? { received, progress: await this.progress(stream) } : { received };
+  }
+
+  /** Refuses frames sent at the wrong index (a lost or repeated request cannot shift the burst) or beyond the bounds. */
+  private admit(stream: SessionStream, offset: number, count: number, bytes: number): void {
+    if (offset !== stream.frames.length)
+      throw new Conflict(`the session holds ${stream.frames.length} frames; these were sent at index ${offset}`, { received: stream.frames.length });
+    if (stream.frames.length + count > this.limits.maxFrames || stream.bytes + bytes > this.limits.maxBytesPerSession)
+      throw new SessionFramesExceeded(`a liveness session takes at most ${this.limits.maxFrames} frames and ${this.limits.maxBytesPerSession} bytes`, {
+        maxFrames: this.limits.maxFrames,
+        maxBytes: this.limits.maxBytesPerSession,
+      });
+    if (this.bytesHeld + bytes > this.limits.maxBytesTotal) throw new Overloaded('too many streamed frames held: send the burst whole');
+  }
+
+  private hold(stream: SessionStream, frames: readonly StreamedFrame[], bytes: number): void {
+    stream.frames.push(...frames);
+    stream.bytes += bytes;
+    this.bytesHeld += bytes;
   }
 
   /**
@@ -139,7 +179,9 @@ export class SessionFrames {
    * (pad/burst-geometry.ts), so each request costs the fits of its new frames, not the whole burst's.
    */
   private async progress(stream: SessionStream): Promise<StreamProgress> {
-    const faces = await Promise.all(stream.frames.map((frame) => frame.analysis.then((a) => a.face, () => undefined)));
+    const faces = await Promise.all(
+      stream.frames.map((frame) => (frame.kind === 'evidence' ? frame.face : frame.analysis.then((a) => a.face, () => undefined))),
+    );
     const indices: number[] = [];
     const analyses: FaceAnalysis[] = [];
     faces.forEach((face, index) => {
@@ -163,8 +205,21 @@ export class SessionFrames {
    * checkout that has nothing to judge says so. Bad indices are refused before anything is taken.
    */
   take(sessionId: string, terminal: SessionTerminal, indices: readonly number[]): Promise<AnalysedBurstFrame[]> | undefined {
+    const frames = this.taken(sessionId, terminal, 'checkout', indices);
+    return frames && Promise.all(frames.map(async (frame) => (frame.kind === 'image' ? { image: frame.image, analysis: await frame.analysis } : unreachable())));
+  }
+
+  /**
+   * Takes the enrollment kiosk's analyses at `indices` for the enrollment that answers the session, as
+   * `take` does for a checkout: undefined when this node holds no evidence stream of this kiosk's for it.
+   */
+  takeEvidence(sessionId: string, terminal: SessionTerminal, indices: readonly number[]): FaceAnalysis[] | undefined {
+    return this.taken(sessionId, terminal, 'enrollment', indices)?.map((frame) => (frame.kind === 'evidence' ? frame.face : unreachable()));
+  }
+
+  private taken(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose, indices: readonly number[]): StreamedFrame[] | undefined {
     const stream = this.streams.get(sessionId);
-    if (!stream || !ownedBy(stream, terminal)) return undefined;
+    if (!stream || !ownedBy(stream, terminal) || stream.purpose !== purpose) return undefined;
     if (stream.expiresAt <= this.clock().getTime()) {
       this.drop(sessionId);
       return undefined;
@@ -173,7 +228,7 @@ export class SessionFrames {
     if (!ascending || indices.some((index) => index >= stream.frames.length))
       throw new InvalidArgument(`"sessionFrames" are ascending indices below ${stream.frames.length}, the frames streamed to the session`);
     this.drop(sessionId);
-    return Promise.all(indices.map(async (index) => ({ image: stream.frames[index]!.image, analysis: await stream.frames[index]!.analysis })));
+    return indices.map((index) => stream.frames[index]!);
   }
 
   /** Bytes of frames held over all sessions (for tests and metrics). */
@@ -193,16 +248,17 @@ export class SessionFrames {
   }
 
   /** The session's stream, opened on its first frames once the sessions confirm this terminal may still answer it. */
-  private async streamFor(sessionId: string, terminal: SessionTerminal): Promise<SessionStream> {
+  private async streamFor(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose): Promise<SessionStream> {
     let stream = this.streams.get(sessionId);
     if (!stream) {
-      const inspected = await this.deps.sessions.inspect(sessionId, terminal, 'checkout');
+      const inspected = await this.deps.sessions.inspect(sessionId, terminal, purpose);
       if (!inspected.ok) throw refused(inspected.reason);
       // Streams of sessions abandoned before their checkout go when the next stream opens: no timer to stop.
       this.purgeExpired();
       stream = this.streams.get(sessionId) ?? {
         tenantId: terminal.tenantId,
         terminalId: terminal.id,
+        purpose,
         expiresAt: Date.parse(inspected.expiresAt),
         challenge: inspected.challenge,
         frames: [],
@@ -211,8 +267,8 @@ export class SessionFrames {
       };
       this.streams.set(sessionId, stream);
     }
-    // Another terminal's stream is "unknown" to this one, as its session is.
-    if (!ownedBy(stream, terminal)) throw refused('liveness_session_unknown');
+    // Another terminal's stream is "unknown" to this one, as its session is; so is one of the other kind.
+    if (!ownedBy(stream, terminal) || stream.purpose !== purpose) throw refused('liveness_session_unknown');
     if (stream.expiresAt <= this.clock().getTime()) {
       this.drop(sessionId);
       throw refused('liveness_session_expired');
@@ -231,6 +287,10 @@ export class SessionFrames {
 /** The same picture analysed twice: every mesh point identical (pair geometry calls it `identical`). */
 function sameMesh(a: FaceAnalysis, b: FaceAnalysis): boolean {
   return a.mesh.length === b.mesh.length && a.mesh.every((p, i) => p.x === b.mesh[i]!.x && p.y === b.mesh[i]!.y);
+}
+
+function unreachable(): never {
+  throw new Error('a stream holds frames of its own kind only');
 }
 
 function ownedBy(stream: SessionStream, terminal: SessionTerminal): boolean {
