@@ -178,19 +178,25 @@ test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 
     const enrolled = await captureEnrollment(page);
     assert.equal(enrolled.ok, true, `enrollment refused: ${enrolled.error} ${JSON.stringify(enrolled.response)}`);
 
-    // What left the kiosk: a template and per-frame evidence; no image field, no JPEG, no base64 picture.
+    // What left the kiosk: a template and per-frame evidence, streamed to the session while the shopper
+    // moved and named in the enrollment (or sent with it); no image field, no JPEG, no base64 picture.
     const body = enrolled.requestBody!;
     assert.ok(body, 'the enrollment request was seen');
     assert.equal(typeof body.template, 'string');
-    assert.ok(Array.isArray(body.frames) && body.frames.length >= 3 && body.frames.length <= 15, `frames: ${(body.frames as unknown[])?.length}`);
-    assert.equal('images' in body, false);
-    assert.equal('image' in body, false);
-    const text = JSON.stringify(body);
+    const named = (body.sessionFrames ?? body.frames) as unknown[] | undefined;
+    assert.ok(Array.isArray(named) && named.length >= 3 && named.length <= 8, `frames: ${named?.length}`);
+    assert.ok(Array.isArray(body.sessionFrames), 'the evidence was streamed and named');
+    assert.ok(enrolled.streamedBodies.length >= 1, 'evidence streamed to the session');
+    for (const sent of [body, ...enrolled.streamedBodies]) {
+      assert.equal('images' in sent, false);
+      assert.equal('image' in sent, false);
+    }
+    const text = JSON.stringify([body, ...enrolled.streamedBodies]);
     assert.doesNotMatch(text, /\/9j\//, 'no base64 JPEG (its FF D8 FF start) anywhere in the body');
     assert.doesNotMatch(text, /iVBORw0KGgo|data:image\//, 'no base64 PNG or data URL');
     const longest = Math.max(...(text.match(/"[A-Za-z0-9+/=]{200,}"/g) ?? ['']).map((s) => s.length));
     assert.ok(longest < 8_000, `no string long enough to be a picture (longest base64 run ${longest} chars: the template)`);
-    for (const frame of body.frames as Array<Record<string, unknown>>) {
+    for (const frame of enrolled.streamedBodies.flatMap((sent) => sent.frames as Array<Record<string, unknown>>)) {
       assert.deepEqual(Object.keys(frame).sort(), ['box', 'detectionScore', 'height', 'mesh', 'meshDepth', 'pose', 'presentation', 'width']);
     }
 

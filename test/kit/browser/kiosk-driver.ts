@@ -51,6 +51,8 @@ export interface EnrollmentOutcome {
   readonly error?: string;
   /** The JSON body the kiosk posted to /v1/kiosk/enrollments, as it left the browser. */
   readonly requestBody?: Record<string, unknown>;
+  /** The JSON bodies it streamed to the liveness session meanwhile (POST …/evidence). */
+  readonly streamedBodies: ReadonlyArray<Record<string, unknown>>;
   /** The response, when the kiosk got one. */
   readonly response?: Record<string, unknown>;
   readonly challenge?: readonly string[];
@@ -68,9 +70,13 @@ async function challengeShown(page: Page): Promise<string[]> {
 /** Presses "look at the camera" on the enrollment kiosk and waits for the enrollment's answer. */
 export async function captureEnrollment(page: Page): Promise<EnrollmentOutcome> {
   let requestBody: Record<string, unknown> | undefined;
+  const streamedBodies: Array<Record<string, unknown>> = [];
   let challenge: readonly string[] | undefined;
   const onRequest = (request: Request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/kiosk/enrollments') requestBody = request.postDataJSON() as Record<string, unknown>;
+    if (request.method() !== 'POST') return;
+    const pathname = new URL(request.url()).pathname;
+    if (pathname === '/v1/kiosk/enrollments') requestBody = request.postDataJSON() as Record<string, unknown>;
+    if (/^\/v1\/liveness-sessions\/[^/]+\/evidence$/.test(pathname)) streamedBodies.push(request.postDataJSON() as Record<string, unknown>);
   };
   page.on('request', onRequest);
   const enrolled = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/kiosk/enrollments', { timeout: CAPTURE_TIMEOUT_MS });
@@ -81,10 +87,10 @@ export async function captureEnrollment(page: Page): Promise<EnrollmentOutcome> 
     const response = (await answer.json()) as Record<string, unknown>;
     if (!answer.ok()) {
       await page.waitForSelector('[data-testid=error]', { timeout: 10_000 });
-      return { ok: false, error: String(response.code ?? response.detail ?? answer.status()), response, ...(requestBody ? { requestBody } : {}), challenge };
+      return { ok: false, error: String(response.code ?? response.detail ?? answer.status()), response, ...(requestBody ? { requestBody } : {}), streamedBodies, challenge };
     }
     await page.waitForSelector('[data-testid=step-card]', { timeout: 30_000 });
-    return { ok: true, response, ...(requestBody ? { requestBody } : {}), challenge };
+    return { ok: true, response, ...(requestBody ? { requestBody } : {}), streamedBodies, challenge };
   } finally {
     page.off('request', onRequest);
   }

@@ -45,8 +45,8 @@ export async function followInBrowser(
     readonly encodeAhead: boolean;
     readonly deadline: number;
     readonly backlog?: readonly HTMLCanvasElement[];
-    /** Each frame kept as evidence, as it is kept. */
-    readonly onFrame?: (frame: HTMLCanvasElement) => void;
+    /** Each frame kept as evidence, as it is kept, with the engine's face in it. */
+    readonly onFrame?: (frame: HTMLCanvasElement, face: BrowserFace) => void;
   },
 ): Promise<BrowserTracked> {
   const frames: HTMLCanvasElement[] = [];
@@ -73,7 +73,7 @@ export async function followInBrowser(
       if (kept) {
         frames.push(canvas);
         if (options.encodeAhead) void frameJpegBase64(canvas).catch(() => undefined);
-        options.onFrame?.(canvas);
+        options.onFrame?.(canvas, found[0]!);
         faces.push(found[0]!);
         analyses.push(analysisOf(found[0]!));
         if (metAt === undefined) {

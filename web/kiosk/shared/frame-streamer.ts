@@ -3,7 +3,8 @@
  * (POST /v1/liveness-sessions/:id/frames), so the server analyses them during the movement and the
  * checkout names them instead of sending the burst after it. One request at a time: the frames grabbed
  * while one is analysed go in the next, so the kiosk never runs ahead of the server's workers. Each
- * frame's JPEG is encoded as it is pushed, while the previous request is out.
+ * frame's JPEG is encoded as it is pushed, while the previous request is out. An enrollment kiosk
+ * streams its own analyses of its frames the same way (POST …/evidence: landmarks, never an image).
  *
  * With `track`, every request asks the server how the frames streamed so far answer the challenge
  * (its own analyses, the kiosks' tracking code): the answers drive the prompts' ticks and tell the
@@ -15,6 +16,8 @@ import type { KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
 import { readJson } from '../../shared/api';
 import { frameJpegBase64 } from '../../shared/camera';
+import type { BrowserFace } from '../../shared/face-engine-port';
+import { frameEvidence } from '../enroll/enrollment';
 import { traceMark } from '../../shared/trace';
 
 /** The route takes at most 8 frames a request. */
@@ -29,18 +32,41 @@ export interface StreamProgress {
   readonly live: boolean;
 }
 
-export class FrameStreamer {
-  private readonly waiting: HTMLCanvasElement[] = [];
+/** What a stream carries: a checkout's frames as JPEGs, or an enrollment kiosk's analyses of its frames. */
+interface StreamKind<T> {
+  readonly path: 'frames' | 'evidence';
+  /** The item as the request carries it; started when the item is pushed. */
+  encode(item: T): Promise<unknown>;
+}
+
+const IMAGES: StreamKind<HTMLCanvasElement> = { path: 'frames', encode: frameJpegBase64 };
+const EVIDENCE: StreamKind<BrowserFace> = { path: 'evidence', encode: async (face) => frameEvidence(face) };
+
+type StreamerOptions = { readonly track?: boolean; readonly onProgress?: (progress: StreamProgress) => void };
+
+export class FrameStreamer<T = HTMLCanvasElement> {
+  /** A checkout's frames. */
+  static images(identity: KioskIdentity, sessionId: string, options: StreamerOptions = {}): FrameStreamer<HTMLCanvasElement> {
+    return new FrameStreamer(identity, sessionId, IMAGES, options);
+  }
+
+  /** An enrollment kiosk's analyses of its frames. */
+  static evidence(identity: KioskIdentity, sessionId: string, options: StreamerOptions = {}): FrameStreamer<BrowserFace> {
+    return new FrameStreamer(identity, sessionId, EVIDENCE, options);
+  }
+
+  private readonly waiting: Array<Promise<unknown>> = [];
   private held = 0;
   private sending: Promise<void> | undefined;
   private broken = false;
   private stopped = false;
   private latest: StreamProgress | undefined;
 
-  constructor(
+  private constructor(
     private readonly identity: KioskIdentity,
     private readonly sessionId: string,
-    private readonly options: { readonly track?: boolean; readonly onProgress?: (progress: StreamProgress) => void } = {},
+    private readonly kind: StreamKind<T>,
+    private readonly options: StreamerOptions,
   ) {}
 
   /** Whether a request failed: nothing more is streamed, and the kiosk goes on without the stream. */
@@ -53,11 +79,12 @@ export class FrameStreamer {
     return this.latest;
   }
 
-  /** Queues the next tracked frame (its JPEG starts encoding now); it is sent with the next request. */
-  push(frame: HTMLCanvasElement): void {
+  /** Queues the next tracked frame (its encoding starts now); it is sent with the next request. */
+  push(item: T): void {
     if (this.failed || this.stopped) return;
-    void frameJpegBase64(frame).catch(() => undefined);
-    this.waiting.push(frame);
+    const encoded = this.kind.encode(item);
+    encoded.catch(() => undefined); // a failed encoding fails the request that carries it
+    this.waiting.push(encoded);
     this.pump();
   }
 
@@ -91,8 +118,8 @@ export class FrameStreamer {
   private async sendWaiting(): Promise<void> {
     const batch = this.waiting.splice(0, FRAMES_PER_REQUEST);
     try {
-      const frames = await Promise.all(batch.map(frameJpegBase64));
-      const path = `/v1/liveness-sessions/${encodeURIComponent(this.sessionId)}/frames`;
+      const frames = await Promise.all(batch);
+      const path = `/v1/liveness-sessions/${encodeURIComponent(this.sessionId)}/${this.kind.path}`;
       traceMark('stream:sent', { offset: this.held, frames: frames.length });
       const json = { offset: this.held, frames, ...(this.options.track ? { track: true } : {}) };
       const answer = await readJson<{ received: number; progress?: StreamProgress }>(await signedFetch(path, this.identity, { json }));

@@ -6,7 +6,8 @@
  *  - checkout (`streamFrames`): each frame is streamed to the session as it is grabbed and the SERVER
  *    follows the shopper on its own analyses and says when the frames pass and which to name
  *    (server-tracking.ts); if the stream fails, the browser takes over from the frames grabbed;
- *  - enrollment: the BROWSER analyses each frame and runs the same tracking (browser-tracking.ts);
+ *  - enrollment: the BROWSER analyses each frame and runs the same tracking (browser-tracking.ts),
+ *    streaming its analyses (landmarks, no image) to the session as it goes (`streamEvidence`);
  *  - without an engine or a stream (upload mode): the old timed burst while the prompts show.
  * Hands back the session and the frames to send; what is sent (JPEGs, names or templates) is the caller's.
  */
@@ -19,7 +20,7 @@ import { captureBurst, startCamera, stopCamera } from '../../shared/camera';
 import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
-import type { FrameStreamer } from './frame-streamer';
+import { FrameStreamer } from './frame-streamer';
 import { traceMark, traceReset } from '../../shared/trace';
 import { FOLLOW_THROUGH_FRAMES, selectFramesToSend, TRACK_TIMEOUT_MS } from './challenge-tracking';
 import { followInBrowser, type StepProgress } from './browser-tracking';
@@ -50,10 +51,11 @@ export interface CapturedBurst {
   /** Whether the browser saw every step met (guidance only: the server re-judges). */
   readonly metInBrowser: boolean;
   /**
-   * The frames streamed to the session (checkout), and which of them are the burst (indices in the
-   * stream, the same frames as `frames`): the checkout names them instead of sending `frames`.
+   * The frames streamed to the session (checkout: JPEGs; enrollment: the engine's analyses of them),
+   * and which of them are the burst (indices in the stream, the same frames as `frames`): the request
+   * names them instead of carrying them, once `finish` says the stream holds them all.
    */
-  readonly streamed?: { readonly streamer: FrameStreamer; readonly indices: readonly number[] };
+  readonly streamed?: { readonly streamer: Pick<FrameStreamer<unknown>, 'finish'>; readonly indices: readonly number[] };
 }
 
 export const BURST_FRAMES = 8;
@@ -85,6 +87,7 @@ export function LivenessCapture({
   followThrough = FOLLOW_THROUGH_FRAMES,
   encodeAhead = false,
   streamFrames = false,
+  streamEvidence = false,
 }: {
   identity: KioskIdentity;
   engine: FaceEnginePort | undefined;
@@ -103,6 +106,11 @@ export function LivenessCapture({
    * the server analyses them during the movement); enrollment sends the browser's own analyses instead.
    */
   streamFrames?: boolean;
+  /**
+   * Stream the browser's analysis of each kept frame to the session as the shopper moves (enrollment:
+   * the server judges them, and keeps the fits it made, while the shopper still moves).
+   */
+  streamEvidence?: boolean;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | undefined>(undefined);
@@ -223,11 +231,14 @@ export function LivenessCapture({
           return;
         }
         // The browser follows the shopper (enrollment; a checkout whose stream failed, from the frames it grabbed).
+        // Enrollment: each kept frame's analysis goes to the session as the shopper moves, so the server's judgement is made by the time it is asked.
+        const evidence = streamEvidence ? FrameStreamer.evidence(identity, session.sessionId, { track: true }) : undefined;
         const seen = await followInBrowser(video.current!, engine, session.challenge, showProgress, {
           followThrough,
           encodeAhead,
           deadline,
           ...(onServer ? { backlog: onServer.frames } : {}),
+          ...(evidence ? { onFrame: (_frame: HTMLCanvasElement, face: BrowserFace) => evidence.push(face) } : {}),
         });
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
         console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser; ${seen.frames.length} frames kept, sending ${seen.burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
@@ -241,6 +252,7 @@ export function LivenessCapture({
           ...(seen.metAt !== undefined ? { performedMs: Math.round(seen.metAt - issuedAt) } : {}),
           tracked: true,
           metInBrowser: seen.met,
+          ...(evidence ? { streamed: { streamer: evidence, indices: seen.burst } } : {}),
         });
       } else {
         const count = session.challenge.length;

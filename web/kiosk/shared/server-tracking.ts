@@ -66,7 +66,7 @@ export async function followOnServer(
       wake?.();
     }
   };
-  const streamer = new FrameStreamer(identity, sessionId, { track: true, onProgress });
+  const streamer = FrameStreamer.images(identity, sessionId, { track: true, onProgress });
   while (metAt === undefined && !streamer.failed && performance.now() < deadline && frames.length < MAX_STREAMED_FRAMES) {
     const tick = performance.now();
     const canvas = grabFrame(video);
