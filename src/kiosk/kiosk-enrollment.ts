@@ -23,7 +23,6 @@ import type { FaceTemplate } from '../templates/template.js';
 import { checkedAnalysisOf, type FrameEvidence } from '../analysis/frame-evidence.js';
 import { checkedTracksOf, type TrackEvidence } from '../pad/track-evidence.js';
 import type { KioskEnrollmentRecords } from './kiosk-enrollment-records.js';
-import type { SessionFrames } from '../checkout/session-frames.js';
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
 
 /** The consumer is still at the kiosk: card and PIN are linked within this many minutes of enrolling. */
@@ -70,6 +69,14 @@ export interface KioskEnrollment {
   };
 }
 
+/**
+ * Where the analyses a kiosk streamed to its session wait for the enrollment that names them
+ * (checkout/session-frames.ts holds them): taken once, bad indices refused, undefined when none are held.
+ */
+export interface StreamedEvidence {
+  takeEvidence(sessionId: string, terminal: KioskTerminal, indices: readonly number[]): FaceAnalysis[] | undefined;
+}
+
 export interface KioskEnrollmentDeps {
   readonly biometrics: BiometricService;
   readonly consent: ConsentService;
@@ -79,7 +86,7 @@ export interface KioskEnrollmentDeps {
   readonly wallet: WalletService;
   readonly livenessSessions: LivenessSessionRedeemer;
   /** The analyses kiosks stream to their sessions (`sessionFrames` in a capture); none: such a capture is refused. */
-  readonly sessionFrames?: Pick<SessionFrames, 'takeEvidence'>;
+  readonly sessionFrames?: StreamedEvidence;
   readonly records: KioskEnrollmentRecords;
   readonly audit: AuditSink;
   /** The same burst policy the face pipeline judges uploaded bursts with (default: the built-in one). */
