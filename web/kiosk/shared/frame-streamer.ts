@@ -74,6 +74,11 @@ export class FrameStreamer<T = HTMLCanvasElement> {
     return this.broken;
   }
 
+  /** Frames pushed and not yet sent (one request is out). */
+  get backlog(): number {
+    return this.waiting.length;
+  }
+
   /** The server's last answer to `track`. */
   get progress(): StreamProgress | undefined {
     return this.latest;

@@ -13,8 +13,15 @@ import { frameFingerprint, grabFrame, sameFingerprint } from '../../shared/camer
 import { traceMark } from '../../shared/trace';
 import { FrameStreamer, type StreamProgress } from './frame-streamer';
 
-/** How often a frame is grabbed and streamed: about what one worker analyses per second under load. */
+/**
+ * How often a frame is grabbed and streamed, at most: about what one worker analyses per second. When
+ * the server is slower (a busy machine), the kiosk waits for it: a new frame is grabbed only once the
+ * previous one has left, so the server's answer is never more than a frame or two behind the shopper
+ * (frames piling up made the answer to the last movement wait for the analysis of all of them).
+ */
 export const STREAM_INTERVAL_MS = 150;
+/** How often the kiosk looks whether the stream has room for the next frame. */
+const POLL_MS = 20;
 /**
  * A session holds at most 64 streamed frames (checkout/session-frames.ts); past that its stream is
  * refused. A shopper still not done after 60 (9 s at STREAM_INTERVAL_MS) is not waited for longer: the
@@ -67,8 +74,15 @@ export async function followOnServer(
     }
   };
   const streamer = FrameStreamer.images(identity, sessionId, { track: true, onProgress });
+  let lastGrabAt = -Infinity;
   while (metAt === undefined && !streamer.failed && performance.now() < deadline && frames.length < MAX_STREAMED_FRAMES) {
     const tick = performance.now();
+    if (tick - lastGrabAt < STREAM_INTERVAL_MS - 1 || streamer.backlog > 0) {
+      await Promise.race([sleep(POLL_MS), new Promise<void>((resolve) => (wake = resolve))]);
+      wake = undefined;
+      continue;
+    }
+    lastGrabAt = tick;
     const canvas = grabFrame(video);
     const fingerprint = frameFingerprint(canvas);
     // The same picture again (no new camera frame yet, or a looping clip come round): not a new frame.
@@ -80,9 +94,6 @@ export async function followOnServer(
       streamer.push(canvas);
     }
     traceMark('capture:frame', { grabbedAt: tick, kept: fresh, judgeMs: 0 });
-    // Until the next grab, or the server's "live", whichever comes first.
-    await Promise.race([sleep(Math.max(0, STREAM_INTERVAL_MS - (performance.now() - tick))), new Promise<void>((resolve) => (wake = resolve))]);
-    wake = undefined;
   }
   traceMark('capture:ended', { frames: frames.length });
   // Out of time: the frames still on their way are judged too, and the last answer decides what to name.
