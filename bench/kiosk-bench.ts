@@ -3,17 +3,20 @@
  * (Debian's, headless, a fake camera playing a stand-in clip) against the built service on embedded
  * defaults. Measures, and says in its output what each figure is:
  *  - the enrollment kiosk's first load on a cold profile (bytes over the wire and time until the face
- *    engine is ready), and the second, cached load in the same profile;
- *  - N enrollments and N checkouts: performedMs (liveness session issued → the browser saw the last
- *    challenge step met), answerMs (last frame captured → the server's answer shown) and the total
- *    ("look at the camera" pressed → answer shown).
+ *    engine is ready), and the second, cached visit in the same profile (the first page closed);
+ *  - N enrollments and N checkouts: performedMs (liveness session issued → the capture accepted: the
+ *    browser's judgement for enrollment, the server's for checkout), answerMs (last frame captured →
+ *    the server's answer shown) and the total ("look at the camera" pressed → answer shown), and each
+ *    capture's phases from the kiosk's User Timing marks (test/kit/browser/capture-phases.ts);
+ *    BENCH_TRACE=1 prints every capture's timeline.
  * The stand-in is one face; each enrollment is erased after it is measured, so the next one is not
  * refused as a duplicate. Challenges are drawn from turn_left, look_up, look_down (the stand-in cannot
  * blink convincingly; see test/web/pay-by-face-journey.test.ts). Run with tsx: it uses the browser kit
  * in test/kit/browser/, which the node build does not compile.
  * BENCH_CAMERA: `shopper` (default) puts the REACTIVE SHOPPER in front of the kiosks
  * (test/kit/browser/reactive-shopper.ts): the same stand-in, rendered into a canvas camera, performing
- * each prompted action once after a 300 ms reaction, as a person following the prompts would. `clip` is
+ * each prompted action once after a 300 ms reaction at a person's pace (SHOPPER_PACE), as a person
+ * following the prompts would. `clip` is
  * Chromium's fake camera looping a y4m clip of the stand-in performing every action in turn: it cannot
  * react, so its performance time is mostly the wait for the loop to come round to the action asked.
  * BENCH_N (default 5).
@@ -246,16 +249,16 @@ try {
   console.log(`enrollment kiosk second visit (cached):    ${(warmBytes / 1e6).toFixed(2)} MB transferred, ${warmMs} ms from opening the page to the camera step with the face engine ready (the first page closed; consent clicks included)`);
   console.log(`  ${warmEngine}`);
   console.log(`enrollments: ${enrollments.length} accepted, refused: ${enrollFailures.length ? enrollFailures.join(', ') : 'none'}`);
-  line('enrollment performedMs', enrollments.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), `liveness session issued → the browser saw the last challenge step met (the shopper's own pace; ${shopper ? "the simulated shopper's here" : "the looping clip's here"})`);
-  line('enrollment answerMs', enrollments.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → enrollment answered (template in the browser, signing, server liveness + enroll)');
+  line('enrollment performedMs', enrollments.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), `liveness session issued → the browser's judgement accepted the capture (the shopper's own pace and the tracking; ${shopper ? "the simulated shopper's here" : "the looping clip's here"})`);
+  line('enrollment answerMs', enrollments.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → enrollment answered (template in the browser, the last evidence streamed, signing, server liveness + enroll)');
   line('enrollment total', enrollments.map((t) => t.totalMs), '"look at the camera" pressed → enrollment answered');
   line('enrollment system share', systemShare(enrollments), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
   if (shopper) console.log(`shopper in the ${N + 1} enrollment captures (${N} measured + 1 kept for the checkouts): ${shopperTally.enrollment.performed} actions performed for ${shopperTally.enrollment.asked} steps asked, ${shopperTally.enrollment.repeats} of them repeats of a step the kiosk had not ticked`);
   if (shopper) line('enrollment step start → ticked', shopperTally.enrollment.startToTick, `per step: the shopper began the movement → the kiosk ticked it (the out-movement takes ${Object.values(shopper.movement)[0]?.outMs ?? '?'} ms; the rest is the kiosk's tracking)`);
   printPhases('enrollment');
   console.log(`checkouts: ${checkoutOutcomes.join(', ')}`);
-  line('checkout performedMs', checkouts.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the browser saw the last challenge step met');
-  line('checkout answerMs', checkouts.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → decision shown (JPEG encoding, signing, server analysis, PAD, 1:N, policy, assertion)');
+  line('checkout performedMs', checkouts.flatMap((t) => (t.performedMs !== undefined ? [t.performedMs] : [])), 'liveness session issued → the server said the streamed frames answer the challenge');
+  line('checkout answerMs', checkouts.flatMap((t) => (t.answerMs !== undefined ? [t.answerMs] : [])), 'last frame captured → decision shown (the last frames\' upload and analysis, the server\'s word, signing, the burst\'s judgement, embedding, PAD, 1:N, policy, assertion)');
   line('checkout total', checkouts.map((t) => t.totalMs), '"look at the camera" pressed → decision shown');
   line('checkout system share', systemShare(checkouts), 'the total minus the shopper\'s performance: what the kiosk and the service add around it');
   if (shopper) line('checkout step start → ticked', shopperTally.checkout.startToTick, 'per step, as for enrollment');
