@@ -9,7 +9,11 @@
  *   ort/    onnxruntime-web's CPU (wasm EP) binary and its loader; the WebGPU/JSPI/asyncify
  *           variants (another 70 MB) are never used by the wasm EP
  *   <id>.json + <id>.onnx  each bundled ArcFace model card and its model file
+ *   manifest.json  every file's SHA-256 and the models' VERSION (a digest of them all): the service
+ *           serves the models under /models/<version>/ as immutable, so a kiosk fetches them once per
+ *           content, not once per build (the weak ETag of /models/ follows the copy's mtime)
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -30,9 +34,14 @@ const ORT_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'];
 
 export interface CopiedModels {
   readonly target: string;
-  readonly files: ReadonlyArray<{ readonly file: string; readonly bytes: number }>;
+  readonly files: ReadonlyArray<{ readonly file: string; readonly bytes: number; readonly sha256: string }>;
   readonly totalBytes: number;
+  /** A digest of every file's path and content: the same models, the same version. */
+  readonly version: string;
 }
+
+/** The models' manifest, beside them in the web build. */
+export const MODELS_MANIFEST = 'manifest.json';
 
 export function defaultWebModelsDir(): string {
   return path.join(projectRoot(), 'dist', 'web', 'models');
@@ -68,12 +77,19 @@ export function copyWebModels(target: string = defaultWebModelsDir()): CopiedMod
     const destination = path.join(target, to);
     fs.mkdirSync(path.dirname(destination), { recursive: true });
     fs.copyFileSync(from, destination);
-    return { file: to, bytes: fs.statSync(destination).size };
+    const bytes = fs.readFileSync(destination);
+    return { file: to.split(path.sep).join('/'), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   });
-  return { target, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0) };
+  files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const version = createHash('sha256')
+    .update(files.map((f) => `${f.file} ${f.sha256}\n`).join(''))
+    .digest('hex')
+    .slice(0, 16);
+  fs.writeFileSync(path.join(target, MODELS_MANIFEST), `${JSON.stringify({ version, files }, null, 2)}\n`);
+  return { target, files, totalBytes: files.reduce((sum, f) => sum + f.bytes, 0), version };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const copied = copyWebModels(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
-  console.log(`facekey: ${copied.files.length} model files (${(copied.totalBytes / 1e6).toFixed(1)} MB) copied into ${copied.target}`);
+  console.log(`facekey: ${copied.files.length} model files (${(copied.totalBytes / 1e6).toFixed(1)} MB) copied into ${copied.target}, version ${copied.version}`);
 }

@@ -31,7 +31,7 @@ import { kioskEnrollmentRoutes } from './routes/kiosk-enrollment-routes.js';
 import { privacyPortalRoutes } from './routes/privacy-portal-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import { webConfigRoutes } from './routes/web-config-routes.js';
-import { webRoutes } from './web-routes.js';
+import { webModelsBase, webModelsVersion, webRoutes } from './web-routes.js';
 import { webBuildDir, webTranslationsDir } from '../runtime/package-paths.js';
 import { offeredLanguages } from './offered-languages.js';
 
@@ -183,6 +183,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   );
   const networkUrl = deps.web?.networkUrl ?? null;
   const languages = deps.web?.languages ?? offeredLanguages(webTranslationsDir());
+  const webRoot = deps.web?.root ?? webBuildDir();
+  const modelsBase = webModelsBase(webModelsVersion(webRoot));
   await app.register(
     webConfigRoutes(() => ({
       networkUrl,
@@ -190,9 +192,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       currency: SERVICE_DEFAULTS.currency,
       languages,
       challengeSteps: deps.platform.livenessSessions.challengeSteps,
+      modelsBase,
     })),
     { prefix: '/v1' },
   );
-  await app.register(webRoutes({ root: deps.web?.root ?? webBuildDir(), networkUrl }));
+  await app.register(webRoutes({ root: webRoot, networkUrl }));
   return app;
 }

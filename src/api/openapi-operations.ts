@@ -52,6 +52,11 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     operationId: 'streamSessionFrames',
     success: [200],
   },
+  'POST /v1/liveness-sessions/{id}/evidence': {
+    summary: "Stream an enrollment kiosk's own analyses of the frames (landmarks, no image) to its liveness session while the shopper performs",
+    operationId: 'streamSessionEvidence',
+    success: [200],
+  },
   'POST /v1/kiosk/enrollments': { summary: 'Enroll a consumer at a signed enrollment kiosk', operationId: 'kioskEnroll', success: [201] },
   'POST /v1/kiosk/enrollments/{subjectId}/tokens': {
     summary: "Link the consumer's card token from the enrolling kiosk (15 minutes)",

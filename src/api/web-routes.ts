@@ -1,7 +1,8 @@
 /**
  * The browser apps, served by facekey itself (no CDN): the HTML of each app, its hashed assets and
  * the model files the in-browser engine loads, from the web build (`dist/web`, made by
- * `npm run build`). A service started without the web build still runs: these routes then answer
+ * `npm run build`): under /models/<version>/ (the digest of their content, from the build's manifest),
+ * cached for good, and under /models/ for a day with an ETag. A service started without the web build still runs: these routes then answer
  * 404 problem+json saying the build is missing.
  */
 import fs from 'node:fs';
@@ -43,12 +44,35 @@ export function webContentSecurityPolicy(networkUrl: string | null): string {
   ].join('; ');
 }
 
+/** What the web build's model manifest (scripts/copy-web-models.ts) must say its version is: hex, as written. */
+const MODELS_VERSION = /^[0-9a-f]{16}$/;
+
+/**
+ * The models' version from the web build's manifest (a digest of their content), or null without a
+ * (readable) manifest. The models are then also served under /models/<version>/, immutable.
+ */
+export function webModelsVersion(root: string): string | null {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'models', 'manifest.json'), 'utf8')) as { version?: unknown };
+    return typeof manifest.version === 'string' && MODELS_VERSION.test(manifest.version) ? manifest.version : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where the pages load the models from (web-config's `modelsBase`): the versioned path when there is one. */
+export function webModelsBase(version: string | null): string {
+  return version ? `/models/${version}` : '/models';
+}
+
 function missingBuild(root: string, what: string): NotFound {
   return new NotFound(`the web build is missing: no ${what} under ${root}; run \`npm run build\``);
 }
 
 /** Static files under one prefix; a missing file is a problem+json 404 that names the build's folder. */
 function staticFolder(root: string, folder: string, cache: { maxAge: string; immutable: boolean }): FastifyPluginAsync {
+  // Hashed file names and versioned model paths never change content: cached for a year, never revalidated;
+  // /models/ itself changes with a release: a day, then revalidated by ETag.
   return async (scope) => {
     const dir = path.join(root, folder);
     scope.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
@@ -59,7 +83,6 @@ function staticFolder(root: string, folder: string, cache: { maxAge: string; imm
       root: dir,
       prefix: '/',
       decorateReply: false,
-      // Hashed file names never change content: cached for a year; models change with a release: a day, revalidated by ETag.
       maxAge: cache.maxAge,
       immutable: cache.immutable,
       etag: true,
@@ -89,6 +112,9 @@ export function webRoutes(options: WebServingOptions): FastifyPluginAsync {
       app.get(`/${name}/`, { schema: { hide: true } }, handler);
     }
     await app.register(staticFolder(options.root, 'assets', { maxAge: '365d', immutable: true }), { prefix: '/assets' });
+    // The models under their content version: another version is simply not found (a page that old reloads).
+    const version = webModelsVersion(options.root);
+    if (version) await app.register(staticFolder(options.root, 'models', { maxAge: '365d', immutable: true }), { prefix: `/models/${version}` });
     await app.register(staticFolder(options.root, 'models', { maxAge: '1d', immutable: false }), { prefix: '/models' });
   };
 }

@@ -4,6 +4,8 @@ import { Conflict, FaceNotFound, InvalidArgument, LivenessSessionRefused, Overlo
 import type { Inspection, SessionPurpose, SessionTerminal } from '../devices/liveness-sessions.js';
 import type { AnalysedFrame } from '../pipeline/face-pipeline.js';
 import { SessionFrames, type SessionFrameLimits } from './session-frames.js';
+import { analysesOf, performing } from '../../test/kit/synthetic-burst-faces.js';
+import { trackBurst } from '../kiosk/challenge-tracking.js';
 
 const till = { id: 'till-1', tenantId: 'shop' };
 const otherTill = { id: 'till-2', tenantId: 'shop' };
@@ -20,7 +22,7 @@ function store(limits: Partial<SessionFrameLimits> = {}, refusals: Record<string
         inspect: async (sessionId, terminal, purpose) => {
           inspected.push({ sessionId, terminal, purpose });
           const expiresAt = new Date(now.getTime() + 120_000).toISOString();
-          return refusals[sessionId] ?? (terminal.id === till.id ? { ok: true, expiresAt } : { ok: false, reason: 'liveness_session_unknown' });
+          return refusals[sessionId] ?? (terminal.id === till.id ? { ok: true, expiresAt, challenge: ['turn_left'] } : { ok: false, reason: 'liveness_session_unknown' });
         },
       },
       analyze: async (image) => {
@@ -110,6 +112,69 @@ describe('SessionFrames', () => {
     await assert.rejects(frames.append('ls_3', till, 0, [image(1)]), Overloaded, '70 bytes held over all sessions');
     assert.deepEqual(analysed, [1, 2, 3, 4, 1], 'refused frames are never analysed');
     await assert.rejects(frames.append('ls_4', till, 0, [new Uint8Array(0)]), InvalidArgument);
+  });
+
+  it("tells a kiosk that asks how its frames answer the challenge, on the server's own analyses, and which frames to name", async () => {
+    const challenge = ['turn_left', 'look_up'] as const;
+    const frames = new SessionFrames({
+      sessions: { inspect: async () => ({ ok: true, expiresAt: '2026-11-30T12:02:00.000Z', challenge: [...challenge] }) },
+      // A synthetic face per frame, posed as the bytes say; an empty pose (a byte 0) is a frame without a face.
+      analyze: async (image) => {
+        if (image[0] === 0) throw new FaceNotFound('no face found in the image');
+        return { face: analysesOf([image])[0]!, described: {} } as unknown as AnalysedFrame;
+      },
+      clock: () => new Date('2026-11-30T12:00:00.000Z'),
+    });
+    const performance = performing([...challenge]);
+    const answers: Array<Awaited<ReturnType<SessionFrames['append']>>> = [];
+    const held = () => answers.at(-1)?.received ?? 0;
+    for (const [i, frame] of performance.entries()) {
+      answers.push(await frames.append('ls_1', till, held(), [frame], { track: true }));
+      // An unreadable frame and the first frame again (the same picture) go in the stream too, and are left out of the burst.
+      if (i === 1) answers.push(await frames.append('ls_1', till, held(), [image(0), performance[0]!], { track: true }));
+    }
+    const first = answers[0]!.progress!;
+    assert.deepEqual(first.steps, [{ action: 'turn_left', met: false }, { action: 'look_up', met: false }]);
+    assert.equal(first.live, false);
+    const last = answers.at(-1)!.progress!;
+    assert.deepEqual(last.steps.map((s) => s.met), [true, true]);
+    assert.equal(last.live, true);
+    // Stream indices: frames 0, 1, then the unreadable one (2) and the repeat (3), then the rest from 4.
+    assert.ok(!last.burst.includes(2) && !last.burst.includes(3), `burst ${last.burst.join(',')}`);
+    const streamed = [performance[0]!, performance[1]!, undefined, undefined, ...performance.slice(2)];
+    const expected = trackBurst(analysesOf(performance), [...challenge]).burst.map((i) => (i < 2 ? i : i + 2));
+    assert.deepEqual(last.burst, expected, 'the burst the kiosks pick from the same frames');
+    assert.ok(last.burst.every((i) => streamed[i] !== undefined));
+    assert.ok(answers.slice(0, -1).every((a) => !a.progress!.live), 'live only once the whole performance is in');
+    assert.equal((await frames.append('ls_2', till, 0, [performance[0]!])).progress, undefined, 'not asked: not judged');
+  });
+
+  it("holds an enrollment kiosk's own analyses for its enrollment, apart from a checkout's images", async () => {
+    const challenge = ['turn_left', 'look_up'] as const;
+    const purposes: string[] = [];
+    const frames = new SessionFrames({
+      sessions: {
+        inspect: async (sessionId, _terminal, purpose) => {
+          purposes.push(purpose);
+          return { ok: true, expiresAt: '2026-11-30T12:02:00.000Z', challenge: [...challenge] };
+        },
+      },
+      analyze: async () => assert.fail('evidence is never analysed here'),
+      clock: () => new Date('2026-11-30T12:00:00.000Z'),
+    });
+    const analyses = analysesOf(performing([...challenge]));
+    let answer = await frames.appendEvidence('ls_e', till, 0, analyses.slice(0, 2), 100, { track: true });
+    assert.deepEqual([answer.received, answer.progress!.live], [2, false]);
+    answer = await frames.appendEvidence('ls_e', till, 2, analyses.slice(2), 100, { track: true });
+    assert.deepEqual([answer.received, answer.progress!.live], [analyses.length, true]);
+    assert.deepEqual(purposes, ['enrollment'], 'looked up once, as an enrollment session');
+    assert.equal(frames.heldBytes, 200);
+    await assert.rejects(frames.append('ls_e', till, analyses.length, [image(1)]), LivenessSessionRefused, 'no images into an evidence stream');
+    assert.equal(frames.take('ls_e', till, [0, 1, 2]), undefined, "a checkout finds no frames of its own kind");
+    const taken = frames.takeEvidence('ls_e', till, answer.progress!.burst)!;
+    assert.deepEqual(taken, answer.progress!.burst.map((i) => analyses[i]), 'the very analyses streamed, in order');
+    assert.equal(frames.takeEvidence('ls_e', till, [0, 1, 2]), undefined, 'taken once');
+    assert.equal(frames.heldBytes, 0);
   });
 
   it('refuses indices that are not ascending or not streamed, without taking anything; an unreadable frame fails the take', async () => {

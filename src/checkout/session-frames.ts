@@ -11,10 +11,27 @@
  * session and in bytes over all sessions, and dropped when a checkout takes them or, once the session
  * has expired, when the next stream opens. A checkout that lands on another node finds none (the
  * kiosk then sends the burst whole).
+ *
+ * A kiosk may ask, with each request, how its frames stand (`track`): the server runs the kiosks' own
+ * tracking (kiosk/challenge-tracking.ts: the challenge evaluation, then the burst judgement once every
+ * step is met) on ITS analyses of the frames streamed so far, and answers which steps are met, which
+ * frames it would judge, and whether they pass. The kiosk stops capturing the moment they do and its
+ * checkout names exactly those frames, which the checkout then judges in full again. No follow-through
+ * frames "in case the server sees it differently": it is the server that says.
+ *
+ * An enrollment kiosk streams its own analyses instead (POST /v1/liveness-sessions/:id/evidence:
+ * landmarks, never an image; it makes the template itself), and its enrollment names them the same
+ * way: the server's judgement of them then finds its pair fits made during the movement (they are kept
+ * per pair of analyses, pad/burst-geometry.ts) instead of making all of them after it. A stream holds
+ * one kind: a checkout's session streams images, an enrollment's evidence.
  */
 import { Conflict, InvalidArgument, LivenessSessionRefused, Overloaded, SessionFramesExceeded } from '../errors/domain-errors.js';
 import type { Inspection, SessionPurpose, SessionTerminal } from '../devices/liveness-sessions.js';
 import type { AnalysedBurstFrame, AnalysedFrame } from '../pipeline/face-pipeline.js';
+import type { FaceAnalysis } from '../analysis/face-analysis.js';
+import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
+import type { ChallengeAction } from '../pad/challenge-evaluation.js';
+import { trackBurst } from '../kiosk/challenge-tracking.js';
 
 export interface SessionFrameLimits {
   /** Frames per session: the kiosk tracks at ~6 frames a second for at most 10 s. */
@@ -35,18 +52,33 @@ export const DEFAULT_SESSION_FRAME_LIMITS: SessionFrameLimits = {
 export interface SessionFrameDeps {
   readonly sessions: { inspect(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose): Promise<Inspection> };
   readonly analyze: (image: Uint8Array) => Promise<AnalysedFrame>;
+  /** The burst policy the checkout judges with (default: the built-in one), for the progress a kiosk asks for. */
+  readonly burstLiveness?: Partial<BurstLivenessPolicy>;
   readonly clock?: () => Date;
 }
 
-interface StreamedFrame {
-  readonly image: Uint8Array;
-  readonly analysis: Promise<AnalysedFrame>;
+/** How a stream answers the session's challenge so far, judged on the server's analyses of its frames. */
+export interface StreamProgress {
+  /** Each step of the challenge, in order, and whether it is met. */
+  readonly steps: ReadonlyArray<{ readonly action: ChallengeAction; readonly met: boolean }>;
+  /** The frames the kiosk would name (indices in the stream, ascending): those the tracking picks. */
+  readonly burst: readonly number[];
+  /** The checkout's burst judgement (liveness and challenge) passes on `burst`. */
+  readonly live: boolean;
 }
+
+/** A checkout's frame (a JPEG and the workers' analysis of it), or an enrollment kiosk's own analysis of one. */
+type StreamedFrame =
+  | { readonly kind: 'image'; readonly image: Uint8Array; readonly analysis: Promise<AnalysedFrame> }
+  | { readonly kind: 'evidence'; readonly face: FaceAnalysis };
 
 interface SessionStream {
   readonly tenantId: string;
   readonly terminalId: string;
+  /** Checkout: JPEGs analysed here; enrollment: the kiosk's analyses (landmarks, never an image). */
+  readonly purpose: SessionPurpose;
   readonly expiresAt: number;
+  readonly challenge: readonly ChallengeAction[];
   readonly frames: StreamedFrame[];
   bytes: number;
   /** The analysis of the last frame appended: the next one starts after it. */
@@ -70,34 +102,100 @@ export class SessionFrames {
   /**
    * Appends `images` at index `offset` of the session's stream (the frames it holds so far: a request
    * lost or repeated cannot shift the burst) and answers once they are analysed, so a kiosk that sends
-   * its next frames after the answer never runs ahead of the workers. Returns how many frames it holds.
+   * its next frames after the answer never runs ahead of the workers. Returns how many frames it holds,
+   * and with `track`, how they answer the challenge (StreamProgress).
    */
-  async append(sessionId: string, terminal: SessionTerminal, offset: number, images: readonly Uint8Array[]): Promise<{ received: number }> {
+  async append(
+    sessionId: string,
+    terminal: SessionTerminal,
+    offset: number,
+    images: readonly Uint8Array[],
+    options: { readonly track?: boolean } = {},
+  ): Promise<{ received: number; progress?: StreamProgress }> {
     if (images.length === 0 || images.some((image) => image.length === 0)) throw new InvalidArgument('empty frame in the stream');
-    const stream = await this.streamFor(sessionId, terminal);
-    if (offset !== stream.frames.length)
-      throw new Conflict(`the session holds ${stream.frames.length} frames; these were sent at index ${offset}`, { received: stream.frames.length });
+    const stream = await this.streamFor(sessionId, terminal, 'checkout');
     const bytes = images.reduce((sum, image) => sum + image.length, 0);
-    if (stream.frames.length + images.length > this.limits.maxFrames || stream.bytes + bytes > this.limits.maxBytesPerSession)
-      throw new SessionFramesExceeded(`a liveness session takes at most ${this.limits.maxFrames} frames and ${this.limits.maxBytesPerSession} bytes`, {
-        maxFrames: this.limits.maxFrames,
-        maxBytes: this.limits.maxBytesPerSession,
-      });
-    if (this.bytesHeld + bytes > this.limits.maxBytesTotal) throw new Overloaded('too many streamed frames held: send the burst with the checkout');
+    this.admit(stream, offset, images.length, bytes);
     // One frame at a time per stream: a kiosk's stream takes one worker, not all of them, so the other
     // cores stay free for the rest of the service (and, where they share a machine, the kiosk's own tracking).
     const added = images.map((image) => {
       const analysis = stream.last.catch(() => undefined).then(() => this.deps.analyze(image));
       stream.last = analysis;
-      return { image, analysis };
+      return { kind: 'image' as const, image, analysis };
     });
     // A frame the workers cannot read fails the burst that names it, when the checkout awaits it; not here.
     for (const frame of added) frame.analysis.catch(() => undefined);
-    stream.frames.push(...added);
+    this.hold(stream, added, bytes);
+    await Promise.allSettled(added.map((frame) => frame.analysis));
+    const received = stream.frames.length;
+    return options.track ? { received, progress: await this.progress(stream) } : { received };
+  }
+
+  /**
+   * An enrollment kiosk's own analyses of the frames it follows (landmarks, never an image: the kiosk
+   * makes the template itself), appended at `offset` of its enrollment session's stream while the
+   * shopper performs; `bytes` is what they weighed in the request. With `track`, the answer says how
+   * they answer the challenge: the same judgement the enrollment will make, so its pair fits are
+   * already made (and kept) when the enrollment that names these frames arrives.
+   */
+  async appendEvidence(
+    sessionId: string,
+    terminal: SessionTerminal,
+    offset: number,
+    analyses: readonly FaceAnalysis[],
+    bytes: number,
+    options: { readonly track?: boolean } = {},
+  ): Promise<{ received: number; progress?: StreamProgress }> {
+    if (analyses.length === 0) throw new InvalidArgument('no frame in the stream request');
+    const stream = await this.streamFor(sessionId, terminal, 'enrollment');
+    this.admit(stream, offset, analyses.length, bytes);
+    this.hold(stream, analyses.map((face) => ({ kind: 'evidence' as const, face })), bytes);
+    const received = stream.frames.length;
+    return options.track ? { received, progress: await this.progress(stream) } : { received };
+  }
+
+  /** Refuses frames sent at the wrong index (a lost or repeated request cannot shift the burst) or beyond the bounds. */
+  private admit(stream: SessionStream, offset: number, count: number, bytes: number): void {
+    if (offset !== stream.frames.length)
+      throw new Conflict(`the session holds ${stream.frames.length} frames; these were sent at index ${offset}`, { received: stream.frames.length });
+    if (stream.frames.length + count > this.limits.maxFrames || stream.bytes + bytes > this.limits.maxBytesPerSession)
+      throw new SessionFramesExceeded(`a liveness session takes at most ${this.limits.maxFrames} frames and ${this.limits.maxBytesPerSession} bytes`, {
+        maxFrames: this.limits.maxFrames,
+        maxBytes: this.limits.maxBytesPerSession,
+      });
+    if (this.bytesHeld + bytes > this.limits.maxBytesTotal) throw new Overloaded('too many streamed frames held: send the burst whole');
+  }
+
+  private hold(stream: SessionStream, frames: readonly StreamedFrame[], bytes: number): void {
+    stream.frames.push(...frames);
     stream.bytes += bytes;
     this.bytesHeld += bytes;
-    await Promise.allSettled(added.map((frame) => frame.analysis));
-    return { received: stream.frames.length };
+  }
+
+  /**
+   * The kiosks' tracking on the server's analyses of the stream: frames the workers could not read, and
+   * frames identical to an earlier one (the same camera picture twice, which a burst must not hold), are
+   * left out, as the kiosk leaves them out of its own tracking. Pair fits are kept per pair of analyses
+   * (pad/burst-geometry.ts), so each request costs the fits of its new frames, not the whole burst's.
+   */
+  private async progress(stream: SessionStream): Promise<StreamProgress> {
+    const faces = await Promise.all(
+      stream.frames.map((frame) => (frame.kind === 'evidence' ? frame.face : frame.analysis.then((a) => a.face, () => undefined))),
+    );
+    const indices: number[] = [];
+    const analyses: FaceAnalysis[] = [];
+    faces.forEach((face, index) => {
+      if (!face || analyses.some((seen) => sameMesh(seen, face))) return;
+      indices.push(index);
+      analyses.push(face);
+    });
+    if (analyses.length === 0) return { steps: stream.challenge.map((action) => ({ action, met: false })), burst: [], live: false };
+    const tracked = trackBurst(analyses, stream.challenge, this.deps.burstLiveness ?? {});
+    return {
+      steps: tracked.verdict.steps.map((step) => ({ action: step.action, met: step.met })),
+      burst: tracked.burst.map((i) => indices[i]!),
+      live: tracked.live,
+    };
   }
 
   /**
@@ -107,8 +205,21 @@ export class SessionFrames {
    * checkout that has nothing to judge says so. Bad indices are refused before anything is taken.
    */
   take(sessionId: string, terminal: SessionTerminal, indices: readonly number[]): Promise<AnalysedBurstFrame[]> | undefined {
+    const frames = this.taken(sessionId, terminal, 'checkout', indices);
+    return frames && Promise.all(frames.map(async (frame) => (frame.kind === 'image' ? { image: frame.image, analysis: await frame.analysis } : unreachable())));
+  }
+
+  /**
+   * Takes the enrollment kiosk's analyses at `indices` for the enrollment that answers the session, as
+   * `take` does for a checkout: undefined when this node holds no evidence stream of this kiosk's for it.
+   */
+  takeEvidence(sessionId: string, terminal: SessionTerminal, indices: readonly number[]): FaceAnalysis[] | undefined {
+    return this.taken(sessionId, terminal, 'enrollment', indices)?.map((frame) => (frame.kind === 'evidence' ? frame.face : unreachable()));
+  }
+
+  private taken(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose, indices: readonly number[]): StreamedFrame[] | undefined {
     const stream = this.streams.get(sessionId);
-    if (!stream || !ownedBy(stream, terminal)) return undefined;
+    if (!stream || !ownedBy(stream, terminal) || stream.purpose !== purpose) return undefined;
     if (stream.expiresAt <= this.clock().getTime()) {
       this.drop(sessionId);
       return undefined;
@@ -117,7 +228,7 @@ export class SessionFrames {
     if (!ascending || indices.some((index) => index >= stream.frames.length))
       throw new InvalidArgument(`"sessionFrames" are ascending indices below ${stream.frames.length}, the frames streamed to the session`);
     this.drop(sessionId);
-    return Promise.all(indices.map(async (index) => ({ image: stream.frames[index]!.image, analysis: await stream.frames[index]!.analysis })));
+    return indices.map((index) => stream.frames[index]!);
   }
 
   /** Bytes of frames held over all sessions (for tests and metrics). */
@@ -137,18 +248,27 @@ export class SessionFrames {
   }
 
   /** The session's stream, opened on its first frames once the sessions confirm this terminal may still answer it. */
-  private async streamFor(sessionId: string, terminal: SessionTerminal): Promise<SessionStream> {
+  private async streamFor(sessionId: string, terminal: SessionTerminal, purpose: SessionPurpose): Promise<SessionStream> {
     let stream = this.streams.get(sessionId);
     if (!stream) {
-      const inspected = await this.deps.sessions.inspect(sessionId, terminal, 'checkout');
+      const inspected = await this.deps.sessions.inspect(sessionId, terminal, purpose);
       if (!inspected.ok) throw refused(inspected.reason);
       // Streams of sessions abandoned before their checkout go when the next stream opens: no timer to stop.
       this.purgeExpired();
-      stream = this.streams.get(sessionId) ?? { tenantId: terminal.tenantId, terminalId: terminal.id, expiresAt: Date.parse(inspected.expiresAt), frames: [], bytes: 0, last: Promise.resolve() };
+      stream = this.streams.get(sessionId) ?? {
+        tenantId: terminal.tenantId,
+        terminalId: terminal.id,
+        purpose,
+        expiresAt: Date.parse(inspected.expiresAt),
+        challenge: inspected.challenge,
+        frames: [],
+        bytes: 0,
+        last: Promise.resolve(),
+      };
       this.streams.set(sessionId, stream);
     }
-    // Another terminal's stream is "unknown" to this one, as its session is.
-    if (!ownedBy(stream, terminal)) throw refused('liveness_session_unknown');
+    // Another terminal's stream is "unknown" to this one, as its session is; so is one of the other kind.
+    if (!ownedBy(stream, terminal) || stream.purpose !== purpose) throw refused('liveness_session_unknown');
     if (stream.expiresAt <= this.clock().getTime()) {
       this.drop(sessionId);
       throw refused('liveness_session_expired');
@@ -162,6 +282,15 @@ export class SessionFrames {
     this.streams.delete(sessionId);
     this.bytesHeld -= stream.bytes;
   }
+}
+
+/** The same picture analysed twice: every mesh point identical (pair geometry calls it `identical`). */
+function sameMesh(a: FaceAnalysis, b: FaceAnalysis): boolean {
+  return a.mesh.length === b.mesh.length && a.mesh.every((p, i) => p.x === b.mesh[i]!.x && p.y === b.mesh[i]!.y);
+}
+
+function unreachable(): never {
+  throw new Error('a stream holds frames of its own kind only');
 }
 
 function ownedBy(stream: SessionStream, terminal: SessionTerminal): boolean {

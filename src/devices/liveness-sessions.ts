@@ -59,7 +59,9 @@ export type SessionRefusal = 'liveness_session_unknown' | 'liveness_session_expi
 export type Redemption =
   { readonly ok: true; readonly challenge: readonly ChallengeAction[] } | { readonly ok: false; readonly reason: SessionRefusal };
 
-export type Inspection = { readonly ok: true; readonly expiresAt: string } | { readonly ok: false; readonly reason: SessionRefusal };
+export type Inspection =
+  | { readonly ok: true; readonly expiresAt: string; readonly challenge: readonly ChallengeAction[] }
+  | { readonly ok: false; readonly reason: SessionRefusal };
 
 interface SessionRow {
   readonly challenge: string;
@@ -146,7 +148,7 @@ export class LivenessSessions implements LivenessSessionRedeemer {
     if (!this.answers(row, terminal, purpose)) return { ok: false, reason: 'liveness_session_unknown' };
     if (row.used_at !== null) return { ok: false, reason: 'liveness_session_used' };
     if (row.expires_at <= this.clock().toISOString()) return { ok: false, reason: 'liveness_session_expired' };
-    return { ok: true, expiresAt: row.expires_at };
+    return { ok: true, expiresAt: row.expires_at, challenge: JSON.parse(row.challenge) as ChallengeAction[] };
   }
 
   private row(sessionId: string): Promise<SessionRow | undefined> {

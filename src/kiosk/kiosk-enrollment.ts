@@ -23,16 +23,20 @@ import type { FaceTemplate } from '../templates/template.js';
 import { checkedAnalysisOf, type FrameEvidence } from '../analysis/frame-evidence.js';
 import { checkedTracksOf, type TrackEvidence } from '../pad/track-evidence.js';
 import type { KioskEnrollmentRecords } from './kiosk-enrollment-records.js';
+import type { FaceAnalysis } from '../analysis/face-analysis.js';
 
 /** The consumer is still at the kiosk: card and PIN are linked within this many minutes of enrolling. */
 export const KIOSK_FOLLOW_UP_MINUTES = 15;
 
 /**
  * Template mode: the kiosk computed the template in the browser and sends the analyses of the burst
- * it recorded, never a photo. Upload mode: the kiosk cannot compute templates and sends the frames.
+ * it recorded, never a photo, or names them among those it streamed to the session while the shopper
+ * performed (`sessionFrames`, checkout/session-frames.ts). Upload mode: the kiosk cannot compute
+ * templates and sends the frames.
  */
 export type KioskCapture =
   | { readonly template: Uint8Array; readonly frames: readonly FrameEvidence[]; readonly tracks?: TrackEvidence }
+  | { readonly template: Uint8Array; readonly sessionFrames: readonly number[]; readonly tracks?: TrackEvidence }
   | { readonly images: readonly Uint8Array[] };
 
 export interface KioskTerminal {
@@ -65,6 +69,14 @@ export interface KioskEnrollment {
   };
 }
 
+/**
+ * Where the analyses a kiosk streamed to its session wait for the enrollment that names them
+ * (checkout/session-frames.ts holds them): taken once, bad indices refused, undefined when none are held.
+ */
+export interface StreamedEvidence {
+  takeEvidence(sessionId: string, terminal: KioskTerminal, indices: readonly number[]): FaceAnalysis[] | undefined;
+}
+
 export interface KioskEnrollmentDeps {
   readonly biometrics: BiometricService;
   readonly consent: ConsentService;
@@ -73,6 +85,8 @@ export interface KioskEnrollmentDeps {
   readonly codes: PrivacyCodes;
   readonly wallet: WalletService;
   readonly livenessSessions: LivenessSessionRedeemer;
+  /** The analyses kiosks stream to their sessions (`sessionFrames` in a capture); none: such a capture is refused. */
+  readonly sessionFrames?: StreamedEvidence;
   readonly records: KioskEnrollmentRecords;
   readonly audit: AuditSink;
   /** The same burst policy the face pipeline judges uploaded bursts with (default: the built-in one). */
@@ -100,7 +114,12 @@ export class KioskEnrollmentService {
     if (!request.consent.purposes.includes('payment')) throw new InvalidArgument('enrolling to pay by face needs the "payment" purpose');
     // Everything that can be refused without spending the session is checked first.
     const deviceTemplate = 'template' in request.capture ? await this.deviceTemplate(tenantId, request.capture.template) : undefined;
-    const analyses = 'frames' in request.capture ? request.capture.frames.map(checkedAnalysisOf) : undefined;
+    const analyses =
+      'frames' in request.capture
+        ? request.capture.frames.map(checkedAnalysisOf)
+        : 'sessionFrames' in request.capture
+          ? this.streamedEvidence(request.livenessSessionId, terminal, request.capture.sessionFrames)
+          : undefined;
     // The kiosk followed its frames' pixels (its photos stay with it): the same tracked judgement as the service's.
     const tracks = analyses && 'tracks' in request.capture && request.capture.tracks ? checkedTracksOf(request.capture.tracks, analyses.length) : null;
 
@@ -181,6 +200,20 @@ export class KioskEnrollmentService {
     await this.requireEnrollingKiosk(terminal, subjectId);
     await this.deps.wallet.setSecondFactor(terminal.tenantId, subjectId, 'pin', pin);
     await this.deps.audit.append({ type: 'second_factor.set', tenantId: terminal.tenantId, actor: `terminal:${terminal.id}`, data: { subjectId, kind: 'pin' } });
+  }
+
+  /**
+   * The analyses the kiosk streamed to this session, taken for this enrollment. None on this node (the
+   * stream went to another, or expired): refused before the session is spent, so the kiosk can send
+   * the frames' evidence whole, answering the same session.
+   */
+  private streamedEvidence(sessionId: string, terminal: KioskTerminal, indices: readonly number[]): FaceAnalysis[] {
+    const analyses = this.deps.sessionFrames?.takeEvidence(sessionId, terminal, indices);
+    if (!analyses)
+      throw new LivenessSessionRefused('no frames were streamed to this liveness session on this node: send their evidence as "frames"', {
+        reason: 'liveness_session_not_streamed',
+      });
+    return analyses;
   }
 
   /** A device template must decode (FKT1) and be of the tenant's active engine, as for any device template. */

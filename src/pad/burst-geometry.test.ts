@@ -98,3 +98,17 @@ test('depth-explained residual: the part of a planar misfit that follows depth, 
     0,
   );
 });
+
+test('pair fits are kept per pair of analyses: asked again, in another burst or order, they are the same numbers', () => {
+  const [a, b, c] = [frame({ yawDeg: -6, seed: 11 }), frame({ yawDeg: 4, seed: 12 }), frame({ yawDeg: 9, pitchDeg: 5, seed: 13 })];
+  const first = pairGeometry([a, b, c], 0, 2);
+  const again = pairGeometry([c, b, a, c], 2, 3);
+  assert.deepEqual({ ...again, from: 0, to: 2 }, first);
+  assert.deepEqual([again.from, again.to], [2, 3], 'the indices are those of the burst asked about');
+  // The same numbers as a fresh computation on copies of the analyses (nothing cached for them).
+  assert.deepEqual({ ...pairGeometry([{ ...a }, { ...c }], 0, 1), to: 2 }, first);
+  assert.notDeepEqual(pairGeometry([c, a], 0, 1), first, 'an ordered pair: the other way round is another fit');
+  const rotation = relativeHeadRotation([a, c], 0, 1);
+  assert.deepEqual(relativeHeadRotation([c, b, a], 2, 0), rotation);
+  assert.deepEqual(relativeHeadRotation([{ ...a }, { ...c }], 0, 1), rotation);
+});

@@ -48,9 +48,30 @@ export function frameShape(frame: FaceAnalysis): Point3[] {
   return mesh.map((p, i) => ({ x: p.x, y: p.y, z: (frame.meshDepth[i] ?? 0) * depthScale }));
 }
 
+/**
+ * Results per ordered pair of analyses, kept as long as both analyses are: the fits are pure functions
+ * of the two (analyses are never changed once made), and a kiosk that judges its burst after every new
+ * frame, or a stream that tells the kiosk how its frames stand, asks for the same pairs again and again.
+ * A pair costs a few milliseconds (two homographies and a Levenberg–Marquardt 3-D fit); the judgement
+ * of a burst of n frames needs n(n−1)/2 of them.
+ */
+function memoised<T>(memo: WeakMap<FaceAnalysis, WeakMap<FaceAnalysis, T>>, a: FaceAnalysis, b: FaceAnalysis, compute: () => T): T {
+  let row = memo.get(a);
+  if (!row) memo.set(a, (row = new WeakMap()));
+  let value = row.get(b);
+  if (value === undefined) row.set(b, (value = compute()));
+  return value;
+}
+
+type PairFits = Omit<FramePairGeometry, 'from' | 'to'>;
+const pairMemo = new WeakMap<FaceAnalysis, WeakMap<FaceAnalysis, PairFits>>();
+const rotationMemo = new WeakMap<FaceAnalysis, WeakMap<FaceAnalysis, { towardsImageRightDeg: number; downDeg: number }>>();
+
 export function pairGeometry(frames: readonly FaceAnalysis[], from: number, to: number): FramePairGeometry {
-  const a = frames[from]!;
-  const b = frames[to]!;
+  return { from, to, ...memoised(pairMemo, frames[from]!, frames[to]!, () => pairFits(frames[from]!, frames[to]!)) };
+}
+
+function pairFits(a: FaceAnalysis, b: FaceAnalysis): PairFits {
   const scale = interEyeDistance(a.mesh) || 1;
   const source = RIGID_LANDMARKS.map((i) => a.mesh[i]!);
   const target = RIGID_LANDMARKS.map((i) => b.mesh[i]!);
@@ -63,8 +84,6 @@ export function pairGeometry(frames: readonly FaceAnalysis[], from: number, to: 
     target,
   );
   return {
-    from,
-    to,
     planarError: planar.rmsError / scale,
     mirroredError: mirrored.rmsError / scale,
     mirroredOrientation: mirrored.orientation,
@@ -148,10 +167,13 @@ export function relativeHeadRotation(
   from: number,
   to: number,
 ): { towardsImageRightDeg: number; downDeg: number } {
-  const shape = frameShape(frames[from]!);
-  const fit = fitRigidFace(
-    RIGID_LANDMARKS.map((i) => shape[i]!),
-    RIGID_LANDMARKS.map((i) => frames[to]!.mesh[i]!),
-  );
-  return { towardsImageRightDeg: -fit.yawDeg, downDeg: fit.pitchDeg };
+  const rotation = memoised(rotationMemo, frames[from]!, frames[to]!, () => {
+    const shape = frameShape(frames[from]!);
+    const fit = fitRigidFace(
+      RIGID_LANDMARKS.map((i) => shape[i]!),
+      RIGID_LANDMARKS.map((i) => frames[to]!.mesh[i]!),
+    );
+    return { towardsImageRightDeg: -fit.yawDeg, downDeg: fit.pitchDeg };
+  });
+  return { ...rotation };
 }

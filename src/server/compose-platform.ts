@@ -155,6 +155,7 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
     codes: privacyCodes,
     wallet,
     livenessSessions,
+    sessionFrames,
     records: kioskRecords,
     audit,
     clock,

@@ -49,6 +49,39 @@ test('enrollment kiosk and privacy portal over HTTP', async (t) => {
     assert.ok(enrolled.consent.receipt && enrolled.kept.length > 3 && enrolled.externalRef);
   });
 
+  await t.test('a kiosk streams its evidence while the shopper performs and enrolls naming it; on another node it sends it whole, answering the same session', async () => {
+    const session = (await signed(kiosk, 'POST', '/v1/liveness-sessions', {})).body;
+    const evidence = evidencePerforming(session.challenge);
+    let progress: any;
+    for (const [offset, frame] of evidence.entries()) {
+      const r = await signed(kiosk, 'POST', `/v1/liveness-sessions/${session.sessionId}/evidence`, { offset, frames: [frame], track: true });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.received, offset + 1);
+      progress = r.body.progress;
+    }
+    assert.equal(progress.live, true, JSON.stringify(progress));
+    const till = await register('checkout');
+    const theirs = await signed(till, 'POST', `/v1/liveness-sessions/${session.sessionId}/evidence`, { offset: 0, frames: [evidence[0]] });
+    assert.equal(theirs.body.code, 'forbidden', 'a till streams images, not evidence');
+    const r = await signed(kiosk, 'POST', '/v1/kiosk/enrollments', { consent, livenessSessionId: session.sessionId, template: template(), sessionFrames: progress.burst });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepEqual([r.body.liveness.passed, r.body.liveness.challenge.met], [true, true]);
+
+    // Nothing streamed to this node: refused without spending the session; the evidence sent whole then enrolls.
+    const elsewhere = (await signed(kiosk, 'POST', '/v1/liveness-sessions', {})).body;
+    const named = await signed(kiosk, 'POST', '/v1/kiosk/enrollments', { consent, livenessSessionId: elsewhere.sessionId, template: template(), sessionFrames: [0, 1, 2] });
+    assert.deepEqual([named.status, named.body.code, named.body.reason], [409, 'liveness_session_refused', 'liveness_session_not_streamed']);
+    const whole = await signed(kiosk, 'POST', '/v1/kiosk/enrollments', {
+      consent,
+      livenessSessionId: elsewhere.sessionId,
+      template: template(),
+      frames: evidencePerforming(elsewhere.challenge),
+    });
+    assert.equal(whole.status, 201, JSON.stringify(whole.body));
+    const both = await signed(kiosk, 'POST', '/v1/kiosk/enrollments', { ...(await enrollment(kiosk)), sessionFrames: [0, 1, 2] });
+    assert.deepEqual([both.status, both.body.code], [400, 'invalid_argument'], 'frames or sessionFrames, not both');
+  });
+
   await t.test('template mode takes no image; a checkout till and an API key cannot enroll', async () => {
     const withImage = await signed(kiosk, 'POST', '/v1/kiosk/enrollments', await enrollment(kiosk, { images: [template(), template(), template()] }));
     assert.deepEqual([withImage.status, withImage.body.code], [400, 'invalid_argument']);
@@ -59,7 +92,7 @@ test('enrollment kiosk and privacy portal over HTTP', async (t) => {
 
   await t.test("the kiosk's tracks of its own frames (numbers, nulls where lost) are taken; tracks beside images are not", async () => {
     const body = await enrollment(otherKiosk);
-    const frames = body.frames as Array<{ mesh: number[][] }>;
+    const frames = body.frames as unknown as Array<{ mesh: number[][] }>;
     // Every landmark where the frame's mesh puts it (the synthetic head's surface), one lost in each frame.
     const points = frames.map((f) => RIGID_LANDMARKS.map((i, j) => (j === 5 ? null : f.mesh[i])));
     const r = await signed(otherKiosk, 'POST', '/v1/kiosk/enrollments', { ...body, tracks: { points, eyeChange: frames.map(() => 0) } });

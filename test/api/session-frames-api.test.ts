@@ -58,6 +58,23 @@ test('streamed liveness frames: signed, in order, bound to the session, judged a
     assert.deepEqual((await pay(s.sessionId, indices(frames.length))).body.reasons, ['liveness_session_used']);
   });
 
+  await t.test('a kiosk that asks is told, frame by frame, how its frames answer the challenge, and pays naming the frames the server picked', async () => {
+    const s = await session();
+    const frames = performing(s.challenge);
+    const told = [];
+    for (const [i, frame] of frames.entries()) {
+      const answer = await signed(till, 'POST', `/v1/liveness-sessions/${s.sessionId}/frames`, { offset: i, frames: base64([frame]), track: true });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      told.push(answer.body);
+    }
+    assert.deepEqual(told[0].progress, { steps: [{ action: s.challenge[0], met: false }], burst: [0], live: false });
+    const last = told.at(-1).progress;
+    assert.deepEqual([last.steps[0].met, last.live], [true, true], JSON.stringify(told));
+    const paid = await pay(s.sessionId, last.burst);
+    assert.equal(paid.body.outcome, 'approved', JSON.stringify(paid.body));
+    assert.equal(paid.body.evidence.liveness.challenge.met, true);
+  });
+
   await t.test("another terminal's session is unknown to it; an enrollment kiosk streams nothing", async () => {
     const s = await session();
     const other = await registerTerminal(inject, admin, 'checkout');

@@ -17,10 +17,13 @@ function fakeWebBuild(): string {
   fs.writeFileSync(path.join(root, 'assets', 'console-3f2a1b.js'), 'console.log(1)');
   fs.mkdirSync(path.join(root, 'models', 'human'), { recursive: true });
   fs.writeFileSync(path.join(root, 'models', 'human', 'blazeface.json'), '{}');
+  fs.writeFileSync(path.join(root, 'models', 'manifest.json'), JSON.stringify({ version: MODELS_VERSION, files: [] }));
   return root;
 }
 
-test('web apps: pages with CSP and no-cache, immutable assets, models with ETag', async (t) => {
+const MODELS_VERSION = '0123456789abcdef';
+
+test('web apps: pages with CSP and no-cache, immutable assets, models immutable under their version and with ETag', async (t) => {
   const root = fakeWebBuild();
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const { app } = await startTestApp(t, 'web-serving', { web: { root, networkUrl: 'http://127.0.0.1:8081', languages: ['en', 'ja'] } });
@@ -58,6 +61,12 @@ test('web apps: pages with CSP and no-cache, immutable assets, models with ETag'
     headers: { 'if-none-match': String(model.headers.etag) },
   });
   assert.equal(revalidated.statusCode, 304);
+  // Under the version of their content (the build's manifest), what web-config tells the pages: cached for good.
+  const versioned = await app.inject({ method: 'GET', url: `/models/${MODELS_VERSION}/human/blazeface.json` });
+  assert.equal(versioned.statusCode, 200);
+  assert.equal(versioned.headers['cache-control'], 'public, max-age=31536000, immutable');
+  assert.equal(versioned.body, '{}');
+  assert.equal((await app.inject({ method: 'GET', url: '/models/fedcba9876543210/human/blazeface.json' })).statusCode, 404, 'another version is not served');
 
   const missing = await app.inject({ method: 'GET', url: '/assets/nope.js' });
   assert.equal(missing.statusCode, 404);
@@ -70,6 +79,7 @@ test('web apps: pages with CSP and no-cache, immutable assets, models with ETag'
   assert.equal(body.networkUrl, 'http://127.0.0.1:8081');
   assert.deepEqual(Object.keys(body.engine).sort(), ['id', 'version']);
   assert.deepEqual([body.currency, body.languages, body.challengeSteps], ['EUR', ['en', 'ja'], 2]);
+  assert.equal(body.modelsBase, `/models/${MODELS_VERSION}`);
 });
 
 test('without the web build the pages answer 404 problem+json naming it, and the API still runs', async (t) => {
@@ -84,5 +94,6 @@ test('without the web build the pages answer 404 problem+json naming it, and the
   const config = JSON.parse((await app.inject({ method: 'GET', url: '/v1/web-config' })).body);
   assert.equal(config.networkUrl, null);
   assert.equal(config.languages[0], 'en');
+  assert.equal(config.modelsBase, '/models', 'no manifest: the unversioned path');
   assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
 });

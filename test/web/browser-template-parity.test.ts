@@ -142,7 +142,7 @@ describe('browser face engine: template parity with the server', { skip: sharedD
 
   it('loads with the server engine id and version', async () => {
     const loaded = await page.evaluate((base) => (globalThis as unknown as { engineTest: EngineTestApi }).engineTest.load(base), '/models');
-    console.log(`browser engine loaded in ${loaded.loadMs.toFixed(0)} ms: ${loaded.engine.id} ${loaded.engine.version}`);
+    console.log(`browser engine loaded in ${loaded.loadMs.toFixed(0)} ms: ${loaded.engine?.id} ${loaded.engine?.version}`);
     console.log(`wasm fetched: ${wasmFetched.join(', ')}`);
     assert.deepEqual(cspViolations, [], 'the engine runs under the kiosk CSP');
     assert.ok(

@@ -18,6 +18,7 @@ import { assessQuality, type QualityReasonCode } from '../../src/quality/assess-
 import { encodeTemplate } from '../../src/templates/template-codec.js';
 import { createTemplate } from '../../src/templates/template.js';
 import { captureFrame, framePixels, type EngineFrame } from './frame-pixels.js';
+import { traceMark } from '../shared/trace.js';
 
 /** One face the browser saw: the contract's FrameEvidence (a FaceAnalysis with point pairs). */
 export type BrowserFace = FrameEvidence;
@@ -36,11 +37,17 @@ export interface BrowserFaceEngineOptions {
   /** The model card to template with (web-config's engine id); the server's default otherwise. */
   readonly engineId?: string;
   readonly analyzer?: Partial<AnalyzerSettings>;
+  /**
+   * Load the recognition net (default true): only a device that makes templates needs it. Without it
+   * (the checkout kiosk: the server makes the template from the frames) the page skips the ArcFace
+   * model and onnxruntime's 14 MB WASM, and `template` refuses.
+   */
+  readonly recognizer?: boolean;
 }
 
 export interface BrowserFaceEngine {
-  /** The engine id and version stamped into every template (compare with web-config's engine). */
-  readonly engine: { readonly id: string; readonly version: string };
+  /** The engine id and version stamped into every template (compare with web-config's engine); none without the recognition net. */
+  readonly engine: { readonly id: string; readonly version: string } | undefined;
   /** Faces in the frame, largest first. */
   analyze(frame: EngineFrame): Promise<BrowserFace[]>;
   /** The FKT1 template of `face` (from `analyze` on this same frame). */
@@ -63,8 +70,16 @@ export async function createBrowserFaceEngine(options: BrowserFaceEngineOptions)
   const base = options.modelsBase.replace(/\/+$/, '');
   const settings = { ...DEFAULT_ANALYZER_SETTINGS, ...options.analyzer };
   const [shortRange, recognizer] = await Promise.all([
-    loadHuman(await import('@vladmandic/human'), base, settings, `${base}/human/${SHORT_RANGE_DETECTOR_FILE}`),
-    loadRecognizer(base, options.engineId ?? DEFAULT_BROWSER_ENGINE_ID),
+    loadHuman(await import('@vladmandic/human'), base, settings, `${base}/human/${SHORT_RANGE_DETECTOR_FILE}`).then((human) => {
+      traceMark('engine:human');
+      return human;
+    }),
+    options.recognizer === false
+      ? undefined
+      : loadRecognizer(base, options.engineId ?? DEFAULT_BROWSER_ENGINE_ID).then((recognizer) => {
+          traceMark('engine:recognizer');
+          return recognizer;
+        }),
   ]);
   // Human keeps its detector in module state: the full-range detector needs a second instance of
   // the module (as the server loads Human's bundle twice). Kiosk faces fill the frame, so the
@@ -88,9 +103,10 @@ export async function createBrowserFaceEngine(options: BrowserFaceEngineOptions)
   };
 
   return {
-    engine: { id: recognizer.card.id, version: recognizer.version },
+    engine: recognizer ? { id: recognizer.card.id, version: recognizer.version } : undefined,
     analyze: (frame) => serialized(() => analyzeImage(frame)),
-    template: (frame, face) => serialized(() => recognizer.template(frame, face)),
+    template: (frame, face) =>
+      recognizer ? serialized(() => recognizer.template(frame, face)) : Promise.reject(new Error('this face engine was started without its recognition net')),
     guidance: (faces, frame) => guidance(faces, frame),
     capture: captureFrame,
   };
@@ -152,6 +168,10 @@ async function loadRecognizer(base: string, engineId: string): Promise<Recognize
   const tensor: Tensor = new ort.Tensor('float32', data, [1, 3, size, size]);
   const version = modelCardVersion(card);
   const descriptor = { id: card.id, version, dimension: card.output.dimension, dtype: 'float32' as const };
+
+  // One run on the blank input while the page loads: onnxruntime prepares its kernels on the first run
+  // (about 0.3 s here), which would otherwise fall on the first enrollment's template, after the shopper.
+  (await session.run({ [card.input.name]: tensor }))[card.output.name]?.dispose();
 
   const addEmbedding = async (chip: ReturnType<ArcfaceInput['alignedChip']>, mirrored: boolean, into: Float32Array) => {
     input.fill(chip, mirrored, data);

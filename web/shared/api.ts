@@ -65,6 +65,8 @@ export interface WebConfig {
   readonly currency: string;
   readonly languages: readonly string[];
   readonly challengeSteps: number;
+  /** Where the face engine's models are (/models/<content version>: cached for good). */
+  readonly modelsBase: string;
 }
 
 export function loadWebConfig(): Promise<WebConfig> {

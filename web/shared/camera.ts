@@ -28,6 +28,30 @@ export function grabFrame(video: HTMLVideoElement): HTMLCanvasElement {
   return canvas;
 }
 
+/** A frame's pixels scaled down to this size identify it: the same picture grabbed twice gives the same ones. */
+const FINGERPRINT_WIDTH = 32;
+const FINGERPRINT_HEIGHT = 24;
+let fingerprintCanvas: HTMLCanvasElement | undefined;
+
+/**
+ * The frame's pixels at 32×24: equal for the same camera picture grabbed twice (the camera had not
+ * delivered a new one, or a looping clip came round), different for any two real camera frames (sensor
+ * noise). A kiosk that does not analyse its frames itself keeps such a repeat out of its burst with it:
+ * the server refuses a burst holding one picture twice as a replayed still.
+ */
+export function frameFingerprint(canvas: HTMLCanvasElement): Uint8ClampedArray {
+  fingerprintCanvas ??= Object.assign(document.createElement('canvas'), { width: FINGERPRINT_WIDTH, height: FINGERPRINT_HEIGHT });
+  const context = fingerprintCanvas.getContext('2d', { willReadFrequently: true })!;
+  context.drawImage(canvas, 0, 0, FINGERPRINT_WIDTH, FINGERPRINT_HEIGHT);
+  return context.getImageData(0, 0, FINGERPRINT_WIDTH, FINGERPRINT_HEIGHT).data;
+}
+
+export function sameFingerprint(a: Uint8ClampedArray, b: Uint8ClampedArray): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**

@@ -8,6 +8,8 @@ export interface Problem {
   readonly status?: number;
   readonly code?: string;
   readonly detail?: string;
+  /** An extension member: why, where the code has several causes (a liveness session refused: `liveness_session_used`, …). */
+  readonly reason?: string;
 }
 
 /** The plain words for a problem: the known code's text, or the generic text for its status class. */

@@ -18,7 +18,7 @@ const finite = { type: 'number' } as const;
 const point = { type: 'array', minItems: 2, maxItems: 2, items: finite } as const;
 
 /** What the kiosk's analyzer saw in one frame (src/analysis/frame-evidence.ts), in that frame's pixels. */
-const frameEvidence = strictObject(['width', 'height', 'box', 'detectionScore', 'mesh', 'meshDepth', 'pose', 'presentation'], {
+export const frameEvidence = strictObject(['width', 'height', 'box', 'detectionScore', 'mesh', 'meshDepth', 'pose', 'presentation'], {
   width: { type: 'integer', minimum: 16, maximum: 8192 },
   height: { type: 'integer', minimum: 16, maximum: 8192 },
   box: strictObject(['x', 'y', 'width', 'height'], { x: finite, y: finite, width: { type: 'number', minimum: 0 }, height: { type: 'number', minimum: 0 } }),
@@ -39,6 +39,13 @@ const enrollmentBody = strictObject(['consent', 'livenessSessionId'], {
   livenessSessionId: { type: 'string', minLength: 1, maxLength: 100 },
   template: { ...base64, maxLength: 65536, description: "template mode: the FKT1 template computed on the kiosk with the tenant's active engine" },
   frames: { type: 'array', minItems: 3, maxItems: 15, items: frameEvidence, description: 'template mode: the analyses of the burst' },
+  sessionFrames: {
+    type: 'array',
+    minItems: 3,
+    maxItems: 15,
+    items: { type: 'integer', minimum: 0 },
+    description: 'template mode, instead of "frames": the analyses of the burst named among those streamed to the liveness session (POST /v1/liveness-sessions/{id}/evidence), ascending',
+  },
   images: { type: 'array', minItems: 3, maxItems: 15, items: base64, description: 'upload mode (no template): the burst as JPEG frames' },
   tracks: strictObject(['points', 'eyeChange'], {
     points: {
@@ -58,18 +65,23 @@ interface EnrollmentBody {
   livenessSessionId: string;
   template?: string;
   frames?: FrameEvidence[];
+  sessionFrames?: number[];
   images?: string[];
   tracks?: TrackEvidence;
 }
 
-/** Template + frames, or images: never a photo beside a template. */
+/** Template + frames (or the frames streamed), or images: never a photo beside a template. */
 function captureOf(body: EnrollmentBody): KioskCapture {
   const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
-  if (body.template !== undefined && body.frames !== undefined && body.images === undefined)
-    return { template: bytes(body.template), frames: body.frames, ...(body.tracks ? { tracks: body.tracks } : {}) };
-  if (body.images !== undefined && body.template === undefined && body.frames === undefined && body.tracks === undefined)
-    return { images: body.images.map(bytes) };
-  throw new InvalidArgument('send "template" with "frames" (and optionally "tracks"; the photo stays on the kiosk), or "images" alone');
+  const { template, frames, sessionFrames, images, tracks } = body;
+  const tracked = tracks ? { tracks } : {};
+  if (template !== undefined && images === undefined) {
+    if (frames !== undefined && sessionFrames === undefined) return { template: bytes(template), frames, ...tracked };
+    if (sessionFrames !== undefined && frames === undefined) return { template: bytes(template), sessionFrames, ...tracked };
+  }
+  if (images !== undefined && template === undefined && frames === undefined && sessionFrames === undefined && tracks === undefined)
+    return { images: images.map(bytes) };
+  throw new InvalidArgument('send "template" with "frames" or "sessionFrames" (and optionally "tracks"; the photo stays on the kiosk), or "images" alone');
 }
 
 const subjectParams = pathParams('subjectId');

@@ -11,18 +11,21 @@ export interface WebConfig {
   readonly languages: readonly string[];
   /** Actions per liveness challenge. */
   readonly challengeSteps: number;
+  /** Where the face engine's models are: /models/<version> (immutable, cached for good) or /models. */
+  readonly modelsBase: string;
 }
 
 const webConfigResponse = {
   200: {
     type: 'object',
-    required: ['networkUrl', 'engine', 'currency', 'languages', 'challengeSteps'],
+    required: ['networkUrl', 'engine', 'currency', 'languages', 'challengeSteps', 'modelsBase'],
     properties: {
       networkUrl: { type: ['string', 'null'] },
       engine: { type: 'object', required: ['id', 'version'], properties: { id: { type: 'string' }, version: { type: 'string' } } },
       currency: { type: 'string' },
       languages: { type: 'array', items: { type: 'string' } },
       challengeSteps: { type: 'integer' },
+      modelsBase: { type: 'string', description: 'where the face engine loads its models from: /models/<content version>, immutable' },
     },
   },
 } as const;

@@ -5,6 +5,7 @@
  * journey suite (test/web/) and the kiosk benchmark (bench/kiosk-bench.ts).
  */
 import type { Page, Request } from 'playwright-core';
+import type { TraceMark, TraceRequest } from './capture-phases.js';
 
 /** How long a page may take to load the browser face engine (24 MB of models, wasm compiled) on a busy machine. */
 export const ENGINE_LOAD_TIMEOUT_MS = 120_000;
@@ -50,6 +51,8 @@ export interface EnrollmentOutcome {
   readonly error?: string;
   /** The JSON body the kiosk posted to /v1/kiosk/enrollments, as it left the browser. */
   readonly requestBody?: Record<string, unknown>;
+  /** The JSON bodies it streamed to the liveness session meanwhile (POST …/evidence). */
+  readonly streamedBodies: ReadonlyArray<Record<string, unknown>>;
   /** The response, when the kiosk got one. */
   readonly response?: Record<string, unknown>;
   readonly challenge?: readonly string[];
@@ -67,9 +70,13 @@ async function challengeShown(page: Page): Promise<string[]> {
 /** Presses "look at the camera" on the enrollment kiosk and waits for the enrollment's answer. */
 export async function captureEnrollment(page: Page): Promise<EnrollmentOutcome> {
   let requestBody: Record<string, unknown> | undefined;
+  const streamedBodies: Array<Record<string, unknown>> = [];
   let challenge: readonly string[] | undefined;
   const onRequest = (request: Request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/kiosk/enrollments') requestBody = request.postDataJSON() as Record<string, unknown>;
+    if (request.method() !== 'POST') return;
+    const pathname = new URL(request.url()).pathname;
+    if (pathname === '/v1/kiosk/enrollments') requestBody = request.postDataJSON() as Record<string, unknown>;
+    if (/^\/v1\/liveness-sessions\/[^/]+\/evidence$/.test(pathname)) streamedBodies.push(request.postDataJSON() as Record<string, unknown>);
   };
   page.on('request', onRequest);
   const enrolled = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/kiosk/enrollments', { timeout: CAPTURE_TIMEOUT_MS });
@@ -80,10 +87,10 @@ export async function captureEnrollment(page: Page): Promise<EnrollmentOutcome> 
     const response = (await answer.json()) as Record<string, unknown>;
     if (!answer.ok()) {
       await page.waitForSelector('[data-testid=error]', { timeout: 10_000 });
-      return { ok: false, error: String(response.code ?? response.detail ?? answer.status()), response, ...(requestBody ? { requestBody } : {}), challenge };
+      return { ok: false, error: String(response.code ?? response.detail ?? answer.status()), response, ...(requestBody ? { requestBody } : {}), streamedBodies, challenge };
     }
     await page.waitForSelector('[data-testid=step-card]', { timeout: 30_000 });
-    return { ok: true, response, ...(requestBody ? { requestBody } : {}), challenge };
+    return { ok: true, response, ...(requestBody ? { requestBody } : {}), streamedBodies, challenge };
   } finally {
     page.off('request', onRequest);
   }
@@ -182,4 +189,22 @@ export function medianAndP90(values: readonly number[]): { n: number; median: nu
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   return { n: sorted.length, median: rank(0.5), p90: rank(0.9) };
+}
+
+/**
+ * The kiosk's trace marks (web/shared/trace.ts: the engine's load, the last capture) and the API
+ * requests the page made since the first of them (Resource Timing).
+ */
+export async function readCaptureTrace(page: Page): Promise<{ marks: TraceMark[]; requests: TraceRequest[] }> {
+  return page.evaluate(() => {
+    const marks = performance
+      .getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('facekey:'))
+      .map((m) => ({ event: m.name.slice('facekey:'.length), at: m.startTime, detail: (m as PerformanceMark).detail as Record<string, unknown> | undefined }));
+    const since = marks[0]?.at ?? 0;
+    const requests = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      .filter((r) => r.startTime >= since && new URL(r.name).pathname.startsWith('/v1/'))
+      .map((r) => ({ path: new URL(r.name).pathname, startAt: r.startTime, waitMs: r.responseStart - r.requestStart, endAt: r.responseEnd }));
+    return { marks, requests };
+  });
 }

@@ -1,10 +1,11 @@
 /**
  * The checkout lane: the cashier enters the amount (and, for personalization, the basket); the
- * shopper answers the liveness challenge, followed live by the browser face engine (loaded in the
- * background, cached; without it a timed burst is recorded). The JPEGs of the frames it follows are
- * streamed to the liveness session as they are taken, so the server analyses them while the shopper
- * moves; the signed checkout then names which of them are the burst (or, if streaming failed, carries
- * them). The decision is shown in plain words, with a PIN pad when a second factor is asked.
+ * shopper answers the liveness challenge. Each camera frame is streamed to the liveness session as it
+ * is taken; the server analyses it while the shopper moves, ticks the prompts off from its own
+ * analyses and says the moment the frames answer the challenge, and which of them to name: the signed
+ * checkout then names them. If streaming fails, the browser face engine (loaded in the background,
+ * cached; for the guidance too) follows the shopper and the checkout carries the frames. The decision
+ * is shown in plain words, with a PIN pad when a second factor is asked.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { loadFaceEngine, type FaceEnginePort } from '../../shared/face-engine-port';
@@ -17,6 +18,7 @@ import { formatMoney, parseAmount, reasonKey } from '../../shared/reasons';
 import { Busy, ErrorNote, Page, StepHeading } from '../../shared/ui';
 import { LivenessCapture, type CapturedBurst } from '../shared/liveness-capture';
 import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
+import { traceMark } from '../../shared/trace';
 
 interface BasketLine {
   sku: string;
@@ -66,8 +68,9 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
   const currency = config?.currency ?? 'EUR';
 
   // In the background while the cashier types the amount; the browser caches the models for the next page load.
+  // Guidance, and following the shopper if streaming fails: no template is made here, so no recognition net.
   useEffect(() => {
-    void loadFaceEngine('/models').then(setEngine);
+    void loadFaceEngine(config?.modelsBase ?? '/models', { recognizer: false }).then(setEngine);
   }, []);
 
   const pay = async (order: Order, burst: CapturedBurst, kiosk: KioskIdentity, secondFactor: string | undefined) => {
@@ -86,8 +89,10 @@ export function CheckoutApp({ config }: { config: WebConfig | undefined }) {
         ...(order.basket.length > 0 ? { basket: order.basket } : {}),
         ...(secondFactor ? { secondFactor: { kind: 'pin', value: secondFactor } } : {}),
       };
+      traceMark('answer:sent', { streamed: streamed !== undefined, frames: streamed?.length ?? burst.frames.length });
       const decision = await readJson<Decision>(await signedFetch('/v1/checkout', kiosk, { json: body }));
       const answeredAt = performance.now();
+      traceMark('answer:received', { outcome: decision.outcome });
       const timing: CheckoutTiming = {
         latencyMs: Math.round(answeredAt - burst.startedAt),
         answerMs: Math.round(answeredAt - burst.lastFrameAt),

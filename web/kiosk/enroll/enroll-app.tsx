@@ -3,7 +3,7 @@
  * template made here (or JPEGs in upload mode) → enrollment → card → optional PIN → receipt.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { apiJson, errorText, readJson, type WebConfig } from '../../shared/api';
+import { ApiError, apiJson, errorText, readJson, type WebConfig } from '../../shared/api';
 import { loadFaceEngine, type FaceEnginePort } from '../../shared/face-engine-port';
 import { forgetIdentity, type KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
@@ -15,6 +15,7 @@ import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
 import { templateEvidence, trackedEvidence, type ConsentChoice } from './enrollment';
 import { CardLink } from './card-link';
 import { useAction } from '../../shared/use-action';
+import { traceMark } from '../../shared/trace';
 
 interface ConsentText {
   readonly version: string;
@@ -56,7 +57,7 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
   const [error, setError] = useState<string>();
 
   useEffect(() => {
-    void loadFaceEngine('/models').then(setEngine);
+    void loadFaceEngine(config?.modelsBase ?? '/models').then(setEngine);
   }, []);
 
   const forget = async () => {
@@ -69,13 +70,23 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
     evidence: Record<string, unknown>,
     times: { startedAt: number; lastFrameAt?: number; performedMs?: number },
     kiosk: KioskIdentity,
+    /** Sent instead when the evidence named in the session is not on the node that answers. */
+    whole?: Record<string, unknown>,
   ) => {
     setStep({ name: 'sending', consent });
     setError(undefined);
+    const send = async (body: Record<string, unknown>) => {
+      const count = (['sessionFrames', 'frames', 'images'] as const).map((key) => body[key]).find(Array.isArray)?.length ?? 0;
+      traceMark('answer:sent', { frames: count, streamed: 'sessionFrames' in body });
+      return readJson<Enrollment>(await signedFetch('/v1/kiosk/enrollments', kiosk, { json: { consent, ...body } }));
+    };
     try {
-      const response = await signedFetch('/v1/kiosk/enrollments', kiosk, { json: { consent, ...evidence } });
-      const enrollment = await readJson<Enrollment>(response);
+      const enrollment = await send(evidence).catch((e: unknown) => {
+        if (whole && e instanceof ApiError && e.problem.reason === 'liveness_session_not_streamed') return send(whole);
+        throw e;
+      });
       const answeredAt = performance.now();
+      traceMark('answer:received', { ok: true });
       const timing: EnrollTiming = {
         elapsedMs: Math.round(answeredAt - times.startedAt),
         ...(times.performedMs !== undefined ? { performedMs: times.performedMs } : {}),
@@ -95,15 +106,20 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
       : burst.faces
         ? await trackedEvidence(engine, burst.frames, burst.faces).catch(() => undefined)
         : await templateEvidence(engine, burst.frames).catch(() => undefined);
-    const evidence = fromEngine
-      ? {
-          livenessSessionId: burst.session.sessionId,
-          template: fromEngine.template,
-          frames: fromEngine.frames,
-          ...(fromEngine.tracks ? { tracks: fromEngine.tracks } : {}),
-        }
-      : { livenessSessionId: burst.session.sessionId, images: await Promise.all(burst.frames.map((f) => canvasToJpegBase64(f))) };
-    await submit(consent, evidence, { startedAt: burst.startedAt, lastFrameAt: burst.lastFrameAt, ...(burst.performedMs !== undefined ? { performedMs: burst.performedMs } : {}) }, kiosk);
+    traceMark('answer:template', { made: fromEngine !== undefined });
+    const livenessSessionId = burst.session.sessionId;
+    const times = { startedAt: burst.startedAt, lastFrameAt: burst.lastFrameAt, ...(burst.performedMs !== undefined ? { performedMs: burst.performedMs } : {}) };
+    if (!fromEngine) {
+      await submit(consent, { livenessSessionId, images: await Promise.all(burst.frames.map((f) => canvasToJpegBase64(f))) }, times, kiosk);
+      return;
+    }
+    // The kiosk's tracks of its own frames' pixels go with the frames, named or whole.
+    const tracks = fromEngine.tracks ? { tracks: fromEngine.tracks } : {};
+    const whole = { livenessSessionId, template: fromEngine.template, frames: fromEngine.frames, ...tracks };
+    // The analyses went to the session while the shopper moved: name them. A stream that failed, or that
+    // another node holds (refused before the session is spent), falls back to the evidence sent whole.
+    const streamed = burst.streamed && (await burst.streamed.streamer.finish()) ? burst.streamed.indices : undefined;
+    await submit(consent, streamed ? { livenessSessionId, template: fromEngine.template, sessionFrames: streamed, ...tracks } : whole, times, kiosk, whole);
   };
 
   const onUpload = async (consent: ConsentChoice, files: readonly File[], kiosk: KioskIdentity) => {
@@ -132,6 +148,7 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
             heading={t('enroll.cameraHeading')}
             // The server judges the browser's own analyses of these frames: nothing to settle after the last step.
             followThrough={0}
+            streamEvidence
             onCaptured={(burst) => void onCaptured(step.consent, burst, identity)}
           />
           <ErrorNote message={error} />

@@ -1,24 +1,30 @@
 /**
- * The camera step both kiosks share: live guidance over the video (when the face engine runs
- * here), then a signed liveness session whose challenge the kiosk FOLLOWS: it grabs a frame every
- * ~170 ms, analyses it with the browser engine and runs the server's own challenge evaluation on the
- * frames since the capture began, ticking each step off as the shopper performs it, and stops as soon
- * as every step is met (or after 10 s, when it sends what it saw and lets the server judge). Without an
- * engine (upload mode) it records the old timed burst while the prompts show. Hands back the session
- * and the frames to send; what is sent (JPEGs or templates) is the caller's.
+ * The camera step both kiosks share: live guidance over the video (when the face engine runs here),
+ * then a signed liveness session whose challenge the kiosk FOLLOWS at the shopper's pace, ticking each
+ * step off as it is performed and stopping as soon as the frames answer the whole challenge (or after
+ * 10 s, when it sends what it saw and lets the server judge):
+ *  - checkout (`streamFrames`): each frame is streamed to the session as it is grabbed and the SERVER
+ *    follows the shopper on its own analyses and says when the frames pass and which to name
+ *    (server-tracking.ts); if the stream fails, the browser takes over from the frames grabbed;
+ *  - enrollment: the BROWSER analyses each frame and runs the same tracking (browser-tracking.ts),
+ *    streaming its analyses (landmarks, no image) to the session as it goes (`streamEvidence`);
+ *  - without an engine or a stream (upload mode): the old timed burst while the prompts show.
+ * Hands back the session and the frames to send; what is sent (JPEGs, names or templates) is the caller's.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BrowserFace, FaceEnginePort } from '../../shared/face-engine-port';
 import type { KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
 import { readJson, errorText } from '../../shared/api';
-import { captureBurst, frameJpegBase64, grabFrame, startCamera, stopCamera } from '../../shared/camera';
+import { captureBurst, startCamera, stopCamera } from '../../shared/camera';
 import { challengeKey } from '../../shared/reasons';
 import { t } from '../../shared/i18n';
 import { ErrorNote, StepHeading } from '../../shared/ui';
-import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
 import { FrameStreamer } from './frame-streamer';
-import { analysisOf, FOLLOW_THROUGH_FRAMES, sameMesh, selectFramesToSend, serverWouldAccept, trackChallenge, TRACK_INTERVAL_MS, TRACK_TIMEOUT_MS } from './challenge-tracking';
+import { traceMark, traceReset } from '../../shared/trace';
+import { FOLLOW_THROUGH_FRAMES, selectFramesToSend, TRACK_TIMEOUT_MS } from './challenge-tracking';
+import { followInBrowser, type StepProgress } from './browser-tracking';
+import { followOnServer } from './server-tracking';
 
 export interface LivenessSession {
   readonly sessionId: string;
@@ -28,7 +34,7 @@ export interface LivenessSession {
 
 export interface CapturedBurst {
   readonly session: LivenessSession;
-  /** The frames to send, in capture order (at most 15). */
+  /** The frames to send, in capture order (at most 8). */
   readonly frames: readonly HTMLCanvasElement[];
   /** The engine's face in each of `frames` (tracked captures only): enrollment sends these, no image. */
   readonly faces?: readonly BrowserFace[];
@@ -38,17 +44,18 @@ export interface CapturedBurst {
   readonly issuedAt: number;
   /** performance.now() when the last frame was captured. */
   readonly lastFrameAt: number;
-  /** Session issued → last step met in the browser (tracked captures where every step was met). */
+  /** Session issued → the tracking accepted the frames (the server's, or the browser's when it followed). */
   readonly performedMs?: number;
-  /** Whether the browser saw every step met (guidance only: the server re-judges). */
+  /** Whether the capture followed the shopper (else a timed burst). */
   readonly tracked: boolean;
+  /** Whether the browser saw every step met (guidance only: the server re-judges). */
   readonly metInBrowser: boolean;
   /**
-   * The frames streamed to the session as they were tracked (checkout), and which of them are the
-   * burst (indices in the stream, the same frames as `frames`): the checkout names them instead of
-   * sending `frames`, unless the stream failed.
+   * The frames streamed to the session (checkout: JPEGs; enrollment: the engine's analyses of them),
+   * and which of them are the burst (indices in the stream, the same frames as `frames`): the request
+   * names them instead of carrying them, once `finish` says the stream holds them all.
    */
-  readonly streamed?: { readonly streamer: FrameStreamer; readonly indices: readonly number[] };
+  readonly streamed?: { readonly streamer: Pick<FrameStreamer<unknown>, 'finish'>; readonly indices: readonly number[] };
 }
 
 export const BURST_FRAMES = 8;
@@ -61,79 +68,16 @@ export function startLivenessSession(identity: KioskIdentity): Promise<LivenessS
   return signedFetch('/v1/liveness-sessions', identity, { json: {} }).then((r) => readJson<LivenessSession>(r));
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-interface StepProgress {
-  readonly action: string;
-  readonly done: boolean;
-}
-
 /**
- * Follows the shopper through the challenge: grab, analyse, judge with the server's evaluation,
- * until every step is met or the time is up. Frames without exactly one face are not evidence of one
- * person performing and are left out.
+ * Until the browser has painted what was just rendered (the prompt): the tracking that follows keeps
+ * this thread busy, and a prompt the shopper cannot see yet is time lost. Bounded, for a page the
+ * browser does not paint (hidden).
  */
-async function trackChallengeLive(
-  video: HTMLVideoElement,
-  engine: FaceEnginePort,
-  challenge: readonly string[],
-  onProgress: (steps: readonly StepProgress[]) => void,
-  followThrough: number,
-  encodeAhead: boolean,
-  /** Each frame kept as evidence, as it is kept (the checkout streams them). */
-  onFrame: (frame: HTMLCanvasElement) => void,
-): Promise<{
-  frames: HTMLCanvasElement[];
-  faces: BrowserFace[];
-  /** The frame the performance is judged from (trackChallenge); `atFrames` count from it. */
-  start: number;
-  atFrames: Array<number | null>;
-  met: boolean;
-  metAt?: number;
-  lastFrameAt: number;
-}> {
-  const frames: HTMLCanvasElement[] = [];
-  const faces: BrowserFace[] = [];
-  const analyses: FaceAnalysis[] = [];
-  let atFrames: Array<number | null> = challenge.map(() => null);
-  let start = 0;
-  let lastFrameAt = performance.now();
-  let metAt: number | undefined;
-  let metAtCount = 0;
-  const deadline = performance.now() + TRACK_TIMEOUT_MS;
-  while (performance.now() < deadline && (metAt === undefined || frames.length < metAtCount + followThrough)) {
-    const tick = performance.now();
-    const canvas = grabFrame(video);
-    lastFrameAt = performance.now();
-    try {
-      const found = await engine.analyze(canvas);
-      // Any frame seen before, not only the last: a looping clip (a replayed video) repeats frames a loop apart,
-      // and the server compares every pair.
-      if (found.length === 1 && !faces.some((seen) => sameMesh(seen, found[0]!))) {
-        frames.push(canvas);
-        if (encodeAhead) void frameJpegBase64(canvas).catch(() => undefined);
-        onFrame(canvas);
-        faces.push(found[0]!);
-        analyses.push(analysisOf(found[0]!));
-        if (metAt === undefined) {
-          const tracked = trackChallenge(analyses, challenge);
-          const verdict = tracked.verdict;
-          start = tracked.start;
-          atFrames = verdict.steps.map((s) => s.atFrame);
-          onProgress(verdict.steps.map((s) => ({ action: s.action, done: s.met })));
-          if (verdict.met && serverWouldAccept(analyses, tracked, challenge)) {
-            metAt = performance.now();
-            metAtCount = frames.length;
-          }
-        }
-      }
-    } catch {
-      // A frame the engine could not read is simply not evidence; the next one may be.
-    }
-    await sleep(Math.max(0, TRACK_INTERVAL_MS - (performance.now() - tick)));
-  }
-  return { frames, faces, start, atFrames, met: metAt !== undefined, ...(metAt !== undefined ? { metAt } : {}), lastFrameAt };
-}
+const nextPaint = () =>
+  new Promise<void>((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 50);
+  });
 
 export function LivenessCapture({
   identity,
@@ -143,23 +87,30 @@ export function LivenessCapture({
   followThrough = FOLLOW_THROUGH_FRAMES,
   encodeAhead = false,
   streamFrames = false,
+  streamEvidence = false,
 }: {
   identity: KioskIdentity;
   engine: FaceEnginePort | undefined;
   heading: string;
   onCaptured: (burst: CapturedBurst) => void;
   /**
-   * Frames recorded after the browser saw the last step met: checkout's server re-analyses JPEGs and
-   * wants them (FOLLOW_THROUGH_FRAMES); enrollment's server judges the browser's own analyses, so 0.
+   * Frames recorded after the browser saw the last step met, when the browser follows and the server
+   * will re-analyse JPEGs (a checkout whose stream failed: FOLLOW_THROUGH_FRAMES); enrollment's server
+   * judges the browser's own analyses, so 0. A streamed checkout needs none: the server says.
    */
   followThrough?: number;
   /** Encode each frame to JPEG as it is grabbed (checkout sends JPEGs), so sending does not wait for it. */
   encodeAhead?: boolean;
   /**
-   * Stream each tracked frame to the session while the shopper performs (checkout: the server analyses
-   * them during the movement); enrollment sends the browser's own analyses instead.
+   * Stream each frame to the session as it is grabbed and let the server follow the shopper (checkout:
+   * the server analyses them during the movement); enrollment sends the browser's own analyses instead.
    */
   streamFrames?: boolean;
+  /**
+   * Stream the browser's analysis of each kept frame to the session as the shopper moves (enrollment:
+   * the server judges them, and keeps the fits it made, while the shopper still moves).
+   */
+  streamEvidence?: boolean;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | undefined>(undefined);
@@ -237,6 +188,8 @@ export function LivenessCapture({
   };
 
   const capture = async () => {
+    traceReset();
+    traceMark('capture:pressed');
     const startedAt = performance.now();
     setCapturing(true);
     setError(undefined);
@@ -244,25 +197,62 @@ export function LivenessCapture({
       const session = await takeSession();
       // From here the prompts are on screen: the shopper's performance is timed from this moment.
       const issuedAt = performance.now();
-      if (engine) {
+      traceMark('capture:issued', { steps: session.challenge.length });
+      if (streamFrames || engine) {
         showProgress(session.challenge.map((action) => ({ action, done: false })));
-        const streamer = streamFrames ? new FrameStreamer(identity, session.sessionId) : undefined;
-        const seen = await trackChallengeLive(video.current!, engine, session.challenge, showProgress, followThrough, encodeAhead, (frame) => streamer?.push(frame));
-        // The burst begins where the performance does: the server measures the first step from its first frame.
-        const keep = selectFramesToSend(seen.frames.length - seen.start, seen.atFrames).map((i) => i + seen.start);
+        await nextPaint();
+        const deadline = performance.now() + TRACK_TIMEOUT_MS;
+        // Checkout: the server follows the shopper on the frames streamed to it, and says when to stop.
+        const onServer = streamFrames
+          ? await followOnServer(video.current!, identity, session.sessionId, (steps) => showProgress(steps.map((s) => ({ action: s.action, done: s.met }))), deadline)
+          : undefined;
+        if (onServer && !onServer.streamFailed) {
+          // Live: the frames the server picked. Timed out: the frames it would judge now, or the last ones if it never answered.
+          const burst = onServer.progress?.burst.length ? onServer.progress.burst : selectFramesToSend(onServer.frames.length, []);
+          console.info(`facekey: challenge ${session.challenge.join(',')} ${onServer.metAt !== undefined ? 'met' : 'not met'} on the server's analyses of ${onServer.frames.length} streamed frames; naming ${burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${onServer.metAt !== undefined ? Math.round(onServer.metAt - issuedAt) : '-'}`);
+          onCaptured({
+            session,
+            frames: burst.map((i) => onServer.frames[i]!),
+            startedAt,
+            issuedAt,
+            lastFrameAt: onServer.lastFrameAt,
+            ...(onServer.metAt !== undefined ? { performedMs: Math.round(onServer.metAt - issuedAt) } : {}),
+            tracked: true,
+            metInBrowser: false,
+            streamed: { streamer: onServer.streamer, indices: burst },
+          });
+          return;
+        }
+        if (!engine) {
+          // The stream failed and this device has no engine to follow the shopper: the frames so far, sent whole.
+          const frames = onServer?.frames ?? [];
+          const burst = selectFramesToSend(frames.length, []).map((i) => frames[i]!);
+          onCaptured({ session, frames: burst, startedAt, issuedAt, lastFrameAt: onServer?.lastFrameAt ?? performance.now(), tracked: false, metInBrowser: false });
+          return;
+        }
+        // The browser follows the shopper (enrollment; a checkout whose stream failed, from the frames it grabbed).
+        // Enrollment: each kept frame's analysis goes to the session as the shopper moves, so the server's judgement is made by the time it is asked.
+        const evidence = streamEvidence ? FrameStreamer.evidence(identity, session.sessionId, { track: true }) : undefined;
+        const seen = await followInBrowser(video.current!, engine, session.challenge, showProgress, {
+          followThrough,
+          encodeAhead,
+          deadline,
+          ...(onServer ? { backlog: onServer.frames } : {}),
+          ...(evidence ? { onFrame: (_frame: HTMLCanvasElement, face: BrowserFace) => evidence.push(face) } : {}),
+        });
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
-        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser at frames ${seen.atFrames.join(',')} from frame ${seen.start} of ${seen.frames.length}; sending ${keep.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
+        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser; ${seen.frames.length} frames kept, sending ${seen.burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
         onCaptured({
           session,
-          frames: keep.map((i) => seen.frames[i]!),
-          faces: keep.map((i) => seen.faces[i]!),
+          frames: seen.burst.map((i) => seen.frames[i]!),
+          faces: seen.burst.map((i) => seen.faces[i]!),
           startedAt,
           issuedAt,
           lastFrameAt: seen.lastFrameAt,
           ...(seen.metAt !== undefined ? { performedMs: Math.round(seen.metAt - issuedAt) } : {}),
           tracked: true,
           metInBrowser: seen.met,
-          ...(streamer ? { streamed: { streamer, indices: keep } } : {}),
+          ...(evidence ? { streamed: { streamer: evidence, indices: seen.burst } } : {}),
         });
       } else {
         const count = session.challenge.length;

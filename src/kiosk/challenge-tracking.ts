@@ -1,0 +1,105 @@
+/**
+ * Following a shopper through a liveness session's challenge, frame by frame: which steps are met so
+ * far (the server's own challenge evaluation, src/pad/challenge-evaluation.ts), from which frame the
+ * performance is judged, which frames form the burst to send, and whether the server's whole
+ * judgement of a burst (judgeBurst: burst liveness and the challenge) passes on them.
+ *
+ * One piece of code, two users: the browser kiosks follow the shopper on their own analyses (guidance:
+ * the server judges again), and a checkout kiosk's stream (checkout/session-frames.ts) runs it on the
+ * server's analyses of the frames streamed so far, so it can tell the kiosk the moment they answer
+ * the challenge, and which of them to name. Pure.
+ */
+import type { FaceAnalysis } from '../analysis/face-analysis.js';
+import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
+import { evaluateChallenge, parseChallenge, type ChallengeVerdict } from '../pad/challenge-evaluation.js';
+import { judgeBurst } from '../pad/judge-burst.js';
+
+/**
+ * The most frames a checkout or enrollment request carries (the API takes 3–15). The server judges
+ * every pair of them (burst liveness: a planar and a rigid 3-D fit each), so its work grows with the
+ * square: 8 frames are 28 pairs, 15 were 105, and the judgement of 15 took 0.2–0.5 s on the 2-core
+ * machine, on the shopper's time. 8 cover a performance tracked at ~6 frames a second (frame 0, each
+ * step's frame, the last, evenly spaced ones between), and the PAD figures (docs/liveness.md) were
+ * measured on bursts of 7 bona fide frames.
+ */
+export const MAX_SENT_FRAMES = 8;
+
+/** Head turned or tilted less than this (degrees) reads as facing the camera: where a performance can begin. */
+export const NEUTRAL_POSE_DEG = 8;
+
+export interface TrackedPerformance {
+  /** The tracked frame the performance is judged from; the burst sent begins there. */
+  readonly start: number;
+  /** The server's evaluation of the frames from `start` on; each step's `atFrame` counts from `start`. */
+  readonly verdict: ChallengeVerdict;
+}
+
+const metSteps = (verdict: ChallengeVerdict): number => verdict.steps.filter((step) => step.met).length;
+
+/**
+ * Which steps are met so far, judged by the server's own code and thresholds on the tracked analyses,
+ * from the earliest frame a performance can begin at: frame 0, or a later frame in which the shopper
+ * faces the camera. Every step is measured from where the previous one completed, the first from the
+ * start: a shopper still turned away when the session began (or a looping clip caught mid-turn) could
+ * otherwise never meet a turn the same way. Without a full performance, the start that met most steps.
+ */
+export function trackChallenge(analyses: readonly FaceAnalysis[], challenge: readonly string[]): TrackedPerformance {
+  const actions = parseChallenge(challenge);
+  let best: TrackedPerformance = { start: 0, verdict: evaluateChallenge(analyses, actions) };
+  if (best.verdict.met) return best;
+  for (let start = 1; start < analyses.length - 1; start += 1) {
+    const { yaw, pitch } = analyses[start]!.pose;
+    if (Math.abs(yaw) > NEUTRAL_POSE_DEG || Math.abs(pitch) > NEUTRAL_POSE_DEG) continue;
+    const verdict = evaluateChallenge(analyses.slice(start), actions);
+    if (verdict.met) return { start, verdict };
+    if (metSteps(verdict) > metSteps(best.verdict)) best = { start, verdict };
+  }
+  return best;
+}
+
+/**
+ * The frames to send, of `total` tracked ones (indices, ascending, no repeats, at most `max`): frame 0
+ * (every step is measured from where the previous one completed, the first from frame 0), every step's
+ * `atFrame` (so the server's evaluation of the subset finds each step where the kiosk did), the last
+ * frame (where the performance, or a capture that timed out, ended), and the rest evenly spaced
+ * between them (the burst liveness wants motion across the whole performance).
+ * When the anchors alone exceed `max`, the first `max` anchors are kept.
+ */
+export function selectFramesToSend(total: number, atFrames: ReadonlyArray<number | null>, max = MAX_SENT_FRAMES): number[] {
+  if (total <= 0 || max <= 0) return [];
+  if (total <= max) return Array.from({ length: total }, (_, i) => i);
+  const anchors = [...new Set([0, ...atFrames.filter((f): f is number => f !== null && f >= 0 && f < total)])].sort((a, b) => a - b);
+  if (!anchors.includes(total - 1)) anchors.push(total - 1);
+  if (anchors.length >= max) return anchors.slice(0, max);
+  const chosen = new Set(anchors);
+  const last = anchors[anchors.length - 1]!;
+  // Spread the remaining picks over the span the anchors cover, one evenly spaced grid, skipping anchors.
+  const free = Array.from({ length: last + 1 }, (_, i) => i).filter((i) => !chosen.has(i));
+  const extra = Math.min(max - anchors.length, free.length);
+  for (let k = 0; k < extra; k += 1) chosen.add(free[Math.floor(((k + 0.5) * free.length) / extra)]!);
+  return [...chosen].sort((a, b) => a - b);
+}
+
+export interface TrackedBurst extends TrackedPerformance {
+  /** The burst to send: indices into the tracked analyses, ascending, at most MAX_SENT_FRAMES, from `start`. */
+  readonly burst: readonly number[];
+  /**
+   * The server's whole judgement (burst liveness and the challenge, judgeBurst) passes on `burst`.
+   * Judged only once every step is met: before that it cannot pass, and the judgement is the costly part.
+   */
+  readonly live: boolean;
+}
+
+/**
+ * Where the performance stands after the latest frame: its steps, the burst that would be sent now,
+ * and whether the server would take it. A challenge can be met while the burst's motion is still
+ * short of what burst liveness asks (a stand-in head shows its 3-D shape only on the way back); then
+ * `live` is false and the kiosk keeps following the shopper instead of sending a burst bound to fail.
+ */
+export function trackBurst(analyses: readonly FaceAnalysis[], challenge: readonly string[], policy: Partial<BurstLivenessPolicy> = {}): TrackedBurst {
+  const tracked = trackChallenge(analyses, challenge);
+  const performance = analyses.length - tracked.start;
+  const burst = selectFramesToSend(performance, tracked.verdict.steps.map((step) => step.atFrame)).map((i) => i + tracked.start);
+  const live = tracked.verdict.met && judgeBurst(burst.map((i) => analyses[i]!), { policy, challenge: parseChallenge(challenge) }).live;
+  return { ...tracked, burst, live };
+}
