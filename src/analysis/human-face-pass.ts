@@ -7,6 +7,7 @@
 import type { Human as HumanInstance, Config as HumanConfig, FaceResult } from '@vladmandic/human';
 import type { RgbImage } from '../imaging/rgb-image.js';
 import type { DetectorRange, FaceAnalysis } from './face-analysis.js';
+import { imageTensor } from './image-tensor.js';
 
 export interface AnalyzerSettings {
   /** Faces below this detector confidence are ignored. */
@@ -113,7 +114,7 @@ export function humanConfig(settings: AnalyzerSettings, where: HumanLocations): 
  * One Human pass over tightly packed RGB pixels: faces with a full mesh above the score floor,
  * largest first. The pixels go in as a float32 tensor on both sides (Human casts any other input
  * to float32, a full-image copy per call), so the server and the browser feed the nets the same
- * numbers for the same pixels.
+ * numbers for the same pixels; `imageTensor` writes them without a temporary copy.
  */
 export async function analyzeWithHuman(
   human: HumanInstance,
@@ -128,7 +129,7 @@ export async function analyzeWithHuman(
   const pad = options.presentationAttackDetection ?? true;
   if (faceConfig.antispoof) faceConfig.antispoof.enabled = pad;
   if (faceConfig.liveness) faceConfig.liveness.enabled = pad;
-  const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], 'float32');
+  const input = imageTensor(tf, image);
   try {
     const result = await human.detect(input);
     if (result.error) throw new Error(`face analysis failed: ${result.error}`);

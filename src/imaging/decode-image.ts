@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { ImageTooLarge, InvalidArgument, InvalidImage } from '../errors/domain-errors.js';
 import type { RgbImage } from './rgb-image.js';
+import { isStandardSrgbProfile } from './srgb-profile.js';
 
 /** The only container formats we decode. Detected from the bytes, never from a file name. */
 export type ImageFormat = 'jpeg' | 'png' | 'webp';
@@ -81,8 +82,9 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
  * Order of checks: size in bytes → magic bytes (JPEG/PNG/WebP only) → header dimensions against
  * `maxPixels`/`maxDimension`/`minDimension` (no pixel decoded yet, so decompression bombs cost
  * nothing) → decode with sharp's own `limitInputPixels` as a second guard, EXIF auto-orientation,
- * alpha flattened onto white, any colour space (greyscale, CMYK, 16-bit) converted to 8-bit sRGB,
- * optional downscale.
+ * alpha flattened onto white, any colour space (greyscale, CMYK, 16-bit) and any embedded ICC
+ * profile converted to 8-bit sRGB (except a standard sRGB profile: `srgb-profile.ts`), optional
+ * downscale.
  *
  * Alpha is flattened onto white rather than dropped: `removeAlpha` would expose whatever RGB sits
  * under transparent pixels (often black, sometimes a different picture), so the face we match could
@@ -151,7 +153,9 @@ export async function decodeImage(bytes: Uint8Array, limits: Partial<DecodeLimit
   // 2. Pixels.
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: Math.floor(lim.maxPixels), failOn: lim.failOn, autoOrient: true })
+    // An embedded sRGB profile needs no conversion to sRGB; libvips's would cost most of the decode (srgb-profile.ts).
+    const ignoreIcc = isStandardSrgbProfile(header.icc);
+    let pipeline = sharp(bytes, { limitInputPixels: Math.floor(lim.maxPixels), failOn: lim.failOn, autoOrient: true, ignoreIcc })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb');
     if (lim.downscaleTo > 0 && Math.max(originalWidth, originalHeight) > lim.downscaleTo) {
