@@ -47,7 +47,7 @@ const LEVELS = 4;
 const ROUND_TRIP_IED = 0.007;
 
 /** Tracks frame 0's rigid landmarks into every frame; `faces[k]` is the face analysed in `images[k]`. */
-export function trackBurst(images: readonly RgbImage[], faces: readonly FaceAnalysis[]): BurstTracks {
+export function trackLandmarks(images: readonly RgbImage[], faces: readonly FaceAnalysis[]): BurstTracks {
   const landmarks = RIGID_LANDMARKS;
   if (images.length === 0 || faces.length !== images.length) return { landmarks, points: [], eyeChange: [] };
   const pyramids = images.map((image) => grayPyramid(toGray(image), LEVELS));

@@ -13,7 +13,7 @@ import { createEngine } from '../engines/engine-registry.js';
 import type { BurstLivenessPolicy, LivenessVerdict } from '../pad/burst-liveness.js';
 import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { judgeBurst } from '../pad/judge-burst.js';
-import { trackBurst } from '../pad/burst-tracks.js';
+import { trackLandmarks } from '../pad/burst-tracks.js';
 import type { FaceEngine } from '../engines/engine-port.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
@@ -250,7 +250,7 @@ export class FacePipeline {
     const engines = this.loaded(options.engines);
     const judged = judgeBurst(faces, {
       policy: this.settings.burstLiveness,
-      tracks: trackBurst(images, faces),
+      tracks: trackLandmarks(images, faces),
       ...(options.challenge ? { challenge: options.challenge } : {}),
     });
     const { liveness } = judged;

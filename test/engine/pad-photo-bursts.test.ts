@@ -7,7 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { HumanFaceAnalyzer } from '../../src/analysis/human-analyzer.js';
 import { assessBurstLiveness } from '../../src/pad/burst-liveness.js';
-import { trackBurst } from '../../src/pad/burst-tracks.js';
+import { trackLandmarks } from '../../src/pad/burst-tracks.js';
 import { attackBurst } from '../../src/eval/pad/attack-species.js';
 import { bonaFidePoses, buildHeadModel, renderHead } from '../../src/eval/pad/synthetic-head-render.js';
 import { analyseBurstFrames, cameraRoundTrip } from '../../src/eval/pad/pad-features.js';
@@ -22,7 +22,7 @@ test('flat-photo bursts from real photos are refused', { skip: sharedDataMissing
     const analysed = await analyseBurstFrames(frames, analyse);
     assert.ok(analysed, 'every frame shows a face');
     // As the service judges uploaded frames: landmarks followed through the pixels.
-    return assessBurstLiveness(analysed.analyses, {}, trackBurst(analysed.images, analysed.analyses));
+    return assessBurstLiveness(analysed.analyses, {}, trackLandmarks(analysed.images, analysed.analyses));
   };
 
   await t.test("the issue's attack: [photo, mirror image, photo] of a turned face is refused as mirrored", async () => {

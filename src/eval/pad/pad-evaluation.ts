@@ -5,7 +5,7 @@ import type { FaceAnalysis } from '../../analysis/face-analysis.js';
 import type { RgbImage } from '../../imaging/rgb-image.js';
 import { decodeImage } from '../../imaging/decode-image.js';
 import { assessBurstLiveness, type BurstLivenessPolicy } from '../../pad/burst-liveness.js';
-import { trackBurst, type BurstTracks } from '../../pad/burst-tracks.js';
+import { trackLandmarks, type BurstTracks } from '../../pad/burst-tracks.js';
 import { PadTallies, type ErrorCount } from './pad-tallies.js';
 import { ATTACK_SPECIES, attackBurst, type AttackSpecies } from './attack-species.js';
 import { bonaFidePoses, buildHeadModel, headRemovedBackdrop, renderHead } from './synthetic-head-render.js';
@@ -189,7 +189,7 @@ async function judge(frames: readonly RgbImage[], options: PadEvaluationOptions,
 async function judgeBytes(frames: readonly Uint8Array[], options: PadEvaluationOptions, label: BurstLabel) {
   const analysed = await analyseBurstFrames(frames, options.analyse);
   if (!analysed) return null;
-  const tracks = options.meshOnly ? null : trackBurst(analysed.images, analysed.analyses);
+  const tracks = options.meshOnly ? null : trackLandmarks(analysed.images, analysed.analyses);
   options.onBurst?.(label, analysed.analyses, tracks);
   return assessBurstLiveness(analysed.analyses, options.policy, tracks);
 }

@@ -2,7 +2,7 @@
 import { bytesToBase64 } from '../../../src/devices/terminal-signature.js';
 import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
 import type { RgbImage } from '../../../src/imaging/rgb-image.js';
-import { trackBurst } from '../../../src/pad/burst-tracks.js';
+import { trackLandmarks } from '../../../src/pad/burst-tracks.js';
 import { trackEvidenceOf, type TrackEvidence } from '../../../src/pad/track-evidence.js';
 import type { BrowserFace, EngineFrame, FaceEnginePort } from '../../shared/face-engine-port';
 
@@ -99,7 +99,7 @@ export function tracksOf(frames: readonly EngineFrame[], faces: readonly Browser
     pose: face.pose,
     presentation: { antispoof: 0, liveness: 0 },
   }));
-  return trackEvidenceOf(trackBurst(images as RgbImage[], analyses));
+  return trackEvidenceOf(trackLandmarks(images as RgbImage[], analyses));
 }
 
 /** RGB of a canvas or ImageData (a video element has no stable frame to read). */
