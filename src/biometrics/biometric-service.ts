@@ -676,6 +676,16 @@ export class BiometricService {
     return gatedBurst(result, engines, challenge);
   }
 
+  /**
+   * The judgement captureAnalysedBurst makes of streamed frames (burst liveness, with the landmarks
+   * followed through their pixels, and the challenge), without the embedding: what a stream tells its
+   * kiosk, so "live" there means live in the checkout that names the same frames.
+   */
+  async judgeAnalysedBurst(frames: readonly AnalysedBurstFrame[], challenge: readonly ChallengeAction[]): Promise<{ live: boolean }> {
+    const result = await this.faces.assessAnalysedBurst(frames, { engines: [], challenge });
+    return { live: result.liveness.live && result.challenge?.met === true };
+  }
+
   /** One frame of a burst streamed to a liveness session, analysed ahead of the burst's judgement. */
   analyzeStreamedFrame(image: Uint8Array): Promise<AnalysedFrame> {
     if (image.length === 0) return Promise.reject(new InvalidArgument('empty frame in the burst'));

@@ -149,6 +149,36 @@ describe('SessionFrames', () => {
     assert.equal((await frames.append('ls_2', till, 0, [performance[0]!])).progress, undefined, 'not asked: not judged');
   });
 
+  it("says a checkout's frames pass only when the checkout's own judgement (the workers', from the pixels) passes on them", async () => {
+    const challenge = ['turn_left', 'look_up'] as const;
+    const performance = performing([...challenge]);
+    const asked: number[][] = [];
+    let verdict: boolean | 'fails' = false;
+    const frames = new SessionFrames({
+      sessions: { inspect: async () => ({ ok: true, expiresAt: '2026-11-30T12:02:00.000Z', challenge: [...challenge] }) },
+      analyze: async (image) => ({ face: analysesOf([image])[0]!, described: {} }) as unknown as AnalysedFrame,
+      judge: async (burst, judgedChallenge) => {
+        assert.deepEqual(judgedChallenge, [...challenge]);
+        asked.push(burst.map((frame) => performance.findIndex((bytes) => Buffer.from(bytes).equals(Buffer.from(frame.image)))));
+        if (verdict === 'fails') throw new Error('the workers are gone');
+        return { live: verdict };
+      },
+      clock: () => new Date('2026-11-30T12:00:00.000Z'),
+    });
+    const answers = [];
+    for (const [offset, frame] of performance.entries()) answers.push(await frames.append('ls_j', till, offset, [frame], { track: true }));
+    const last = answers.at(-1)!.progress!;
+    assert.deepEqual(last.steps.map((s) => s.met), [true, true]);
+    assert.equal(last.live, false, 'the analyses alone would pass; the checkout says no');
+    assert.ok(asked.length >= 1, 'asked once the steps are met');
+    assert.equal(asked.length, answers.filter((a) => a.progress!.steps.every((s) => s.met)).length, 'and only then');
+    assert.deepEqual(asked.at(-1), [...last.burst], 'about the very frames it would name');
+    verdict = true;
+    assert.equal((await frames.append('ls_j', till, performance.length, [image(9)], { track: true })).progress!.live, true);
+    verdict = 'fails';
+    assert.equal((await frames.append('ls_j', till, performance.length + 1, [image(8)], { track: true })).progress!.live, false, 'a judgement that fails is no pass');
+  });
+
   it("holds an enrollment kiosk's own analyses for its enrollment, apart from a checkout's images", async () => {
     const challenge = ['turn_left', 'look_up'] as const;
     const purposes: string[] = [];

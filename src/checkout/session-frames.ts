@@ -13,9 +13,10 @@
  * kiosk then sends the burst whole).
  *
  * A kiosk may ask, with each request, how its frames stand (`track`): the server runs the kiosks' own
- * tracking (kiosk/challenge-tracking.ts: the challenge evaluation, then the burst judgement once every
- * step is met) on ITS analyses of the frames streamed so far, and answers which steps are met, which
- * frames it would judge, and whether they pass. The kiosk stops capturing the moment they do and its
+ * tracking (kiosk/challenge-tracking.ts: the challenge evaluation) on ITS analyses of the frames
+ * streamed so far and, once every step is met, the checkout's own judgement of the frames it would
+ * name (the workers', liveness read through the frames' pixels), and answers which steps are met,
+ * which frames it would judge, and whether they pass. The kiosk stops capturing the moment they do and its
  * checkout names exactly those frames, which the checkout then judges in full again. No follow-through
  * frames "in case the server sees it differently": it is the server that says.
  *
@@ -54,6 +55,12 @@ export interface SessionFrameDeps {
   readonly analyze: (image: Uint8Array) => Promise<AnalysedFrame>;
   /** The burst policy the checkout judges with (default: the built-in one), for the progress a kiosk asks for. */
   readonly burstLiveness?: Partial<BurstLivenessPolicy>;
+  /**
+   * The checkout's own judgement of streamed frames (the worker pool's, liveness read through the
+   * frames' pixels: BiometricService.judgeAnalysedBurst), for a checkout stream's progress once its
+   * steps are met. Without it the progress judges the analyses alone, as an enrollment's evidence is.
+   */
+  readonly judge?: (frames: readonly AnalysedBurstFrame[], challenge: readonly ChallengeAction[]) => Promise<{ live: boolean }>;
   readonly clock?: () => Date;
 }
 
@@ -190,12 +197,26 @@ export class SessionFrames {
       analyses.push(face);
     });
     if (analyses.length === 0) return { steps: stream.challenge.map((action) => ({ action, met: false })), burst: [], live: false };
-    const tracked = trackBurst(analyses, stream.challenge, this.deps.burstLiveness ?? {});
-    return {
-      steps: tracked.verdict.steps.map((step) => ({ action: step.action, met: step.met })),
-      burst: tracked.burst.map((i) => indices[i]!),
-      live: tracked.live,
-    };
+    // A checkout's frames are judged as its checkout will judge them: by the workers, from their pixels.
+    const judge = stream.purpose === 'checkout' ? this.deps.judge : undefined;
+    const tracked = trackBurst(analyses, stream.challenge, this.deps.burstLiveness ?? {}, { judge: judge === undefined });
+    const burst = tracked.burst.map((i) => indices[i]!);
+    const live = tracked.live && (!judge || (await this.judged(stream, burst, judge)));
+    return { steps: tracked.verdict.steps.map((step) => ({ action: step.action, met: step.met })), burst, live };
+  }
+
+  /** The checkout's judgement of the stream's frames at `burst` (a failure to judge is no pass). */
+  private async judged(stream: SessionStream, burst: readonly number[], judge: NonNullable<SessionFrameDeps['judge']>): Promise<boolean> {
+    const frames = await Promise.all(
+      burst.map(async (index) => {
+        const frame = stream.frames[index]!;
+        return frame.kind === 'image' ? { image: frame.image, analysis: await frame.analysis } : unreachable();
+      }),
+    );
+    return judge(frames, stream.challenge).then(
+      (verdict) => verdict.live,
+      () => false,
+    );
   }
 
   /**

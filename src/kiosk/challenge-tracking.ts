@@ -84,8 +84,10 @@ export interface TrackedBurst extends TrackedPerformance {
   /** The burst to send: indices into the tracked analyses, ascending, at most MAX_SENT_FRAMES, from `start`. */
   readonly burst: readonly number[];
   /**
-   * The server's whole judgement (burst liveness and the challenge, judgeBurst) passes on `burst`.
-   * Judged only once every step is met: before that it cannot pass, and the judgement is the costly part.
+   * The whole judgement of the analyses (burst liveness and the challenge, judgeBurst) passes on
+   * `burst`: the server's, where it judges analyses alone (an enrollment's evidence without tracks).
+   * Judged only once every step is met: before that it cannot pass, and the judgement is the costly
+   * part. With `judge: false`, not judged: true as soon as every step is met (the caller judges).
    */
   readonly live: boolean;
 }
@@ -93,13 +95,20 @@ export interface TrackedBurst extends TrackedPerformance {
 /**
  * Where the performance stands after the latest frame: its steps, the burst that would be sent now,
  * and whether the server would take it. A challenge can be met while the burst's motion is still
- * short of what burst liveness asks (a stand-in head shows its 3-D shape only on the way back); then
- * `live` is false and the kiosk keeps following the shopper instead of sending a burst bound to fail.
+ * short of what burst liveness asks (the mesh's landmarks show a stand-in head's 3-D shape only on the
+ * way back); then `live` is false and the kiosk keeps following the shopper instead of sending a
+ * burst bound to fail.
  */
-export function trackBurst(analyses: readonly FaceAnalysis[], challenge: readonly string[], policy: Partial<BurstLivenessPolicy> = {}): TrackedBurst {
+export function trackBurst(
+  analyses: readonly FaceAnalysis[],
+  challenge: readonly string[],
+  policy: Partial<BurstLivenessPolicy> = {},
+  options: { readonly judge?: boolean } = {},
+): TrackedBurst {
   const tracked = trackChallenge(analyses, challenge);
   const performance = analyses.length - tracked.start;
   const burst = selectFramesToSend(performance, tracked.verdict.steps.map((step) => step.atFrame)).map((i) => i + tracked.start);
-  const live = tracked.verdict.met && judgeBurst(burst.map((i) => analyses[i]!), { policy, challenge: parseChallenge(challenge) }).live;
+  const judged = () => judgeBurst(burst.map((i) => analyses[i]!), { policy, challenge: parseChallenge(challenge) }).live;
+  const live = tracked.verdict.met && (options.judge === false || judged());
   return { ...tracked, burst, live };
 }

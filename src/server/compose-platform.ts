@@ -134,7 +134,12 @@ export async function composePlatform(parts: PlatformParts, settings: PlatformSe
   const privacyPortal: PrivacyPortal = new PrivacyPortal({ db: sql, codes: privacyCodes, consent, consents, receipts, audit, clock });
   const wallet = new WalletService({ consent, payments, secondFactors, audit, clock });
   const riskPolicies = new RiskPolicies(sql, { ...DEFAULT_RISK_SETTINGS, ...settings.risk }, audit, clock);
-  const sessionFrames = new SessionFrames({ sessions: livenessSessions, analyze: (image) => biometrics.analyzeStreamedFrame(image), clock });
+  const sessionFrames = new SessionFrames({
+    sessions: livenessSessions,
+    analyze: (image) => biometrics.analyzeStreamedFrame(image),
+    judge: (frames, challenge) => biometrics.judgeAnalysedBurst(frames, challenge),
+    clock,
+  });
   const checkout = new CheckoutService({
     biometrics,
     consent,

@@ -25,6 +25,8 @@ test('a checkout capture splits into its phases, in ms from "look at the camera"
     { path: '/v1/liveness-sessions/ls_1/frames', startAt: 1100, waitMs: 100, endAt: 1210 },
     { path: '/v1/liveness-sessions/ls_1/frames', startAt: 1300, waitMs: 300, endAt: 1610 },
     { path: '/v1/checkout', startAt: 2402, waitMs: 280, endAt: 2690 },
+    { path: '/v1/liveness-sessions/ls_0/evidence', startAt: 10, waitMs: 5, endAt: 20 }, // an earlier capture's
+    { path: '/v1/liveness-sessions/ls_1/evidence', startAt: 1500, waitMs: 200, endAt: 1710 },
   ];
   const shopper: ShopperEvent[] = [
     { at: 900, kind: 'prompt', action: 'turn_left' }, // an earlier capture's
@@ -50,7 +52,7 @@ test('a checkout capture splits into its phases, in ms from "look at the camera"
     analyzeMedianMs: 70,
     judgeMedianMs: 9,
     grabIntervalMedianMs: 170,
-    streamRequests: 2,
+    streamRequests: 3,
     frames: 3,
   });
 });

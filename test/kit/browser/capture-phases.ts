@@ -37,7 +37,7 @@ export interface CapturePhases {
   readonly accepted?: number;
   /** Tracking ended: the last frame grabbed. */
   readonly ended?: number;
-  /** Every streamed frame analysed by the server (checkout). */
+  /** Every streamed frame held by the server (a checkout's analysed, an enrollment's evidence judged). */
   readonly streamFinished?: number;
   /** Template made in the browser (enrollment). */
   readonly template?: number;
@@ -45,7 +45,7 @@ export interface CapturePhases {
   readonly answerReceived?: number;
   /** The checkout's or enrollment's request: sent → first byte of the answer. */
   readonly answerWaitMs?: number;
-  /** Stream requests and their median wait. */
+  /** Stream requests (frames or evidence) and their median wait. */
   readonly streamRequests: number;
   readonly streamWaitMedianMs?: number;
   /** Tracked frames, their median browser analysis and judgement times, and the median time between grabs. */
@@ -75,7 +75,7 @@ export function capturePhases(marks: readonly TraceMark[], requests: readonly Tr
   const grabs = frameMarks.flatMap((m) => (number(m, 'grabbedAt') !== undefined ? [number(m, 'grabbedAt')!] : []));
   const intervals = grabs.slice(1).map((at, i) => at - grabs[i]!);
   const during = requests.filter((r) => r.startAt >= pressed);
-  const streams = during.filter((r) => /^\/v1\/liveness-sessions\/[^/]+\/frames$/.test(r.path));
+  const streams = during.filter((r) => /^\/v1\/liveness-sessions\/[^/]+\/(frames|evidence)$/.test(r.path));
   const answer = during.find((r) => r.path === '/v1/checkout' || r.path === '/v1/kiosk/enrollments');
   const lastStepMet = last('capture:step-met');
   const moves = shopper.filter((e) => e.at >= pressed);
