@@ -65,41 +65,32 @@ export function trackPoints(
       const scale = 2 ** level;
       const px = source.x / scale;
       const py = source.y / scale;
-      // A coarse level too small to hold the window around the point is skipped, not fatal: the finer
-      // levels still see it. Only level 0 decides that a point is lost.
-      if (!inside(a, px, py, h + 1)) {
-        if (level === 0) {
-          lost = true;
-          break;
-        }
-        dx *= 2;
-        dy *= 2;
-        continue;
-      }
-      sampleWindow(a, px, py, h + 1, border);
+      const held = inside(a, px, py, h + 1);
       let gxx = 0;
       let gxy = 0;
       let gyy = 0;
-      for (let j = 0, k = 0; j < side; j += 1) {
-        for (let i = 0; i < side; i += 1, k += 1) {
-          const c = (j + 1) * wide + (i + 1);
-          templ[k] = border[c]!;
-          const ix = (border[c + 1]! - border[c - 1]!) / 2;
-          const iy = (border[c + wide]! - border[c - wide]!) / 2;
-          gx[k] = ix;
-          gy[k] = iy;
-          gxx += ix * ix;
-          gxy += ix * iy;
-          gyy += iy * iy;
+      if (held) {
+        sampleWindow(a, px, py, h + 1, border);
+        for (let j = 0, k = 0; j < side; j += 1) {
+          for (let i = 0; i < side; i += 1, k += 1) {
+            const c = (j + 1) * wide + (i + 1);
+            templ[k] = border[c]!;
+            const ix = (border[c + 1]! - border[c - 1]!) / 2;
+            const iy = (border[c + wide]! - border[c - wide]!) / 2;
+            gx[k] = ix;
+            gy[k] = iy;
+            gxx += ix * ix;
+            gxy += ix * iy;
+            gyy += iy * iy;
+          }
         }
       }
       const det = gxx * gyy - gxy * gxy;
       const minEigen = (gxx + gyy - Math.sqrt((gxx - gyy) ** 2 + 4 * gxy * gxy)) / 2 / area;
-      if (level === 0 && minEigen < options.minEigen) {
-        lost = true;
-        break;
-      }
-      if (!(det > 1e-9)) {
+      // A coarse level too small to hold the window around the point, or whose window has no gradient,
+      // is skipped, not fatal: the finer levels still see the point. Only level 0 decides that a point
+      // is lost (also when its window has too little texture to follow).
+      if (!held || !(det > 1e-9) || (level === 0 && minEigen < options.minEigen)) {
         if (level === 0) {
           lost = true;
           break;

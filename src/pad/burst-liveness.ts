@@ -5,6 +5,7 @@ import { eyeAspectRatios, interEyeDistance } from '../quality/eye-openness.js';
 import { burstPairGeometry, rectifiedEyeAspectRatios, type FramePairGeometry } from './burst-geometry.js';
 import type { BurstTracks } from './burst-tracks.js';
 import { trackedBurstGeometry, type TrackedPairGeometry } from './tracked-parallax.js';
+import { findTrackedBlink } from './tracked-blink.js';
 
 /**
  * Multi-frame liveness for a short burst (typically 3–15 frames) of one face. The burst is live when
@@ -286,15 +287,7 @@ export function detectBlink(ears: readonly number[], policy: BurstLivenessPolicy
 
 /** A frame whose eyes changed by `minEyeChange` (against frame 0, eyes open) and a later frame back under half of that. */
 export function detectTrackedBlink(eyeChange: ReadonlyArray<number | null>, policy: BurstLivenessPolicy = DEFAULT_BURST_LIVENESS_POLICY): boolean {
-  for (let k = 1; k < eyeChange.length - 1; k += 1) {
-    const closed = eyeChange[k];
-    if (closed === null || closed === undefined || closed < policy.minEyeChange) continue;
-    for (let j = k + 1; j < eyeChange.length; j += 1) {
-      const open = eyeChange[j];
-      if (open !== null && open !== undefined && open <= closed / 2) return true;
-    }
-  }
-  return false;
+  return findTrackedBlink(eyeChange, policy.minEyeChange) !== null;
 }
 
 /**
@@ -321,18 +314,23 @@ function bestParallax(pairs: readonly FramePairGeometry[], policy: BurstLiveness
   };
   for (const pair of pairs) {
     if (pair.identical || pair.planarError < policy.minPlanarError || isMirrored(pair, policy)) continue;
-    const candidate: ParallaxEvidence = {
-      source: 'mesh',
-      frames: [pair.from, pair.to],
-      planarError: pair.planarError,
-      rigidError: pair.rigidError,
-      ratio: pair.rigidError > 0 ? pair.planarError / pair.rigidError : Number.MAX_VALUE,
-      depthParallax: pair.depthParallax,
-      rigidYawDeg: pair.rigidYawDeg,
-    };
+    const candidate = parallaxEvidence('mesh', pair);
     if (best === null || better(candidate, best)) best = candidate;
   }
   return best;
+}
+
+/** A pair's fits as parallax evidence, from the mesh's landmarks or from the tracked ones. */
+function parallaxEvidence(source: ParallaxEvidence['source'], pair: FramePairGeometry | TrackedPairGeometry): ParallaxEvidence {
+  return {
+    source,
+    frames: [pair.from, pair.to],
+    planarError: pair.planarError,
+    rigidError: pair.rigidError,
+    ratio: pair.rigidError > 0 ? pair.planarError / pair.rigidError : Number.MAX_VALUE,
+    depthParallax: pair.depthParallax,
+    rigidYawDeg: pair.rigidYawDeg,
+  };
 }
 
 /**
@@ -345,16 +343,7 @@ function bestTrackedParallax(pairs: readonly TrackedPairGeometry[], policy: Burs
   const strength = (e: ParallaxEvidence): number =>
     Math.min(e.depthParallax / policy.minTrackedDepthParallax, e.ratio / policy.minTrackedModelRatio);
   for (const pair of pairs) {
-    const candidate: ParallaxEvidence = {
-      source: 'tracked',
-      frames: [pair.from, pair.to],
-      planarError: pair.planarError,
-      rigidError: pair.rigidError,
-      ratio: pair.rigidError > 0 ? pair.planarError / pair.rigidError : Number.MAX_VALUE,
-      depthParallax: pair.depthParallax,
-      rigidYawDeg: pair.rigidYawDeg,
-      trackedShare: pair.trackedShare,
-    };
+    const candidate = { ...parallaxEvidence('tracked', pair), trackedShare: pair.trackedShare };
     if (best === null || strength(candidate) > strength(best)) best = candidate;
   }
   return best;

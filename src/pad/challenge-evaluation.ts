@@ -1,6 +1,7 @@
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
 import { InvalidArgument } from '../errors/domain-errors.js';
 import { rectifiedEyeAspectRatios, relativeHeadRotation } from './burst-geometry.js';
+import { findTrackedBlink } from './tracked-blink.js';
 
 /**
  * Challenge-response: a liveness session asks for actions in an order ('turn_left' then 'blink'…);
@@ -76,7 +77,7 @@ export function evaluateChallenge(
       continue;
     }
     const step =
-      action === 'blink' ? earlier(findBlink(ears, cursor, policy), findTrackedBlink(trackedEyes, cursor)) : findRotation(frames, cursor, action, policy);
+      action === 'blink' ? earlier(findBlink(ears, cursor, policy), blinkInPixels(trackedEyes, cursor)) : findRotation(frames, cursor, action, policy);
     steps.push({ action, ...step, fromFrame: cursor });
     if (step.atFrame === null) failed = true;
     else cursor = step.atFrame;
@@ -114,19 +115,9 @@ function findRotation(
  * first (from frame 0) can be read this way: after a turn the eyes differ from frame 0's for the turn.
  * `measured` is the eye change, not an eye-ratio drop.
  */
-function findTrackedBlink(tracked: TrackedEyes | null, from: number): { met: boolean; atFrame: number | null; measured: number } {
-  const none = { met: false, atFrame: null, measured: 0 };
-  if (tracked === null || from !== 0) return none;
-  const { eyeChange, minEyeChange } = tracked;
-  for (let k = 1; k < eyeChange.length - 1; k += 1) {
-    const closed = eyeChange[k];
-    if (closed === null || closed === undefined || closed < minEyeChange) continue;
-    for (let j = k + 1; j < eyeChange.length; j += 1) {
-      const open = eyeChange[j];
-      if (open !== null && open !== undefined && open <= closed / 2) return { met: true, atFrame: j, measured: closed };
-    }
-  }
-  return none;
+function blinkInPixels(tracked: TrackedEyes | null, from: number): { met: boolean; atFrame: number | null; measured: number } {
+  const blink = tracked !== null && from === 0 ? findTrackedBlink(tracked.eyeChange, tracked.minEyeChange) : null;
+  return blink ? { met: true, atFrame: blink.reopenedAt, measured: blink.change } : { met: false, atFrame: null, measured: 0 };
 }
 
 /** Of two ways of finding a step, the one met earlier (the next step is measured from there). */
