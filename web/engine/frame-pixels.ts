@@ -54,7 +54,8 @@ function readPixels(frame: Exclude<EngineFrame, ImageData>): ImageData {
   return context.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
 }
 
-function rgbFromRgba(rgba: ImageData): RgbImage {
+/** RGBA pixels (ImageData or its shape) as tightly packed RGB. */
+export function rgbFromRgba(rgba: { readonly width: number; readonly height: number; readonly data: Uint8ClampedArray }): RgbImage {
   const { width, height, data } = rgba;
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0, o = 0; i < data.length; i += 4, o += 3) {

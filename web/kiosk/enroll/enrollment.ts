@@ -5,6 +5,7 @@ import type { RgbImage } from '../../../src/imaging/rgb-image.js';
 import { trackLandmarks } from '../../../src/pad/burst-tracks.js';
 import { trackEvidenceOf, type TrackEvidence } from '../../../src/pad/track-evidence.js';
 import type { BrowserFace, EngineFrame, FaceEnginePort } from '../../shared/face-engine-port';
+import { framePixels, rgbFromRgba } from '../../engine/frame-pixels';
 
 export interface ConsentChoice {
   readonly textVersion: string;
@@ -102,21 +103,15 @@ export function tracksOf(frames: readonly EngineFrame[], faces: readonly Browser
   return trackEvidenceOf(trackLandmarks(images as RgbImage[], analyses));
 }
 
-/** RGB of a canvas or ImageData (a video element has no stable frame to read). */
+/**
+ * RGB of the frame, read as the engine reads it (web/engine/frame-pixels.ts); undefined when it cannot
+ * be read (a video element with no picture yet, or no canvas in this environment).
+ */
 export function pixelsOf(frame: EngineFrame | { readonly width: number; readonly height: number; readonly data: Uint8ClampedArray }): RgbImage | undefined {
-  let data: Uint8ClampedArray | undefined;
-  let { width, height } = frame as { width: number; height: number };
-  if ('data' in frame && frame.data instanceof Uint8ClampedArray) data = frame.data;
-  else if (typeof (frame as HTMLCanvasElement).getContext === 'function') {
-    const image = (frame as HTMLCanvasElement).getContext('2d')?.getImageData(0, 0, width, height);
-    if (image) ({ data, width, height } = image);
+  try {
+    const image = 'data' in frame && frame.data instanceof Uint8ClampedArray ? rgbFromRgba(frame) : framePixels(frame as EngineFrame);
+    return image.data.length === image.width * image.height * 3 && image.data.length > 0 ? image : undefined;
+  } catch {
+    return undefined;
   }
-  if (!data || data.length !== width * height * 4) return undefined;
-  const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
-    rgb[i] = data[j]!;
-    rgb[i + 1] = data[j + 1]!;
-    rgb[i + 2] = data[j + 2]!;
-  }
-  return { width, height, data: rgb };
 }
