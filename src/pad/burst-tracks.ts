@@ -1,6 +1,6 @@
 import type { FaceAnalysis, Point2 } from '../analysis/face-analysis.js';
 import type { RgbImage } from '../imaging/rgb-image.js';
-import { grayPyramid, toGray } from '../imaging/gray-pyramid.js';
+import { grayPyramid, toGray, type GrayPyramid } from '../imaging/gray-pyramid.js';
 import { trackPointsBothWays } from '../imaging/point-tracker.js';
 import { interEyeDistance } from '../quality/eye-openness.js';
 import { RIGID_LANDMARKS } from './rigid-landmarks.js';
@@ -48,27 +48,79 @@ const ROUND_TRIP_IED = 0.007;
 
 /** Tracks frame 0's rigid landmarks into every frame; `faces[k]` is the face analysed in `images[k]`. */
 export function trackLandmarks(images: readonly RgbImage[], faces: readonly FaceAnalysis[]): BurstTracks {
+  if (images.length === 0 || faces.length !== images.length) return { landmarks: RIGID_LANDMARKS, points: [], eyeChange: [] };
+  const tracker = new BurstTracker();
+  images.forEach((image, k) => tracker.add(image, faces[k]!));
+  return tracker.tracksOf(images.map((_, k) => k));
+}
+
+/** All the tracker reads of a frame's analysis: the mesh it starts from, and its first guesses. */
+export type TrackedFace = Pick<FaceAnalysis, 'mesh'>;
+
+/** Where one frame's landmarks went in a later one, and how its eyes changed (one entry of BurstTracks). */
+interface FollowedPair {
+  readonly points: ReadonlyArray<Point2 | null>;
+  readonly eyeChange: number | null;
+}
+
+/**
+ * The same tracks, made frame by frame as a capture goes: a kiosk that follows a shopper adds each
+ * frame it keeps (its pyramid is made once) and follows the landmarks into it at once, while the
+ * shopper still moves, so that when the capture ends the tracks of the burst it sends are made
+ * already; `tracksOf` then returns them from the pairs followed (following any not yet followed).
+ * Holds each frame's pyramid (a third more than its luma) for as long as the capture.
+ */
+export class BurstTracker {
+  private readonly pyramids: GrayPyramid[] = [];
+  private readonly faces: TrackedFace[] = [];
+  /** Pairs followed so far, by `${from}:${to}`. */
+  private readonly followed = new Map<string, FollowedPair>();
+
+  /** Adds a frame and the face analysed in it; returns its index. */
+  add(image: RgbImage, face: TrackedFace): number {
+    this.pyramids.push(grayPyramid(toGray(image), LEVELS));
+    this.faces.push(face);
+    return this.pyramids.length - 1;
+  }
+
+  get size(): number {
+    return this.pyramids.length;
+  }
+
+  /** Follows frame `from`'s rigid landmarks into frame `to` (once: the pair is kept). */
+  follow(from: number, to: number): FollowedPair {
+    const key = `${from}:${to}`;
+    const known = this.followed.get(key);
+    if (known) return known;
+    if (!(from in this.pyramids) || !(to in this.pyramids))
+      throw new RangeError(`no frame ${from in this.pyramids ? to : from} in the tracker (${this.size} frames)`);
+    const pair =
+      from === to
+        ? { points: RIGID_LANDMARKS.map((i) => this.faces[from]!.mesh[i]!), eyeChange: 0 }
+        : followPair(this.pyramids[from]!, this.faces[from]!, this.pyramids[to]!, this.faces[to]!);
+    this.followed.set(key, pair);
+    return pair;
+  }
+
+  /** The tracks of the burst made of the frames at `indices` (in order; the first is its frame 0). */
+  tracksOf(indices: readonly number[]): BurstTracks {
+    const pairs = indices.map((to) => this.follow(indices[0]!, to));
+    return { landmarks: RIGID_LANDMARKS, points: pairs.map((pair) => pair.points), eyeChange: pairs.map((pair) => pair.eyeChange) };
+  }
+}
+
+function followPair(fromPyramid: GrayPyramid, first: TrackedFace, toPyramid: GrayPyramid, face: TrackedFace): FollowedPair {
   const landmarks = RIGID_LANDMARKS;
-  if (images.length === 0 || faces.length !== images.length) return { landmarks, points: [], eyeChange: [] };
-  const pyramids = images.map((image) => grayPyramid(toGray(image), LEVELS));
-  const first = faces[0]!;
   const source = landmarks.map((i) => first.mesh[i]!);
   const maxRoundTrip = Math.max(0.3, ROUND_TRIP_IED * (interEyeDistance(first.mesh) || 0));
-  const points = faces.map((face, k) => {
-    if (k === 0) return source;
-    // Where the mesh model put the same landmark is the tracker's first guess: within a few pixels.
-    const guesses = landmarks.map((i) => face.mesh[i] ?? first.mesh[i]!);
-    return trackPointsBothWays(pyramids[0]!, pyramids[k]!, source, guesses, maxRoundTrip);
-  });
-  const eyeChange = points.map((found, k) => {
-    if (k === 0) return 0;
-    const followed = found.map((_, i) => i).filter((i) => found[i] !== null);
-    if (followed.length < MIN_MAPPED_POINTS) return null;
-    const map = fitHomography(
-      followed.map((i) => source[i]!),
-      followed.map((i) => found[i]!),
-    );
-    return eyeAppearanceChange(pyramids[0]![0]!, pyramids[k]![0]!, first.mesh, map.matrix);
-  });
-  return { landmarks, points, eyeChange };
+  // Where the mesh model put the same landmark is the tracker's first guess: within a few pixels.
+  const guesses = landmarks.map((i) => face.mesh[i] ?? first.mesh[i]!);
+  const points = trackPointsBothWays(fromPyramid, toPyramid, source, guesses, maxRoundTrip);
+  const followed = points.map((_, i) => i).filter((i) => points[i] !== null);
+  if (followed.length < MIN_MAPPED_POINTS) return { points, eyeChange: null };
+  const map = fitHomography(
+    followed.map((i) => source[i]!),
+    followed.map((i) => points[i]!),
+  );
+  return { points, eyeChange: eyeAppearanceChange(fromPyramid[0]!, toPyramid[0]!, first.mesh, map.matrix) };
 }
