@@ -32,7 +32,7 @@ import type { AnalysedBurstFrame, AnalysedFrame } from '../pipeline/face-pipelin
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
 import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
 import type { ChallengeAction } from '../pad/challenge-evaluation.js';
-import { trackBurst } from '../kiosk/challenge-tracking.js';
+import { prepareJudgement, trackBurst } from '../kiosk/challenge-tracking.js';
 
 export interface SessionFrameLimits {
   /** Frames per session: the kiosk tracks at ~6 frames a second for at most 10 s. */
@@ -200,6 +200,9 @@ export class SessionFrames {
     // A checkout's frames are judged as its checkout will judge them: by the workers, from their pixels.
     const judge = stream.purpose === 'checkout' ? this.deps.judge : undefined;
     const tracked = trackBurst(analyses, stream.challenge, this.deps.burstLiveness ?? {}, { judge: judge === undefined });
+    // An enrollment's evidence is judged here, in this thread: the new frame's pair fits made now, each
+    // request, leave the judgement once every step is met (and the enrollment's) one frame's fits.
+    if (!judge && !tracked.verdict.met) prepareJudgement(analyses, tracked.start);
     const burst = tracked.burst.map((i) => indices[i]!);
     const live = tracked.live && (!judge || (await this.judged(stream, burst, judge)));
     return { steps: tracked.verdict.steps.map((step) => ({ action: step.action, met: step.met })), burst, live };

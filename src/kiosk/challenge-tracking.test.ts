@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_SENT_FRAMES, selectFramesToSend, trackBurst, trackChallenge } from './challenge-tracking.js';
+import { MAX_SENT_FRAMES, prepareJudgement, selectFramesToSend, trackBurst, trackChallenge } from './challenge-tracking.js';
 
 const ascendingUnique = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 
@@ -73,4 +73,45 @@ test("a burst is live only when the server's whole judgement passes on the frame
   const halfway = trackBurst(live.slice(0, Math.ceil(live.length / 3)), ['turn_left', 'look_up']);
   assert.equal(halfway.verdict.met, false);
   assert.equal(halfway.live, false);
+});
+
+test('with the tracks of the frames it would send, the judgement is the one the server makes of a burst sent with them', async () => {
+  const { analysesOf, performing } = await import('../../test/kit/synthetic-burst-faces.js');
+  const { RIGID_LANDMARKS } = await import('../pad/rigid-landmarks.js');
+  const live = analysesOf(performing(['turn_left', 'look_up']));
+  const asked: number[][] = [];
+  // A perfect tracker on the synthetic head: each landmark is found where the frame's own mesh has it.
+  const followed = (burst: readonly number[]) => {
+    asked.push([...burst]);
+    return { landmarks: RIGID_LANDMARKS, points: burst.map((k) => RIGID_LANDMARKS.map((i) => live[k]!.mesh[i]!)), eyeChange: burst.map(() => 0) };
+  };
+  const tracked = trackBurst(live, ['turn_left', 'look_up'], {}, { tracksOf: followed });
+  assert.equal(tracked.live, true);
+  assert.deepEqual(asked, [tracked.burst], 'asked for the tracks of the burst it judges, once');
+  // The same analyses, but the pixels moved as one picture: the landmarks stayed put.
+  const still = (burst: readonly number[]) => ({ landmarks: RIGID_LANDMARKS, points: burst.map(() => RIGID_LANDMARKS.map((i) => live[burst[0]!]!.mesh[i]!)), eyeChange: burst.map(() => 0) });
+  assert.equal(trackBurst(live, ['turn_left', 'look_up'], {}, { tracksOf: still }).live, false);
+});
+
+test('pair fits prepared frame by frame leave the judgement once every step is met the fits of its last frame, and the same verdict', async () => {
+  const { analysesOf, performing } = await import('../../test/kit/synthetic-burst-faces.js');
+  const { pairFitsMade } = await import('../pad/burst-geometry.js');
+  const challenge = ['turn_left', 'look_up'];
+  const fresh = () => analysesOf(performing(challenge));
+  const live = fresh();
+  let metAt = -1;
+  for (let n = 1; n <= live.length && metAt < 0; n += 1) {
+    const sofar = live.slice(0, n);
+    const unjudged = trackBurst(sofar, challenge, {}, { judge: false });
+    if (unjudged.live) metAt = n;
+    else prepareJudgement(sofar, unjudged.start);
+  }
+  assert.ok(metAt >= 3, `steps met at frame ${metAt}`);
+  const before = pairFitsMade();
+  const judged = trackBurst(live.slice(0, metAt), challenge);
+  const made = pairFitsMade() - before;
+  assert.ok(made <= judged.burst.length - 1, `${made} fits made by the judgement of ${judged.burst.length} frames`);
+  // The same frames analysed afresh (nothing kept for them) are judged the same.
+  assert.deepEqual(judged, trackBurst(fresh().slice(0, metAt), challenge));
+  assert.equal(judged.live, true);
 });

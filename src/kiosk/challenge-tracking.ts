@@ -11,8 +11,10 @@
  */
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
 import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
+import type { BurstTracks } from '../pad/burst-tracks.js';
 import { evaluateChallenge, parseChallenge, type ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { judgeBurst } from '../pad/judge-burst.js';
+import { pairGeometry } from '../pad/burst-geometry.js';
 
 /**
  * The most frames a checkout or enrollment request carries (the API takes 3–15). The server judges
@@ -103,12 +105,36 @@ export function trackBurst(
   analyses: readonly FaceAnalysis[],
   challenge: readonly string[],
   policy: Partial<BurstLivenessPolicy> = {},
-  options: { readonly judge?: boolean } = {},
+  options: {
+    readonly judge?: boolean;
+    /**
+     * The tracks of the frames at `burst` (indices into `analyses`), where the caller holds their
+     * pixels (burst-tracks.ts BurstTracker): the judgement is then the one the server makes of a burst
+     * sent with its tracks; without, of analyses alone.
+     */
+    readonly tracksOf?: (burst: readonly number[]) => BurstTracks | null;
+  } = {},
 ): TrackedBurst {
   const tracked = trackChallenge(analyses, challenge);
   const performance = analyses.length - tracked.start;
   const burst = selectFramesToSend(performance, tracked.verdict.steps.map((step) => step.atFrame)).map((i) => i + tracked.start);
-  const judged = () => judgeBurst(burst.map((i) => analyses[i]!), { policy, challenge: parseChallenge(challenge) }).live;
+  const judged = () =>
+    judgeBurst(
+      burst.map((i) => analyses[i]!),
+      { policy, challenge: parseChallenge(challenge), tracks: options.tracksOf?.(burst) ?? null },
+    ).live;
   const live = tracked.verdict.met && (options.judge === false || judged());
   return { ...tracked, burst, live };
+}
+
+/**
+ * Makes, ahead of need, the pair fits the judgement of a burst from `start` will ask about the latest
+ * of `analyses`: its pair with every earlier frame from `start` (burst-geometry.ts keeps them per pair
+ * of analyses). A kiosk calls it for each frame it keeps while the challenge is still being performed,
+ * so the judgement once every step is met costs the fits of one frame, not of the whole burst's
+ * n(n−1)/2 pairs (28 for 8 frames: 0.1 s in the browser, on the shopper's time).
+ */
+export function prepareJudgement(analyses: readonly FaceAnalysis[], start: number): void {
+  const latest = analyses.length - 1;
+  for (let i = Math.max(0, start); i < latest; i += 1) pairGeometry(analyses, i, latest);
 }

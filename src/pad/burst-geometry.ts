@@ -71,7 +71,12 @@ export function pairGeometry(frames: readonly FaceAnalysis[], from: number, to: 
   return { from, to, ...memoised(pairMemo, frames[from]!, frames[to]!, () => pairFits(frames[from]!, frames[to]!)) };
 }
 
+let fitsMade = 0;
+/** How many pairs this process has fitted (not found kept): what a judgement cost, for tests and benchmarks. */
+export const pairFitsMade = (): number => fitsMade;
+
 function pairFits(a: FaceAnalysis, b: FaceAnalysis): PairFits {
+  fitsMade += 1;
   const scale = interEyeDistance(a.mesh) || 1;
   const source = RIGID_LANDMARKS.map((i) => a.mesh[i]!);
   const target = RIGID_LANDMARKS.map((i) => b.mesh[i]!);
