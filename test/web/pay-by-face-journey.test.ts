@@ -187,6 +187,11 @@ test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 
     assert.ok(Array.isArray(named) && named.length >= 3 && named.length <= 8, `frames: ${named?.length}`);
     assert.ok(Array.isArray(body.sessionFrames), 'the evidence was streamed and named');
     assert.ok(enrolled.streamedBodies.length >= 1, 'evidence streamed to the session');
+    // Where the landmarks went through the frames' pixels, followed in the kiosk's worker while the shopper moved.
+    const tracks = body.tracks as { points: unknown[]; eyeChange: unknown[] } | undefined;
+    assert.ok(tracks, 'the kiosk sent the tracks of its frames');
+    assert.equal(tracks.points.length, named.length, 'one entry of tracks per frame named');
+    assert.equal(tracks.eyeChange.length, named.length);
     for (const sent of [body, ...enrolled.streamedBodies]) {
       assert.equal('images' in sent, false);
       assert.equal('image' in sent, false);

@@ -22,8 +22,10 @@ export type TraceEvent =
   | 'capture:pressed'
   /** The signed liveness session is in hand: the prompts show from here. */
   | 'capture:issued'
-  /** One tracked frame: grabbed, analysed (analyzeMs), judged (judgeMs); kept as evidence or not. */
+  /** One tracked frame: grabbed, analysed (analyzeMs), judged (judgeMs: with its pixels followed, where the kiosk follows them); kept as evidence or not. */
   | 'capture:frame'
+  /** Every step met: the burst's tracks in hand from the pixel-tracks worker (waitMs), for the judgement. */
+  | 'capture:tracks'
   /** The browser saw challenge step `step` met (the shopper sees it ticked). */
   | 'capture:step-met'
   /** The browser's whole judgement (burst liveness and challenge) would pass: the capture can end. */

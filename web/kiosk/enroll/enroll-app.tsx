@@ -2,9 +2,9 @@
  * The enrollment kiosk: pair → consent → camera with guidance and the liveness challenge →
  * template made here (or JPEGs in upload mode) → enrollment → card → optional PIN → receipt.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, apiJson, errorText, readJson, type WebConfig } from '../../shared/api';
-import { loadFaceEngine, type FaceEnginePort } from '../../shared/face-engine-port';
+import { loadFaceEngine, type BrowserFace, type FaceEnginePort } from '../../shared/face-engine-port';
 import { forgetIdentity, type KioskIdentity } from '../../shared/kiosk-identity';
 import { signedFetch } from '../../shared/signed-fetch';
 import { canvasToJpegBase64, fileToBase64 } from '../../shared/camera';
@@ -12,7 +12,7 @@ import { t } from '../../shared/i18n';
 import { Busy, ErrorNote, Page, StepHeading, SubmitForm, downloadJson } from '../../shared/ui';
 import { LivenessCapture, startLivenessSession, type CapturedBurst } from '../shared/liveness-capture';
 import { Pairing, PairedBadge, usePairedIdentity } from '../shared/pairing';
-import { templateEvidence, trackedEvidence, type ConsentChoice } from './enrollment';
+import { TemplateAhead, templateEvidence, trackedEvidence, type ConsentChoice } from './enrollment';
 import { CardLink } from './card-link';
 import { useAction } from '../../shared/use-action';
 import { traceMark } from '../../shared/trace';
@@ -55,6 +55,8 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
   const [engine, setEngine] = useState<FaceEnginePort>();
   const [step, setStep] = useState<Step>({ name: 'consent' });
   const [error, setError] = useState<string>();
+  // The template made while the shopper performs (one per kiosk page; it forgets an earlier capture's frames).
+  const ahead = useMemo(() => (engine ? new TemplateAhead(engine) : undefined), [engine]);
 
   useEffect(() => {
     void loadFaceEngine(config?.modelsBase ?? '/models').then(setEngine);
@@ -104,7 +106,7 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
     const fromEngine = !engine
       ? undefined
       : burst.faces
-        ? await trackedEvidence(engine, burst.frames, burst.faces).catch(() => undefined)
+        ? await trackedEvidence(engine, burst.frames, burst.faces, burst.tracks, ahead).catch(() => undefined)
         : await templateEvidence(engine, burst.frames).catch(() => undefined);
     traceMark('answer:template', { made: fromEngine !== undefined });
     const livenessSessionId = burst.session.sessionId;
@@ -149,6 +151,8 @@ export function EnrollApp({ config }: { config: WebConfig | undefined }) {
             // The server judges the browser's own analyses of these frames: nothing to settle after the last step.
             followThrough={0}
             streamEvidence
+            followPixels
+            {...(ahead ? { spareTime: (frames: readonly HTMLCanvasElement[], faces: readonly BrowserFace[]) => ahead.prepare(frames, faces) } : {})}
             onCaptured={(burst) => void onCaptured(step.consent, burst, identity)}
           />
           <ErrorNote message={error} />

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BrowserFace, FaceEnginePort } from '../../shared/face-engine-port';
-import { bestFaceIndex, pixelsOf, templateEvidence, tracksOf } from './enrollment';
+import { bestFaceIndex, TemplateAhead, templateEvidence, trackedEvidence, tracksOf } from './enrollment';
+import { pixelsOf } from '../shared/pixel-tracks';
 import { cardTokenFrom } from './card-token';
 
 const face = (yaw: number, detectionScore = 0.95): BrowserFace => ({
@@ -60,8 +61,58 @@ describe('tracks the kiosk sends (its frames stay with it)', () => {
     assert.equal(pixelsOf({} as HTMLVideoElement), undefined);
   });
 
-  it('sends no tracks when the faces carry no full mesh or the pixels are unreadable', () => {
+  it('sends no tracks when the faces carry no full mesh or the pixels are unreadable', async () => {
     const frames = [0, 1, 2].map(() => ({ width: 2, height: 1, data: new Uint8ClampedArray(8) }) as unknown as ImageData);
-    assert.equal(tracksOf(frames, [face(0), face(1), face(2)]), undefined);
+    assert.equal(await tracksOf(frames, [face(0), face(1), face(2)]), undefined);
+  });
+});
+
+describe('the template made while the shopper performs', () => {
+  const frames = [0, 1, 2, 3, 4].map((i) => ({ i }) as unknown as HTMLCanvasElement);
+  const counting = () => {
+    const templated: unknown[] = [];
+    const engine: FaceEnginePort = {
+      analyze: async () => [],
+      template: async (frame) => {
+        templated.push(frame);
+        return new Uint8Array([templated.length]);
+      },
+      guidance: () => [],
+    };
+    return { engine, templated };
+  };
+
+  it('is made of the best frame so far, and again only for a clearly better one', async () => {
+    const { engine, templated } = counting();
+    const ahead = new TemplateAhead(engine);
+    await ahead.prepare(frames.slice(0, 2), [face(20), face(6)]);
+    assert.deepEqual(templated, [frames[1]]);
+    // Two degrees more frontal is as good: no second template.
+    await ahead.prepare(frames.slice(0, 3), [face(20), face(6), face(4)]);
+    assert.deepEqual(templated, [frames[1]]);
+    // Six degrees more frontal is better.
+    await ahead.prepare(frames.slice(0, 4), [face(20), face(6), face(4), face(0)]);
+    assert.deepEqual(templated, [frames[1], frames[3]]);
+  });
+
+  it('is what the enrollment sends when its frame is in the burst and as good as its best; else the best is templated then', async () => {
+    const { engine, templated } = counting();
+    const ahead = new TemplateAhead(engine);
+    await ahead.prepare(frames.slice(0, 2), [face(20), face(2)]);
+    const sent = await trackedEvidence(engine, [frames[1]!, frames[2]!, frames[3]!], [face(2), face(15), face(1)], undefined, ahead);
+    assert.equal(sent?.template, 'AQ==', 'the template made ahead (the first made)');
+    assert.deepEqual(templated, [frames[1]]);
+    // Its frame left out of the burst: the burst's best is templated now.
+    const other = await trackedEvidence(engine, [frames[2]!, frames[3]!, frames[4]!], [face(15), face(1), face(9)], undefined, ahead);
+    assert.equal(other?.template, 'Ag==');
+    assert.deepEqual(templated, [frames[1], frames[3]]);
+  });
+
+  it('forgets an earlier capture: frames no longer among those offered do not count', async () => {
+    const { engine, templated } = counting();
+    const ahead = new TemplateAhead(engine);
+    await ahead.prepare(frames.slice(0, 2), [face(20), face(0)]);
+    await ahead.prepare(frames.slice(2, 4), [face(3), face(20)]);
+    assert.deepEqual(templated, [frames[1], frames[2]]);
   });
 });

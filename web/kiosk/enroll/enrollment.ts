@@ -1,11 +1,9 @@
 /** Turning a captured burst into the enrollment request body (pure apart from the engine calls). */
 import { bytesToBase64 } from '../../../src/devices/terminal-signature.js';
-import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
-import type { RgbImage } from '../../../src/imaging/rgb-image.js';
-import { trackLandmarks } from '../../../src/pad/burst-tracks.js';
 import { trackEvidenceOf, type TrackEvidence } from '../../../src/pad/track-evidence.js';
 import type { BrowserFace, EngineFrame, FaceEnginePort } from '../../shared/face-engine-port';
-import { framePixels, rgbFromRgba } from '../../engine/frame-pixels';
+import { TracksHere } from '../shared/pixel-tracks';
+import { analysisOf } from '../shared/challenge-tracking';
 
 export interface ConsentChoice {
   readonly textVersion: string;
@@ -27,14 +25,19 @@ export function frameEvidence(face: BrowserFace) {
   };
 }
 
+/** How fit a frame is to enroll: a confident detection, looking straight at the camera (0–2). */
+export function enrollmentScore(face: BrowserFace): number {
+  const frontal = 1 - Math.min(1, (Math.abs(face.pose.yaw) + Math.abs(face.pose.pitch)) / 60);
+  return face.detectionScore + frontal;
+}
+
 /** The frame to enroll: a confident detection looking most straight at the camera. */
 export function bestFaceIndex(faces: ReadonlyArray<BrowserFace | undefined>): number {
   let best = -1;
   let bestScore = -Infinity;
   faces.forEach((face, index) => {
     if (!face) return;
-    const frontal = 1 - Math.min(1, (Math.abs(face.pose.yaw) + Math.abs(face.pose.pitch)) / 60);
-    const score = face.detectionScore + frontal;
+    const score = enrollmentScore(face);
     if (score > bestScore) {
       bestScore = score;
       best = index;
@@ -60,7 +63,7 @@ export async function templateEvidence(
   const best = bestFaceIndex(faces);
   if (seen.length < MIN_FRAMES || best < 0) return undefined;
   const template = await engine.template(frames[best]!, faces[best]!);
-  const tracks = tracksOf(
+  const tracks = await tracksOf(
     frames.filter((_, i) => faces[i] !== undefined),
     seen,
   );
@@ -68,50 +71,70 @@ export async function templateEvidence(
 }
 
 /**
- * A tracked capture already holds the engine's face for every frame it keeps: the evidence is those
- * faces, the template is made from the best of them; no image leaves the kiosk.
+ * A tracked capture already holds the engine's face for every frame it keeps, and the tracks it made
+ * of them while the shopper moved: the evidence is those faces and tracks, the template is made from
+ * the best of them; no image leaves the kiosk.
  */
 export async function trackedEvidence(
   engine: FaceEnginePort,
   frames: readonly EngineFrame[],
   faces: readonly BrowserFace[],
+  followed?: TrackEvidence,
+  ahead?: TemplateAhead,
 ): Promise<{ template: string; frames: ReturnType<typeof frameEvidence>[]; tracks?: TrackEvidence } | undefined> {
   const best = bestFaceIndex(faces);
   if (faces.length < MIN_FRAMES || best < 0 || frames.length !== faces.length) return undefined;
-  const template = await engine.template(frames[best]!, faces[best]!);
-  const tracks = tracksOf(frames, faces);
+  const template = (await ahead?.templateFor(frames, faces)) ?? (await engine.template(frames[best]!, faces[best]!));
+  const tracks = followed ?? (await tracksOf(frames, faces));
   return { template: bytesToBase64(template), frames: faces.map(frameEvidence), ...(tracks ? { tracks } : {}) };
 }
 
 /**
- * The kiosk follows the face through its own frames (src/pad/burst-tracks.ts, the service's code) and
- * sends where the landmarks went, never the pixels: the service then judges the burst's parallax and
- * blinks as it judges frames it holds itself. Undefined when the frames' pixels cannot be read.
+ * A score this close to the best frame's is as good to enroll (0.05: three degrees of pose, or five
+ * points of detection confidence): the template made ahead of such a frame is kept, not made again.
  */
-export function tracksOf(frames: readonly EngineFrame[], faces: readonly BrowserFace[]): TrackEvidence | undefined {
-  const images = frames.map(pixelsOf);
-  if (images.some((image) => image === undefined) || faces.some((face) => face.mesh.length < 468)) return undefined;
-  // Tracking reads only the mesh; the scores travel in the frames' evidence.
-  const analyses: FaceAnalysis[] = faces.map((face) => ({
-    box: face.box,
-    detectionScore: face.detectionScore,
-    mesh: face.mesh.map(([x, y]) => ({ x, y })),
-    meshDepth: face.meshDepth,
-    pose: face.pose,
-    presentation: { antispoof: 0, liveness: 0 },
-  }));
-  return trackEvidenceOf(trackLandmarks(images as RgbImage[], analyses));
-}
+export const AS_GOOD_TO_ENROLL = 0.05;
 
 /**
- * RGB of the frame, read as the engine reads it (web/engine/frame-pixels.ts); undefined when it cannot
- * be read (a video element with no picture yet, or no canvas in this environment).
+ * The template made in the capture's spare time (browser-tracking.ts `spareTime`): of the best frame
+ * so far, made again only when a clearly better one comes; the enrollment then uses it when its
+ * frame is in the burst sent and as good as the burst's best, so the answer does not wait for it.
  */
-export function pixelsOf(frame: EngineFrame | { readonly width: number; readonly height: number; readonly data: Uint8ClampedArray }): RgbImage | undefined {
-  try {
-    const image = 'data' in frame && frame.data instanceof Uint8ClampedArray ? rgbFromRgba(frame) : framePixels(frame as EngineFrame);
-    return image.data.length === image.width * image.height * 3 && image.data.length > 0 ? image : undefined;
-  } catch {
-    return undefined;
+export class TemplateAhead {
+  private made: { readonly frame: EngineFrame; readonly face: BrowserFace; readonly template: Promise<Uint8Array> } | undefined;
+
+  constructor(private readonly engine: FaceEnginePort) {}
+
+  async prepare(frames: readonly EngineFrame[], faces: readonly BrowserFace[]): Promise<void> {
+    const best = bestFaceIndex(faces);
+    // A template made of a frame no longer among these (an earlier capture's) does not count.
+    const made = this.made && frames.includes(this.made.frame) ? this.made : undefined;
+    if (best < 0 || (made && (made.frame === frames[best] || asGood(made.face, faces[best]!)))) return;
+    const template = this.engine.template(frames[best]!, faces[best]!);
+    this.made = { frame: frames[best]!, face: faces[best]!, template };
+    await template;
   }
+
+  /** The template made ahead, if its frame is one of `frames` and as good as their best; else undefined. */
+  async templateFor(frames: readonly EngineFrame[], faces: readonly BrowserFace[]): Promise<Uint8Array | undefined> {
+    const made = this.made;
+    const best = bestFaceIndex(faces);
+    if (!made || best < 0 || !frames.includes(made.frame) || !asGood(made.face, faces[best]!)) return undefined;
+    return made.template.catch(() => undefined);
+  }
+}
+
+const asGood = (made: BrowserFace, best: BrowserFace) => enrollmentScore(best) - enrollmentScore(made) <= AS_GOOD_TO_ENROLL;
+
+/**
+ * The kiosk follows the face through its own frames (src/pad/burst-tracks.ts, the service's code) and
+ * sends where the landmarks went, never the pixels: the service then judges the burst's parallax and
+ * blinks as it judges frames it holds itself. Undefined when the frames' pixels cannot be read. A
+ * tracked capture has made them while the shopper moved (CapturedBurst.tracks); this is for the rest.
+ */
+export async function tracksOf(frames: readonly EngineFrame[], faces: readonly BrowserFace[]): Promise<TrackEvidence | undefined> {
+  const tracks = new TracksHere();
+  if (frames.length !== faces.length || !frames.every((frame, k) => tracks.add(frame, analysisOf(faces[k]!)))) return undefined;
+  const followed = await tracks.tracksOf(frames.map((_, k) => k));
+  return followed ? trackEvidenceOf(followed) : undefined;
 }

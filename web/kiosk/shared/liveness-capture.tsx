@@ -25,6 +25,7 @@ import { traceMark, traceReset } from '../../shared/trace';
 import { FOLLOW_THROUGH_FRAMES, selectFramesToSend, TRACK_TIMEOUT_MS } from './challenge-tracking';
 import { followInBrowser, type StepProgress } from './browser-tracking';
 import { followOnServer } from './server-tracking';
+import { trackEvidenceOf, type TrackEvidence } from '../../../src/pad/track-evidence.js';
 
 export interface LivenessSession {
   readonly sessionId: string;
@@ -38,6 +39,8 @@ export interface CapturedBurst {
   readonly frames: readonly HTMLCanvasElement[];
   /** The engine's face in each of `frames` (tracked captures only): enrollment sends these, no image. */
   readonly faces?: readonly BrowserFace[];
+  /** Where `frames`' landmarks went through their pixels, followed while the shopper moved (`followPixels` captures). */
+  readonly tracks?: TrackEvidence;
   /** performance.now() when the shopper was asked to look at the camera. */
   readonly startedAt: number;
   /** performance.now() when the signed liveness session was issued (the prompts appear). */
@@ -88,6 +91,8 @@ export function LivenessCapture({
   encodeAhead = false,
   streamFrames = false,
   streamEvidence = false,
+  followPixels = false,
+  spareTime,
 }: {
   identity: KioskIdentity;
   engine: FaceEnginePort | undefined;
@@ -111,6 +116,13 @@ export function LivenessCapture({
    * the server judges them, and keeps the fits it made, while the shopper still moves).
    */
   streamEvidence?: boolean;
+  /**
+   * Follow the kept frames' pixels while the shopper moves and judge with those tracks (enrollment:
+   * they go with the analyses, and the server judges them so), so they are made when the capture ends.
+   */
+  followPixels?: boolean;
+  /** Work for the capture's spare time (browser-tracking.ts): enrollment makes its template ahead. */
+  spareTime?: (frames: readonly HTMLCanvasElement[], faces: readonly BrowserFace[]) => Promise<void>;
 }) {
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | undefined>(undefined);
@@ -239,6 +251,8 @@ export function LivenessCapture({
           deadline,
           ...(onServer ? { backlog: onServer.frames } : {}),
           ...(evidence ? { onFrame: (_frame: HTMLCanvasElement, face: BrowserFace) => evidence.push(face) } : {}),
+          followPixels,
+          ...(spareTime ? { spareTime } : {}),
         });
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
         console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser; ${seen.frames.length} frames kept, sending ${seen.burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
@@ -246,6 +260,7 @@ export function LivenessCapture({
           session,
           frames: seen.burst.map((i) => seen.frames[i]!),
           faces: seen.burst.map((i) => seen.faces[i]!),
+          ...(seen.tracks ? { tracks: trackEvidenceOf(seen.tracks) } : {}),
           startedAt,
           issuedAt,
           lastFrameAt: seen.lastFrameAt,
