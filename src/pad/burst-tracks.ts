@@ -47,7 +47,7 @@ const LEVELS = 4;
 const ROUND_TRIP_IED = 0.007;
 
 /** Tracks frame 0's rigid landmarks into every frame; `faces[k]` is the face analysed in `images[k]`. */
-export function trackLandmarks(images: readonly RgbImage[], faces: readonly FaceAnalysis[]): BurstTracks {
+export function trackLandmarks(images: readonly RgbImage[], faces: readonly TrackedFace[]): BurstTracks {
   if (images.length === 0 || faces.length !== images.length) return { landmarks: RIGID_LANDMARKS, points: [], eyeChange: [] };
   const tracker = new BurstTracker();
   images.forEach((image, k) => tracker.add(image, faces[k]!));
