@@ -1,5 +1,6 @@
 import type { FaceService } from '../pipeline/face-service.js';
 import type { AnalysedBurstFrame, AnalysedFrame, BurstResult, MultipleFacePolicy, ProcessedFace, ProcessResult } from '../pipeline/face-pipeline.js';
+import type { BurstTracks } from '../pad/burst-tracks.js';
 import type { LivenessVerdict } from '../pad/burst-liveness.js';
 import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { requireAcceptableQuality } from '../quality/assess-quality.js';
@@ -670,20 +671,30 @@ export class BiometricService {
    * captureBurst for frames streamed to a liveness session and analysed as they arrived
    * (checkout/session-frames.ts): the same judgement and gates; only the best frame is looked at again.
    */
-  async captureAnalysedBurst(frames: readonly AnalysedBurstFrame[], challenge?: readonly ChallengeAction[], tenantId?: string): Promise<BurstCapture> {
+  async captureAnalysedBurst(
+    frames: readonly AnalysedBurstFrame[],
+    challenge?: readonly ChallengeAction[],
+    tenantId?: string,
+    tracks?: BurstTracks,
+  ): Promise<BurstCapture> {
     const engines = tenantId === undefined ? [this.engine] : await this.enginesFor(tenantId);
-    const result = await this.faces.assessAnalysedBurst(frames, { engines: engines.map((e) => e.id), ...(challenge ? { challenge } : {}) });
+    const result = await this.faces.assessAnalysedBurst(frames, {
+      engines: engines.map((e) => e.id),
+      ...(challenge ? { challenge } : {}),
+      ...(tracks ? { tracks } : {}),
+    });
     return gatedBurst(result, engines, challenge);
   }
 
   /**
    * The judgement captureAnalysedBurst makes of streamed frames (burst liveness, with the landmarks
    * followed through their pixels, and the challenge), without the embedding: what a stream tells its
-   * kiosk, so "live" there means live in the checkout that names the same frames.
+   * kiosk, so "live" there means live in the checkout that names the same frames. With the tracks
+   * it followed, which that checkout may pass back (captureAnalysedBurst) instead of following them again.
    */
-  async judgeAnalysedBurst(frames: readonly AnalysedBurstFrame[], challenge: readonly ChallengeAction[]): Promise<{ live: boolean }> {
+  async judgeAnalysedBurst(frames: readonly AnalysedBurstFrame[], challenge: readonly ChallengeAction[]): Promise<{ live: boolean; tracks?: BurstTracks }> {
     const result = await this.faces.assessAnalysedBurst(frames, { engines: [], challenge });
-    return { live: result.liveness.live && result.challenge?.met === true };
+    return { live: result.liveness.live && result.challenge?.met === true, ...(result.tracks ? { tracks: result.tracks } : {}) };
   }
 
   /** One frame of a burst streamed to a liveness session, analysed ahead of the burst's judgement. */

@@ -25,6 +25,9 @@ export type CheckoutProbe =
   /** Indices of the frames streamed to the liveness session (session-frames.ts) that form the burst. */
   | { readonly sessionFrames: readonly number[] };
 
+/** Frames streamed to a liveness session, as a checkout takes them (SessionFrames.takeJudged). */
+type StreamedBurst = NonNullable<ReturnType<SessionFrames['takeJudged']>>;
+
 export interface CheckoutRequest {
   readonly tenantId: string;
   readonly terminalId: string;
@@ -145,7 +148,7 @@ export class CheckoutService {
     if (await this.locked('terminal', terminalId)) return { outcome: 'declined', reasons: ['terminal_locked'], evidence: null };
 
     let challenge: ChallengeSession | undefined;
-    let streamed: Promise<AnalysedBurstFrame[]> | undefined;
+    let streamed: StreamedBurst | undefined;
     if (request.livenessSessionId !== undefined) {
       const sessionId = request.livenessSessionId;
       const terminal = { id: terminalId, tenantId };
@@ -166,7 +169,7 @@ export class CheckoutService {
 
     let probe: CheckoutCapture;
     try {
-      probe = streamed ? await this.streamedBurst(await streamed, tenantId, challenge!) : await this.probeOf(request.probe, tenantId, challenge);
+      probe = streamed ? await this.streamedBurst(streamed, tenantId, challenge!) : await this.probeOf(request.probe, tenantId, challenge);
     } catch (error) {
       const reason = error instanceof FacekeyError ? CAPTURE_REASONS[error.code] : undefined;
       if (!reason) throw error;
@@ -307,16 +310,20 @@ export class CheckoutService {
     return { threshold, targetFmr, thresholdMethod, engine, candidates, bestScore: best?.score ?? null, templatesSearched, narrowed };
   }
 
-  private streamedFrames(sessionId: string, terminal: { id: string; tenantId: string }, indices: readonly number[]) {
-    const frames = this.deps.sessionFrames?.take(sessionId, terminal, indices);
+  private streamedFrames(sessionId: string, terminal: { id: string; tenantId: string }, indices: readonly number[]): StreamedBurst | undefined {
+    const taken = this.deps.sessionFrames?.takeJudged(sessionId, terminal, indices);
     // Awaited in the capture's try, where a frame the workers could not read becomes a decline reason.
-    frames?.catch(() => undefined);
-    return frames;
+    taken?.frames.catch(() => undefined);
+    return taken;
   }
 
-  /** A burst streamed to the session: judged as one sent whole (burstOutcome), from the analyses made as it arrived. */
-  private async streamedBurst(frames: readonly AnalysedBurstFrame[], tenantId: string, session: ChallengeSession): Promise<CheckoutCapture> {
-    return burstOutcome(await this.deps.biometrics.captureAnalysedBurst(frames, session.actions, tenantId), session);
+  /**
+   * A burst streamed to the session: judged as one sent whole (burstOutcome), from the analyses made as
+   * it arrived, and from the tracks the stream's judgement followed through these frames, when it did.
+   */
+  private async streamedBurst(streamed: StreamedBurst, tenantId: string, session: ChallengeSession): Promise<CheckoutCapture> {
+    const frames = await streamed.frames;
+    return burstOutcome(await this.deps.biometrics.captureAnalysedBurst(frames, session.actions, tenantId, streamed.tracks), session);
   }
 
   private async probeOf(probe: CheckoutProbe, tenantId: string, session?: ChallengeSession): Promise<CheckoutCapture> {

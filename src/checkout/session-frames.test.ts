@@ -179,6 +179,33 @@ describe('SessionFrames', () => {
     assert.equal((await frames.append('ls_j', till, performance.length + 1, [image(8)], { track: true })).progress!.live, false, 'a judgement that fails is no pass');
   });
 
+  it('hands a checkout that names the burst its judgement passed the tracks that judgement followed, and no other burst', async () => {
+    const challenge = ['turn_left', 'look_up'] as const;
+    const performance = performing([...challenge]);
+    const followed = { landmarks: [1, 2], points: [[null, null]], eyeChange: [0] };
+    const judgedFrames = () =>
+      new SessionFrames({
+        sessions: { inspect: async () => ({ ok: true, expiresAt: '2026-11-30T12:02:00.000Z', challenge: [...challenge] }) },
+        analyze: async (image) => ({ face: analysesOf([image])[0]!, described: {} }) as unknown as AnalysedFrame,
+        judge: async () => ({ live: true, tracks: followed }),
+        clock: () => new Date('2026-11-30T12:00:00.000Z'),
+      });
+    const frames = judgedFrames();
+    let last;
+    for (const [offset, frame] of performance.entries()) last = await frames.append('ls_t', till, offset, [frame], { track: true });
+    const burst = last!.progress!.burst;
+    assert.equal(last!.progress!.live, true);
+    const taken = frames.takeJudged('ls_t', till, burst)!;
+    assert.equal(taken.tracks, followed, 'the tracks of the burst judged live');
+    assert.equal((await taken.frames).length, burst.length);
+    // Another choice of frames was not judged: the checkout follows their pixels itself.
+    const other = judgedFrames();
+    for (const [offset, frame] of performance.entries()) await other.append('ls_u', till, offset, [frame], { track: true });
+    const fewer = other.takeJudged('ls_u', till, burst.slice(0, -1))!;
+    assert.equal(fewer.tracks, undefined);
+    assert.equal((await fewer.frames).length, burst.length - 1);
+  });
+
   it("holds an enrollment kiosk's own analyses for its enrollment, apart from a checkout's images", async () => {
     const challenge = ['turn_left', 'look_up'] as const;
     const purposes: string[] = [];

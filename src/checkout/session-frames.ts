@@ -31,6 +31,7 @@ import type { Inspection, SessionPurpose, SessionTerminal } from '../devices/liv
 import type { AnalysedBurstFrame, AnalysedFrame } from '../pipeline/face-pipeline.js';
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
 import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
+import type { BurstTracks } from '../pad/burst-tracks.js';
 import type { ChallengeAction } from '../pad/challenge-evaluation.js';
 import { prepareJudgement, trackBurst } from '../kiosk/challenge-tracking.js';
 
@@ -60,7 +61,7 @@ export interface SessionFrameDeps {
    * frames' pixels: BiometricService.judgeAnalysedBurst), for a checkout stream's progress once its
    * steps are met. Without it the progress judges the analyses alone, as an enrollment's evidence is.
    */
-  readonly judge?: (frames: readonly AnalysedBurstFrame[], challenge: readonly ChallengeAction[]) => Promise<{ live: boolean }>;
+  readonly judge?: (frames: readonly AnalysedBurstFrame[], challenge: readonly ChallengeAction[]) => Promise<{ live: boolean; tracks?: BurstTracks }>;
   readonly clock?: () => Date;
 }
 
@@ -90,6 +91,12 @@ interface SessionStream {
   bytes: number;
   /** The analysis of the last frame appended: the next one starts after it. */
   last: Promise<unknown>;
+  /**
+   * The latest burst the checkout's judgement found live, and the tracks it followed through those
+   * frames' pixels: a checkout naming exactly these frames is judged on them instead of following the
+   * same pixels again (it still judges the whole burst, and embeds its best frame).
+   */
+  judged?: { readonly burst: readonly number[]; readonly tracks: BurstTracks };
 }
 
 export class SessionFrames {
@@ -217,7 +224,10 @@ export class SessionFrames {
       }),
     );
     return judge(frames, stream.challenge).then(
-      (verdict) => verdict.live,
+      (verdict) => {
+        if (verdict.live && verdict.tracks) stream.judged = { burst: [...burst], tracks: verdict.tracks };
+        return verdict.live;
+      },
       () => false,
     );
   }
@@ -229,8 +239,24 @@ export class SessionFrames {
    * checkout that has nothing to judge says so. Bad indices are refused before anything is taken.
    */
   take(sessionId: string, terminal: SessionTerminal, indices: readonly number[]): Promise<AnalysedBurstFrame[]> | undefined {
+    return this.takeJudged(sessionId, terminal, indices)?.frames;
+  }
+
+  /**
+   * `take`, with the tracks the stream's judgement followed through these very frames when it found
+   * them live (the frames named are the burst it judged), for the checkout to judge them on.
+   */
+  takeJudged(
+    sessionId: string,
+    terminal: SessionTerminal,
+    indices: readonly number[],
+  ): { readonly frames: Promise<AnalysedBurstFrame[]>; readonly tracks?: BurstTracks } | undefined {
+    const judged = this.streams.get(sessionId)?.judged;
     const frames = this.taken(sessionId, terminal, 'checkout', indices);
-    return frames && Promise.all(frames.map(async (frame) => (frame.kind === 'image' ? { image: frame.image, analysis: await frame.analysis } : unreachable())));
+    if (!frames) return undefined;
+    const analysed = Promise.all(frames.map(async (frame) => (frame.kind === 'image' ? { image: frame.image, analysis: await frame.analysis } : unreachable())));
+    const same = judged && judged.burst.length === indices.length && judged.burst.every((index, i) => index === indices[i]);
+    return same ? { frames: analysed, tracks: judged.tracks } : { frames: analysed };
   }
 
   /**

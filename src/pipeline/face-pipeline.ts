@@ -13,7 +13,7 @@ import { createEngine } from '../engines/engine-registry.js';
 import type { BurstLivenessPolicy, LivenessVerdict } from '../pad/burst-liveness.js';
 import type { ChallengeAction, ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { judgeBurst } from '../pad/judge-burst.js';
-import { trackLandmarks } from '../pad/burst-tracks.js';
+import { trackLandmarks, type BurstTracks } from '../pad/burst-tracks.js';
 import type { FaceEngine } from '../engines/engine-port.js';
 import { createTemplate } from '../templates/template.js';
 import { encodeTemplate } from '../templates/template-codec.js';
@@ -86,6 +86,12 @@ export interface BurstOptions {
   readonly engines: readonly string[];
   /** A liveness session's challenge: the burst must perform these actions in this order. */
   readonly challenge?: readonly ChallengeAction[];
+  /**
+   * assessAnalysedBurst only: the tracks of these very frames that this service made when it judged
+   * them before (BurstResult.tracks of a stream's judgement): the frames are then neither decoded nor
+   * followed again, only the best one is decoded, to embed. Ignored unless one entry per frame.
+   */
+  readonly tracks?: BurstTracks;
 }
 
 export interface BurstResult {
@@ -98,6 +104,8 @@ export interface BurstResult {
    * of highest quality (the first frame when none is acceptable, so its gates give the reason).
    */
   readonly best?: ProcessedFace & { readonly frameIndex: number };
+  /** The frames' landmarks followed through their pixels, as the judgement used them (numbers only, no pixels). */
+  readonly tracks?: BurstTracks;
 }
 
 /** One frame analysed ahead of its burst's judgement: the largest face and its quality and PAD verdicts. */
@@ -202,9 +210,12 @@ export class FacePipeline {
   async assessBurst(frames: readonly Uint8Array[], options: BurstOptions = { engines: [] }): Promise<BurstResult> {
     const analysed: Array<{ image: RgbImage; face: FaceAnalysis }> = [];
     for (const bytes of frames) analysed.push(await this.analyzeLargest(bytes));
+    const faces = analysed.map(({ face }) => face);
+    const images = analysed.map(({ image }) => image);
     return this.judgeBurst(
-      analysed.map(({ face }) => face),
-      analysed.map(({ image }) => image),
+      faces,
+      async (index) => images[index]!,
+      trackLandmarks(images, faces),
       () => analysed.map(({ image, face }) => this.describe(image, face)),
       options,
     );
@@ -222,14 +233,19 @@ export class FacePipeline {
 
   /**
    * assessBurst for frames analysed earlier (analyzeFrame): the same judgement. The frames are decoded
-   * again (a few milliseconds each) because the liveness check follows the face through their pixels.
+   * again (a few milliseconds each) because the liveness check follows the face through their pixels,
+   * unless `options.tracks` holds what following them gave when this service judged them before.
    */
   async assessAnalysedBurst(frames: readonly AnalysedBurstFrame[], options: BurstOptions = { engines: [] }): Promise<BurstResult> {
+    const faces = frames.map(({ analysis }) => analysis.face);
+    const decode = async (index: number) => (await decodeImage(frames[index]!.image, this.settings.decode)).image;
+    const known = options.tracks && options.tracks.points.length === frames.length ? options.tracks : undefined;
     const images: RgbImage[] = [];
-    for (const frame of frames) images.push((await decodeImage(frame.image, this.settings.decode)).image);
+    if (!known) for (let index = 0; index < frames.length; index += 1) images.push(await decode(index));
     return this.judgeBurst(
-      frames.map(({ analysis }) => analysis.face),
-      images,
+      faces,
+      async (index) => images[index] ?? decode(index),
+      known ?? trackLandmarks(images, faces),
       () => frames.map(({ analysis }) => analysis.described),
       options,
     );
@@ -243,29 +259,30 @@ export class FacePipeline {
   /** The one judgement of a burst's analyses, and when live, the best frame described and embedded. */
   private async judgeBurst(
     faces: readonly FaceAnalysis[],
-    images: readonly RgbImage[],
+    imageOf: (index: number) => Promise<RgbImage>,
+    tracks: BurstTracks,
     describeAll: () => ProcessedFace[],
     options: BurstOptions,
   ): Promise<BurstResult> {
     const engines = this.loaded(options.engines);
     const judged = judgeBurst(faces, {
       policy: this.settings.burstLiveness,
-      tracks: trackLandmarks(images, faces),
+      tracks,
       ...(options.challenge ? { challenge: options.challenge } : {}),
     });
     const { liveness } = judged;
     const challenge = judged.challenge ? { challenge: judged.challenge } : {};
-    if (!judged.live || engines.length === 0) return { frames: faces.length, liveness, ...challenge };
+    if (!judged.live || engines.length === 0) return { frames: faces.length, liveness, ...challenge, tracks };
 
     // The frames are already analysed here: the best one is described and embedded in this same
     // task, so a checkout with a burst is one trip to the worker pool, not two.
     const described = describeAll();
     const bestIndex = bestFrameIndex(described);
-    const image = images[bestIndex]!;
+    const image = await imageOf(bestIndex);
     let face = faces[bestIndex]!;
     if (engines.some((e) => e.needs.faceres)) face = selectFace(await this.analyzer.analyze(image, { faceres: true }), image, 'largest');
     const templates = await this.embed(engines, image, face, {});
-    return { frames: faces.length, liveness, ...challenge, best: { ...described[bestIndex]!, templates, frameIndex: bestIndex } };
+    return { frames: faces.length, liveness, ...challenge, best: { ...described[bestIndex]!, templates, frameIndex: bestIndex }, tracks };
   }
 
   private loaded(engineIds: readonly string[]): FaceEngine[] {

@@ -11,6 +11,7 @@ import { encodeTemplate } from '../../src/templates/template-codec.js';
 import { randomVector, seededRandom } from '../../src/runtime/seeded-random.js';
 import { jsonInject, registerTerminal, signedInject, startTestApp, tenantWithAdmin, type TestTerminal } from '../kit/test-app.js';
 import { flatAndMirrored, performing, syntheticBurstFaces } from '../kit/synthetic-burst-faces.js';
+import type { BurstOptions } from '../../src/pipeline/face-pipeline.js';
 
 const engine = createEngine(DEFAULT_ENGINE_ID);
 const face = randomVector(engine.dimension, seededRandom(13));
@@ -18,7 +19,10 @@ const templateOf = (vector: Float32Array) => encodeTemplate(createTemplate(engin
 const base64 = (frames: readonly Uint8Array[]) => frames.map((frame) => Buffer.from(frame).toString('base64'));
 
 test('streamed liveness frames: signed, in order, bound to the session, judged as a burst sent whole', async (t) => {
-  const { app, platform, operatorKey } = await startTestApp(t, 'session-frames', { faces: syntheticBurstFaces(templateOf(face.map((x) => x + 0.001))) });
+  // What each judgement of streamed frames was handed: the checkout's, after the stream's.
+  const judgements: Array<BurstOptions | undefined> = [];
+  const faces = syntheticBurstFaces(templateOf(face.map((x) => x + 0.001)), { analysedBurst: (options) => judgements.push(options) });
+  const { app, platform, operatorKey } = await startTestApp(t, 'session-frames', { faces });
   const inject = jsonInject(app);
   const signed = signedInject(inject);
   const { tenant, admin } = await tenantWithAdmin(inject, await operatorKey());
@@ -70,9 +74,14 @@ test('streamed liveness frames: signed, in order, bound to the session, judged a
     assert.deepEqual(told[0].progress, { steps: [{ action: s.challenge[0], met: false }], burst: [0], live: false });
     const last = told.at(-1).progress;
     assert.deepEqual([last.steps[0].met, last.live], [true, true], JSON.stringify(told));
+    const judgedBefore = judgements.length;
     const paid = await pay(s.sessionId, last.burst);
     assert.equal(paid.body.outcome, 'approved', JSON.stringify(paid.body));
     assert.equal(paid.body.evidence.liveness.challenge.met, true);
+    // The checkout judged the named frames on the tracks the stream's judgement followed through them.
+    const checkout = judgements.slice(judgedBefore);
+    assert.equal(checkout.length, 1);
+    assert.equal(checkout[0]?.tracks?.points.length, last.burst.length, 'handed the stream judgement\'s tracks');
   });
 
   await t.test("another terminal's session is unknown to it; an enrollment kiosk streams nothing", async () => {

@@ -147,4 +147,16 @@ test('a live burst returns its best frame embedded in the same task', { skip, ti
   const single = await pipeline.process(frames[best.frameIndex]!, { engines: ['dlib-resnet'], multipleFaces: 'largest' });
   const score = cosineSimilarity(decodeTemplate(best.templates[0]!.template), decodeTemplate(single.selected.templates[0]!.template));
   assert.ok(score > 0.99, `the best frame's template is that frame's template (cosine ${score})`);
+
+  // Streamed frames (analysed as they came) judged again with the tracks their first judgement
+  // followed: the same verdict and the same best frame and template, without following them again.
+  const analysed = await Promise.all(frames.map(async (image) => ({ image, analysis: await pipeline.analyzeFrame(image) })));
+  const first = await pipeline.assessAnalysedBurst(analysed, { engines: [] });
+  assert.ok(first.tracks && first.tracks.points.length === frames.length, 'the judgement says what it followed');
+  const fresh = await pipeline.assessAnalysedBurst(analysed, { engines: ['dlib-resnet'] });
+  const reused = await pipeline.assessAnalysedBurst(analysed, { engines: ['dlib-resnet'], tracks: first.tracks });
+  assert.deepEqual(reused.liveness, fresh.liveness);
+  assert.deepEqual(reused.tracks, fresh.tracks);
+  assert.equal(reused.best?.frameIndex, fresh.best?.frameIndex);
+  assert.deepEqual(reused.best?.templates, fresh.best?.templates);
 });

@@ -6,6 +6,7 @@
  */
 import type { FaceService } from '../../src/pipeline/face-service.js';
 import type { AnalysedFrame, BurstOptions, BurstResult } from '../../src/pipeline/face-pipeline.js';
+import { RIGID_LANDMARKS } from '../../src/pad/rigid-landmarks.js';
 import type { FaceAnalysis } from '../../src/analysis/face-analysis.js';
 import { assessBurstLiveness } from '../../src/pad/burst-liveness.js';
 import { evaluateChallenge, type ChallengeAction } from '../../src/pad/challenge-evaluation.js';
@@ -74,12 +75,22 @@ function describedOf(analysis: FaceAnalysis) {
  * Live bursts (that met their challenge, when given one) yield `template` as their best frame's, sent
  * whole (assessBurst) or streamed frame by frame (analyzeFrame, then assessAnalysedBurst).
  */
-export function syntheticBurstFaces(template: Uint8Array): FaceService {
+export function syntheticBurstFaces(
+  template: Uint8Array,
+  observe: { readonly analysedBurst?: (options: BurstOptions | undefined) => void } = {},
+): FaceService {
   const refuse = (): Promise<never> => Promise.reject(new Error('only bursts are analysed here'));
   const judge = (analyses: readonly FaceAnalysis[], options: BurstOptions | undefined): BurstResult => {
     const liveness = assessBurstLiveness(analyses);
     const challenge = options?.challenge ? { challenge: evaluateChallenge(analyses, options.challenge) } : {};
-    const result: BurstResult = { frames: analyses.length, liveness, ...challenge };
+    // What a perfect tracker reports on the synthetic surface (each landmark where the frame's mesh has
+    // it), or the tracks handed back; said, as the pipeline says what it followed, but not judged on.
+    const tracks = options?.tracks ?? {
+      landmarks: RIGID_LANDMARKS,
+      points: analyses.map((face) => RIGID_LANDMARKS.map((i) => face.mesh[i]!)),
+      eyeChange: analyses.map(() => 0),
+    };
+    const result: BurstResult = { frames: analyses.length, liveness, ...challenge, tracks };
     if (!liveness.live || challenge.challenge?.met === false) return result;
     const best = { frameIndex: 0, ...describedOf(analyses[0]!), templates: [{ engine: 'dlib-resnet', engineVersion: '', template }] } as unknown as NonNullable<BurstResult['best']>;
     return { ...result, best };
@@ -93,7 +104,13 @@ export function syntheticBurstFaces(template: Uint8Array): FaceService {
       const face = mirroredIf(params, frame(params));
       return { face, described: describedOf(face) };
     },
-    assessAnalysedBurst: async (frames, options) => judge(frames.map((f) => f.analysis.face), options),
+    assessAnalysedBurst: async (frames, options) => {
+      observe.analysedBurst?.(options);
+      return judge(
+        frames.map((f) => f.analysis.face),
+        options,
+      );
+    },
     isReady: () => true,
     close: async () => {},
   };
