@@ -174,6 +174,9 @@ test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 
     await checkPage(page, 'enroll-2-consent');
     await consentToEnrollment(page, { personalization: true });
     await waitForCameraWithEngine(page);
+    // The guidance drawn over the picture: a frame on the one face the engine sees.
+    const frame = await page.waitForSelector('[data-testid=face-frame] rect', { timeout: 30_000 });
+    assert.ok(await frame.evaluate((rect) => Number(rect.getAttribute('width')) > 40), 'a frame the size of a face');
     await checkPage(page, 'enroll-3-camera');
     const enrolled = await captureEnrollment(page);
     assert.equal(enrolled.ok, true, `enrollment refused: ${enrolled.error} ${JSON.stringify(enrolled.response)}`);

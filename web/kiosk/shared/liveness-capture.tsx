@@ -25,6 +25,7 @@ import { traceMark, traceReset } from '../../shared/trace';
 import { FOLLOW_THROUGH_FRAMES, selectFramesToSend, TRACK_TIMEOUT_MS } from './challenge-tracking';
 import { followInBrowser, type StepProgress } from './browser-tracking';
 import { followOnServer } from './server-tracking';
+import { FaceFrame, type FramedFaces } from './face-frame';
 import { trackEvidenceOf, type TrackEvidence } from '../../../src/pad/track-evidence.js';
 
 export interface LivenessSession {
@@ -128,6 +129,7 @@ export function LivenessCapture({
   const stream = useRef<MediaStream | undefined>(undefined);
   const [ready, setReady] = useState(false);
   const [guidance, setGuidance] = useState<string>(t('guidance.starting'));
+  const [framed, setFramed] = useState<FramedFaces>();
   const [prompt, setPrompt] = useState<string>();
   const [steps, setSteps] = useState<readonly StepProgress[]>();
   const [capturing, setCapturing] = useState(false);
@@ -181,7 +183,10 @@ export function LivenessCapture({
       try {
         const faces = await engine.analyze(video.current);
         const reasons = faces.length === 0 ? ['no_face'] : faces.length > 1 ? ['multiple_faces'] : engine.guidance(faces[0]!, video.current);
-        if (!cancelled) setGuidance(reasons.length === 0 ? t('guidance.good') : t(`guidance.${reasons[0]}`));
+        if (!cancelled) {
+          setGuidance(reasons.length === 0 ? t('guidance.good') : t(`guidance.${reasons[0]}`));
+          setFramed(faces[0] ? { width: faces[0].width, height: faces[0].height, boxes: faces.map((face) => face.box), good: reasons.length === 0 } : undefined);
+        }
       } catch {
         // A dropped frame is not worth telling the shopper about.
       }
@@ -255,7 +260,7 @@ export function LivenessCapture({
           ...(spareTime ? { spareTime } : {}),
         });
         // For the operator's console (and the browser suites): what the kiosk saw, before the server judges.
-        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser; ${seen.frames.length} frames kept, sending ${seen.burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.round(seen.lastFrameAt - seen.metAt) : '-'}`);
+        console.info(`facekey: challenge ${session.challenge.join(',')} ${seen.met ? 'met' : 'not met'} in the browser; ${seen.frames.length} frames kept, sending ${seen.burst.length}; ms: session ${Math.round(issuedAt - startedAt)}, performed ${seen.metAt !== undefined ? Math.round(seen.metAt - issuedAt) : '-'}, follow-through ${seen.metAt !== undefined ? Math.max(0, Math.round(seen.lastFrameAt - seen.metAt)) : '-'}`);
         onCaptured({
           session,
           frames: seen.burst.map((i) => seen.frames[i]!),
@@ -291,6 +296,7 @@ export function LivenessCapture({
       <StepHeading>{heading}</StepHeading>
       <div class="camera">
         <video ref={video} aria-label={t('camera.preview')} muted playsInline data-testid="camera-video" />
+        {capturing ? null : <FaceFrame framed={framed} />}
         <div class="overlay" role="status" aria-live="polite" data-testid="guidance">
           {prompt ? <span class="prompt" data-testid="challenge-prompt">{prompt}</span> : guidance}
         </div>
