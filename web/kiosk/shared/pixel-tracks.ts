@@ -5,7 +5,9 @@
  * (eight frames 0.3–0.45 s): left to the end it was on the shopper's time, and done in the capture
  * loop it spaced the frames out. So it runs in a worker (pixel-tracks.worker.ts), on the other core,
  * while this thread analyses the next frame; where there are no workers (tests), in this thread.
- * Only where the landmarks went leaves the kiosk, never the pixels. Gives up (no tracks: the server
+ * The worker holds each kept frame's grey pyramid (1.6 MB for 640×480) until the capture ends and the
+ * worker with it: at most ~60 frames (10 s at ~6 a second), ~100 MB, beside the canvases the capture
+ * keeps anyway. Only where the landmarks went leaves the kiosk, never the pixels. Gives up (no tracks: the server
  * judges the analyses alone) as soon as one kept frame's pixels cannot be read or its face carries
  * no full mesh.
  */
