@@ -34,6 +34,7 @@ import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
 import type { BurstTracks } from '../pad/burst-tracks.js';
 import type { ChallengeAction } from '../pad/challenge-evaluation.js';
 import { prepareJudgement, trackBurst } from '../kiosk/challenge-tracking.js';
+import { identicalMeshes } from '../pad/burst-geometry.js';
 
 export interface SessionFrameLimits {
   /** Frames per session: the kiosk tracks at ~6 frames a second for at most 10 s. */
@@ -199,7 +200,7 @@ export class SessionFrames {
     const indices: number[] = [];
     const analyses: FaceAnalysis[] = [];
     faces.forEach((face, index) => {
-      if (!face || analyses.some((seen) => sameMesh(seen, face))) return;
+      if (!face || analyses.some((seen) => identicalMeshes(seen.mesh, face.mesh))) return;
       indices.push(index);
       analyses.push(face);
     });
@@ -217,12 +218,7 @@ export class SessionFrames {
 
   /** The checkout's judgement of the stream's frames at `burst` (a failure to judge is no pass). */
   private async judged(stream: SessionStream, burst: readonly number[], judge: NonNullable<SessionFrameDeps['judge']>): Promise<boolean> {
-    const frames = await Promise.all(
-      burst.map(async (index) => {
-        const frame = stream.frames[index]!;
-        return frame.kind === 'image' ? { image: frame.image, analysis: await frame.analysis } : unreachable();
-      }),
-    );
+    const frames = await analysedFrames(burst.map((index) => stream.frames[index]!));
     return judge(frames, stream.challenge).then(
       (verdict) => {
         if (verdict.live && verdict.tracks) stream.judged = { burst: [...burst], tracks: verdict.tracks };
@@ -254,7 +250,7 @@ export class SessionFrames {
     const judged = this.streams.get(sessionId)?.judged;
     const frames = this.taken(sessionId, terminal, 'checkout', indices);
     if (!frames) return undefined;
-    const analysed = Promise.all(frames.map(async (frame) => (frame.kind === 'image' ? { image: frame.image, analysis: await frame.analysis } : unreachable())));
+    const analysed = analysedFrames(frames);
     const same = judged && judged.burst.length === indices.length && judged.burst.every((index, i) => index === indices[i]);
     return same ? { frames: analysed, tracks: judged.tracks } : { frames: analysed };
   }
@@ -334,9 +330,9 @@ export class SessionFrames {
   }
 }
 
-/** The same picture analysed twice: every mesh point identical (pair geometry calls it `identical`). */
-function sameMesh(a: FaceAnalysis, b: FaceAnalysis): boolean {
-  return a.mesh.length === b.mesh.length && a.mesh.every((p, i) => p.x === b.mesh[i]!.x && p.y === b.mesh[i]!.y);
+/** A checkout's streamed frames with their analyses, once the workers have made them. */
+function analysedFrames(frames: readonly StreamedFrame[]): Promise<AnalysedBurstFrame[]> {
+  return Promise.all(frames.map(async (frame) => (frame.kind === 'image' ? { image: frame.image, analysis: await frame.analysis } : unreachable())));
 }
 
 function unreachable(): never {

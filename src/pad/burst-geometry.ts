@@ -155,7 +155,8 @@ export function rectifiedEyeAspectRatios(frames: readonly FaceAnalysis[]): numbe
   });
 }
 
-function identicalMeshes(a: readonly Point2[], b: readonly Point2[]): boolean {
+/** The same picture analysed twice: every mesh point identical (a pair's `identical`). */
+export function identicalMeshes(a: readonly Point2[], b: readonly Point2[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i += 1) if (a[i]!.x !== b[i]!.x || a[i]!.y !== b[i]!.y) return false;
   return true;

@@ -85,12 +85,15 @@ export function evaluateChallenge(
   return { met: !failed && steps.length > 0, steps, policy };
 }
 
+/** Where a step was found from its cursor: met, at which frame, and what was measured there. */
+type StepFound = { met: boolean; atFrame: number | null; measured: number };
+
 function findRotation(
   frames: readonly FaceAnalysis[],
   from: number,
   action: Exclude<ChallengeAction, 'blink'>,
   policy: ChallengePolicy,
-): { met: boolean; atFrame: number | null; measured: number } {
+): StepFound {
   let best = 0;
   for (let j = from + 1; j < frames.length; j += 1) {
     const r = relativeHeadRotation(frames, from, j);
@@ -115,16 +118,13 @@ function findRotation(
  * first (from frame 0) can be read this way: after a turn the eyes differ from frame 0's for the turn.
  * `measured` is the eye change, not an eye-ratio drop.
  */
-function blinkInPixels(tracked: TrackedEyes | null, from: number): { met: boolean; atFrame: number | null; measured: number } {
+function blinkInPixels(tracked: TrackedEyes | null, from: number): StepFound {
   const blink = tracked !== null && from === 0 ? findTrackedBlink(tracked.eyeChange, tracked.minEyeChange) : null;
   return blink ? { met: true, atFrame: blink.reopenedAt, measured: blink.change } : { met: false, atFrame: null, measured: 0 };
 }
 
 /** Of two ways of finding a step, the one met earlier (the next step is measured from there). */
-function earlier(
-  a: { met: boolean; atFrame: number | null; measured: number },
-  b: { met: boolean; atFrame: number | null; measured: number },
-): { met: boolean; atFrame: number | null; measured: number } {
+function earlier(a: StepFound, b: StepFound): StepFound {
   if (a.atFrame === null) return b.atFrame === null ? a : b;
   if (b.atFrame === null) return a;
   return b.atFrame < a.atFrame ? b : a;
@@ -135,7 +135,7 @@ function findBlink(
   ears: readonly number[],
   from: number,
   policy: ChallengePolicy,
-): { met: boolean; atFrame: number | null; measured: number } {
+): StepFound {
   let best = 0;
   for (let k = from + 1; k < ears.length - 1; k += 1) {
     const before = Math.max(...ears.slice(from, k));
