@@ -59,15 +59,10 @@ export async function templateEvidence(
     // A frame with two people is not evidence of one person's liveness.
     faces.push(found.length === 1 ? found[0] : undefined);
   }
+  // The frames with one face are then a tracked capture's: its faces, the best one's template, its tracks.
+  const kept = frames.filter((_, i) => faces[i] !== undefined);
   const seen = faces.filter((f): f is BrowserFace => f !== undefined);
-  const best = bestFaceIndex(faces);
-  if (seen.length < MIN_FRAMES || best < 0) return undefined;
-  const template = await engine.template(frames[best]!, faces[best]!);
-  const tracks = await tracksOf(
-    frames.filter((_, i) => faces[i] !== undefined),
-    seen,
-  );
-  return { template: bytesToBase64(template), frames: seen.map(frameEvidence), ...(tracks ? { tracks } : {}) };
+  return trackedEvidence(engine, kept, seen);
 }
 
 /**
