@@ -10,7 +10,7 @@
  * the challenge, and which of them to name. Pure.
  */
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
-import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
+import { DEFAULT_BURST_LIVENESS_POLICY, type BurstLivenessPolicy } from '../pad/burst-liveness.js';
 import type { BurstTracks } from '../pad/burst-tracks.js';
 import { evaluateChallenge, parseChallenge, type ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { judgeBurst } from '../pad/judge-burst.js';
@@ -88,8 +88,9 @@ export interface TrackedBurst extends TrackedPerformance {
   /**
    * The whole judgement of the analyses (burst liveness and the challenge, judgeBurst) passes on
    * `burst`: the server's, where it judges analyses alone (an enrollment's evidence without tracks).
-   * Judged only once every step is met: before that it cannot pass, and the judgement is the costly
-   * part. With `judge: false`, not judged: true as soon as every step is met (the caller judges).
+   * Judged only once every step is met on a burst long enough to be judged (the policy's minFrames):
+   * before that it cannot pass, and the judgement is the costly part. With `judge: false`, not judged:
+   * true as soon as that is so (the caller judges).
    */
   readonly live: boolean;
 }
@@ -123,7 +124,9 @@ export function trackBurst(
       burst.map((i) => analyses[i]!),
       { policy, challenge: parseChallenge(challenge), tracks: options.tracksOf?.(burst) ?? null },
     ).live;
-  const live = tracked.verdict.met && (options.judge === false || judged());
+  // A challenge met within two frames (a shopper caught mid-turn) is too short a burst to judge yet.
+  const judgeable = burst.length >= { ...DEFAULT_BURST_LIVENESS_POLICY, ...policy }.minFrames;
+  const live = tracked.verdict.met && judgeable && (options.judge === false || judged());
   return { ...tracked, burst, live };
 }
 

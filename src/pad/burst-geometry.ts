@@ -139,20 +139,26 @@ export function burstPairGeometry(frames: readonly FaceAnalysis[]): FramePairGeo
  * homography of its rigid landmarks. Moving or distorting a flat picture changes the apparent eye
  * shape (a vertical squeeze narrows the eyes as much as a half-closed lid); undoing the planar map
  * leaves only what the eyelids did against the rest of the face, which a picture cannot do.
+ * Kept per (first frame, frame) pair of analyses, like the pair fits: a stream's tracking evaluates
+ * the same frames from each possible start again with every frame it receives.
  */
 export function rectifiedEyeAspectRatios(frames: readonly FaceAnalysis[]): number[] {
   if (frames.length === 0) return [];
-  const reference = RIGID_LANDMARKS.map((i) => frames[0]!.mesh[i]!);
-  return frames.map((frame) => {
-    const fit = fitHomography(
-      RIGID_LANDMARKS.map((i) => frame.mesh[i]!),
-      reference,
-    );
-    const mapped: Point2[] = frame.mesh.map((p) => applyHomography(fit.matrix, p));
-    const ear = eyeAspectRatios(mapped);
-    const mean = (ear.left + ear.right) / 2;
-    return Number.isFinite(mean) ? mean : 0;
-  });
+  const first = frames[0]!;
+  return frames.map((frame) => memoised(earMemo, first, frame, () => rectifiedEyeAspectRatio(first, frame)));
+}
+
+const earMemo = new WeakMap<FaceAnalysis, WeakMap<FaceAnalysis, number>>();
+
+function rectifiedEyeAspectRatio(reference: FaceAnalysis, frame: FaceAnalysis): number {
+  const fit = fitHomography(
+    RIGID_LANDMARKS.map((i) => frame.mesh[i]!),
+    RIGID_LANDMARKS.map((i) => reference.mesh[i]!),
+  );
+  const mapped: Point2[] = frame.mesh.map((p) => applyHomography(fit.matrix, p));
+  const ear = eyeAspectRatios(mapped);
+  const mean = (ear.left + ear.right) / 2;
+  return Number.isFinite(mean) ? mean : 0;
 }
 
 /** The same picture analysed twice: every mesh point identical (a pair's `identical`). */

@@ -67,7 +67,8 @@ export function evaluateChallenge(
   trackedEyes: TrackedEyes | null = null,
 ): ChallengeVerdict {
   parseChallenge(challenge);
-  const ears = frames.length > 0 ? rectifiedEyeAspectRatios(frames) : [];
+  // Only a blink reads the eyes (each frame rectified onto the first: a homography per frame).
+  const ears = frames.length > 0 && challenge.includes('blink') ? rectifiedEyeAspectRatios(frames) : [];
   const steps: ChallengeStepEvidence[] = [];
   let cursor = 0;
   let failed = false;
