@@ -179,6 +179,26 @@ describe('SessionFrames', () => {
     assert.equal((await frames.append('ls_j', till, performance.length + 1, [image(8)], { track: true })).progress!.live, false, 'a judgement that fails is no pass');
   });
 
+  it("asks the checkout's judgement only of a burst it can pass: a turn met within two frames (a shopper caught mid-turn) waits for a third", async () => {
+    const pose = (seed: number, yawDeg: number) => new TextEncoder().encode(JSON.stringify({ seed, yawDeg, pitchDeg: 0, ear: 0.3 }));
+    const asked: number[] = [];
+    const frames = new SessionFrames({
+      sessions: { inspect: async () => ({ ok: true, expiresAt: '2026-11-30T12:02:00.000Z', challenge: ['turn_left'] }) },
+      analyze: async (image) => ({ face: analysesOf([image])[0]!, described: {} }) as unknown as AnalysedFrame,
+      judge: async (burst) => {
+        asked.push(burst.length);
+        return { live: burst.length >= 3 };
+      },
+      clock: () => new Date('2026-11-30T12:00:00.000Z'),
+    });
+    const first = await frames.append('ls_m', till, 0, [pose(1, 0)], { track: true });
+    const second = await frames.append('ls_m', till, 1, [pose(2, 15)], { track: true });
+    assert.deepEqual([first.progress!.live, second.progress!.steps[0]!.met, second.progress!.live], [false, true, false]);
+    assert.deepEqual(asked, [], 'two frames: the judgement would only say too_few_frames');
+    const third = await frames.append('ls_m', till, 2, [pose(3, 15)], { track: true });
+    assert.deepEqual([third.progress!.live, asked], [true, [3]]);
+  });
+
   it('hands a checkout that names the burst its judgement passed the tracks that judgement followed, and no other burst', async () => {
     const challenge = ['turn_left', 'look_up'] as const;
     const performance = performing([...challenge]);

@@ -115,3 +115,14 @@ test('pair fits prepared frame by frame leave the judgement once every step is m
   assert.deepEqual(judged, trackBurst(fresh().slice(0, metAt), challenge));
   assert.equal(judged.live, true);
 });
+
+test('a challenge met within two frames is not yet live: a burst shorter than the policy asks is not worth judging', async () => {
+  const { burst } = await import('../../test/kit/synthetic-face-burst.js');
+  // Caught mid-turn: the turn is met at the second frame.
+  const analyses = burst([0, 15, 15, 15].map((yawDeg, i) => ({ yawDeg, pitchDeg: 0, ear: 0.3, jitterPx: 0.2, seed: i + 1 })));
+  const two = trackBurst(analyses.slice(0, 2), ['turn_left'], {}, { judge: false });
+  assert.equal(two.verdict.met, true, 'the step is met');
+  assert.deepEqual([two.burst.length, two.live], [2, false], 'but two frames cannot be judged');
+  assert.equal(trackBurst(analyses.slice(0, 3), ['turn_left'], {}, { judge: false }).live, true, 'three can (the caller judges)');
+  assert.equal(trackBurst(analyses.slice(0, 3), ['turn_left'], { minFrames: 4 }, { judge: false }).live, false, 'the policy says how many');
+});
