@@ -1,5 +1,6 @@
 /** The kiosk camera: one stream, frames grabbed into 640×480 canvases, JPEG when the server analyses. */
 import { bytesToBase64 } from '../../src/devices/terminal-signature.js';
+import { jpegEncoder } from './jpeg-encoder';
 
 export const FRAME_WIDTH = 640;
 export const FRAME_HEIGHT = 480;
@@ -89,9 +90,9 @@ export function frameJpegBase64(canvas: HTMLCanvasElement): Promise<string> {
   return jpeg;
 }
 
+/** The canvas as base64 JPEG, encoded off the main thread where the browser allows (jpeg-encoder.ts says why). */
 export async function canvasToJpegBase64(canvas: HTMLCanvasElement, quality = 0.9): Promise<string> {
-  const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('no JPEG'))), 'image/jpeg', quality));
-  return bytesToBase64(new Uint8Array(await blob.arrayBuffer()));
+  return bytesToBase64(await jpegEncoder().encode(canvas, quality));
 }
 
 export async function fileToBase64(file: Blob): Promise<string> {

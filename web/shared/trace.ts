@@ -32,6 +32,8 @@ export type TraceEvent =
   | 'capture:accepted'
   /** Tracking ended (the last frame the kiosk grabs). */
   | 'capture:ended'
+  /** A streamed frame ready to go (encodeMs: pushed → encoded; a checkout's JPEG). */
+  | 'stream:encoded'
   /** A stream request sent / answered (frames analysed by the server). */
   | 'stream:sent'
   | 'stream:answered'

@@ -87,8 +87,12 @@ export class FrameStreamer<T = HTMLCanvasElement> {
   /** Queues the next tracked frame (its encoding starts now); it is sent with the next request. */
   push(item: T): void {
     if (this.failed || this.stopped) return;
+    const pushedAt = performance.now();
     const encoded = this.kind.encode(item);
-    encoded.catch(() => undefined); // a failed encoding fails the request that carries it
+    encoded.then(
+      () => traceMark('stream:encoded', { encodeMs: Math.round(performance.now() - pushedAt) }),
+      () => undefined, // a failed encoding fails the request that carries it
+    );
     this.waiting.push(encoded);
     this.pump();
   }
