@@ -10,10 +10,12 @@ test('a checkout capture splits into its phases, in ms from "look at the camera"
     mark('engine:ready', 100),
     mark('capture:pressed', 1000),
     mark('capture:issued', 1002),
-    mark('capture:frame', 1080, { grabbedAt: 1010, analyzeMs: 60, judgeMs: 5 }),
-    mark('capture:frame', 1260, { grabbedAt: 1180, analyzeMs: 70, judgeMs: 9 }),
+    mark('capture:frame', 1080, { grabbedAt: 1010, kept: true, analyzeMs: 60, judgeMs: 5 }),
+    mark('capture:frame', 1260, { grabbedAt: 1180, kept: false, analyzeMs: 70, judgeMs: 9 }),
+    mark('stream:encoded', 1090, { encodeMs: 8 }),
+    mark('stream:encoded', 1270, { encodeMs: 12 }),
     mark('capture:step-met', 1600, { step: 0 }),
-    mark('capture:frame', 1601, { grabbedAt: 1350, analyzeMs: 80, judgeMs: 20 }),
+    mark('capture:frame', 1601, { grabbedAt: 1350, kept: true, analyzeMs: 80, judgeMs: 20 }),
     mark('capture:accepted', 2300),
     mark('capture:ended', 2310),
     mark('stream:finished', 2400),
@@ -49,11 +51,13 @@ test('a checkout capture splits into its phases, in ms from "look at the camera"
     answerReceived: 1700,
     answerWaitMs: 280,
     streamWaitMedianMs: 200,
+    encodeMedianMs: 10,
     analyzeMedianMs: 70,
     judgeMedianMs: 9,
     grabIntervalMedianMs: 170,
     streamRequests: 3,
     frames: 3,
+    kept: 2,
   });
 });
 
@@ -71,7 +75,7 @@ test("the last movement's end is its own, not the previous movement's that ended
 });
 
 test('without a pressed mark there is no capture to split', () => {
-  assert.deepEqual(capturePhases([mark('engine:ready', 5)], []), { streamRequests: 0, frames: 0 });
+  assert.deepEqual(capturePhases([mark('engine:ready', 5)], []), { streamRequests: 0, frames: 0, kept: 0 });
 });
 
 test('medians per phase count only the captures that have the phase', () => {
@@ -79,9 +83,9 @@ test('medians per phase count only the captures that have the phase', () => {
   assert.equal(median([4, 1, 2, 3]), 2.5);
   assert.equal(median([]), undefined);
   const all = medianPhases([
-    { issued: 2, accepted: 1000, streamRequests: 3, frames: 10 },
-    { issued: 4, streamRequests: 5, frames: 12 },
-    { issued: 9, accepted: 1400, streamRequests: 4, frames: 11 },
+    { issued: 2, accepted: 1000, streamRequests: 3, frames: 10, kept: 9 },
+    { issued: 4, streamRequests: 5, frames: 12, kept: 12 },
+    { issued: 9, accepted: 1400, streamRequests: 4, frames: 11, kept: 10 },
   ]);
   assert.deepEqual(all.issued, { median: 4, n: 3 });
   assert.deepEqual(all.accepted, { median: 1000, n: 2 }, 'the lower middle of an even count');

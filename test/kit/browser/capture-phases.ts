@@ -48,8 +48,11 @@ export interface CapturePhases {
   /** Stream requests (frames or evidence) and their median wait. */
   readonly streamRequests: number;
   readonly streamWaitMedianMs?: number;
-  /** Tracked frames, their median browser analysis and judgement times, and the median time between grabs. */
+  /** Streamed frames: the median time from grabbed to ready to send (a checkout's JPEG encoding). */
+  readonly encodeMedianMs?: number;
+  /** Tracked frames (grabs), how many of them were new pictures the kiosk kept, their median browser analysis and judgement times, and the median time between grabs. */
   readonly frames: number;
+  readonly kept: number;
   readonly analyzeMedianMs?: number;
   readonly judgeMedianMs?: number;
   readonly grabIntervalMedianMs?: number;
@@ -66,7 +69,7 @@ const round = (value: number | undefined): number | undefined => (value === unde
 
 export function capturePhases(marks: readonly TraceMark[], requests: readonly TraceRequest[], shopper: readonly ShopperEvent[] = []): CapturePhases {
   const pressed = marks.find((m) => m.event === 'capture:pressed')?.at;
-  if (pressed === undefined) return { streamRequests: 0, frames: 0 };
+  if (pressed === undefined) return { streamRequests: 0, frames: 0, kept: 0 };
   const since = (at: number | undefined) => round(at === undefined ? undefined : at - pressed);
   const first = (event: string) => marks.find((m) => m.event === event)?.at;
   const last = (event: string) => marks.filter((m) => m.event === event).at(-1)?.at;
@@ -96,12 +99,13 @@ export function capturePhases(marks: readonly TraceMark[], requests: readonly Tr
     answerReceived: since(first('answer:received')),
     answerWaitMs: round(answer?.waitMs),
     streamWaitMedianMs: round(median(streams.map((r) => r.waitMs))),
+    encodeMedianMs: round(median(marks.flatMap((m) => (m.event === 'stream:encoded' && number(m, 'encodeMs') !== undefined ? [number(m, 'encodeMs')!] : [])))),
     analyzeMedianMs: round(median(frameMarks.flatMap((m) => (number(m, 'analyzeMs') !== undefined ? [number(m, 'analyzeMs')!] : [])))),
     judgeMedianMs: round(median(frameMarks.flatMap((m) => (number(m, 'judgeMs') !== undefined ? [number(m, 'judgeMs')!] : [])))),
     grabIntervalMedianMs: round(median(intervals)),
   };
   const defined = Object.fromEntries(Object.entries(phases).filter(([, v]) => v !== undefined)) as Partial<CapturePhases>;
-  return { ...defined, streamRequests: streams.length, frames: frameMarks.length };
+  return { ...defined, streamRequests: streams.length, frames: frameMarks.length, kept: frameMarks.filter((m) => m.detail?.['kept'] === true).length };
 }
 
 /**

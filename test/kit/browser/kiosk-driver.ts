@@ -5,7 +5,7 @@
  * journey suite (test/web/) and the kiosk benchmark (bench/kiosk-bench.ts).
  */
 import type { Page, Request } from 'playwright-core';
-import type { TraceMark, TraceRequest } from './capture-phases.js';
+import { capturePhases, type CapturePhases, type TraceMark, type TraceRequest } from './capture-phases.js';
 
 /** How long a page may take to load the browser face engine (24 MB of models, wasm compiled) on a busy machine. */
 export const ENGINE_LOAD_TIMEOUT_MS = 120_000;
@@ -131,6 +131,11 @@ export interface CheckoutOutcome {
   readonly streamed?: boolean;
   /** Requests that streamed frames to the liveness session during the performance. */
   readonly streamRequests?: number;
+  /**
+   * The capture's timeline from the kiosk's trace (frames grabbed and kept, stream waits, when it was
+   * accepted), and whether the page was visible: what a slow or refused checkout is read by.
+   */
+  readonly phases?: CapturePhases & { readonly visibility: string };
 }
 
 /** The shopper looks at the camera; waits for the decision, the PIN pad or an error. */
@@ -154,10 +159,11 @@ export async function captureCheckout(page: Page): Promise<CheckoutOutcome> {
     await page.click('[data-testid=capture-start]');
     const challenge = await challengeShown(page);
     const response = await answer;
+    const phases = await capturePhasesOf(page);
     if (!response.ok()) {
       const problem = (await response.json()) as { code?: string; detail?: string };
       await page.waitForSelector('[data-testid=error]', { timeout: 10_000 });
-      return { outcome: 'error', reasons: [], error: problem.code ?? problem.detail ?? String(response.status()), challenge, ...sent() };
+      return { outcome: 'error', reasons: [], error: problem.code ?? problem.detail ?? String(response.status()), challenge, ...sent(), phases };
     }
     await page.waitForSelector('[data-testid=step-decision], [data-testid=step-pin]', { timeout: 30_000 });
     const onPinPad = (await page.$('[data-testid=step-pin]')) !== null;
@@ -171,7 +177,7 @@ export async function captureCheckout(page: Page): Promise<CheckoutOutcome> {
       ...(performedMs !== undefined ? { performedMs } : {}),
       ...(answerMs !== undefined ? { answerMs } : {}),
     };
-    return { outcome, reasons, timing, challenge, ...sent() };
+    return { outcome, reasons, timing, challenge, ...sent(), phases };
   } finally {
     page.off('request', onRequest);
   }
@@ -189,6 +195,12 @@ export function medianAndP90(values: readonly number[]): { n: number; median: nu
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   return { n: sorted.length, median: rank(0.5), p90: rank(0.9) };
+}
+
+/** The last capture's phases (capture-phases.ts) and the page's visibility (a hidden page's camera and timers are throttled). */
+async function capturePhasesOf(page: Page): Promise<CapturePhases & { visibility: string }> {
+  const { marks, requests } = await readCaptureTrace(page);
+  return { ...capturePhases(marks, requests), visibility: await page.evaluate(() => document.visibilityState) };
 }
 
 /**
