@@ -44,8 +44,17 @@ test('frames are encoded in the worker, each answer matched to its frame', async
   const fallback = countingFallback();
   const encoder = workerJpeg({ worker: () => fake.worker, bitmap: async () => bitmap(), fallback });
   const [a, b] = await Promise.all([encoder.encode(canvas, 0.85), encoder.encode(canvas, 0.85)]);
-  assert.deepEqual([[...a], [...b]], [[0xff, 0xd8, 1], [0xff, 0xd8, 2]]);
-  assert.deepEqual(fake.seen.map((r) => r.quality), [0.85, 0.85]);
+  assert.deepEqual(
+    [[...a], [...b]],
+    [
+      [0xff, 0xd8, 1],
+      [0xff, 0xd8, 2],
+    ],
+  );
+  assert.deepEqual(
+    fake.seen.map((r) => r.quality),
+    [0.85, 0.85],
+  );
   assert.equal(fallback.calls, 0);
 });
 
@@ -83,7 +92,11 @@ test('without a worker to start, or a bitmap to send, the main thread encodes', 
   const fallback = countingFallback();
   const noWorker = workerJpeg({ worker: () => assert.fail('no Worker here') as never, bitmap: async () => bitmap(), fallback });
   await noWorker.encode(canvas, 0.85);
-  const noBitmap = workerJpeg({ worker: () => fakeWorker(() => 'bytes').worker, bitmap: () => Promise.reject(new Error('canvas unreadable')), fallback });
+  const noBitmap = workerJpeg({
+    worker: () => fakeWorker(() => 'bytes').worker,
+    bitmap: () => Promise.reject(new Error('canvas unreadable')),
+    fallback,
+  });
   await noBitmap.encode(canvas, 0.85);
   assert.equal(fallback.calls, 2);
 });

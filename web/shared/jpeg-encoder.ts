@@ -31,9 +31,9 @@ export const ENCODE_DEADLINE_MS = 2_000;
 /** `canvas.toBlob`: the fallback, subject to Chromium's idle-time wait (see above). */
 export const mainThreadJpeg: JpegEncoder = {
   encode: (canvas, quality) =>
-    new Promise<Blob>((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('no JPEG'))), 'image/jpeg', quality)).then(
-      async (blob) => new Uint8Array(await blob.arrayBuffer()),
-    ),
+    new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('no JPEG'))), 'image/jpeg', quality),
+    ).then(async (blob) => new Uint8Array(await blob.arrayBuffer())),
 };
 
 /** The slice of a Worker the encoder uses, so a test can hand it one. */
@@ -122,7 +122,10 @@ export function jpegEncoder(): JpegEncoder {
     typeof Worker === 'function' && typeof OffscreenCanvas === 'function' && typeof createImageBitmap === 'function'
       ? workerJpeg({
           worker: () =>
-            new Worker(new URL('./jpeg-encoder.worker.ts', import.meta.url), { type: 'module', name: 'facekey-jpeg' }) as unknown as EncoderWorker,
+            new Worker(new URL('./jpeg-encoder.worker.ts', import.meta.url), {
+              type: 'module',
+              name: 'facekey-jpeg',
+            }) as unknown as EncoderWorker,
           bitmap: (canvas) => createImageBitmap(canvas),
           fallback: mainThreadJpeg,
         })

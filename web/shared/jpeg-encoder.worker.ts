@@ -13,7 +13,8 @@ let canvas: OffscreenCanvas | undefined;
 self.onmessage = async (event: MessageEvent<EncodeRequest>) => {
   const { id, bitmap, quality } = event.data;
   try {
-    if (!canvas || canvas.width !== bitmap.width || canvas.height !== bitmap.height) canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    if (!canvas || canvas.width !== bitmap.width || canvas.height !== bitmap.height)
+      canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
     bitmap.close();
     const jpeg = await (await canvas.convertToBlob({ type: 'image/jpeg', quality })).arrayBuffer();
