@@ -100,3 +100,24 @@ test('without a worker to start, or a bitmap to send, the main thread encodes', 
   await noBitmap.encode(canvas, 0.85);
   assert.equal(fallback.calls, 2);
 });
+
+test('a frame whose bitmap was still being made when the worker failed goes to the main thread at once, not after the deadline', async () => {
+  const fake = fakeWorker(() => 'error');
+  const fallback = countingFallback();
+  let releaseBitmap: () => void = () => undefined;
+  let closed = 0;
+  const slowBitmap = () =>
+    new Promise<ImageBitmap>((resolve) => (releaseBitmap = () => resolve({ close: () => (closed += 1) } as unknown as ImageBitmap)));
+  let calls = 0;
+  const encoder = workerJpeg({
+    worker: () => fake.worker,
+    bitmap: () => (++calls === 1 ? slowBitmap() : Promise.resolve(bitmap())),
+    fallback,
+    deadlineMs: 60_000,
+  });
+  const waitingForItsBitmap = encoder.encode(canvas, 0.85);
+  await encoder.encode(canvas, 0.85); // the worker fails on this one
+  releaseBitmap();
+  await waitingForItsBitmap;
+  assert.deepEqual([fallback.calls, fake.seen.length, closed], [2, 1, 1]);
+});

@@ -94,6 +94,11 @@ export function workerJpeg(options: WorkerJpegOptions): JpegEncoder {
       } catch {
         return options.fallback.encode(canvas, quality);
       }
+      if (broken) {
+        // Given up while the bitmap was being made (another frame's failure): nobody would answer.
+        bitmap.close();
+        return options.fallback.encode(canvas, quality);
+      }
       const id = (nextId += 1);
       const jpeg = await new Promise<ArrayBuffer | undefined>((resolve) => {
         const timer = setTimeout(giveUp, options.deadlineMs ?? ENCODE_DEADLINE_MS);
