@@ -151,7 +151,7 @@ const PHASES: ReadonlyArray<[key: string, what: string]> = [
   ['answerWaitMs', 'duration: that request, sent → first byte of the answer (the server)'],
   ['streamRequests', 'count: stream requests (frames or evidence)'],
   ['streamWaitMedianMs', 'duration: a stream request, sent → answered'],
-  ['encodeMedianMs', "duration: a streamed frame's JPEG, grabbed → encoded (in a worker)"],
+  ['encodeMedianMs', 'duration: a streamed frame, pushed → ready to send (a checkout its JPEG, made in a worker; an enrollment its evidence)'],
   ['frames', 'count: frames tracked'],
   ['kept', 'count: of them, new pictures kept (a repeated camera picture is not)'],
   ['analyzeMedianMs', 'duration: browser analysis of a frame'],
