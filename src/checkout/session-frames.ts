@@ -33,7 +33,7 @@ import type { FaceAnalysis } from '../analysis/face-analysis.js';
 import type { BurstLivenessPolicy } from '../pad/burst-liveness.js';
 import type { BurstTracks } from '../pad/burst-tracks.js';
 import type { ChallengeAction } from '../pad/challenge-evaluation.js';
-import { prepareJudgement, trackBurst } from '../kiosk/challenge-tracking.js';
+import { prepareJudgement, sameBurst, trackBurst } from '../kiosk/challenge-tracking.js';
 import { identicalMeshes } from '../pad/burst-geometry.js';
 
 export interface SessionFrameLimits {
@@ -251,8 +251,7 @@ export class SessionFrames {
     const frames = this.taken(sessionId, terminal, 'checkout', indices);
     if (!frames) return undefined;
     const analysed = analysedFrames(frames);
-    const same = judged && judged.burst.length === indices.length && judged.burst.every((index, i) => index === indices[i]);
-    return same ? { frames: analysed, tracks: judged.tracks } : { frames: analysed };
+    return judged && sameBurst(judged.burst, indices) ? { frames: analysed, tracks: judged.tracks } : { frames: analysed };
   }
 
   /**

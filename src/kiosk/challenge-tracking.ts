@@ -10,7 +10,7 @@
  * the challenge, and which of them to name. Pure.
  */
 import type { FaceAnalysis } from '../analysis/face-analysis.js';
-import { DEFAULT_BURST_LIVENESS_POLICY, type BurstLivenessPolicy } from '../pad/burst-liveness.js';
+import { resolveBurstLivenessPolicy, type BurstLivenessPolicy } from '../pad/burst-liveness.js';
 import type { BurstTracks } from '../pad/burst-tracks.js';
 import { evaluateChallenge, parseChallenge, type ChallengeVerdict } from '../pad/challenge-evaluation.js';
 import { judgeBurst } from '../pad/judge-burst.js';
@@ -125,8 +125,8 @@ export function trackBurst(
       { policy, challenge: parseChallenge(challenge), tracks: options.tracksOf?.(burst) ?? null },
     ).live;
   // A challenge met within two frames (a shopper caught mid-turn) is too short a burst to judge yet.
-  const judgeable = burst.length >= { ...DEFAULT_BURST_LIVENESS_POLICY, ...policy }.minFrames;
-  const live = tracked.verdict.met && judgeable && (options.judge === false || judged());
+  const judgeable = () => burst.length >= resolveBurstLivenessPolicy(policy).minFrames;
+  const live = tracked.verdict.met && judgeable() && (options.judge === false || judged());
   return { ...tracked, burst, live };
 }
 
@@ -140,4 +140,9 @@ export function trackBurst(
 export function prepareJudgement(analyses: readonly FaceAnalysis[], start: number): void {
   const latest = analyses.length - 1;
   for (let i = Math.max(0, start); i < latest; i += 1) pairGeometry(analyses, i, latest);
+}
+
+/** Whether two bursts name the same frames, in the same order (the burst judged is the burst named). */
+export function sameBurst(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((index, i) => index === b[i]);
 }

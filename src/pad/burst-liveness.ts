@@ -186,7 +186,7 @@ export function assessBurstLiveness(
   policy: Partial<BurstLivenessPolicy> = {},
   tracks: BurstTracks | null = null,
 ): LivenessVerdict {
-  const effective = resolvePolicy(policy);
+  const effective = resolveBurstLivenessPolicy(policy);
   const ears = frames.map((frame) => {
     const ear = eyeAspectRatios(frame.mesh);
     return (ear.left + ear.right) / 2;
@@ -371,7 +371,8 @@ function isMirrored(pair: FramePairGeometry, policy: BurstLivenessPolicy): boole
   );
 }
 
-function resolvePolicy(overrides: Partial<BurstLivenessPolicy>): BurstLivenessPolicy {
+/** The defaults with `overrides` (undefined keys left at their default), validated: what a judgement applies. */
+export function resolveBurstLivenessPolicy(overrides: Partial<BurstLivenessPolicy>): BurstLivenessPolicy {
   const policy: Record<string, number | null> = { ...DEFAULT_BURST_LIVENESS_POLICY };
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined && key in DEFAULT_BURST_LIVENESS_POLICY) policy[key] = value;

@@ -11,7 +11,7 @@ import { traceMark } from '../../shared/trace';
 import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
 import type { BurstTracks } from '../../../src/pad/burst-tracks.js';
 import { pixelTracks, type PixelTracks } from './pixel-tracks';
-import { analysisOf, prepareJudgement, sameMesh, selectFramesToSend, trackBurst, TRACK_INTERVAL_MS, type TrackedBurst } from './challenge-tracking';
+import { analysisOf, prepareJudgement, sameBurst, sameMesh, selectFramesToSend, trackBurst, TRACK_INTERVAL_MS, type TrackedBurst } from './challenge-tracking';
 
 export interface StepProgress {
   readonly action: string;
@@ -163,7 +163,5 @@ async function judgedWithTracks(
   const asked = performance.now();
   const [tracks] = await Promise.all([pixels.tracksOf(unjudged.burst), meanwhile?.(unjudged.start).catch(() => undefined)]);
   traceMark('capture:tracks', { waitMs: Math.round(performance.now() - asked), tracked: tracks !== null });
-  return trackBurst(analyses, challenge, {}, { tracksOf: (burst) => (sameIndices(burst, unjudged.burst) ? tracks : null) });
+  return trackBurst(analyses, challenge, {}, { tracksOf: (burst) => (sameBurst(burst, unjudged.burst) ? tracks : null) });
 }
-
-const sameIndices = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);

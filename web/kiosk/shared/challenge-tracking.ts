@@ -9,7 +9,7 @@ import type { FaceAnalysis } from '../../../src/analysis/face-analysis.js';
 import { fromFrameEvidence, type FrameEvidence } from '../../../src/analysis/frame-evidence.js';
 import type { BrowserFace } from '../../shared/face-engine-port';
 
-export { MAX_SENT_FRAMES, NEUTRAL_POSE_DEG, prepareJudgement, selectFramesToSend, trackBurst, trackChallenge, type TrackedBurst, type TrackedPerformance } from '../../../src/kiosk/challenge-tracking.js';
+export { MAX_SENT_FRAMES, NEUTRAL_POSE_DEG, prepareJudgement, sameBurst, selectFramesToSend, trackBurst, trackChallenge, type TrackedBurst, type TrackedPerformance } from '../../../src/kiosk/challenge-tracking.js';
 
 /** How often the kiosk grabs and analyses a frame while tracking. */
 export const TRACK_INTERVAL_MS = 170;
